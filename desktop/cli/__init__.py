@@ -1,0 +1,55 @@
+"""The `vigil` command: every headless command, one module per family of subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+from collections.abc import Sequence
+
+from desktop import __version__
+from desktop.cli import case_commands, demo_command
+from desktop.cli.output import UserError, fail
+from desktop.jobs.ingest import IngestError
+from desktop.store.db import CaseError
+
+# Each family module has register(subparsers); its parsers set `handler` to a function that
+# takes the parsed arguments and returns the exit code.
+COMMAND_FAMILIES = [case_commands, demo_command]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vigil",
+        description="Vigil: offline workstation for child-victim identification. "
+        "Run without a command to open the program.",
+    )
+    parser.add_argument("--version", action="version", version=f"vigil {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for family in COMMAND_FAMILIES:
+        family.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the PyInstaller build starts ingest workers through us
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from desktop.app import run_gui
+
+            return run_gui(None)
+        return int(handler(args) or 0)
+    except (UserError, CaseError, IngestError) as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        return fail("Stopped.", code=130)
+    except BrokenPipeError:  # `vigil items --json | head` closes the pipe early: not an error
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

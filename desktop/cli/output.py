@@ -1,0 +1,104 @@
+"""What the CLI prints: one-sentence errors, JSON, progress bars, aligned tables."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from collections.abc import Iterable
+from types import FrameType
+from typing import Any
+
+from tqdm import tqdm
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one sentence, exit code 2."""
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"vigil: {message}", file=sys.stderr)
+    return code
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def stream_json_list(values: Iterable[Any]) -> int:
+    """Print a JSON list one element at a time, so a million items need no memory to print."""
+    count = 0
+    sys.stdout.write("[")
+    for value in values:
+        sys.stdout.write(",\n" if count else "\n")
+        sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str))
+        count += 1
+    sys.stdout.write("\n]\n" if count else "]\n")
+    return count
+
+
+def table(rows: Iterable[tuple[Any, ...]], indent: str = "  ") -> None:
+    rows = list(rows)
+    if not rows:
+        return
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)]
+        print(indent + "  ".join(cells).rstrip())
+
+
+class ProgressBar:
+    """A progress callback (done, total, message) drawn as a bar with files/s and time left."""
+
+    def __init__(self, unit: str = "files", quiet: bool = False):
+        self.bar = tqdm(
+            total=0,
+            unit=f" {unit}",
+            disable=quiet or None,  # None: only on a terminal, so logs stay clean
+            dynamic_ncols=True,
+            smoothing=0.1,
+            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]",
+        )
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        if total != self.bar.total:
+            self.bar.total = total
+        self.bar.update(done - self.bar.n)
+        self.bar.set_description_str("Ingesting" if total else message, refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+class Interrupts:
+    """The first Ctrl-C asks the job to stop cleanly; a second one stops at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def __enter__(self) -> Interrupts:
+        self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print(
+            "\nStopping after the files in progress (Ctrl-C again to stop at once)...",
+            file=sys.stderr,
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGINT, self._previous)
+
+    def __call__(self) -> bool:
+        return self.requested

@@ -1,0 +1,93 @@
+"""EXIF fields that help place a picture: camera, serial number, lens, time taken, GPS."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PIL import Image
+
+# IFD0 tags
+MAKE, MODEL, SOFTWARE, DATETIME, ORIENTATION = 0x010F, 0x0110, 0x0131, 0x0132, 0x0112
+# Exif sub-IFD tags
+EXIF_IFD, GPS_IFD = 0x8769, 0x8825
+DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
+BODY_SERIAL, LENS_MAKE, LENS_MODEL, LENS_SERIAL = 0xA431, 0xA433, 0xA434, 0xA435
+# GPS IFD tags
+GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON, GPS_ALT_REF, GPS_ALT = 1, 2, 3, 4, 5, 6
+
+MAX_TEXT = 200  # hostile files carry megabytes in a "Make" field; keep what a person could read
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = str(value).replace("\x00", "").strip()
+    return text[:MAX_TEXT] or None
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _degrees(value: Any, ref: Any) -> float | None:
+    """Degrees, minutes, seconds rationals and an N/S/E/W reference as signed decimal degrees."""
+    try:
+        d, m, s = (_number(part) for part in value)
+    except (TypeError, ValueError):
+        return None
+    if d is None or m is None or s is None:
+        return None
+    degrees = d + m / 60 + s / 3600
+    if _text(ref) in ("S", "W"):
+        degrees = -degrees
+    return round(degrees, 7)
+
+
+def _iso_datetime(value: Any, offset: Any = None) -> str | None:
+    """EXIF's 'YYYY:MM:DD HH:MM:SS' as ISO 8601; None when the field is empty or malformed."""
+    text = _text(value)
+    if not text or len(text) < 19 or text.startswith("0000"):
+        return None
+    iso = f"{text[0:4]}-{text[5:7]}-{text[8:10]}T{text[11:19]}"
+    if not (iso[:4].isdigit() and iso[5:7].isdigit() and iso[8:10].isdigit()):
+        return None
+    tz = _text(offset)
+    return iso + tz if tz and len(tz) == 6 and tz[0] in "+-" else iso
+
+
+def summarize(exif: Image.Exif) -> dict[str, Any]:
+    """The fields Vigil records, as plain JSON-ready values; absent fields are left out."""
+    try:
+        exif_ifd = exif.get_ifd(EXIF_IFD)
+        gps_ifd = exif.get_ifd(GPS_IFD)
+    except Exception:  # noqa: BLE001 - malformed IFD offsets in hostile files
+        exif_ifd, gps_ifd = {}, {}
+    fields: dict[str, Any] = {
+        "make": _text(exif.get(MAKE)),
+        "model": _text(exif.get(MODEL)),
+        "software": _text(exif.get(SOFTWARE)),
+        "orientation": exif.get(ORIENTATION) if isinstance(exif.get(ORIENTATION), int) else None,
+        "serial_number": _text(exif_ifd.get(BODY_SERIAL)),
+        "lens_make": _text(exif_ifd.get(LENS_MAKE)),
+        "lens_model": _text(exif_ifd.get(LENS_MODEL)),
+        "lens_serial_number": _text(exif_ifd.get(LENS_SERIAL)),
+        "datetime_original": _iso_datetime(
+            exif_ifd.get(DATETIME_ORIGINAL), exif_ifd.get(OFFSET_TIME_ORIGINAL)
+        )
+        or _iso_datetime(exif.get(DATETIME)),
+    }
+    if gps_ifd:
+        fields["gps_latitude"] = _degrees(gps_ifd.get(GPS_LAT), gps_ifd.get(GPS_LAT_REF))
+        fields["gps_longitude"] = _degrees(gps_ifd.get(GPS_LON), gps_ifd.get(GPS_LON_REF))
+        altitude = _number(gps_ifd.get(GPS_ALT))
+        if altitude is not None and gps_ifd.get(GPS_ALT_REF) in (1, b"\x01"):
+            altitude = -altitude
+        fields["gps_altitude"] = altitude
+    return {key: value for key, value in fields.items() if value is not None}

@@ -1,0 +1,105 @@
+"""Exact digests (MD5, SHA-1, SHA-256 in one read) and perceptual hashes (pHash, dHash, PDQ)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+import imagehash
+import numpy as np
+import pdqhash
+from PIL import Image
+
+READ_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Digests:
+    md5: str
+    sha1: str
+    sha256: str
+    size: int
+
+
+class MultiDigest:
+    """Feeds each chunk of one read to all three exact hash functions."""
+
+    def __init__(self) -> None:
+        self._hashers = (hashlib.md5(), hashlib.sha1(), hashlib.sha256())
+        self.size = 0
+
+    def update(self, chunk: bytes) -> None:
+        for hasher in self._hashers:
+            hasher.update(chunk)
+        self.size += len(chunk)
+
+    def result(self) -> Digests:
+        md5, sha1, sha256 = (h.hexdigest() for h in self._hashers)
+        return Digests(md5=md5, sha1=sha1, sha256=sha256, size=self.size)
+
+
+def digest_bytes(data: bytes) -> Digests:
+    digest = MultiDigest()
+    digest.update(data)
+    return digest.result()
+
+
+@dataclass(frozen=True)
+class PerceptualHash:
+    """One perceptual hash of a picture, as hex, with the algorithm that made it.
+
+    `variant` names the form of the picture that was hashed ("original" for the picture as
+    shown; the similarity engine adds others such as trimmed or mirrored forms).
+    """
+
+    algorithm: str  # "phash", "dhash" (64 bits) or "pdq" (256 bits)
+    hex: str
+    quality: int | None = None  # PDQ's 0-100 quality; None for the imagehash algorithms
+    variant: str = "original"
+
+
+def bits_to_hex(bits: np.ndarray) -> str:
+    """A 0/1 vector, most significant bit first, as hex (the ThreatExchange PDQ convention)."""
+    return np.packbits(bits.astype(np.uint8)).tobytes().hex()
+
+
+def pdq_hash(rgb: np.ndarray) -> tuple[str, int]:
+    vector, quality = pdqhash.compute(rgb)
+    return bits_to_hex(vector), int(quality)
+
+
+def perceptual_hashes(image: Image.Image) -> list[PerceptualHash]:
+    """pHash, dHash and PDQ of an RGB picture (already reduced and upright)."""
+    pdq_hex, quality = pdq_hash(np.asarray(image))
+    return [
+        PerceptualHash("phash", str(imagehash.phash(image))),
+        PerceptualHash("dhash", str(imagehash.dhash(image))),
+        PerceptualHash("pdq", pdq_hex, quality),
+    ]
+
+
+def hamming_hex(a: str, b: str) -> int:
+    """Bits that differ between two hex hashes of the same length."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def algorithm_versions() -> dict[str, str]:
+    """What produced the hashes, recorded once per case: perceptual hashes shift with versions."""
+    return {
+        "exact": "md5,sha1,sha256 (hashlib)",
+        "perceptual": "phash,dhash (imagehash 64-bit); pdq (pdqhash 256-bit with quality)",
+        "reduced_decode": "JPEG draft to longest side >= 400 px, then longest side <= 512 px",
+        "Pillow": Image.__version__,
+        "imagehash": _package_version("imagehash"),
+        "pdqhash": _package_version("pdqhash"),
+        "pillow-heif": _package_version("pillow-heif"),
+        "numpy": np.__version__,
+    }

@@ -1,0 +1,215 @@
+"""Walk evidence read-only and analyse each file: digests, type, decode status, hashes, EXIF."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image
+
+from desktop.core import exif as exif_fields
+from desktop.core.hashing import Digests, MultiDigest, PerceptualHash, perceptual_hashes
+from desktop.core.media import (
+    IMAGE_TYPES,
+    MIME_TYPES,
+    SNIFF_BYTES,
+    DecodeFailure,
+    decode_reduced,
+    extension_mismatch,
+    sniff_type,
+)
+
+THUMBNAIL_SIDE = 256
+THUMBNAIL_QUALITY = 80
+# Files up to this size are kept in memory after the one read, so decoding needs no second read.
+IN_MEMORY_LIMIT = 256 * 1024 * 1024
+READ_CHUNK = 1 << 20
+# O_NOATIME keeps reading from touching access times; the kernel allows it to the file's owner
+# (and root). Others fall back to a plain read-only open.
+_NOATIME = getattr(os, "O_NOATIME", 0)
+
+
+def display_path(raw: bytes) -> str:
+    """A path for people: undecodable bytes shown as \\xNN rather than lost."""
+    return raw.decode("utf-8", "backslashreplace")
+
+
+@dataclass
+class WalkEntry:
+    """One thing found under a source: a regular file, a symbolic link, or something unreadable."""
+
+    path: bytes
+    kind: str  # "file", "symlink", "special" (fifo, device, socket) or "error"
+    size: int | None = None
+    mtime_ns: int | None = None
+    ctime_ns: int | None = None
+    link_target: str | None = None
+    error: str | None = None
+
+
+def _entry_from_stat(path: bytes, st: os.stat_result) -> WalkEntry:
+    return WalkEntry(path, "file", st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def walk(source: bytes) -> Iterator[WalkEntry]:
+    """Every entry under `source` (a file or a folder), depth first, never following links."""
+    try:
+        st = os.lstat(source)
+    except OSError as error:
+        yield WalkEntry(source, "error", error=_os_error(error))
+        return
+    if stat.S_ISLNK(st.st_mode):
+        yield _symlink(source, st)
+    elif stat.S_ISREG(st.st_mode):
+        yield _entry_from_stat(source, st)
+    elif stat.S_ISDIR(st.st_mode):
+        yield from _walk_dir(source)
+    else:
+        yield WalkEntry(source, "special", st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _walk_dir(folder: bytes) -> Iterator[WalkEntry]:
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as error:
+            yield WalkEntry(current, "error", error=f"cannot list folder: {_os_error(error)}")
+            continue
+        subfolders = []
+        for entry in entries:
+            path = os.fsencode(entry.path)
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError as error:
+                yield WalkEntry(path, "error", error=_os_error(error))
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                yield _symlink(path, st)
+            elif stat.S_ISDIR(st.st_mode):
+                subfolders.append(path)
+            elif stat.S_ISREG(st.st_mode):
+                yield _entry_from_stat(path, st)
+            else:
+                yield WalkEntry(path, "special", st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        stack.extend(reversed(subfolders))
+
+
+def _symlink(path: bytes, st: os.stat_result) -> WalkEntry:
+    try:
+        target = display_path(os.readlink(path))
+    except OSError as error:
+        target = f"(unreadable link: {_os_error(error)})"
+    return WalkEntry(
+        path, "symlink", st.st_size, st.st_mtime_ns, st.st_ctime_ns, link_target=target
+    )
+
+
+def _os_error(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+@dataclass
+class FileAnalysis:
+    """Everything ingest learns from one file, produced in a worker process."""
+
+    path: bytes
+    status: str  # ok, unsupported, truncated, corrupt, too_large, unreadable
+    reason: str | None = None
+    digests: Digests | None = None
+    detected_type: str | None = None
+    mime_type: str | None = None
+    extension_mismatch: bool = False
+    width: int | None = None
+    height: int | None = None
+    frames: int | None = None
+    exif: dict[str, Any] = field(default_factory=dict)
+    hashes: list[PerceptualHash] = field(default_factory=list)
+    thumbnail: bytes | None = None
+    # True when the content was already in the case, so the decode was skipped
+    known_content: bool = False
+
+
+def open_evidence(path: bytes) -> io.FileIO:
+    """Open an evidence file for reading only, without updating its access time where allowed."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags | _NOATIME)
+    except PermissionError:
+        fd = os.open(path, flags)
+    return io.FileIO(fd, "rb", closefd=True)
+
+
+def read_and_digest(path: bytes) -> tuple[Digests, bytes, bytes | None]:
+    """One read: the digests, the first bytes, and the whole content when small enough."""
+    digest = MultiDigest()
+    kept: list[bytes] | None = []
+    head = b""
+    with open_evidence(path) as handle:
+        while chunk := handle.read(READ_CHUNK):
+            if not head:
+                head = chunk[:SNIFF_BYTES]
+            digest.update(chunk)
+            if kept is not None:
+                kept.append(chunk)
+                if digest.size > IN_MEMORY_LIMIT:
+                    kept = None
+    return digest.result(), head, (b"".join(kept) if kept is not None else None)
+
+
+def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> FileAnalysis:
+    """Read a file once and learn what ingest records about it. Never raises for bad input."""
+    try:
+        digests, head, content = read_and_digest(path)
+    except OSError as error:
+        return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}")
+    detected = sniff_type(head)
+    result = FileAnalysis(
+        path,
+        "ok",
+        digests=digests,
+        detected_type=detected,
+        mime_type=MIME_TYPES.get(detected or ""),
+        extension_mismatch=extension_mismatch(os.path.basename(path), detected),
+    )
+    if is_known is not None and is_known(digests.sha256):
+        result.known_content = True
+        return result
+    if detected not in IMAGE_TYPES:
+        result.status = "unsupported"
+        result.reason = (
+            f"{detected} file: not a picture; kept with its hashes for hash-set matching"
+            if detected
+            else ("empty file" if digests.size == 0 else "not a picture format Vigil can decode")
+        )
+        return result
+    try:
+        if content is not None:
+            decoded = decode_reduced(content)
+        else:  # a picture over the in-memory limit: decode from the file itself
+            with open_evidence(path) as handle:
+                decoded = decode_reduced(handle)
+        result.hashes = perceptual_hashes(decoded.image)
+        result.thumbnail = make_thumbnail(decoded.image)
+    except DecodeFailure as failure:
+        result.status, result.reason = failure.status, failure.reason
+        return result
+    except OSError as error:
+        return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}", digests)
+    result.width, result.height, result.frames = decoded.width, decoded.height, decoded.frames
+    result.exif = exif_fields.summarize(decoded.exif)
+    return result
+
+
+def make_thumbnail(image: Image.Image) -> bytes:
+    thumb = image.copy()
+    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    thumb.save(buffer, "JPEG", quality=THUMBNAIL_QUALITY, optimize=False)
+    return buffer.getvalue()

@@ -1,0 +1,225 @@
+"""Safe decoding of untrusted image files: type sniffing, limits, and a reduced decode."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+try:  # HEIC/HEIF (phones) through libheif, bundled in the pillow-heif wheel
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_SUPPORTED = True
+except ImportError:  # pragma: no cover - the dependency is declared; this is for odd installs
+    HEIF_SUPPORTED = False
+
+# A decompression bomb is a small file that claims a huge canvas. Anything past this many pixels
+# is refused before decoding (Pillow checks the header size): about 16 times a 12 MP photo.
+MAX_IMAGE_PIXELS = 200_000_000
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+# Truncated files must be reported as such, never silently padded with grey.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+# The decode used for hashes and thumbnails: JPEG draft mode shrinks by 1/2, 1/4 or 1/8 while
+# decoding, so a 12 MP photo costs a fraction of a full decode. Keep at least this longest side.
+REDUCED_MIN_SIDE = 400
+REDUCED_MAX_SIDE = 512
+
+IMAGE_TYPES = ("jpeg", "png", "gif", "bmp", "tiff", "webp", "heic")
+
+# What an extension promises, by detected type; used to flag extensions that lie.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "png": (".png",),
+    "gif": (".gif",),
+    "bmp": (".bmp", ".dib"),
+    "tiff": (".tif", ".tiff"),
+    "webp": (".webp",),
+    "heic": (".heic", ".heif", ".hif"),
+    "mp4": (".mp4", ".m4v", ".mov", ".3gp"),
+    "avi": (".avi",),
+    "mkv": (".mkv", ".webm"),
+    "pdf": (".pdf",),
+    "zip": (".zip", ".docx", ".xlsx", ".pptx", ".odt", ".jar", ".apk", ".epub"),
+    "sqlite": (".db", ".sqlite", ".sqlite3"),
+}
+KNOWN_EXTENSIONS = {ext for exts in EXTENSIONS.values() for ext in exts}
+
+MIME_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "bmp": "image/bmp",
+    "tiff": "image/tiff",
+    "webp": "image/webp",
+    "heic": "image/heic",
+    "mp4": "video/mp4",
+    "avi": "video/x-msvideo",
+    "mkv": "video/x-matroska",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+    "sqlite": "application/vnd.sqlite3",
+}
+
+SNIFF_BYTES = 64
+
+
+def sniff_type(head: bytes) -> str | None:
+    """Name the file type from its first bytes, or None when it is not one we know."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head.startswith(b"BM") and len(head) >= 14:
+        return "bmp"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"):
+            return "heic"
+        return "mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "mkv"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"SQLite format 3\x00"):
+        return "sqlite"
+    return None
+
+
+def extension_mismatch(name: bytes, detected: str | None) -> bool:
+    """True when the name's extension lies about the content.
+
+    Either the extension promises a known type the content is not (notes saved as .jpg), or the
+    content is a known type hidden under another extension (a PNG renamed .txt). A name without
+    an extension is not flagged.
+    """
+    dot = name.rfind(b".")
+    if dot <= 0:
+        return False
+    ext = name[dot:].decode("ascii", "replace").lower()
+    if detected is None:
+        return ext in KNOWN_EXTENSIONS
+    return ext not in EXTENSIONS.get(detected, ())
+
+
+class DecodeFailure(Exception):
+    """A file that cannot be decoded; `status` is the per-item status to record."""
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass
+class DecodedImage:
+    """The result of one reduced decode: what ingest needs to hash, describe and preview."""
+
+    image: Image.Image  # RGB, orientation applied, longest side about REDUCED_MAX_SIDE or less
+    width: int  # full size of the picture as displayed (orientation applied)
+    height: int
+    format: str
+    exif: Image.Exif
+    frames: int
+
+
+# EXIF orientation tag value -> the transpose that shows the picture upright.
+_ORIENTATION_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _draft_request(size: tuple[int, int]) -> tuple[int, int]:
+    """The draft size that makes libjpeg pick the largest scale keeping REDUCED_MIN_SIDE."""
+    w, h = size
+    longest = max(w, h)
+    scale = 1
+    while scale < 8 and longest / (scale * 2) >= REDUCED_MIN_SIDE:
+        scale *= 2
+    return (max(1, w // scale), max(1, h // scale))
+
+
+def _classify(error: BaseException) -> DecodeFailure:
+    text = str(error) or error.__class__.__name__
+    lowered = text.lower()
+    if isinstance(error, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
+        return DecodeFailure("too_large", f"decompression bomb refused: {text}")
+    if "truncated" in lowered or "premature end" in lowered or "unexpected end" in lowered:
+        return DecodeFailure("truncated", f"file is truncated: {text}")
+    if isinstance(error, MemoryError):
+        return DecodeFailure("too_large", "picture too large to decode in memory")
+    return DecodeFailure("corrupt", f"cannot decode: {text}")
+
+
+def decode_reduced(data: bytes | io.BufferedIOBase, full: bool = False) -> DecodedImage:
+    """Decode an image once at reduced size (or at full size when `full`), safely.
+
+    Raises DecodeFailure with status unsupported, truncated, corrupt or too_large.
+    """
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    with warnings.catch_warnings():
+        # Pillow warns (rather than raises) between 1x and 2x the pixel limit: treat it as a bomb.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(stream)
+        except UnidentifiedImageError:
+            raise DecodeFailure("unsupported", "not a picture format Vigil can decode") from None
+        except Exception as error:  # noqa: BLE001 - hostile input can raise anything
+            raise _classify(error) from None
+        try:
+            fmt = (img.format or "").lower()
+            exif = img.getexif()
+            frames = getattr(img, "n_frames", 1)
+            width, height = img.size
+            if not full and fmt == "jpeg":
+                img.draft("RGB", _draft_request(img.size))
+            img.load()
+            if not full and max(img.size) > REDUCED_MAX_SIDE:
+                img.thumbnail((REDUCED_MAX_SIDE, REDUCED_MAX_SIDE), Image.Resampling.BILINEAR)
+            img = _to_rgb(img)
+            orientation = exif.get(0x0112, 1)
+            if orientation in (5, 6, 7, 8):
+                width, height = height, width
+            transpose = _ORIENTATION_TRANSPOSE.get(orientation)
+            if transpose is not None:
+                img = img.transpose(transpose)
+        except DecodeFailure:
+            raise
+        except Exception as error:  # noqa: BLE001 - hostile input can raise anything
+            raise _classify(error) from None
+    return DecodedImage(img, width, height, fmt, exif, frames)
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """RGB for hashing and thumbnails; transparency is flattened onto white, as viewers show it."""
+    if img.mode == "RGB":
+        return img
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit greyscale: scale to 8 bits rather than clipping to white
+        array = img.point(lambda v: v / 256).convert("L")
+        return array.convert("RGB")
+    return img.convert("RGB")

@@ -1,0 +1,46 @@
+"""The demo job: write harmless sample evidence and ingest it into a demo case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from desktop.core.samples import write_sample_evidence
+from desktop.jobs.ingest import Cancel, IngestSummary, Progress, ingest
+
+DEMO_SCENES = 120
+# Written last, so a demo folder interrupted while being written is written again.
+COMPLETE_MARKER = ".vigil-sample-complete"
+
+
+@dataclass
+class Demo:
+    evidence: Path
+    case: Path
+    summary: IngestSummary
+
+
+def default_demo_dir() -> Path:
+    return Path(platformdirs.user_data_dir("vigil", appauthor=False)) / "demo"
+
+
+def prepare_demo(
+    folder: Path | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    scenes: int = DEMO_SCENES,
+) -> Demo:
+    """Sample evidence in `folder`/evidence (made once) ingested into `folder`/demo.vigil."""
+    folder = folder or default_demo_dir()
+    evidence = folder / "evidence"
+    marker = folder / COMPLETE_MARKER
+    if not marker.exists():
+        if progress:
+            progress(0, 0, "Writing sample evidence")
+        write_sample_evidence(evidence, scenes=scenes)
+        marker.write_text("sample evidence written by vigil demo\n")
+    case = folder / "demo.vigil"
+    summary = ingest(case, [evidence], progress, cancel)
+    return Demo(evidence, case, summary)

@@ -1,0 +1,295 @@
+"""The ingest job: walk evidence, analyse files on all cores, write results in batches."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from desktop import __version__
+from desktop.core.hashing import algorithm_versions
+from desktop.core.ingest import FileAnalysis, WalkEntry, analyse_file, display_path, walk
+from desktop.store import audit, items
+from desktop.store.db import CaseError, connect_readonly, get_info, now_iso, open_case, set_info
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+BATCH_FILES = 200  # files per write transaction: a crash loses at most this many
+BATCH_SECONDS = 2.0  # and at most this much work, so the GUI sees rows arrive while it runs
+
+
+class IngestError(Exception):
+    """A problem with the request the user can fix (a missing source, a case inside evidence)."""
+
+
+@dataclass
+class IngestSummary:
+    run_id: int
+    seen: int = 0
+    statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(items.FILE_STATUSES, 0))
+    skipped_unchanged: int = 0
+    new_media: int = 0
+    media_in_case: int = 0
+    extension_mismatches: int = 0
+    elapsed: float = 0.0
+    cancelled: bool = False
+    resumed_interrupted_run: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+# ---- worker processes ------------------------------------------------------------------------
+
+_worker_conn: sqlite3.Connection | None = None
+
+
+def _worker_start(case_path: str) -> None:
+    global _worker_conn
+    # Ctrl-C is the parent's to handle: it stops submitting and writes what is done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_conn = connect_readonly(case_path)
+
+
+def _content_in_case(sha256: str) -> bool:
+    assert _worker_conn is not None
+    row = _worker_conn.execute("SELECT 1 FROM media WHERE sha256 = ?", [sha256]).fetchone()
+    return row is not None
+
+
+def _analyse(path: bytes) -> FileAnalysis:
+    # Exact copies already in the case are common in seized material: skip their decode.
+    return analyse_file(path, is_known=_content_in_case)
+
+
+# ---- the job -----------------------------------------------------------------------------------
+
+
+def _as_bytes(source: str | bytes | os.PathLike[str]) -> bytes:
+    raw = source if isinstance(source, bytes) else os.fsencode(source)
+    return os.path.abspath(raw)
+
+
+def check_sources(case_path: Path, sources: Sequence[bytes]) -> None:
+    case_abs = os.fsencode(case_path.resolve())
+    for source in sources:
+        if not os.path.lexists(source):
+            raise IngestError(f"The evidence path {display_path(source)} does not exist.")
+        real = os.path.realpath(source)
+        if os.path.isdir(real) and (case_abs + b"/").startswith(real.rstrip(b"/") + b"/"):
+            raise IngestError(
+                f"The case file must not be inside the evidence folder {display_path(source)}: "
+                "Vigil never writes beside evidence. Choose another place for the case."
+            )
+
+
+def _count(sources: Iterable[bytes], cancel: Cancel) -> int:
+    total = 0
+    for source in sources:
+        for _ in walk(source):
+            total += 1
+            if total % 5000 == 0 and cancel():
+                break
+    return total
+
+
+def _start_run(db: Database, sources: Sequence[bytes]) -> tuple[int, int | None]:
+    interrupted = db.execute(
+        "SELECT id FROM ingest_runs WHERE state = 'running' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    shown = [display_path(s) for s in sources]
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO ingest_runs (started_at, user, tool_version, sources, state)"
+            " VALUES (?, ?, ?, ?, 'running')",
+            [now_iso(), audit.current_user(), __version__, json.dumps(shown)],
+        )
+        run_id = int(cursor.lastrowid or 0)
+        if interrupted:
+            db.execute(
+                "UPDATE ingest_runs SET state = 'interrupted' WHERE id = ?", [interrupted[0]]
+            )
+        audit.append(db, "ingest.start", f"run {run_id}", after={"sources": shown})
+    return run_id, interrupted[0] if interrupted else None
+
+
+def _finish_run(db: Database, summary: IngestSummary) -> None:
+    state = "cancelled" if summary.cancelled else "finished"
+    counts = {k: v for k, v in summary.as_dict().items() if k != "run_id"}
+    with db.atomic():
+        db.execute(
+            "UPDATE ingest_runs SET finished_at = ?, state = ?, summary = ? WHERE id = ?",
+            [now_iso(), state, json.dumps(counts), summary.run_id],
+        )
+        audit.append(db, f"ingest.{state}", f"run {summary.run_id}", after=counts)
+
+
+def ingest(
+    case_path: str | os.PathLike[str],
+    sources: Sequence[str | bytes | os.PathLike[str]],
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    workers: int | None = None,
+) -> IngestSummary:
+    """Add evidence to a case (created if missing). Resumable: unchanged files are skipped.
+
+    Raises IngestError or CaseError for problems the user can fix.
+    """
+    progress = progress or (lambda done, total, message: None)
+    cancel = cancel or (lambda: False)
+    case_path = Path(case_path)
+    raw_sources = [_as_bytes(s) for s in sources]
+    if not raw_sources:
+        raise IngestError("Name at least one evidence folder or file to ingest.")
+    check_sources(case_path, raw_sources)
+    db = open_case(case_path, create=True)
+    try:
+        return _run(db, case_path, raw_sources, progress, cancel, workers or os.cpu_count() or 1)
+    finally:
+        db.close()
+
+
+def _run(
+    db: Database,
+    case_path: Path,
+    sources: list[bytes],
+    progress: Progress,
+    cancel: Cancel,
+    workers: int,
+) -> IngestSummary:
+    started = time.monotonic()
+    if get_info(db, "hash_algorithms") is None:
+        with db.atomic():
+            set_info(db, "hash_algorithms", json.dumps(algorithm_versions(), sort_keys=True))
+    run_id, interrupted = _start_run(db, sources)
+    summary = IngestSummary(run_id=run_id, resumed_interrupted_run=interrupted)
+    progress(0, 0, "Counting files")
+    total = _count(sources, cancel)
+    writer = _BatchWriter(db, run_id, summary)
+    context = multiprocessing.get_context("spawn")  # fork is unsafe under a running Qt GUI
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_start,
+        initargs=(str(case_path),),
+    ) as pool:
+        in_flight: dict[Future[FileAnalysis], tuple[WalkEntry, int]] = {}
+        limit = workers * 4  # bounded queue: memory does not grow with the number of files
+
+        def collect(block: bool) -> None:
+            done, _ = wait(
+                list(in_flight), timeout=None if block else 0, return_when=FIRST_COMPLETED
+            )
+            for future in done:
+                entry, source = in_flight.pop(future)
+                writer.add_analysis(entry, source, future.result())
+
+        for source_path in sources:
+            if summary.cancelled:
+                break
+            with db.atomic():
+                source = items.source_id(db, source_path)
+            for entry in walk(source_path):
+                if cancel():
+                    summary.cancelled = True
+                    break
+                if entry.kind != "file":
+                    writer.add_entry(entry, source)
+                elif not writer.skip_if_unchanged(entry):
+                    in_flight[pool.submit(_analyse, entry.path)] = (entry, source)
+                while len(in_flight) >= limit:
+                    collect(block=True)
+                collect(block=False)
+                writer.flush_if_due()
+                progress(writer.done(), total, display_path(entry.path))
+        if summary.cancelled:
+            for future in in_flight:
+                future.cancel()
+            in_flight = {f: v for f, v in in_flight.items() if not f.cancelled()}
+        while in_flight:
+            collect(block=True)
+            progress(writer.done(), total, "Finishing")
+    writer.flush()
+    summary.media_in_case = items.media_count(db)
+    summary.elapsed = time.monotonic() - started
+    _finish_run(db, summary)
+    progress(summary.seen, max(total, summary.seen), "Done")
+    return summary
+
+
+class _BatchWriter:
+    """Collects results and writes them in transactions of BATCH_FILES or BATCH_SECONDS."""
+
+    def __init__(self, db: Database, run_id: int, summary: IngestSummary):
+        self.db, self.run_id, self.summary = db, run_id, summary
+        self.pending: list[tuple[WalkEntry, int, FileAnalysis | None]] = []
+        self.last_flush = time.monotonic()
+
+    def done(self) -> int:
+        return self.summary.seen + len(self.pending)
+
+    def skip_if_unchanged(self, entry: WalkEntry) -> bool:
+        known = items.known_file(self.db, entry.path)
+        if known is None or known[2] == "unreadable":
+            return False
+        size, mtime_ns, status = known
+        if (size, mtime_ns) != (entry.size, entry.mtime_ns):
+            return False
+        self.summary.skipped_unchanged += 1
+        self._count(status)
+        return True
+
+    def _count(self, status: str) -> None:
+        self.summary.seen += 1
+        self.summary.statuses[status] = self.summary.statuses.get(status, 0) + 1
+
+    def add_entry(self, entry: WalkEntry, source: int) -> None:
+        self.pending.append((entry, source, None))
+
+    def add_analysis(self, entry: WalkEntry, source: int, analysis: FileAnalysis) -> None:
+        self.pending.append((entry, source, analysis))
+
+    def flush_if_due(self) -> None:
+        if len(self.pending) >= BATCH_FILES or (
+            self.pending and time.monotonic() - self.last_flush >= BATCH_SECONDS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        with self.db.atomic():
+            for entry, source, analysis in self.pending:
+                if analysis is None:
+                    status, reason = _status_of_entry(entry)
+                    items.record_entry(self.db, entry, source, self.run_id, status, reason)
+                else:
+                    status, _, new = items.record_analysis(
+                        self.db, entry, analysis, source, self.run_id
+                    )
+                    self.summary.new_media += int(new)
+                    self.summary.extension_mismatches += int(analysis.extension_mismatch)
+                self._count(status)
+        self.pending = []
+        self.last_flush = time.monotonic()
+
+
+def _status_of_entry(entry: WalkEntry) -> tuple[str, str | None]:
+    if entry.kind == "symlink":
+        return "symlink", f"symbolic link, not followed: -> {entry.link_target}"
+    if entry.kind == "special":
+        return "unsupported", "not a regular file (device, pipe or socket): not read"
+    return "unreadable", entry.error
+
+
+__all__ = ["CaseError", "IngestError", "IngestSummary", "ingest"]
