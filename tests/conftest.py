@@ -1,0 +1,55 @@
+"""Shared fixtures: synthetic evidence folders and ingested cases (harmless generated pictures)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from desktop.core.samples import write_sample_evidence  # noqa: E402
+from desktop.jobs.ingest import ingest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Vigil never opens a socket: any attempt in any test fails it."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Vigil tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture(scope="session")
+def sample_evidence(tmp_path_factory) -> Path:
+    """A small evidence folder: 12 scenes with near-duplicates, exact copies, broken files."""
+    folder = tmp_path_factory.mktemp("evidence")
+    write_sample_evidence(folder, scenes=12, size=(320, 240))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sample_case_template(tmp_path_factory, sample_evidence) -> Path:
+    case = tmp_path_factory.mktemp("cases") / "sample.vigil"
+    ingest(case, [sample_evidence], workers=2)
+    return case
+
+
+@pytest.fixture
+def sample_case(tmp_path, sample_case_template) -> Path:
+    """A fresh copy of an ingested sample case, free to change."""
+    import sqlite3
+
+    target = tmp_path / "case.vigil"
+    source = sqlite3.connect(sample_case_template)
+    dest = sqlite3.connect(target)
+    source.backup(dest)
+    source.close()
+    dest.close()
+    return target
