@@ -30,7 +30,7 @@ def prepare_demo(
     folder: Path | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
-    scenes: int = DEMO_SCENES,
+    scenes: int | None = None,
 ) -> Demo:
     """Sample evidence in `folder`/evidence (made once) ingested into `folder`/demo.vigil."""
     folder = folder or default_demo_dir()
@@ -39,7 +39,7 @@ def prepare_demo(
     if not marker.exists():
         if progress:
             progress(0, 0, "Writing sample evidence")
-        write_sample_evidence(evidence, scenes=scenes)
+        write_sample_evidence(evidence, scenes=scenes or DEMO_SCENES)
         marker.write_text("sample evidence written by vigil demo\n")
     case = folder / "demo.vigil"
     summary = ingest(case, [evidence], progress, cancel)

@@ -32,7 +32,7 @@ def _display(path: Path) -> str:
     return str(path)
 
 
-def _check_existing(path: Path, application_id: int) -> None:
+def _check_existing(path: Path, kind: str) -> None:
     if path.is_dir():
         raise CaseError(f"{_display(path)} is a folder, not a case file.")
     try:
@@ -40,11 +40,22 @@ def _check_existing(path: Path, application_id: int) -> None:
             header = handle.read(100)
     except OSError as error:
         raise CaseError(f"Cannot read {_display(path)}: {error.strerror}.") from None
-    if not header.startswith(SQLITE_HEADER):
-        raise CaseError(f"{_display(path)} is not a Vigil case file.")
-    stored_id = int.from_bytes(header[68:72], "big")
-    if stored_id != application_id:
-        raise CaseError(f"{_display(path)} is an SQLite database but not a Vigil case file.")
+    if header and not header.startswith(SQLITE_HEADER):
+        raise CaseError(f"{_display(path)} is not a Vigil {kind} file.")
+
+
+def _check_ours(db: Database, path: Path, application_id: int, kind: str) -> None:
+    """Refuse a foreign SQLite database before changing anything in it.
+
+    Read through SQLite, not from the file header: in WAL mode a new case's header page may
+    still sit in the write-ahead log.
+    """
+    stored = db.execute("PRAGMA application_id").fetchone()[0]
+    if stored == application_id:
+        return
+    tables = db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+    if stored != 0 or tables:
+        raise CaseError(f"{_display(path)} is an SQLite database but not a Vigil {kind} file.")
 
 
 def connect(
@@ -63,7 +74,7 @@ def connect(
     path = Path(path)
     exists = path.exists()
     if exists:
-        _check_existing(path, application_id)
+        _check_existing(path, kind)
     elif not create:
         raise CaseError(f"There is no {kind} file at {_display(path)}.")
     elif not path.parent.exists():
@@ -72,6 +83,8 @@ def connect(
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if exists:
+            _check_ours(db, path, application_id, kind)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
