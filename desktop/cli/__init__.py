@@ -8,14 +8,14 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import case_commands, demo_command
+from desktop.cli import case_commands, demo_command, entity_commands, investigation_commands
 from desktop.cli.output import UserError, fail
 from desktop.jobs.ingest import IngestError
 from desktop.store.db import CaseError
 
 # Each family module has register(subparsers); its parsers set `handler` to a function that
 # takes the parsed arguments and returns the exit code.
-COMMAND_FAMILIES = [case_commands, demo_command]
+COMMAND_FAMILIES = [case_commands, demo_command, investigation_commands, entity_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -108,4 +108,82 @@ MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 5: investigation: clues with regions, tags, entities (victim, series, offender, location),
+    # links from media to entities, victims appearing in series (issue 4; see docs/architecture.md)
+    5: """
+    CREATE TABLE clues (
+        id INTEGER PRIMARY KEY,
+        media_id INTEGER NOT NULL REFERENCES media(id),
+        kind TEXT NOT NULL,                  -- key from resources/clue_kinds.json
+        label TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        -- optional rectangle in image pixels of the picture as displayed (orientation applied)
+        region_x INTEGER, region_y INTEGER, region_w INTEGER, region_h INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK ((region_x IS NULL) = (region_w IS NULL)),
+        CHECK (region_w IS NULL OR (region_w > 0 AND region_h > 0 AND region_x >= 0
+                                    AND region_y >= 0))
+    );
+    CREATE INDEX clues_media ON clues(media_id);
+    CREATE INDEX clues_kind ON clues(kind);
+
+    CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE
+    );
+    CREATE TABLE media_tags (
+        media_id INTEGER NOT NULL REFERENCES media(id),
+        tag_id INTEGER NOT NULL REFERENCES tags(id),
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (media_id, tag_id)
+    );
+    CREATE INDEX media_tags_tag ON media_tags(tag_id);
+
+    -- Victims, series, offenders and locations in one table; columns a kind does not use stay NULL.
+    CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('victim', 'series', 'offender', 'location')),
+        name TEXT NOT NULL COLLATE NOCASE,   -- victim reference, series name, offender alias,
+                                             -- location name
+        status TEXT,                         -- victim: unidentified/identified/safeguarded;
+                                             -- offender: unknown/identified/arrested/convicted
+        notes TEXT NOT NULL DEFAULT '',
+        age_min INTEGER, age_max INTEGER,    -- victim: estimated age range in years
+        sex TEXT,                            -- victim: female, male, unknown
+        known INTEGER NOT NULL DEFAULT 0,    -- series: 1 when known/solved elsewhere
+        country TEXT,                        -- location: ISO 3166 code or name
+        latitude REAL, longitude REAL,       -- location
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (kind, name)
+    );
+
+    -- A media linked to an entity; series "hold" the media linked to them.
+    CREATE TABLE links (
+        id INTEGER PRIMARY KEY,
+        media_id INTEGER NOT NULL REFERENCES media(id),
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        role TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        via_media_id INTEGER REFERENCES media(id),  -- set when made by linking this media's stack
+        created_at TEXT NOT NULL,
+        UNIQUE (media_id, entity_id)
+    );
+    CREATE INDEX links_entity ON links(entity_id);
+
+    -- Stack members the analyst opted out of a link: linking the stack again skips them.
+    CREATE TABLE link_opt_outs (
+        media_id INTEGER NOT NULL REFERENCES media(id),
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        at TEXT NOT NULL,
+        PRIMARY KEY (media_id, entity_id)
+    );
+
+    CREATE TABLE series_victims (
+        series_id INTEGER NOT NULL REFERENCES entities(id),
+        victim_id INTEGER NOT NULL REFERENCES entities(id),
+        PRIMARY KEY (series_id, victim_id)
+    );
+    """,
 }

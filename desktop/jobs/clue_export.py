@@ -1,0 +1,149 @@
+"""The clue export job: read the source evidence, check it, write the crop and its sidecar."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop import __version__
+from desktop.core.clue_export import EXPORT_FORMATS, crop_clue, encode_without_metadata, sidecar
+from desktop.core.ingest import open_evidence
+from desktop.core.media import DecodeFailure
+from desktop.core.regions import Region, RegionError
+from desktop.store import audit
+from desktop.store.clues import get_clue
+from desktop.store.db import get_info, now_iso
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+_SUFFIX_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
+
+
+class ClueExportError(Exception):
+    """An export the user can fix or must know failed; the message is one sentence."""
+
+
+@dataclass(frozen=True)
+class ClueExportResult:
+    crop_path: Path
+    sidecar_path: Path
+    sidecar: dict[str, Any]
+
+
+def case_reference(db: Database) -> str:
+    """The case number the analyst set, else the case's id."""
+    return get_info(db, "case_number") or get_info(db, "case_id") or "unknown"
+
+
+def read_source(db: Database, media_id: int) -> tuple[bytes, str]:
+    """The bytes of a media from the first evidence file that still holds exactly that content."""
+    sha256 = db.execute("SELECT sha256 FROM media WHERE id = ?", [media_id]).fetchone()[0]
+    paths = [
+        row[0]
+        for row in db.execute(
+            "SELECT path_raw FROM files WHERE media_id = ? ORDER BY id", [media_id]
+        )
+    ]
+    for path in paths:
+        try:
+            with open_evidence(bytes(path)) as handle:
+                data = handle.readall()
+        except OSError:
+            continue
+        if hashlib.sha256(data).hexdigest() == sha256:
+            return data, sha256
+    raise ClueExportError(
+        f"None of the {len(paths)} evidence file(s) of media #{media_id} can be read with the "
+        "content recorded at ingest (moved, changed or not mounted); run `vigil verify`."
+    )
+
+
+def _check_destination(db: Database, crop_path: Path, sidecar_path: Path, force: bool) -> None:
+    if not crop_path.parent.is_dir():
+        raise ClueExportError(f"The folder {crop_path.parent} does not exist.")
+    for path in (crop_path, sidecar_path):
+        if path.exists() and not force:
+            raise ClueExportError(f"{path} already exists; choose another name or use --force.")
+    target = os.path.realpath(crop_path.parent)
+    for (source,) in db.execute("SELECT path_raw FROM sources"):
+        folder = os.path.realpath(os.fsdecode(bytes(source)))
+        if target == folder or target.startswith(folder.rstrip(os.sep) + os.sep):
+            raise ClueExportError(
+                "Exports are never written inside the evidence; choose a folder outside it."
+            )
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.partial")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def export_clue(
+    db: Database,
+    clue_id: int,
+    out: str | os.PathLike[str],
+    blackouts: Sequence[Region] = (),
+    *,
+    fmt: str | None = None,
+    reference: str | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ClueExportResult:
+    """Write the clue's region as OUT (PNG or JPEG, from its suffix) and OUT's .json sidecar;
+    audited as clue.export."""
+    progress = progress or (lambda done, total, message: None)
+    crop_path = Path(out)
+    fmt = fmt or _SUFFIX_FORMATS.get(crop_path.suffix.lower())
+    if fmt not in EXPORT_FORMATS:
+        raise ClueExportError("Name the crop file .png or .jpg (or give the format).")
+    sidecar_path = crop_path.with_suffix(".json")
+    clue = get_clue(db, clue_id)
+    if clue.region is None:
+        raise ClueExportError(f"Clue #{clue_id} has no region; draw or give one to export it.")
+    _check_destination(db, crop_path, sidecar_path, force)
+    progress(0, 3, "Reading the source picture")
+    data, sha256 = read_source(db, clue.media_id)
+    if cancel is not None and cancel():
+        raise ClueExportError("Export cancelled.")
+    progress(1, 3, "Cutting out the region")
+    try:
+        crop = crop_clue(data, clue.region, blackouts)
+    except DecodeFailure as failure:
+        raise ClueExportError(f"The source picture cannot be decoded: {failure.reason}.") from None
+    except RegionError as error:
+        raise ClueExportError(str(error)) from None
+    encoded = encode_without_metadata(crop.image, fmt)
+    meta = sidecar(
+        kind=clue.kind,
+        label=clue.label,
+        note=clue.note,
+        case_reference=reference or case_reference(db),
+        source_sha256=sha256,
+        region=clue.region,
+        blackouts=crop.blackouts,
+        crop_file=crop_path.name,
+        crop_sha256=hashlib.sha256(encoded).hexdigest(),
+        exported_at=now_iso(),
+        tool_version=__version__,
+    )
+    progress(2, 3, "Writing the crop and its sidecar")
+    with db.atomic():
+        _write_atomically(crop_path, encoded)
+        text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
+        _write_atomically(sidecar_path, text.encode("utf-8"))
+        after = {**meta, "crop_path": str(crop_path.resolve())}
+        audit.append(db, "clue.export", f"clue:{clue_id}", None, after)
+    progress(3, 3, "Done")
+    return ClueExportResult(crop_path, sidecar_path, meta)
