@@ -1,0 +1,123 @@
+"""Near-duplicate commands: groups (per strictness) and similar (from a media or an image file)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from desktop.cli.output import Interrupts, ProgressBar, UserError, print_json, table
+from desktop.core.similarity import STRICTNESS
+from desktop.jobs.grouping import similar_to_file, similar_to_media, update_groups
+from desktop.store import groups as group_store
+from desktop.store.db import open_case
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "groups",
+        help="near-duplicate groups of a case, largest first",
+        description="Group copies of the same picture (resized, recompressed, mirrored, turned, "
+        "bordered, recoloured). Groups are brought up to date first: only new media are looked "
+        "up. Exact copies are already one media and are listed with all their paths.",
+    )
+    p.add_argument("--case", required=True, metavar="CASE.vigil", help="the case file")
+    p.add_argument(
+        "--strictness",
+        choices=sorted(STRICTNESS),
+        help="how alike copies must be (default: the case's setting, normal unless changed)",
+    )
+    p.add_argument(
+        "--set-default",
+        action="store_true",
+        help="also make --strictness the case's setting (recorded in the audit log)",
+    )
+    p.add_argument("--rebuild", action="store_true", help="recompute from scratch")
+    p.add_argument("--json", action="store_true", help="print the groups as JSON")
+    p.set_defaults(handler=cmd_groups)
+
+    p = subparsers.add_parser(
+        "similar",
+        help="pictures of a case nearest to one of its media or to an image file",
+    )
+    p.add_argument("--case", required=True, metavar="CASE.vigil", help="the case file")
+    p.add_argument("target", metavar="MEDIA_ID|IMAGE_FILE", help="a media id or a picture file")
+    p.add_argument("--top", type=int, default=10, help="how many results (default 10)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(handler=cmd_similar)
+
+
+def cmd_groups(args: argparse.Namespace) -> int:
+    if args.set_default and not args.strictness:
+        raise UserError("--set-default needs --strictness.")
+    db = open_case(args.case)
+    try:
+        if args.set_default:
+            group_store.set_strictness(db, args.strictness)
+        level = args.strictness or group_store.strictness(db)
+        bar = ProgressBar(unit="steps", quiet=args.json)
+        with Interrupts() as cancel:
+            summary = update_groups(db, bar, cancel, strictness=level, rebuild=args.rebuild)
+        bar.close()
+        if summary.cancelled:
+            raise UserError("Stopped before the groups were brought up to date.")
+        found = group_store.groups(db, level)
+        if args.json:
+            print_json([[_member_json(m) for m in group] for group in found])
+            return 0
+        media = sum(len(g) for g in found)
+        print(f"{len(found)} near-duplicate groups ({media} media), strictness {level}")
+        for number, group in enumerate(found, 1):
+            print(f"group {number}: {len(group)} media")
+            table(
+                (
+                    m["media_id"],
+                    "representative" if m["representative"] else (m["explanation"] or ""),
+                    "" if m["distance"] is None else f"{m['distance']} bits",
+                    m["paths"][0] if m["paths"] else "(no file)",
+                    f"+{len(m['paths']) - 1} copies" if len(m["paths"]) > 1 else "",
+                )
+                for m in group
+            )
+        return 0
+    finally:
+        db.close()
+
+
+def _member_json(member: dict[str, Any]) -> dict[str, Any]:
+    return {key: member[key] for key in (
+        "media_id", "sha256", "paths", "width", "height", "representative",
+        "matched_media_id", "distance", "explanation")}  # fmt: skip
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        raise UserError("--top must be 1 or more.")
+    db = open_case(args.case)
+    try:
+        target = args.target
+        if target.isdigit():
+            found = similar_to_media(db, int(target), args.top)
+        else:
+            path = Path(target)
+            if not path.is_file():
+                raise UserError(f"{target} is neither a media id nor an image file.")
+            found = similar_to_file(db, path, args.top)
+        if args.json:
+            print_json(found)
+            return 0
+        if not found:
+            print("No pictures with fingerprints in this case.")
+        table(
+            (
+                r["media_id"],
+                f"{r['distance']} bits",
+                "near duplicate" if r["near_duplicate"] else "",
+                r["explanation"] if r["near_duplicate"] else "",
+                r["paths"][0] if r.get("paths") else "",
+            )
+            for r in found
+        )
+        return 0
+    finally:
+        db.close()

@@ -1,0 +1,197 @@
+"""The grouping job: near-duplicate groups of a case, incremental as new media arrive."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlite_utils import Database
+
+from desktop.core.fingerprints import FINGERPRINT_VERSION, extra_hashes
+from desktop.core.hashing import pdq_hash
+from desktop.core.media import DecodeFailure, decode_reduced
+from desktop.core.similarity import (
+    STRICTNESS,
+    Fingerprints,
+    Match,
+    build_fingerprints,
+    group_matches,
+    rank_similar,
+    verified_matches,
+)
+from desktop.store import audit
+from desktop.store import groups as group_store
+from desktop.store.db import CaseError
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+ENGINE = (
+    f"{FINGERPRINT_VERSION}; rules {sorted((k, v.coarse, v.pdq) for k, v in STRICTNESS.items())}"
+)
+
+
+@dataclass
+class GroupingSummary:
+    strictness: str
+    media: int  # pictures with fingerprints
+    queried: int  # of them, how many were new and looked up
+    pairs: int  # accepted near-duplicate pairs found this run
+    groups: int
+    grouped_media: int
+    elapsed: float
+    incremental: bool
+    cancelled: bool = False
+
+
+def _nearest(matches: list[Match], known: dict[int, tuple[int, int, str]]) -> dict:
+    nearest = dict(known)
+    for match in matches:
+        for this, other in ((match.media_a, match.media_b), (match.media_b, match.media_a)):
+            current = nearest.get(this)
+            if current is None or match.distance < current[1]:
+                nearest[this] = (other, match.distance, match.explanation)
+    return nearest
+
+
+def update_groups(
+    db: Database,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    strictness: str | None = None,
+    rebuild: bool = False,
+) -> GroupingSummary:
+    """Bring one strictness's groups up to date (the case's own strictness by default).
+
+    Incremental: only media added since the last run are looked up against the whole case,
+    and their matches are merged into the stored groups. A change of engine version, or
+    `rebuild`, recomputes everything.
+    """
+    progress = progress or (lambda done, total, message: None)
+    cancel = cancel or (lambda: False)
+    level = strictness or group_store.strictness(db)
+    if level not in STRICTNESS:
+        raise CaseError(f"Unknown strictness {level!r}: use strict, normal or loose.")
+    rule = STRICTNESS[level]
+    started = time.monotonic()
+    progress(0, 3, "Reading fingerprints")
+    fp = build_fingerprints(group_store.hash_rows(db))
+    last_id = group_store.last_media_id(db)
+    previous = group_store.state(db, level)
+    incremental = previous is not None and previous[1] == ENGINE and not rebuild
+    summary = GroupingSummary(level, len(fp), 0, 0, 0, 0, 0.0, incremental)
+    if cancel():
+        summary.cancelled = True
+        return summary
+    progress(1, 3, "Finding near duplicates")
+    if incremental:
+        assert previous is not None
+        new_rows = np.nonzero(fp.ids > previous[0])[0]
+        summary.queried = len(new_rows)
+        if len(new_rows) == 0 and previous[0] == last_id:
+            summary.groups = len(group_store.existing_groups(db, level))
+            summary.elapsed = time.monotonic() - started
+            progress(3, 3, "Groups up to date")
+            return summary
+        matches = verified_matches(fp, rule, new_rows) if len(new_rows) else []
+        existing = group_store.existing_groups(db, level)
+        known = group_store.nearest_edges(db, level)
+    else:
+        summary.queried = len(fp)
+        matches = verified_matches(fp, rule)
+        existing, known = [], {}
+    if cancel():
+        summary.cancelled = True
+        return summary
+    progress(2, 3, "Saving groups")
+    found = group_matches(existing, matches)
+    group_store.replace_groups(db, level, found, _nearest(matches, known), last_id, ENGINE)
+    summary.pairs = len(matches)
+    summary.groups = len(found)
+    summary.grouped_media = sum(len(g) for g in found)
+    summary.elapsed = time.monotonic() - started
+    with db.atomic():
+        audit.append(db, "groups.update", f"strictness {level}", after=_audit_counts(summary))
+    progress(3, 3, "Done")
+    return summary
+
+
+def _audit_counts(summary: GroupingSummary) -> dict[str, object]:
+    return {
+        "media": summary.media,
+        "queried": summary.queried,
+        "pairs": summary.pairs,
+        "groups": summary.groups,
+        "incremental": summary.incremental,
+    }
+
+
+def update_groups_after_ingest(db: Database, progress: Progress, cancel: Cancel) -> None:
+    """Called at the end of ingest: a grouping failure must never lose the ingest's work."""
+    try:
+        update_groups(db, progress, cancel)
+    except Exception:  # noqa: BLE001 - groups can be rebuilt any time with `vigil groups`
+        pass
+
+
+# ---- similar pictures ------------------------------------------------------------------------
+
+
+def _fingerprints(db: Database) -> Fingerprints:
+    return build_fingerprints(group_store.hash_rows(db))
+
+
+def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
+    """The pictures of the case nearest to one of its media, nearest first."""
+    fp = _fingerprints(db)
+    rows = np.nonzero(fp.ids == media_id)[0]
+    if len(rows) == 0:
+        if group_store.media_summary(db, media_id) is None:
+            raise CaseError(f"There is no media {media_id} in this case.")
+        raise CaseError(f"Media {media_id} is not a decodable picture: it has no fingerprint.")
+    row = int(rows[0])
+    found = rank_similar(
+        fp, fp.original[row], fp.oriented[row], int(fp.quality[row]), top, exclude=media_id
+    )
+    return _described(db, found)
+
+
+def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
+    """The pictures of the case nearest to an image file given by the analyst."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CaseError(f"Cannot read {path}: {error.strerror}.") from None
+    try:
+        decoded = decode_reduced(data)
+    except DecodeFailure as failure:
+        raise CaseError(f"Cannot use {path} as a picture: {failure.reason}.") from None
+    original_hex, _ = pdq_hash(np.asarray(decoded.image))
+    extra = {h.variant: h for h in extra_hashes(decoded.image) if h.algorithm == "pdq"}
+    from desktop.core.fingerprints import ORIENTATION_VARIANTS
+    from desktop.core.hamming import hex_to_words
+
+    original = hex_to_words([original_hex], 256)[0]
+    oriented = hex_to_words([extra[v].hex for v in ORIENTATION_VARIANTS], 256)
+    quality = extra["trim"].quality or 0
+    found = rank_similar(_fingerprints(db), original, oriented, quality, top)
+    return _described(db, found)
+
+
+def _described(db: Database, found: list[tuple[int, int, str, bool]]) -> list[dict]:
+    out = []
+    for media_id, distance, explanation, reliable in found:
+        entry = group_store.media_summary(db, media_id) or {"media_id": media_id}
+        entry.update(
+            {
+                "distance": distance,
+                "near_duplicate": distance <= STRICTNESS["normal"].pdq and reliable,
+                "explanation": explanation,
+                "reliable": reliable,
+            }
+        )
+        out.append(entry)
+    return out

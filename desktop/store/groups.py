@@ -1,0 +1,170 @@
+"""Near-duplicate groups in the case: fingerprints in, groups out, strictness setting (audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS
+from desktop.store import audit
+from desktop.store.db import get_info, now_iso, set_info
+
+STRICTNESS_KEY = "group_strictness"
+ENGINE_HASHES = ("pdq", "dct64")
+
+
+def strictness(db: Database) -> str:
+    """The case's grouping strictness (strict, normal or loose)."""
+    value = get_info(db, STRICTNESS_KEY)
+    return value if value in STRICTNESS else DEFAULT_STRICTNESS
+
+
+def set_strictness(db: Database, value: str) -> None:
+    """Change the case's grouping strictness; an analyst decision, so it is audited."""
+    if value not in STRICTNESS:
+        raise ValueError(f"unknown strictness {value!r}")
+    before = strictness(db)
+    if before == value:
+        return
+    with db.atomic():
+        set_info(db, STRICTNESS_KEY, value)
+        audit.append(db, "groups.strictness", "case", {"strictness": before}, {"strictness": value})
+
+
+def hash_rows(db: Database, after_media_id: int = 0) -> Iterator[tuple[Any, ...]]:
+    """(media_id, algorithm, variant, hash, quality) of every engine hash, streamed."""
+    marks = ", ".join("?" for _ in ENGINE_HASHES)
+    yield from db.execute(
+        "SELECT media_id, algorithm, variant, hash, quality FROM perceptual_hashes"
+        f" WHERE algorithm IN ({marks}) AND media_id > ?",
+        [*ENGINE_HASHES, after_media_id],
+    )
+
+
+def last_media_id(db: Database) -> int:
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM media").fetchone()[0])
+
+
+def state(db: Database, level: str) -> tuple[int, str] | None:
+    """(last media id grouped, engine) for a strictness, or None when never grouped."""
+    row = db.execute(
+        "SELECT last_media_id, engine FROM similarity_state WHERE strictness = ?", [level]
+    ).fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def existing_groups(db: Database, level: str) -> list[list[int]]:
+    rows = db.execute(
+        "SELECT group_id, media_id FROM similarity_members WHERE strictness = ?"
+        " ORDER BY group_id, media_id",
+        [level],
+    )
+    groups: dict[int, list[int]] = {}
+    for group_id, media_id in rows:
+        groups.setdefault(group_id, []).append(media_id)
+    return list(groups.values())
+
+
+def _representative(db: Database, members: Sequence[int]) -> int:
+    """The member with the most pixels (the best copy to look at), lowest id on ties."""
+    marks = ", ".join("?" for _ in members)
+    row = db.execute(
+        f"SELECT id FROM media WHERE id IN ({marks})"
+        " ORDER BY COALESCE(width, 0) * COALESCE(height, 0) DESC, id LIMIT 1",
+        list(members),
+    ).fetchone()
+    return int(row[0])
+
+
+def replace_groups(
+    db: Database,
+    level: str,
+    groups: Sequence[Sequence[int]],
+    nearest: dict[int, tuple[int, int, str]],
+    last_id: int,
+    engine: str,
+) -> None:
+    """Store the groups of one strictness (in one transaction), replacing the previous ones.
+
+    `nearest` maps a media id to (matched media id, distance, explanation).
+    """
+    with db.atomic():
+        db.execute("DELETE FROM similarity_members WHERE strictness = ?", [level])
+        db.execute("DELETE FROM similarity_groups WHERE strictness = ?", [level])
+        for members in groups:
+            cursor = db.execute(
+                "INSERT INTO similarity_groups (strictness, representative_media_id, size)"
+                " VALUES (?, ?, ?)",
+                [level, _representative(db, members), len(members)],
+            )
+            group_id = int(cursor.lastrowid or 0)
+            db.conn.executemany(
+                "INSERT INTO similarity_members (strictness, media_id, group_id,"
+                " matched_media_id, distance, explanation) VALUES (?, ?, ?, ?, ?, ?)",
+                [(level, m, group_id, *nearest.get(m, (None, None, None))) for m in members],
+            )
+        db.execute(
+            "INSERT INTO similarity_state (strictness, last_media_id, updated_at, engine)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(strictness) DO UPDATE SET"
+            " last_media_id = excluded.last_media_id, updated_at = excluded.updated_at,"
+            " engine = excluded.engine",
+            [level, last_id, now_iso(), engine],
+        )
+
+
+def nearest_edges(db: Database, level: str) -> dict[int, tuple[int, int, str]]:
+    rows = db.execute(
+        "SELECT media_id, matched_media_id, distance, explanation FROM similarity_members"
+        " WHERE strictness = ? AND matched_media_id IS NOT NULL",
+        [level],
+    )
+    return {m: (o, d, e) for m, o, d, e in rows}
+
+
+def groups(db: Database, level: str) -> list[list[dict[str, Any]]]:
+    """Groups of one strictness, largest first; each member with its sha256 and every path."""
+    out: list[list[dict[str, Any]]] = []
+    group_rows = db.execute(
+        "SELECT id, representative_media_id FROM similarity_groups WHERE strictness = ?"
+        " ORDER BY size DESC, id",
+        [level],
+    ).fetchall()
+    for group_id, representative in group_rows:
+        members = db.execute(
+            "SELECT s.media_id, m.sha256, m.width, m.height, s.matched_media_id, s.distance,"
+            " s.explanation FROM similarity_members s JOIN media m ON m.id = s.media_id"
+            " WHERE s.group_id = ? ORDER BY s.media_id != ?, s.media_id",
+            [group_id, representative],
+        ).fetchall()
+        out.append([_member(db, row, representative) for row in members])
+    return out
+
+
+def _member(db: Database, row: tuple[Any, ...], representative: int) -> dict[str, Any]:
+    media_id, sha256, width, height, matched, distance, explanation = row
+    paths = [p for (p,) in db.execute(
+        "SELECT path FROM files WHERE media_id = ? ORDER BY path", [media_id])]  # fmt: skip
+    return {
+        "media_id": media_id,
+        "sha256": sha256,
+        "paths": paths,
+        "width": width,
+        "height": height,
+        "representative": media_id == representative,
+        "matched_media_id": matched,
+        "distance": distance,
+        "explanation": explanation,
+    }
+
+
+def media_summary(db: Database, media_id: int) -> dict[str, Any] | None:
+    row = db.execute(
+        "SELECT id, sha256, width, height FROM media WHERE id = ?", [media_id]
+    ).fetchone()
+    if row is None:
+        return None
+    paths = [p for (p,) in db.execute(
+        "SELECT path FROM files WHERE media_id = ? ORDER BY path", [media_id])]  # fmt: skip
+    return {"media_id": row[0], "sha256": row[1], "width": row[2], "height": row[3], "paths": paths}
