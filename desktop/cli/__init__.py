@@ -8,7 +8,14 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import case_commands, demo_command, entity_commands, investigation_commands
+from desktop.cli import (
+    case_commands,
+    demo_command,
+    entity_commands,
+    export_command,
+    hashset_commands,
+    investigation_commands,
+)
 from desktop.cli.output import UserError, fail
 from desktop.jobs.ingest import IngestError
 from desktop.store.db import CaseError
@@ -16,6 +23,7 @@ from desktop.store.db import CaseError
 # Each family module has register(subparsers); its parsers set `handler` to a function that
 # takes the parsed arguments and returns the exit code.
 COMMAND_FAMILIES = [case_commands, demo_command, investigation_commands, entity_commands]
+COMMAND_FAMILIES += [hashset_commands, export_command]  # known material, exchange (issue 5)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop.core.ingest import FileAnalysis, WalkEntry, display_path
+from desktop.store import known
 from desktop.store.db import now_iso
 
 FILE_STATUSES = (
@@ -257,6 +258,7 @@ def _with_details(db: Database, batch: list[dict[str, Any]]) -> Iterable[dict[st
                 "extension_mismatch": bool(mismatch),
             }
         )
+    known.add_known(db, by_id)  # hash-set and package matches (issue 5)
     return batch
 
 

@@ -186,4 +186,33 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (series_id, victim_id)
     );
     """,
+    # 3: near-duplicate groups, kept per strictness (strict, normal, loose)
+    3: """
+    CREATE TABLE similarity_groups (
+        id INTEGER PRIMARY KEY,
+        strictness TEXT NOT NULL,            -- strict, normal, loose
+        representative_media_id INTEGER NOT NULL REFERENCES media(id),
+        size INTEGER NOT NULL
+    );
+    CREATE INDEX similarity_groups_strictness ON similarity_groups(strictness, size);
+
+    CREATE TABLE similarity_members (
+        strictness TEXT NOT NULL,
+        media_id INTEGER NOT NULL REFERENCES media(id),
+        group_id INTEGER NOT NULL REFERENCES similarity_groups(id) ON DELETE CASCADE,
+        matched_media_id INTEGER REFERENCES media(id),  -- the member it is nearest to
+        distance INTEGER,                    -- PDQ bits (of 256) to that member
+        explanation TEXT,                    -- the edit the hashes point to
+        PRIMARY KEY (strictness, media_id)
+    );
+    CREATE INDEX similarity_members_group ON similarity_members(group_id);
+
+    -- How far grouping has got: media with a larger id are new and still to be queried.
+    CREATE TABLE similarity_state (
+        strictness TEXT PRIMARY KEY,
+        last_media_id INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        engine TEXT NOT NULL                 -- fingerprint and rule version that made the groups
+    );
+    """,
 }
