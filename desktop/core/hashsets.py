@@ -17,6 +17,7 @@ MAX_REASONS = 20  # the report keeps the first few reasons; the count covers all
 MAX_LINE = 1 << 16  # a "line" longer than this is not a hash list line (binary, minified JSON)
 FORMATS = ("vics", "digests", "md5sum", "csv", "nsrl", "pdq", "phash")
 SQLITE_HEADER = b"SQLite format 3\x00"
+HEAD_BYTES = 65536  # how much of a file detection looks at
 
 
 class HashSetError(Exception):
@@ -131,15 +132,16 @@ def digest_record(text: str) -> HashRecord:
 # ---- detection ---------------------------------------------------------------------------------
 
 
-def _text_head(path: str | os.PathLike[str], size: int = 65536) -> tuple[bytes, str]:
+def _text_head(path: str | os.PathLike[str], size: int = HEAD_BYTES) -> tuple[bytes, str]:
     with open(path, "rb") as handle:
         raw = handle.read(size)
     return raw, raw.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
 
 
-def _content_lines(text: str, limit: int = 20) -> list[str]:
+def _content_lines(text: str, cut: bool, limit: int = 20) -> list[str]:
     lines = []
-    for line in text.splitlines()[:-1] or text.splitlines():
+    all_lines = text.splitlines()
+    for line in all_lines[:-1] if cut and len(all_lines) > 1 else all_lines:
         line = line.strip()
         if line and not line.startswith("#"):
             lines.append(line)
@@ -169,7 +171,7 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         return "vics"
     if b"\x00" in raw:
         raise HashSetError(f"{os.fspath(path)} is a binary file, not a hash set Vigil can read.")
-    lines = _content_lines(text)
+    lines = _content_lines(text, cut=len(raw) == HEAD_BYTES)
     if not lines:
         raise HashSetError(f"{os.fspath(path)} holds no hashes.")
     first = lines[0]

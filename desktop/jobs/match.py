@@ -1,0 +1,226 @@
+"""The matching job: mark media known (exact) or probably known (PDQ/pHash) from the library."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop.core.hamming import HammingIndex
+from desktop.store import audit, hashlibrary, known
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+# The similarity engine's "normal" strictness for PDQ (ThreatExchange's usual threshold), and
+# the quality below which a PDQ hash says too little about a picture to match on.
+PDQ_MAX_DISTANCE = 31
+PDQ_MIN_QUALITY = 50
+PHASH_MAX_DISTANCE = 6  # 64-bit pHash: stricter than PDQ, it has far fewer bits
+BATCH_MEDIA = 1000
+_EXACT_ORDER = ("sha256", "sha1", "md5")  # strongest first: one record matched once
+
+
+@dataclass
+class MatchSummary:
+    media_checked: int = 0
+    known: int = 0
+    known_good: int = 0
+    probably_known: int = 0
+    matches: int = 0
+    disagreements: int = 0
+    library_records: int = 0
+    elapsed: float = 0.0
+    cancelled: bool = False
+    skipped: str | None = None  # why nothing was looked up (no library)
+    sets: dict[str, int] = field(default_factory=dict)  # matches per set
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class _Library:
+    """Lookups against the hash library, with perceptual indexes built once per run."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._indexes: dict[str, HammingIndex] = {}
+
+    def index(self, algorithm: str) -> HammingIndex:
+        if algorithm not in self._indexes:
+            bits = 256 if algorithm == "pdq" else 64
+            index = HammingIndex(bits)
+            rows = list(hashlibrary.perceptual_hashes(self.db, algorithm, PDQ_MIN_QUALITY))
+            if rows:
+                index.add((r[0] for r in rows), (r[1] for r in rows))
+            self._indexes[algorithm] = index
+        return self._indexes[algorithm]
+
+    def matches(self, batch: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        seen: set[tuple[int, int]] = set()  # (media id, record id)
+        for algorithm in _EXACT_ORDER:
+            owners: dict[str, list[int]] = {}
+            for media in batch:
+                owners.setdefault(media[algorithm], []).append(media["id"])
+            for digest, record_id, match in hashlibrary.exact_matches(
+                self.db, algorithm, list(owners)
+            ):
+                for media_id in owners[digest]:
+                    if (media_id, record_id) in seen:
+                        continue
+                    seen.add((media_id, record_id))
+                    found.append(
+                        {
+                            **match,
+                            "media_id": media_id,
+                            "origin": "library",
+                            "kind": "exact",
+                            "matched_on": algorithm,
+                            "distance": 0,
+                        }  # fmt: skip
+                    )
+        found += self._perceptual(batch, seen)
+        return found
+
+    def _perceptual(
+        self, batch: Sequence[dict[str, Any]], seen: set[tuple[int, int]]
+    ) -> list[dict[str, Any]]:
+        hits: list[tuple[int, int, str, int]] = []  # media id, record id, algorithm, distance
+        pdq, phash = self.index("pdq"), self.index("phash")
+        for media in batch:
+            quality = media["pdq_quality"]
+            if len(pdq) and media["pdq"] and (quality is None or quality >= PDQ_MIN_QUALITY):
+                for record_id, distance in pdq.query(media["pdq"], PDQ_MAX_DISTANCE):
+                    hits.append((media["id"], record_id, "pdq", distance))
+            if len(phash) and media["phash"]:
+                for record_id, distance in phash.query(media["phash"], PHASH_MAX_DISTANCE):
+                    hits.append((media["id"], record_id, "phash", distance))
+        records = hashlibrary.records_by_id(self.db, sorted({h[1] for h in hits}))
+        found = []
+        for media_id, record_id, algorithm, distance in hits:
+            if (media_id, record_id) in seen:
+                continue  # the same record already matched exactly
+            seen.add((media_id, record_id))
+            # even distance 0 stays perceptual: a different file can share a perceptual hash
+            found.append(
+                {
+                    **records[record_id],
+                    "media_id": media_id,
+                    "origin": "library",
+                    "kind": "perceptual",
+                    "matched_on": algorithm,
+                    "distance": distance,
+                }  # fmt: skip
+            )
+        return found
+
+
+def _open_library(path: str | os.PathLike[str] | None) -> Database | None:
+    if not hashlibrary.library_exists(path):
+        return None  # never create the library just to find it empty
+    return hashlibrary.open_library(path, create=False)
+
+
+def match_media(
+    db: Database,
+    media_ids: Sequence[int] | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    library: Database | None = None,
+    library_path: str | os.PathLike[str] | None = None,
+) -> MatchSummary:
+    """Match media (all of the case when None) against the library and imported packages.
+
+    Replaces the matches of the media it looks at; never touches the analyst's categories.
+    """
+    progress = progress or (lambda done, total, message: None)
+    cancel = cancel or (lambda: False)
+    started = time.monotonic()
+    summary = MatchSummary()
+    own_library = library is None
+    lib_db = _open_library(library_path) if own_library else library
+    try:
+        summary.library_records = hashlibrary.record_count(lib_db) if lib_db is not None else 0
+        if not summary.library_records and not known.has_package_records(db):
+            summary.skipped = "the hash library is empty and no case package was imported"
+            if media_ids is None and known.media_with_matches(db):
+                with db.atomic():  # every set was removed: old matches no longer hold
+                    known.replace_matches(db, None, [])
+            return summary
+        _match(db, lib_db, media_ids, summary, progress, cancel)
+    finally:
+        if own_library and lib_db is not None:
+            lib_db.close()
+    summary.elapsed = time.monotonic() - started
+    with db.atomic():
+        audit.append(db, "known.match", "all media" if media_ids is None else
+                     f"{len(media_ids)} media", after=summary.as_dict())  # fmt: skip
+    progress(summary.media_checked, summary.media_checked, "Done")
+    return summary
+
+
+def _match(
+    db: Database,
+    lib_db: Database | None,
+    media_ids: Sequence[int] | None,
+    summary: MatchSummary,
+    progress: Progress,
+    cancel: Cancel,
+) -> None:
+    ids = list(media_ids) if media_ids is not None else known.media_ids(db)
+    lookup = _Library(lib_db) if lib_db is not None and summary.library_records else None
+    for start in range(0, len(ids), BATCH_MEDIA):
+        if cancel():
+            summary.cancelled = True
+            break
+        chunk = ids[start : start + BATCH_MEDIA]
+        batch = known.media_hashes(db, chunk)
+        found = lookup.matches(batch) if lookup else []
+        found += known.package_matches(db, chunk)
+        with db.atomic():
+            known.replace_matches(db, chunk, found)
+        _count(summary, batch, found)
+        progress(summary.media_checked, len(ids), "Matching against the hash library")
+
+
+def _count(summary: MatchSummary, batch: Sequence[dict[str, Any]], found: list[dict]) -> None:
+    per_media: dict[int, list[dict[str, Any]]] = {}
+    for match in found:
+        per_media.setdefault(match["media_id"], []).append(match)
+        summary.sets[match["set_name"]] = summary.sets.get(match["set_name"], 0) + 1
+    summary.media_checked += len(batch)
+    summary.matches += len(found)
+    for matches in per_media.values():
+        status = known.known_status(matches)
+        if status == "known":
+            summary.known += 1
+        elif status == "known_good":
+            summary.known_good += 1
+        elif status == "probably_known":
+            summary.probably_known += 1
+        summary.disagreements += int(known.disagreement(matches))
+
+
+def match_after_ingest(db: Database, progress: Progress, cancel: Cancel) -> MatchSummary | None:
+    """Match the media an ingest just added. Never raises: a failure here must not lose the
+    ingest's work, so it is recorded in the audit log and `vigil match` can be run later."""
+    try:
+        if not hashlibrary.library_exists() and not known.has_package_records(db):
+            return None  # nothing to match against: skip without opening anything
+        new_media = known.media_of_unfinished_runs(db)
+        if not new_media:
+            return None
+        progress(0, len(new_media), "Matching against the hash library")
+        return match_media(db, new_media, progress, cancel)
+    except Exception as error:  # noqa: BLE001 - any failure, reported and survived
+        try:
+            with db.atomic():
+                audit.append(db, "known.match_failed", "after ingest", after={"error": str(error)})
+        except Exception:  # noqa: BLE001 - the case itself is failing; ingest will report it
+            pass
+        return None

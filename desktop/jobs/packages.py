@@ -1,0 +1,270 @@
+"""Case package jobs: export a case's work (signed), import another agency's after checking it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop import __version__
+from desktop.core.categories import default_scheme_name
+from desktop.core.packages import (
+    PackageError,
+    load_private_key,
+    load_public_key,
+    new_keys,
+    read_package,
+    write_package,
+)
+from desktop.jobs.case_work import CaseWork, media_batches
+from desktop.jobs.match import match_media
+from desktop.store import audit, items, known
+from desktop.store.db import get_info, now_iso
+
+MEDIA_MEMBER = "work/media.jsonl"
+CASE_MEMBER = "work/case.json"
+ENTITIES_MEMBER = "work/entities.json"
+_HEX = {"sha256": 64, "md5": 32, "sha1": 40}
+
+
+def new_key_pair(private_path: Path) -> tuple[Path, Path, str]:
+    """Write KEYFILE (private, owner-only) and KEYFILE.pub; refuses to overwrite either."""
+    public_path = private_path.with_name(private_path.name + ".pub")
+    for path in (private_path, public_path):
+        if path.exists():
+            raise PackageError(f"{path} exists already; choose another name for the key.")
+    if not private_path.parent.exists():
+        raise PackageError(f"The folder {private_path.parent} does not exist.")
+    private_pem, public_pem, fingerprint = new_keys()
+    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(private_pem)
+    public_path.write_bytes(public_pem)
+    return private_path, public_path, fingerprint
+
+
+# ---- export --------------------------------------------------------------------------------------
+
+
+def _media_lines(db: Database, work: CaseWork) -> Iterator[bytes]:
+    media_by_id: dict[int, dict[str, Any]] = {}
+    for media in items.iter_media(db):
+        media_by_id[media["id"]] = media
+        if len(media_by_id) == 500:
+            yield from _lines_for(work, media_by_id)
+            media_by_id = {}
+    yield from _lines_for(work, media_by_id)
+
+
+def _lines_for(work: CaseWork, media_by_id: dict[int, dict[str, Any]]) -> Iterator[bytes]:
+    found = work.for_media(list(media_by_id))
+    for media_id, media in media_by_id.items():
+        w = found[media_id]
+        pre = w.precategorisation()
+        line = {
+            "sha256": media["sha256"],
+            "md5": media["md5"],
+            "sha1": media["sha1"],
+            "size": media["size"],
+            "file_type": media["file_type"],
+            "perceptual_hashes": media["perceptual_hashes"],
+            "paths": [f["path"] for f in media["files"]],
+            "category": w.category,
+            "category_source": w.category_source,
+            "precategorisation": pre,
+            "series": w.series(),
+            "victim_identified": w.victim_identified(),
+            "offender_identified": w.offender_identified(),
+            "tags": w.tags,
+            "clues": w.clues,
+            "links": w.links,
+            "matches": w.matches,
+        }
+        yield (json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def export_package(
+    db: Database, out: Path, thumbnails: bool = False, sign: str | os.PathLike[str] | None = None
+) -> dict[str, Any]:
+    """Write the case's work (and optionally its thumbnails) as one package file."""
+    key = load_private_key(sign) if sign else None
+    if not out.parent.exists():
+        raise PackageError(f"Cannot write {out}: the folder {out.parent} does not exist.")
+    work = CaseWork(db)
+    info = {
+        "case_id": get_info(db, "case_id"),
+        "organization": get_info(db, "organization"),
+        "exported_at": now_iso(),
+        "exported_by": audit.current_user(),
+        "tool": f"Vigil {__version__}",
+        "scheme": default_scheme_name(),
+        "media": items.media_count(db),
+    }
+
+    def members() -> Iterator[tuple[str, bytes]]:
+        yield CASE_MEMBER, json.dumps(info, sort_keys=True).encode("utf-8")
+        yield ENTITIES_MEMBER, json.dumps(work.entities(), sort_keys=True).encode("utf-8")
+        yield MEDIA_MEMBER, b"".join(_media_lines(db, work))
+        if thumbnails:
+            for ids in media_batches(db):
+                for sha256, jpeg in known.thumbnails(db, ids).values():
+                    yield f"thumbnails/{sha256}.jpg", jpeg
+
+    try:
+        manifest = write_package(out, members(), info, key)
+    except OSError as error:
+        raise PackageError(f"Cannot write {out}: {error.strerror or error}.") from None
+    sha256 = hashlib.sha256(out.read_bytes()).hexdigest()
+    signer = manifest["signer"]["fingerprint"] if manifest["signer"] else None
+    result = {
+        "path": str(out.resolve()),
+        "sha256": sha256,
+        "media": info["media"],
+        "members": len(manifest["members"]),
+        "thumbnails": thumbnails,
+        "signer": signer,
+    }
+    with db.atomic():
+        audit.append(db, "package.export", str(out.resolve()), after=result)
+    return result
+
+
+# ---- import --------------------------------------------------------------------------------------
+
+
+def _flag(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise PackageError("The package is refused: its work file has a malformed flag.")
+
+
+def _record(line: bytes, number: int, scheme: str | None) -> dict[str, Any]:
+    bad = f"The package is refused: line {number} of its media list is malformed"
+    try:
+        data = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise PackageError(f"{bad} (not JSON).") from None
+    if not isinstance(data, dict):
+        raise PackageError(f"{bad}.")
+    for name, length in _HEX.items():
+        value = data.get(name)
+        if (value is not None or name == "sha256") and not (
+            isinstance(value, str) and re.fullmatch(f"[0-9a-f]{{{length}}}", value)
+        ):
+            raise PackageError(f"{bad} ({name}).")
+    pre = data.get("precategorisation") if isinstance(data.get("precategorisation"), dict) else {}
+    category = data.get("category")
+    if category is None:
+        category = pre.get("category")
+    if category is not None and not (isinstance(category, int) and 0 <= category <= 255):
+        raise PackageError(f"{bad} (category).")
+    tags = data.get("tags") or []
+    if not isinstance(tags, list):
+        raise PackageError(f"{bad} (tags).")
+    return {
+        "sha256": data["sha256"],
+        "md5": data.get("md5"),
+        "sha1": data.get("sha1"),
+        "scheme": scheme,
+        "category": category,
+        "series": data.get("series") if isinstance(data.get("series"), str) else None,
+        "victim_identified": _flag(data.get("victim_identified")),
+        "offender_identified": _flag(data.get("offender_identified")),
+        "is_distributed": None,
+        "tags": ", ".join(str(t) for t in tags) or None,
+        "comments": None,
+        "work": {k: data.get(k) for k in ("clues", "links", "category_source", "paths")},
+    }
+
+
+def import_package(db: Database, path: Path, trust: Path | None = None) -> dict[str, Any]:
+    """Verify a package completely, then merge it into the case by content hash.
+
+    Everything is checked before anything is written; PackageError says why it is refused.
+    """
+    trusted = load_public_key(trust) if trust else None
+    package = read_package(path, trusted)
+    earlier = known.package_imported(db, package.sha256)
+    if earlier is not None:
+        raise PackageError(
+            f"This package was already imported into the case on {earlier['imported_at']}."
+        )
+    info = package.manifest.get("info") or {}
+    scheme = info.get("scheme") if isinstance(info.get("scheme"), str) else None
+    if MEDIA_MEMBER not in package.members:
+        raise PackageError("The package is refused: it has no media list (work/media.jsonl).")
+    records = [
+        _record(line, number, scheme)
+        for number, line in enumerate(package.members[MEDIA_MEMBER].splitlines(), 1)
+        if line.strip()
+    ]
+    try:
+        entities = json.loads(package.members.get(ENTITIES_MEMBER, b"[]"))
+    except json.JSONDecodeError:
+        raise PackageError("The package is refused: its entity list is malformed.") from None
+    in_case = known.media_ids_for_sha256(db, [r["sha256"] for r in records])
+    conflicts = _conflicts(db, records, in_case)
+    summary = {
+        "file": str(path.resolve()),
+        "package_sha256": package.sha256,
+        "signer": package.signer,
+        "trusted": package.trusted,
+        "source_case_id": info.get("case_id"),
+        "records": len(records),
+        "in_case": len(in_case),
+        "entities": len(entities) if isinstance(entities, list) else 0,
+        "conflicts": conflicts,
+    }
+    with db.atomic():
+        known.add_package(
+            db,
+            {
+                "package_sha256": package.sha256,
+                "file_name": path.name,
+                "source_case_id": str(info.get("case_id") or ""),
+                "organization": str(info.get("organization") or ""),
+                "created_at": str(info.get("exported_at") or ""),
+                "signer": package.signer,
+                "trusted": package.trusted,
+                "imported_at": now_iso(),
+                "imported_by": audit.current_user(),
+                "summary": json.dumps({**summary, "entity_list": entities}, default=str),
+            },
+            records,
+        )
+        audit.append(db, "package.import", path.name, after=summary)
+    if in_case:
+        match_media(db, sorted(in_case.values()))
+    return summary
+
+
+def _conflicts(db: Database, records: list[dict[str, Any]], in_case: dict[str, int]) -> list[str]:
+    """Where the package's category differs from the case's own or from a hash set's."""
+    if not in_case:
+        return []
+    work = CaseWork(db).for_media(list(in_case.values()))
+    conflicts = []
+    for record in records:
+        media_id = in_case.get(record["sha256"])
+        if media_id is None or record["category"] is None:
+            continue
+        mine = work[media_id]
+        short = record["sha256"][:12]
+        if mine.category is not None and mine.category != record["category"]:
+            conflicts.append(
+                f"media {media_id} ({short}): your category {mine.category}, "
+                f"the package says {record['category']} (yours is kept)"
+            )
+        for match in mine.matches:
+            if match["kind"] == "exact" and match["category"] not in (None, record["category"]):
+                conflicts.append(
+                    f"media {media_id} ({short}): set {match['set_name']!r} says "
+                    f"{match['category']}, the package says {record['category']} (both shown)"
+                )
+    return conflicts
