@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image
 
 from desktop.core import exif as exif_fields
+from desktop.core.fingerprints import extra_hashes
 from desktop.core.hashing import Digests, MultiDigest, PerceptualHash, perceptual_hashes
 from desktop.core.media import (
     IMAGE_TYPES,
@@ -195,7 +196,7 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
         else:  # a picture over the in-memory limit: decode from the file itself
             with open_evidence(path) as handle:
                 decoded = decode_reduced(handle)
-        result.hashes = perceptual_hashes(decoded.image)
+        result.hashes = perceptual_hashes(decoded.image) + extra_hashes(decoded.image)
         result.thumbnail = make_thumbnail(decoded.image)
     except DecodeFailure as failure:
         result.status, result.reason = failure.status, failure.reason
@@ -208,8 +209,12 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
 
 
 def make_thumbnail(image: Image.Image) -> bytes:
-    thumb = image.copy()
-    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    """A 256 px JPEG preview. Bilinear is enough: the GUI shows thumbnails blurred by default."""
+    scale = THUMBNAIL_SIDE / max(image.size)
+    thumb = image
+    if scale < 1:
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        thumb = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     buffer = io.BytesIO()
-    thumb.save(buffer, "JPEG", quality=THUMBNAIL_QUALITY, optimize=False)
+    thumb.save(buffer, "JPEG", quality=THUMBNAIL_QUALITY)
     return buffer.getvalue()

@@ -1,0 +1,133 @@
+"""Ingest speed and memory: `vigil ingest` against a minimal digest + draft-decode + pHash loop.
+
+Usage: python benchmarks/ingest.py [--count 2000] [--skip-parallel-baseline]
+
+Prints, from one run on the same folder: (a) the minimal single-process loop in images/s,
+(a2) the same loop over all cores, (b) `vigil ingest` (which also computes dHash, PDQ, EXIF,
+a thumbnail and writes the case) in images/s, the ratio b/a (target >= 1.6 on 2 cores), and
+the peak memory of the whole ingest process tree (target < 1 GiB, not growing with N).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import imagehash
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from photo_corpus import photo_folder  # noqa: E402
+
+
+def minimal_work(path: str) -> str:
+    """What any tool must do at least: one read, three digests, a draft decode, a pHash."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    for name in ("md5", "sha1", "sha256"):
+        hashlib.new(name, data).hexdigest()
+    img = Image.open(io.BytesIO(data))
+    img.draft("RGB", (img.width // 8, img.height // 8))
+    return str(imagehash.phash(img.convert("RGB")))
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.iterdir() if p.suffix == ".jpg")
+
+
+def baseline_single(files: list[str]) -> float:
+    start = time.perf_counter()
+    for path in files:
+        minimal_work(path)
+    return len(files) / (time.perf_counter() - start)
+
+
+def baseline_parallel(files: list[str]) -> float:
+    start = time.perf_counter()
+    with ProcessPoolExecutor(os.cpu_count()) as pool:
+        list(pool.map(minimal_work, files, chunksize=4))
+    return len(files) / (time.perf_counter() - start)
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc (Linux)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def run_vigil_ingest(folder: Path) -> tuple[float, int]:
+    """(images/s, peak RSS of the process tree) of a real `vigil ingest` into a fresh case."""
+    with tempfile.TemporaryDirectory() as tmp:
+        case = Path(tmp) / "bench.vigil"
+        command = [sys.executable, "-m", "desktop", "ingest", "--quiet", "--case", str(case),
+                   str(folder)]  # fmt: skip
+        peak = 0
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, tree_rss_bytes(process.pid))
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        code = process.wait()
+        elapsed = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        if code != 0:
+            raise SystemExit(f"vigil ingest failed with exit code {code}")
+    return len(files_in(folder)) / elapsed, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--skip-parallel-baseline", action="store_true")
+    args = parser.parse_args()
+    folder = photo_folder(args.count)
+    files = files_in(folder)
+    megapixels = sum(Image.open(f).width * Image.open(f).height for f in files[:2]) / 2e6
+    print(
+        f"{len(files)} JPEGs, alternating 4000x3000 and 1920x1080 (mean {megapixels:.1f} MP), "
+        f"{os.cpu_count()} cores"
+    )
+    for path in files[:20]:  # warm the page cache so both sides read from memory
+        minimal_work(path)
+    single = baseline_single(files)
+    print(f"(a)  minimal loop, 1 process:      {single:7.1f} images/s")
+    if not args.skip_parallel_baseline:
+        parallel = baseline_parallel(files)
+        print(f"(a2) minimal loop, all cores:      {parallel:7.1f} images/s")
+    rate, peak = run_vigil_ingest(folder)
+    print(f"(b)  vigil ingest (full analysis): {rate:7.1f} images/s")
+    print(f"ratio (b)/(a): {rate / single:.2f}  (target >= 1.6 on 2 cores)")
+    print(f"peak memory of the ingest process tree: {peak / 2**20:.0f} MiB  (target < 1024 MiB)")
+
+
+if __name__ == "__main__":
+    main()
