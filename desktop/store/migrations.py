@@ -108,6 +108,65 @@ MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 4: known material: matches of media against the hash library and imported case packages,
+    # kept apart from the analyst's own category (issue 5)
+    4: """
+    CREATE TABLE known_matches (
+        id INTEGER PRIMARY KEY,
+        media_id INTEGER NOT NULL REFERENCES media(id),
+        origin TEXT NOT NULL,                -- library (a hash set) or package (a case package)
+        set_name TEXT NOT NULL,
+        set_source_sha256 TEXT,              -- SHA-256 of the file the set or package came from
+        source TEXT,                         -- that file's path when it was imported
+        purpose TEXT NOT NULL DEFAULT 'known',  -- known, or known_good (NSRL)
+        kind TEXT NOT NULL,                  -- exact, or perceptual (probably known: confirm)
+        matched_on TEXT NOT NULL,            -- md5, sha1, sha256, pdq, phash
+        distance INTEGER NOT NULL DEFAULT 0, -- Hamming bits for perceptual matches
+        scheme TEXT,                         -- category scheme of the set (US, UK, ...)
+        category INTEGER,
+        series TEXT,
+        victim_identified INTEGER,
+        offender_identified INTEGER,
+        is_distributed INTEGER,
+        tags TEXT,
+        comments TEXT,
+        matched_at TEXT NOT NULL
+    );
+    CREATE INDEX known_matches_media ON known_matches(media_id, kind);
+
+    CREATE TABLE imported_packages (
+        id INTEGER PRIMARY KEY,
+        package_sha256 TEXT NOT NULL UNIQUE,
+        file_name TEXT NOT NULL,
+        source_case_id TEXT,
+        organization TEXT,
+        created_at TEXT,
+        signer TEXT,                         -- Ed25519 key fingerprint; NULL when unsigned
+        trusted INTEGER NOT NULL DEFAULT 0,  -- signed by the key the analyst named with --trust
+        imported_at TEXT NOT NULL,
+        imported_by TEXT NOT NULL,
+        summary TEXT                         -- JSON counts and conflicts
+    );
+
+    -- What another agency's case package says about a content; kept whole, matched by SHA-256.
+    CREATE TABLE package_records (
+        id INTEGER PRIMARY KEY,
+        package_id INTEGER NOT NULL REFERENCES imported_packages(id),
+        sha256 TEXT NOT NULL,
+        md5 TEXT,
+        sha1 TEXT,
+        scheme TEXT,
+        category INTEGER,
+        series TEXT,
+        victim_identified INTEGER,
+        offender_identified INTEGER,
+        is_distributed INTEGER,
+        tags TEXT,
+        comments TEXT,
+        work TEXT                            -- JSON: their clues, entities and links
+    );
+    CREATE INDEX package_records_sha256 ON package_records(sha256);
+    """,
     # 5: investigation: clues with regions, tags, entities (victim, series, offender, location),
     # links from media to entities, victims appearing in series (issue 4; see docs/architecture.md)
     5: """
