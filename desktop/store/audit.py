@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import socket
+import platform
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +26,7 @@ def current_user() -> str:
 
 
 def _host() -> str:
-    # gethostname reads the kernel's name for this machine; it opens no socket
-    return socket.gethostname() or "unknown"
+    return platform.node() or "unknown"  # the kernel's name for this machine (uname)
 
 
 def _canonical(value: Any) -> str | None:
