@@ -1,0 +1,170 @@
+"""Case package jobs: export with work and thumbnails, verified import, conflicts, refusals."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+
+import pytest
+
+from desktop.core.packages import MANIFEST, PackageError
+from desktop.jobs.hashset_import import import_hashset
+from desktop.jobs.match import match_media
+from desktop.jobs.packages import export_package, import_package, new_key_pair
+from desktop.store import audit, entities, hashlibrary, items, known, links, tags
+from desktop.store.db import open_case
+
+
+@pytest.fixture(autouse=True)
+def library_path(tmp_path, monkeypatch):
+    path = tmp_path / "library.sqlite"
+    monkeypatch.setenv(hashlibrary.LIBRARY_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def other_case(tmp_path, sample_case_template):
+    """A second case holding the same media, as another agency's copy of the material."""
+    path = tmp_path / "other.vigil"
+    source, target = sqlite3.connect(sample_case_template), sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    return path
+
+
+@pytest.fixture
+def keys(tmp_path):
+    private, public, _ = new_key_pair(tmp_path / "agency.pem")
+    return private, public
+
+
+def state(db):
+    """Everything an import could change: package rows, matches, the audit log."""
+    return (
+        db.execute("SELECT COUNT(*) FROM imported_packages").fetchone()[0],
+        db.execute("SELECT COUNT(*) FROM package_records").fetchone()[0],
+        db.execute("SELECT COUNT(*) FROM known_matches").fetchone()[0],
+        db.execute("SELECT COUNT(*) FROM audit_events").fetchone()[0],
+    )
+
+
+def worked_case(path, tmp_path):
+    db = open_case(path)
+    media = list(items.iter_media(db))
+    victim = entities.add_entity(db, "victim", "V-7", status="identified")
+    links.link_media(db, [media[0]["id"]], victim.id)
+    tags.add_tag(db, [media[0]["id"]], "bedroom")
+    (tmp_path / "s.csv").write_text(f"md5,category,series\n{media[1]['md5']},1,Blue Room\n")
+    import_hashset(tmp_path / "s.csv", name="agency set")
+    match_media(db)
+    return db, media
+
+
+def test_export_then_import_merges_by_content_hash(tmp_path, sample_case, other_case, keys):
+    db, media = worked_case(sample_case, tmp_path)
+    out = tmp_path / "case.vpkg"
+    result = export_package(db, out, thumbnails=True, sign=keys[0])
+    assert result["signer"] and result["media"] == len(media)
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+    assert sum(n.startswith("thumbnails/") for n in names) == sum(
+        1 for m in media if m["status"] == "ok"
+    )
+    hashlibrary.remove_set(hashlibrary.open_library(), "agency set")
+
+    other = open_case(other_case)
+    summary = import_package(other, out, keys[1])
+    assert summary["trusted"] and summary["records"] == len(media)
+    assert summary["in_case"] == len(media) and summary["conflicts"] == []
+    found = known.matches_for(other, [media[0]["id"], media[1]["id"]])
+    first = found[media[0]["id"]][0]
+    assert (first["origin"], first["kind"], first["victim_identified"]) == (
+        "package",
+        "exact",
+        True,
+    )
+    assert first["tags"] == "bedroom" and first["set_name"] == "case.vpkg"
+    second = found[media[1]["id"]][0]
+    assert (second["category"], second["series"]) == (1, "Blue Room")
+    assert "package.import" in [e.action for e in audit.events(other)]
+    with pytest.raises(PackageError, match="already imported"):
+        import_package(other, out, keys[1])
+
+
+def test_conflicts_with_the_case_are_reported_and_the_case_keeps_its_word(
+    tmp_path, sample_case, other_case
+):
+    db, media = worked_case(sample_case, tmp_path)
+    out = tmp_path / "case.vpkg"
+    export_package(db, out)
+    other = open_case(other_case)
+    (tmp_path / "mine.csv").write_text(f"md5,category\n{media[1]['md5']},2\n")
+    hashlibrary.remove_set(hashlibrary.open_library(), "agency set")
+    import_hashset(tmp_path / "mine.csv", name="my set")
+    match_media(other)
+    summary = import_package(other, out)
+    assert not summary["trusted"] and summary["signer"] is None
+    assert len(summary["conflicts"]) == 1 and "'my set' says 2" in summary["conflicts"][0]
+    categories = sorted(
+        m["category"] for m in known.matches_for(other, [media[1]["id"]])[media[1]["id"]]
+    )
+    assert categories == [1, 2]
+
+
+def tamper(source, target, name, change):
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            new.writestr(info.filename, change(data) if info.filename == name else data)
+    return target
+
+
+def test_refused_packages_write_nothing(tmp_path, sample_case, other_case, keys):
+    db, _ = worked_case(sample_case, tmp_path)
+    good = tmp_path / "good.vpkg"
+    export_package(db, good, sign=keys[0])
+    other = open_case(other_case)
+    before = state(other)
+    _, stranger, _ = new_key_pair(tmp_path / "stranger.pem")
+    with pytest.raises(PackageError, match="not by the trusted key"):
+        import_package(other, good, stranger)
+    forged = tamper(good, tmp_path / "forged.vpkg", "work/media.jsonl",
+                    lambda d: d.replace(b'"category": 1', b'"category": 0'))  # fmt: skip
+    with pytest.raises(PackageError, match="does not match its manifest"):
+        import_package(other, forged)
+    evil = tmp_path / "evil.vpkg"
+    with zipfile.ZipFile(good) as old, zipfile.ZipFile(evil, "w") as new:
+        for info in old.infolist():
+            new.writestr(info.filename, old.read(info))
+        new.writestr("../../outside.txt", b"x")
+    with pytest.raises(PackageError, match="member path"):
+        import_package(other, evil)
+    broken = tamper(good, tmp_path / "broken.vpkg", MANIFEST, lambda d: d[:20])
+    with pytest.raises(PackageError, match="malformed"):
+        import_package(other, broken)
+    unsigned = tmp_path / "unsigned.vpkg"
+    export_package(db, unsigned)
+    with pytest.raises(PackageError, match="not signed"):
+        import_package(other, unsigned, keys[1])
+    assert state(other) == before
+
+
+def test_malformed_work_inside_a_valid_package_is_refused(tmp_path, other_case):
+    from desktop.core.packages import write_package
+
+    path = tmp_path / "odd.vpkg"
+    lines = json.dumps({"sha256": "nothex", "category": 1}).encode()
+    write_package(path, [("work/media.jsonl", lines)], {"case_id": "x"})
+    other = open_case(other_case)
+    before = state(other)
+    with pytest.raises(PackageError, match="line 1 of its media list is malformed"):
+        import_package(other, path)
+    assert state(other) == before
+
+
+def test_key_files_are_not_overwritten(tmp_path, keys):
+    with pytest.raises(PackageError, match="exists already"):
+        new_key_pair(keys[0])
+    assert (keys[0].stat().st_mode & 0o777) == 0o600
