@@ -126,7 +126,9 @@ def digest_record(text: str) -> HashRecord:
     name = DIGEST_LENGTHS.get(len(text))
     if name is None or not HEX.match(text):
         raise BadRecord(f"not an MD5, SHA-1 or SHA-256 digest: {text[:80]!r}")
-    return HashRecord(**{name: text.lower()})
+    record = HashRecord()
+    setattr(record, name, text.lower())
+    return record
 
 
 # ---- detection ---------------------------------------------------------------------------------
@@ -248,7 +250,8 @@ def read_md5sum(handle: IO[str], report: ReadReport) -> Iterator[HashRecord]:
 def _perceptual_line(line: str, algorithm: str) -> HashRecord:
     parts = [p.strip() for p in line.split(",")]
     value = clean_hex(parts[0], PERCEPTUAL_LENGTHS[algorithm], algorithm.upper())
-    record = HashRecord(**{algorithm: value})
+    record = HashRecord()
+    setattr(record, algorithm, value)
     rest = parts[1:]
     if algorithm == "pdq" and rest and rest[0].isdigit():
         quality = int(rest.pop(0))
