@@ -28,9 +28,9 @@ class Rule:
 
 
 STRICTNESS: dict[str, Rule] = {
-    "strict": Rule(coarse=6, pdq=32),
-    "normal": Rule(coarse=10, pdq=52),
-    "loose": Rule(coarse=14, pdq=72),
+    "strict": Rule(coarse=6, pdq=28),
+    "normal": Rule(coarse=10, pdq=40),
+    "loose": Rule(coarse=12, pdq=46),  # text-only screenshots start meeting near 48
 }
 DEFAULT_STRICTNESS = "normal"
 # PDQ quality below this means the picture is nearly uniform: its hashes say little about it.

@@ -1,0 +1,60 @@
+"""The grouping job: groups after ingest, incremental lookups of new media only, strictness."""
+
+from __future__ import annotations
+
+from desktop.core.samples import jpeg_bytes, scene
+from desktop.jobs.grouping import update_groups
+from desktop.jobs.ingest import ingest
+from desktop.store import groups as group_store
+from desktop.store.db import open_case
+
+
+def _paths_of(found):
+    return [{path.rsplit("/", 1)[-1] for m in g for path in m["paths"]} for g in found]
+
+
+def test_ingest_groups_the_sample_variants(sample_case):
+    db = open_case(sample_case)
+    found = group_store.groups(db, "normal")
+    assert found, "ingest should leave near-duplicate groups behind"
+    for names in _paths_of(found):
+        scenes = {n[6:8] if n.startswith("IMG") else n[2:4] for n in names}
+        assert len(scenes) == 1, f"a group mixes different scenes: {names}"
+    db.close()
+
+
+def test_update_is_incremental(sample_case, tmp_path):
+    db = open_case(sample_case)
+    first = update_groups(db)
+    assert first.incremental and first.queried == 0
+    db.close()
+    extra = tmp_path / "more"
+    extra.mkdir()
+    img = scene(4, (320, 240))  # scene 4 is in the sample evidence as IMG_1004.jpg
+    (extra / "copy_small.jpg").write_bytes(jpeg_bytes(img.resize((200, 150)), 70))
+    (extra / "unrelated.jpg").write_bytes(jpeg_bytes(scene(999, (320, 240)), 80))
+    ingest(sample_case, [extra], workers=1)
+    db = open_case(sample_case)
+    state = group_store.state(db, "normal")
+    assert state is not None and state[0] == group_store.last_media_id(db)
+    grouped = {p for g in group_store.groups(db, "normal") for m in g for p in m["paths"]}
+    assert any(p.endswith("copy_small.jpg") for p in grouped)
+    assert not any(p.endswith("unrelated.jpg") for p in grouped)
+    rebuilt = update_groups(db, rebuild=True)
+    assert not rebuilt.incremental and rebuilt.queried == rebuilt.media
+    db.close()
+
+
+def test_strictness_is_stored_and_audited(sample_case):
+    db = open_case(sample_case)
+    assert group_store.strictness(db) == "normal"
+    group_store.set_strictness(db, "strict")
+    assert group_store.strictness(db) == "strict"
+    actions = [r[0] for r in db.execute("SELECT action FROM audit_events")]
+    assert "groups.strictness" in actions
+    summary = update_groups(db)
+    assert summary.strictness == "strict"
+    strict = sum(len(g) for g in group_store.groups(db, "strict"))
+    normal = sum(len(g) for g in group_store.groups(db, "normal"))
+    assert strict <= normal
+    db.close()
