@@ -8,10 +8,17 @@ from pathlib import Path
 
 def run_gui(case: Path | str | None) -> int:
     """Open the program: the start screen, or straight into `case`."""
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.style import apply_style
 
     app = QApplication.instance() or QApplication(sys.argv)
-    QMessageBox.information(
-        None, "Vigil", "The review window is being built; use the vigil commands for now."
-    )
-    return 0 if case is None else 0 if app else 1
+    app.setOrganizationName("Vigil")
+    app.setApplicationName("Vigil")
+    apply_style(app)
+    window = MainWindow()
+    window.show()
+    if case is not None and not window.open_case(case):
+        return 1
+    return int(app.exec())

@@ -13,8 +13,10 @@ from desktop.cli import (
     demo_command,
     entity_commands,
     export_command,
+    gui_commands,
     hashset_commands,
     investigation_commands,
+    similarity_commands,
 )
 from desktop.cli.output import UserError, fail
 from desktop.jobs.ingest import IngestError
@@ -24,6 +26,8 @@ from desktop.store.db import CaseError
 # takes the parsed arguments and returns the exit code.
 COMMAND_FAMILIES = [case_commands, demo_command, investigation_commands, entity_commands]
 COMMAND_FAMILIES += [hashset_commands, export_command]  # known material, exchange (issue 5)
+COMMAND_FAMILIES += [similarity_commands]  # near-duplicate groups and similar (issue 6)
+COMMAND_FAMILIES += [gui_commands]  # vigil open (issue 3)
 
 
 def build_parser() -> argparse.ArgumentParser:

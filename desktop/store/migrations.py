@@ -108,6 +108,66 @@ MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 2: review state on media (category, its source, reviewed), browse keys kept by triggers
+    # (copies, first path), sort/filter indexes and a full-text search table (issue 3)
+    2: """
+    ALTER TABLE media ADD COLUMN category INTEGER;           -- scheme value; NULL uncategorised
+    ALTER TABLE media ADD COLUMN category_source TEXT;       -- analyst, import:..., known:...
+    ALTER TABLE media ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE media ADD COLUMN copies INTEGER NOT NULL DEFAULT 0;  -- files with this content
+    ALTER TABLE media ADD COLUMN first_path TEXT;            -- first location seen, for sorting
+
+    UPDATE media SET
+        copies = (SELECT COUNT(*) FROM files f WHERE f.media_id = media.id),
+        first_path = (SELECT f.path FROM files f WHERE f.media_id = media.id ORDER BY f.id LIMIT 1);
+
+    -- Keyset paging needs an index per sort key; the rowid (id) is the implicit tie-breaker.
+    CREATE INDEX media_category ON media(category);
+    CREATE INDEX media_reviewed ON media(reviewed);
+    CREATE INDEX media_file_type ON media(file_type);
+    CREATE INDEX media_copies ON media(copies);
+    CREATE INDEX media_taken_key ON media(ifnull(taken_at, '~'));
+    CREATE INDEX media_camera_key
+        ON media(ifnull(camera_make, '~') || ' ' || ifnull(camera_model, '~'));
+    CREATE INDEX media_path_key ON media(ifnull(first_path, ''));
+
+    CREATE TRIGGER files_count_copies AFTER INSERT ON files WHEN NEW.media_id IS NOT NULL
+    BEGIN
+        UPDATE media SET copies = copies + 1, first_path = ifnull(first_path, NEW.path)
+        WHERE id = NEW.media_id;
+        INSERT INTO media_search (media_id, text) VALUES (NEW.media_id, NEW.path);
+    END;
+    CREATE TRIGGER files_recount_copies AFTER UPDATE OF media_id ON files
+    WHEN NEW.media_id IS NOT OLD.media_id
+    BEGIN
+        UPDATE media SET copies = copies - 1 WHERE id = OLD.media_id;
+        UPDATE media SET copies = copies + 1, first_path = ifnull(first_path, NEW.path)
+        WHERE id = NEW.media_id;
+        INSERT INTO media_search (media_id, text) SELECT NEW.media_id, NEW.path
+        WHERE NEW.media_id IS NOT NULL;
+    END;
+
+    -- Text search over every path and the metadata an analyst types: camera, serial, date,
+    -- type, status, digests. One row per path or per media; media_id repeats.
+    CREATE VIRTUAL TABLE media_search USING fts5(
+        media_id UNINDEXED, text, tokenize = "unicode61 remove_diacritics 2"
+    );
+    CREATE TRIGGER media_search_metadata AFTER INSERT ON media
+    BEGIN
+        INSERT INTO media_search (media_id, text) VALUES (NEW.id,
+            ifnull(NEW.camera_make, '') || ' ' || ifnull(NEW.camera_model, '') || ' '
+            || ifnull(NEW.camera_serial, '') || ' ' || ifnull(NEW.taken_at, '') || ' '
+            || ifnull(NEW.file_type, '') || ' ' || NEW.status || ' ' || ifnull(NEW.reason, '')
+            || ' ' || NEW.md5 || ' ' || NEW.sha1 || ' ' || NEW.sha256);
+    END;
+    INSERT INTO media_search (media_id, text) SELECT id,
+        ifnull(camera_make, '') || ' ' || ifnull(camera_model, '') || ' '
+        || ifnull(camera_serial, '') || ' ' || ifnull(taken_at, '') || ' '
+        || ifnull(file_type, '') || ' ' || status || ' ' || ifnull(reason, '')
+        || ' ' || md5 || ' ' || sha1 || ' ' || sha256 FROM media;
+    INSERT INTO media_search (media_id, text) SELECT media_id, path FROM files
+        WHERE media_id IS NOT NULL;
+    """,
     # 4: known material: matches of media against the hash library and imported case packages,
     # kept apart from the analyst's own category (issue 5)
     4: """

@@ -1,0 +1,1 @@
+"""The Qt review window: main window, item models, widgets, dialogs and workers."""

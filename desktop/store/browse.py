@@ -1,0 +1,340 @@
+"""Read-only queries behind the review grid: keyset pages, counts, thumbnails, media details."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from sqlite_utils import Database
+
+from desktop.core.hamming import HammingIndex
+
+# Either the case's sqlite-utils Database or a plain (read-only, per-thread) sqlite3 connection.
+Conn = Database | sqlite3.Connection
+
+# Sort name -> (key expression over media alias m, descending). Each key has an index (migration
+# 2), with the rowid as the implicit tie-breaker, so any page is one index range scan.
+SORTS: dict[str, tuple[str, bool]] = {
+    "ingest": ("m.id", False),
+    "group": ("m.copies", True),
+    "taken": ("ifnull(m.taken_at, '~')", False),
+    "camera": ("ifnull(m.camera_make, '~') || ' ' || ifnull(m.camera_model, '~')", False),
+    "path": ("ifnull(m.first_path, '')", False),
+}
+SORT_TITLES = {
+    "ingest": "Order found",
+    "group": "Group size",
+    "taken": "Date taken",
+    "camera": "Camera",
+    "path": "Path",
+}
+MEDIA_STATUSES = ("ok", "unsupported", "truncated", "corrupt", "too_large")
+UNCATEGORISED = -1  # stands for "no category" in BrowseQuery.categories
+
+# Filters other features add (known material, tags, ...): name -> builder(value) giving an SQL
+# condition over media alias m and its parameters. Register at import of the owning module.
+FilterBuilder = Callable[[Any], tuple[str, Sequence[Any]]]
+EXTRA_FILTERS: dict[str, FilterBuilder] = {}
+
+
+def register_filter(name: str, builder: FilterBuilder) -> None:
+    """Make a named filter available to BrowseQuery.extra (e.g. "known" for known material)."""
+    EXTRA_FILTERS[name] = builder
+
+
+@dataclass(frozen=True)
+class BrowseQuery:
+    """What the grid shows: one sort and any number of filters (all must hold)."""
+
+    sort: str = "ingest"
+    statuses: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    categories: tuple[int, ...] = ()  # scheme values; UNCATEGORISED for none
+    reviewed: bool | None = None
+    text: str = ""
+    stacks: bool = True  # one tile per near-duplicate group
+    extra: tuple[tuple[str, Any], ...] = field(default=())
+
+
+class BrowseRow(NamedTuple):
+    """One tile of the grid: small, so a million of them fit in memory."""
+
+    id: int
+    key: Any  # sort key value, for the next keyset page
+    status: str
+    file_type: str | None
+    category: int | None
+    reviewed: int
+    copies: int
+    stack_size: int  # media in its near-duplicate group (1 when not grouped)
+
+
+# ---- near-duplicate stacks ------------------------------------------------------------------
+
+
+def group_level(conn: Conn) -> str | None:
+    """The strictness whose near-duplicate groups make the stacks, or None before grouping."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'similarity_members'"
+    ).fetchone():
+        return None
+    from desktop.store.groups import strictness  # migration 3 (issue 6) is there
+
+    level = strictness(conn)  # type: ignore[arg-type]
+    grouped = conn.execute(
+        "SELECT 1 FROM similarity_groups WHERE strictness = ? LIMIT 1", [level]
+    ).fetchone()
+    return level if grouped else None
+
+
+def stack_members(conn: Conn, media_id: int) -> list[int]:
+    """Every media in the stack of `media_id` (itself alone when it has no group)."""
+    level = group_level(conn)
+    if level is not None:
+        rows = conn.execute(
+            "SELECT s2.media_id FROM similarity_members s1 JOIN similarity_members s2"
+            " ON s2.group_id = s1.group_id AND s2.strictness = s1.strictness"
+            " WHERE s1.strictness = ? AND s1.media_id = ? ORDER BY s2.media_id",
+            [level, media_id],
+        ).fetchall()
+        if rows:
+            return [int(r[0]) for r in rows]
+    return [media_id]
+
+
+def _source(conn: Conn, query: BrowseQuery) -> tuple[str, list[Any], str, list[str]]:
+    """FROM clause, its parameters, the stack size expression and stack conditions."""
+    level = group_level(conn)
+    if level is None:
+        return "media m", [], "1", []
+    source = (
+        "media m LEFT JOIN similarity_members s ON s.strictness = ? AND s.media_id = m.id"
+        " LEFT JOIN similarity_groups g ON g.id = s.group_id"
+    )
+    where = ["(s.group_id IS NULL OR g.representative_media_id = m.id)"] if query.stacks else []
+    return source, [level], "ifnull(g.size, 1)", where
+
+
+# ---- the grid's pages ----------------------------------------------------------------------------
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_expression(text: str) -> str | None:
+    """Typed text as an FTS5 query: every word must occur, each as a prefix."""
+    words = _WORD.findall(text)
+    return " ".join(f'"{w}"*' for w in words) if words else None
+
+
+def _conditions(query: BrowseQuery, with_text: bool = True) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if query.statuses:
+        where.append(f"m.status IN ({','.join('?' * len(query.statuses))})")
+        params += list(query.statuses)
+    if query.types:
+        where.append(f"m.file_type IN ({','.join('?' * len(query.types))})")
+        params += list(query.types)
+    if query.categories:
+        values = [c for c in query.categories if c != UNCATEGORISED]
+        parts = [f"m.category IN ({','.join('?' * len(values))})"] if values else []
+        if UNCATEGORISED in query.categories:
+            parts.append("m.category IS NULL")
+        where.append("(" + " OR ".join(parts) + ")")
+        params += values
+    if query.reviewed is not None:
+        where.append("m.reviewed = ?")
+        params.append(int(query.reviewed))
+    expression = fts_expression(query.text) if with_text else None
+    if expression:
+        where.append("m.id IN (SELECT media_id FROM media_search WHERE media_search MATCH ?)")
+        params.append(expression)
+    for name, value in query.extra:
+        sql, extra_params = EXTRA_FILTERS[name](value)
+        where.append(f"({sql})")
+        params += list(extra_params)
+    return where, params
+
+
+# Below this many matches a filter is "selective": read its rows by the filter's index and sort
+# them, rather than walk the sort index past a million rows that do not match.
+SELECTIVE_ROWS = 20_000
+
+
+def is_selective(conn: Conn, query: BrowseQuery) -> bool:
+    """Whether the query's filters match few rows (cheap: stops counting at SELECTIVE_ROWS)."""
+    where, params = _conditions(query, with_text=False)
+    if where:
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM media m WHERE {' AND '.join(where)} LIMIT ?)"
+        if conn.execute(sql, [*params, SELECTIVE_ROWS]).fetchone()[0] < SELECTIVE_ROWS:
+            return True
+    expression = fts_expression(query.text)
+    if expression:
+        sql = "SELECT COUNT(*) FROM (SELECT 1 FROM media_search WHERE media_search MATCH ? LIMIT ?)"
+        return bool(conn.execute(sql, [expression, SELECTIVE_ROWS]).fetchone()[0] < SELECTIVE_ROWS)
+    return False
+
+
+def page(
+    conn: Conn,
+    query: BrowseQuery,
+    after: tuple[Any, int] | None = None,
+    limit: int = 300,
+    selective: bool = False,
+) -> list[BrowseRow]:
+    """The next `limit` rows after the row with (key, id) `after`, in the query's order.
+
+    Pass `selective=is_selective(conn, query)` (computed once per query) so few matches are
+    found through their filter's index instead of the sort's.
+    """
+    key, descending = SORTS[query.sort]
+    if selective and key != "m.id":
+        key = f"+({key})"  # unary plus: the planner may not use the sort key's index
+    source, source_params, stack_size, where = _source(conn, query)
+    conditions, params = _conditions(query)
+    where += conditions
+    params = source_params + params
+    if after is not None:
+        op = "<" if descending else ">"
+        if key == "m.id":
+            where.append(f"m.id {op} ?")
+            params.append(after[1])
+        else:
+            where.append(f"({key}, m.id) {op} (?, ?)")
+            params += [after[0], after[1]]
+    direction = "DESC" if descending else "ASC"
+    order = f"m.id {direction}" if key == "m.id" else f"{key} {direction}, m.id {direction}"
+    sql = (
+        f"SELECT m.id, {key}, m.status, m.file_type, m.category, m.reviewed, m.copies,"
+        f" {stack_size} FROM {source}{' WHERE ' + ' AND '.join(where) if where else ''}"
+        f" ORDER BY {order} LIMIT ?"
+    )
+    rows = conn.execute(sql, [*params, limit]).fetchall()
+    return [BrowseRow(*row) for row in rows]
+
+
+def count(conn: Conn, query: BrowseQuery) -> int:
+    """How many rows the query shows in all."""
+    source, params, _, where = _source(conn, query)
+    conditions, more = _conditions(query)
+    where += conditions
+    sql = f"SELECT COUNT(*) FROM {source}" + (" WHERE " + " AND ".join(where) if where else "")
+    return int(conn.execute(sql, params + more).fetchone()[0])
+
+
+def refresh_rows(conn: Conn, ids: Sequence[int]) -> dict[int, tuple[int | None, int]]:
+    """Current (category, reviewed) of some media, after a review change or an undo."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        f"SELECT id, category, reviewed FROM media WHERE id IN ({marks})", list(ids)
+    )
+    return {int(i): (c, int(r)) for i, c, r in rows}
+
+
+def file_types(conn: Conn) -> list[str]:
+    """The content types present in the case, for the type filter."""
+    rows = conn.execute("SELECT DISTINCT file_type FROM media WHERE file_type IS NOT NULL")
+    return sorted(str(r[0]) for r in rows)
+
+
+# ---- pictures and details ----------------------------------------------------------------------
+
+
+def thumbnails(conn: Conn, ids: Sequence[int]) -> dict[int, bytes | None]:
+    """The stored thumbnail (JPEG, longest side 256 px) of each media; None when it has none."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT id, thumbnail FROM media WHERE id IN ({marks})", list(ids))
+    found = {int(i): (bytes(t) if t is not None else None) for i, t in rows}
+    return {i: found.get(i) for i in ids}
+
+
+_DETAIL_COLUMNS = (
+    "id", "sha256", "md5", "sha1", "size", "file_type", "mime_type", "status", "reason",
+    "width", "height", "frames", "exif", "taken_at", "camera_make", "camera_model",
+    "camera_serial", "gps_lat", "gps_lon", "category", "category_source", "reviewed", "copies",
+)  # fmt: skip
+
+
+def media_detail(conn: Conn, media_id: int) -> dict[str, Any] | None:
+    """Everything the viewer's metadata panel shows about one media, or None if unknown."""
+    row = conn.execute(
+        f"SELECT {', '.join(_DETAIL_COLUMNS)} FROM media WHERE id = ?", [media_id]
+    ).fetchone()
+    if row is None:
+        return None
+    detail = dict(zip(_DETAIL_COLUMNS, row, strict=True))
+    detail["exif"] = json.loads(detail["exif"]) if detail["exif"] else {}
+    detail["files"] = [
+        {"path": p, "path_raw": bytes(r), "status": s, "reason": why, "size": n, "mtime_ns": t,
+         "extension_mismatch": bool(x)}
+        for p, r, s, why, n, t, x in conn.execute(
+            "SELECT path, path_raw, status, reason, size, mtime_ns, extension_mismatch"
+            " FROM files WHERE media_id = ? ORDER BY id",
+            [media_id],
+        )
+    ]  # fmt: skip
+    detail["perceptual_hashes"] = [
+        {"algorithm": a, "variant": v, "hash": h, "quality": q}
+        for a, v, h, q in conn.execute(
+            "SELECT algorithm, variant, hash, quality FROM perceptual_hashes"
+            " WHERE media_id = ? ORDER BY algorithm, variant",
+            [media_id],
+        )
+    ]
+    detail["stack"] = stack_members(conn, media_id)
+    return detail
+
+
+# ---- similar media -------------------------------------------------------------------------
+
+
+def pdq_index(conn: Conn) -> HammingIndex:
+    """Every original-picture PDQ hash of the case in a Hamming index (built once per viewer)."""
+    index = HammingIndex(256)
+    ids: list[int] = []
+    hexes: list[str] = []
+    for media_id, value in conn.execute(
+        "SELECT media_id, hash FROM perceptual_hashes"
+        " WHERE algorithm = 'pdq' AND variant = 'original'"
+    ):
+        ids.append(media_id)
+        hexes.append(value)
+        if len(ids) >= 100_000:
+            index.add(ids, hexes)
+            ids, hexes = [], []
+    if ids:
+        index.add(ids, hexes)
+    return index
+
+
+def pdq_of(conn: Conn, media_id: int) -> str | None:
+    row = conn.execute(
+        "SELECT hash FROM perceptual_hashes WHERE media_id = ? AND algorithm = 'pdq'"
+        " AND variant = 'original'",
+        [media_id],
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+# PDQ distances up to about 31 of 256 bits are the same picture; the strip shows a little further.
+SIMILAR_MAX_DISTANCE = 70
+
+
+def similar_media(
+    conn: Conn, media_id: int, index: HammingIndex, limit: int = 12
+) -> list[tuple[int, int]]:
+    """(media id, PDQ distance) of the nearest other media, nearest first."""
+    query = pdq_of(conn, media_id)
+    if query is None:
+        return []
+    hits = index.query(query, SIMILAR_MAX_DISTANCE)
+    return [(i, d) for i, d in hits if i != media_id][:limit]

@@ -1,0 +1,224 @@
+"""The grid's item model: keyset pages from store, fetched as the view scrolls, with tiles."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QImage
+
+from desktop.store import browse
+from desktop.ui import workers
+
+PAGE_ROWS = 300
+TILE_CACHE = 4000  # prepared tile images kept (a few screens of the largest tiles)
+
+# Roles the delegate and the window read.
+MediaIdRole = Qt.ItemDataRole.UserRole + 1
+RowRole = Qt.ItemDataRole.UserRole + 2  # the BrowseRow
+TileRole = Qt.ItemDataRole.UserRole + 3  # QImage, or None while it loads
+RevealedRole = Qt.ItemDataRole.UserRole + 4
+
+
+class MediaGridModel(QAbstractListModel):
+    """Rows of the current BrowseQuery, appended a page at a time (fetchMore).
+
+    Tiles are requested when painted, loaded in batches by workers (decoded, blurred) and kept
+    in an LRU cache keyed by everything that changes how they look.
+    """
+
+    tiles_loaded = Signal()
+    rows_appended = Signal(int)
+
+    def __init__(self, case_path: Path, conn: browse.Conn, parent: Any = None):
+        super().__init__(parent)
+        self.case_path = case_path
+        self.conn = conn  # the UI thread's own connection; pages are small indexed reads
+        self.query = browse.BrowseQuery()
+        self.rows: list[browse.BrowseRow] = []
+        self.row_of: dict[int, int] = {}
+        self.exhausted = False
+        self.selective = False
+        self.blur_strength = 80
+        self.greyscale = False
+        self.tile_side = 144
+        self.revealed: int | None = None
+        self._cache: OrderedDict[tuple, QImage | None] = OrderedDict()
+        self._pending: set[int] = set()
+        self._in_flight: set[tuple] = set()
+        self._flush = QTimer(self, singleShot=True, interval=0)
+        self._flush.timeout.connect(self._request_tiles)
+        self._generation = 0
+
+    # ---- rows --------------------------------------------------------------------------------
+
+    def set_query(self, query: browse.BrowseQuery) -> None:
+        """Show another query from its first page (the view scrolls back to the top)."""
+        self.beginResetModel()
+        self.query = query
+        self.rows, self.row_of = [], {}
+        self.exhausted = False
+        self.selective = browse.is_selective(self.conn, query)
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def reload(self) -> None:
+        self.set_query(self.query)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and not self.exhausted
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if parent.isValid() or self.exhausted:
+            return
+        after = (self.rows[-1].key, self.rows[-1].id) if self.rows else None
+        page = browse.page(self.conn, self.query, after, PAGE_ROWS, self.selective)
+        if len(page) < PAGE_ROWS:
+            self.exhausted = True
+        if not page:
+            return
+        first = len(self.rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        for offset, row in enumerate(page):
+            self.row_of[row.id] = first + offset
+        self.rows.extend(page)
+        self.endInsertRows()
+        self.rows_appended.emit(len(page))
+
+    def poll_new_rows(self) -> None:
+        """Rows added since the last page (ingest running): page on from the end again."""
+        if self.exhausted:
+            self.exhausted = False
+            self.fetchMore(QModelIndex())
+
+    def media_id(self, row: int) -> int:
+        return self.rows[row].id
+
+    def refresh_review(self, media_ids: list[int]) -> None:
+        """Re-read category and reviewed of rows after a review change or an undo."""
+        current = browse.refresh_rows(self.conn, media_ids)
+        for media_id, (category, reviewed) in current.items():
+            row = self.row_of.get(media_id)
+            if row is None:
+                continue
+            self.rows[row] = self.rows[row]._replace(category=category, reviewed=reviewed)
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+
+    # ---- data --------------------------------------------------------------------------------
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == MediaIdRole:
+            return row.id
+        if role == RowRole:
+            return row
+        if role == RevealedRole:
+            return row.id == self.revealed
+        if role == TileRole:
+            return self.tile(row.id)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Media {row.id} · {row.file_type or 'unknown type'} · {row.status}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"Media {row.id}"
+        return None
+
+    # ---- tiles -------------------------------------------------------------------------------
+
+    def _key(self, media_id: int) -> tuple:
+        revealed = media_id == self.revealed
+        return (
+            media_id,
+            self.tile_side,
+            self.greyscale,
+            revealed,
+            0 if revealed else self.blur_strength,
+        )
+
+    def tile(self, media_id: int) -> QImage | None:
+        key = self._key(media_id)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        if key not in self._in_flight:
+            self._pending.add(media_id)
+            self._flush.start()
+        return None
+
+    def has_tile(self, media_id: int) -> bool:
+        return self._key(media_id) in self._cache
+
+    def _request_tiles(self) -> None:
+        ids = [i for i in self._pending if self._key(i) not in self._in_flight]
+        self._pending.clear()
+        for start in range(0, len(ids), 60):
+            chunk = ids[start : start + 60]
+            keys = {i: self._key(i) for i in chunk}
+            self._in_flight.update(keys.values())
+            worker = workers.Worker(
+                workers.load_tiles, self.case_path, chunk, self.blur_strength, self.greyscale,
+                self.revealed, self.tile_side,
+            )  # fmt: skip
+            generation = self._generation
+            worker.signals.result.connect(
+                lambda tiles, keys=keys, g=generation: self._store_tiles(tiles, keys, g)
+            )
+            workers.start(worker)
+
+    def _store_tiles(
+        self, tiles: dict[int, QImage | None], keys: dict[int, tuple], generation: int
+    ) -> None:
+        for media_id, image in tiles.items():
+            key = keys[media_id]
+            self._in_flight.discard(key)
+            if generation != self._generation:
+                continue
+            self._cache[key] = image
+            row = self.row_of.get(media_id)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [TileRole])
+        while len(self._cache) > TILE_CACHE:
+            self._cache.popitem(last=False)
+        self.tiles_loaded.emit()
+
+    def set_look(self, blur_strength: int, greyscale: bool, tile_side: int) -> None:
+        """New blur, greyscale or size: tiles are prepared again (the cache keys include them)."""
+        self.blur_strength, self.greyscale, self.tile_side = blur_strength, greyscale, tile_side
+        self._in_flight.clear()
+        self._generation += 1
+        self._repaint_all()
+
+    def set_revealed(self, media_id: int | None) -> None:
+        """Show one media unblurred (None: blur everything again). Never more than one."""
+        previous, self.revealed = self.revealed, media_id
+        for changed in (previous, media_id):
+            if changed is None:
+                continue
+            # a revealed tile is never kept: once re-blurred it must be prepared again
+            for key in [k for k in self._cache if k[0] == changed and k[3]]:
+                del self._cache[key]
+            row = self.row_of.get(changed)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [TileRole, RevealedRole])
+
+    def _repaint_all(self) -> None:
+        if self.rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self.rows) - 1), [TileRole])

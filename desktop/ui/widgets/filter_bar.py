@@ -1,0 +1,110 @@
+"""The bar above the grid: sort, filters and text search, turned into a BrowseQuery."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from desktop.core.categories import Scheme
+from desktop.store import browse
+
+ANY = "any"
+
+
+class FilterBar(QWidget):
+    """Emits `changed` with a new BrowseQuery whenever the analyst changes what to show.
+
+    Other features add their own filters with add_filter(widget, read), where `read()` returns
+    (name, value) for BrowseQuery.extra, or None when the filter is off (see
+    desktop.store.browse.register_filter).
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, scheme: Scheme, types: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("filterBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        self.sort = self._combo([(t, k) for k, t in browse.SORT_TITLES.items()], "Sort by")
+        self.review = self._combo(
+            [("All", None), ("Not yet reviewed", False), ("Reviewed", True)], "Review"
+        )
+        self.category = self._combo(
+            [("Any category", ANY), ("Uncategorised", browse.UNCATEGORISED)]
+            + [(f"{c.key} · {c.name}", c.value) for c in scheme.categories],
+            "Category",
+        )
+        self.status = self._combo(
+            [("Any status", ANY), ("Problems only", "problems")]
+            + [(s.replace("_", " "), s) for s in browse.MEDIA_STATUSES],
+            "Status",
+        )
+        self.type = self._combo([("Any type", ANY)] + [(t.upper(), t) for t in types], "Type")
+        self.stacks = QCheckBox("Stack near-duplicates")
+        self.stacks.setChecked(True)
+        self.stacks.toggled.connect(self._emit)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search paths, camera, serial, date, hash…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
+        self._debounce = QTimer(self, singleShot=True, interval=300)
+        self._debounce.timeout.connect(self._emit)
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.search.returnPressed.connect(self._emit)
+        for label, widget in (
+            ("Sort", self.sort), ("Show", self.review), (None, self.category),
+            (None, self.status), (None, self.type),
+        ):  # fmt: skip
+            if label:
+                layout.addWidget(QLabel(label))
+            layout.addWidget(widget)
+        layout.addWidget(self.stacks)
+        self._extra_at = layout.count()
+        layout.addWidget(self.search, 1)
+        self._extra: list[Callable[[], tuple[str, Any] | None]] = []
+
+    def _combo(self, items: list[tuple[str, Any]], tip: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setToolTip(tip)
+        for text, value in items:
+            combo.addItem(text, value)
+        combo.currentIndexChanged.connect(self._emit)
+        return combo
+
+    def add_filter(self, widget: QWidget, read: Callable[[], tuple[str, Any] | None]) -> None:
+        """Add a filter widget (before the search box); call self.refresh() when it changes."""
+        self.layout().insertWidget(self._extra_at, widget)
+        self._extra_at += 1
+        self._extra.append(read)
+
+    def refresh(self) -> None:
+        self._emit()
+
+    def query(self) -> browse.BrowseQuery:
+        status = self.status.currentData()
+        statuses: tuple[str, ...] = ()
+        if status == "problems":
+            statuses = tuple(s for s in browse.MEDIA_STATUSES if s != "ok")
+        elif status != ANY:
+            statuses = (status,)
+        category = self.category.currentData()
+        file_type = self.type.currentData()
+        extra = tuple(value for read in self._extra if (value := read()) is not None)
+        return browse.BrowseQuery(
+            sort=self.sort.currentData(),
+            statuses=statuses,
+            types=() if file_type == ANY else (file_type,),
+            categories=() if category == ANY else (category,),
+            reviewed=self.review.currentData(),
+            text=self.search.text().strip(),
+            stacks=self.stacks.isChecked(),
+            extra=extra,
+        )
+
+    def _emit(self, *_: Any) -> None:
+        self._debounce.stop()
+        self.changed.emit(self.query())

@@ -1,0 +1,152 @@
+"""The thumbnail grid: a list view in icon mode and the delegate that paints tiles and badges."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
+
+from desktop.core.categories import Scheme
+from desktop.ui.models.media_model import MediaGridModel, RevealedRole, RowRole, TileRole
+
+TILE_MARGIN = 6
+PROBLEM = QColor("#dc2626")
+BADGE_BG = QColor(17, 24, 39, 210)
+TILE_BG = QColor("#1f2937")
+SELECTED = QColor("#38bdf8")
+
+
+class TileDelegate(QStyledItemDelegate):
+    """Paints one tile: the (blurred) picture, then badges that never need the picture seen.
+
+    Badges: category colour bar and number (top left), exact copies xN (top right), near-
+    duplicate stack size (bottom left), a status problem (bottom right), reviewed tick.
+    """
+
+    def __init__(self, scheme: Scheme, parent=None):
+        super().__init__(parent)
+        self.scheme = scheme
+        self.side = 144
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return QSize(self.side + 2 * TILE_MARGIN, self.side + 2 * TILE_MARGIN)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        row = index.data(RowRole)
+        if row is None:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        cell = option.rect.adjusted(
+            TILE_MARGIN // 2, TILE_MARGIN // 2, -TILE_MARGIN // 2, -TILE_MARGIN // 2
+        )
+        painter.fillRect(cell, TILE_BG)
+        frame = cell.adjusted(
+            TILE_MARGIN // 2, TILE_MARGIN // 2, -TILE_MARGIN // 2, -TILE_MARGIN // 2
+        )
+        image = index.data(TileRole)
+        model = index.model()
+        if image is not None:
+            target = QRect(0, 0, image.width(), image.height())
+            target.moveCenter(frame.center())
+            painter.drawImage(target, image)
+        else:
+            painter.setPen(QColor("#9ca3af"))
+            loaded = isinstance(model, MediaGridModel) and model.has_tile(row.id)
+            text = "no preview" if loaded or row.status != "ok" else "…"
+            painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, text)
+        self._badges(painter, frame, row, bool(index.data(RevealedRole)))
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.setPen(QPen(SELECTED, 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(cell.adjusted(1, 1, -2, -2))
+        painter.restore()
+
+    def _badge(self, painter: QPainter, rect: QRect, text: str, colour: QColor = BADGE_BG) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setPen(QColor("white"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _badges(self, painter: QPainter, frame: QRect, row, revealed: bool) -> None:
+        font = QFont(painter.font())
+        font.setPointSize(8)
+        font.setBold(True)
+        painter.setFont(font)
+        h = 18
+        category = self.scheme.by_value(row.category) if row.category is not None else None
+        if category is not None:
+            colour = QColor(category.colour)
+            painter.fillRect(QRect(frame.left(), frame.top(), frame.width(), 4), colour)
+            self._badge(
+                painter, QRect(frame.left() + 2, frame.top() + 6, 22, h), category.key, colour
+            )
+        elif row.reviewed:
+            self._badge(painter, QRect(frame.left() + 2, frame.top() + 6, 22, h), "✓")
+        if row.copies > 1:
+            self._badge(
+                painter, QRect(frame.right() - 33, frame.top() + 6, 32, h), f"×{row.copies}"
+            )
+        if row.stack_size > 1:
+            self._badge(
+                painter,
+                QRect(frame.left() + 2, frame.bottom() - h - 1, 40, h),
+                f"▣ {row.stack_size}",
+            )
+        if row.status != "ok":
+            self._badge(
+                painter, QRect(frame.right() - 21, frame.bottom() - h - 1, 20, h), "!", PROBLEM
+            )
+        if revealed:
+            self._badge(
+                painter,
+                QRect(frame.center().x() - 35, frame.bottom() - h - 1, 70, h),
+                "REVEALED",
+                QColor("#b45309"),
+            )
+
+
+class MediaGrid(QListView):
+    """Icon-mode list over MediaGridModel; fetches pages as it scrolls (the model's fetchMore)."""
+
+    def __init__(self, scheme: Scheme, parent=None):
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionRectVisible(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setSpacing(0)
+        self.setWrapping(True)
+        self.delegate = TileDelegate(scheme, self)
+        self.setItemDelegate(self.delegate)
+        self.setObjectName("mediaGrid")
+
+    def set_tile_side(self, side: int) -> None:
+        self.delegate.side = side
+        self.setGridSize(QSize(side + 2 * TILE_MARGIN, side + 2 * TILE_MARGIN))
+        self.scheduleDelayedItemsLayout()
+
+    def keyPressEvent(self, event) -> None:
+        # Number keys, Space and R belong to the review controller (the main window).
+        if event.text() and (event.text().isdigit() or event.text() in " rR"):
+            event.ignore()
+            return
+        super().keyPressEvent(event)

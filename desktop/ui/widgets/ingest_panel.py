@@ -1,0 +1,78 @@
+"""The strip that shows a running ingest: progress, files per second, time left, Cancel."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+
+def eta_text(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s left"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min left"
+    return f"{seconds / 3600:.1f} h left"
+
+
+class IngestPanel(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("ingestPanel")
+        self.label = QLabel("Adding evidence…")
+        self.bar = QProgressBar()
+        self.bar.setMinimumWidth(240)
+        self.rate = QLabel("")
+        self.cancel = QPushButton("Cancel")
+        self.cancel.clicked.connect(self._cancel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.rate)
+        layout.addWidget(self.cancel)
+        self._started = time.monotonic()
+        self._first_done: tuple[float, int] | None = None
+        self.hide()
+
+    def begin(self, sources: list[str]) -> None:
+        self.label.setText(f"Adding evidence: {', '.join(sources)}")
+        self.bar.setRange(0, 0)
+        self.rate.setText("counting files…")
+        self.cancel.setEnabled(True)
+        self._started = time.monotonic()
+        self._first_done = None
+        self.show()
+
+    def update_progress(self, done: int, total: int, message: str) -> None:
+        if total <= 0:
+            self.bar.setRange(0, 0)
+            return
+        self.bar.setRange(0, total)
+        self.bar.setValue(min(done, total))
+        now = time.monotonic()
+        if self._first_done is None:
+            self._first_done = (now, done)  # rate from here: counting is not reading
+            return
+        t0, d0 = self._first_done
+        if now - t0 > 0.5 and done > d0:
+            rate = (done - d0) / (now - t0)
+            self.rate.setText(
+                f"{done:,} of {total:,} · {rate:,.0f} files/s · {eta_text((total - done) / rate)}"
+            )
+        else:
+            self.rate.setText(f"{done:,} of {total:,}")
+
+    def finish(self, text: str) -> None:
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.rate.setText(text)
+        self.cancel.setEnabled(False)
+
+    def _cancel(self) -> None:
+        self.cancel.setEnabled(False)
+        self.rate.setText("cancelling: finishing files in flight…")
+        self.cancel_requested.emit()

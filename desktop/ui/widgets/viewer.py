@@ -1,0 +1,176 @@
+"""The viewer pane: the selected media large, its details and side panels, similar media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)  # fmt: skip
+
+from desktop.core.categories import Scheme
+from desktop.ui import workers
+from desktop.ui.widgets.image_view import ImageView
+from desktop.ui.widgets.metadata_panel import MetadataPanel
+
+STRIP_SIDE = 72
+
+
+class SimilarStrip(QListWidget):
+    """A row of the current media's nearest pictures (always blurred); click one to open it."""
+
+    media_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("similarStrip")
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(False)
+        self.setIconSize(QSize(STRIP_SIDE, STRIP_SIDE))
+        self.setFixedHeight(STRIP_SIDE + 44)
+        self.setMovement(QListView.Movement.Static)
+        self.itemActivated.connect(
+            lambda item: self.media_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
+        )
+        self.itemClicked.connect(
+            lambda item: self.media_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
+        )
+
+    def show_similar(self, hits: list[tuple[int, int]], tiles: dict[int, QImage | None]) -> None:
+        self.clear()
+        for media_id, distance in hits:
+            item = QListWidgetItem(f"{media_id} · d{distance}")
+            item.setData(Qt.ItemDataRole.UserRole, media_id)
+            item.setToolTip(f"Media {media_id}, PDQ distance {distance} of 256 bits")
+            tile = tiles.get(media_id)
+            if tile is not None:
+                item.setIcon(QIcon(QPixmap.fromImage(tile)))
+            self.addItem(item)
+
+
+class ViewerPane(QWidget):
+    """Shows one media. Extension points: add_side_panel() for tabs beside the details, and
+    `media_changed(int)` for panels that follow the current media; ImageView.overlays for
+    drawing on the picture (regions, clues).
+    """
+
+    media_changed = Signal(int)
+    similar_chosen = Signal(int)
+
+    def __init__(self, case_path: Path, scheme: Scheme, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("viewerPane")
+        self.case_path, self.scheme = case_path, scheme
+        self.media_id: int | None = None
+        self.blur_strength, self.greyscale = 80, False
+        self.title = QLabel("No picture selected")
+        self.title.setObjectName("viewerTitle")
+        self.image_view = ImageView()
+        self.hint = QLabel(
+            "Blurred. Hold Space (or hold the mouse on the picture) to look; R reveals it until "
+            "you move on. Wheel zooms, drag pans, double-click toggles 2×."
+        )
+        self.hint.setWordWrap(True)
+        self.hint.setObjectName("revealHint")
+        self.similar = SimilarStrip()
+        self.similar.media_chosen.connect(self.similar_chosen)
+        self.details = MetadataPanel(scheme)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.details, "Details")
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.title)
+        column.addWidget(self.image_view, 1)
+        column.addWidget(self.hint)
+        column.addWidget(QLabel("Similar pictures (PDQ distance)"))
+        column.addWidget(self.similar)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(left)
+        splitter.addWidget(self.side_tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self._ticket = 0
+
+    def add_side_panel(self, widget: QWidget, title: str) -> int:
+        """A tab beside Details (clues, links, known-material matches...)."""
+        return self.side_tabs.addTab(widget, title)
+
+    def set_look(self, blur_strength: int, greyscale: bool) -> None:
+        self.blur_strength, self.greyscale = blur_strength, greyscale
+        self.image_view.set_look(blur_strength, greyscale)
+
+    def set_revealed(self, revealed: bool) -> None:
+        self.image_view.set_revealed(revealed)
+        self.hint.setText(
+            "REVEALED. It blurs again when you move on or after the timeout."
+            if revealed
+            else "Blurred. Hold Space (or hold the mouse on the picture) to look; R reveals it "
+            "until you move on. Wheel zooms, drag pans, double-click toggles 2×."
+        )
+
+    def show_media(self, media_id: int | None) -> None:
+        """Load everything about a media in workers; stale answers are dropped."""
+        self._ticket += 1
+        ticket = self._ticket
+        self.media_id = media_id
+        self.image_view.set_image(None, "Loading…" if media_id else "Select a picture")
+        self.similar.clear()
+        if media_id is None:
+            self.title.setText("No picture selected")
+            self.details.show_detail(None)
+            return
+        self.title.setText(f"Media {media_id}")
+        self._run(workers.load_detail, ticket, self._on_detail, media_id)
+        self._run(workers.load_preview, ticket, self._on_preview, media_id)
+        self._run(workers.load_similar, ticket, self._on_similar, media_id)
+        self.media_changed.emit(media_id)
+
+    def refresh_details(self) -> None:
+        if self.media_id is not None:
+            self._run(workers.load_detail, self._ticket, self._on_detail, self.media_id)
+
+    def _run(self, fn: Any, ticket: int, slot: Any, *args: Any) -> None:
+        worker = workers.Worker(fn, self.case_path, *args)
+        worker.signals.result.connect(lambda value: ticket == self._ticket and slot(value))
+        workers.start(worker)
+
+    def _on_detail(self, detail: dict[str, Any] | None) -> None:
+        self.details.show_detail(detail)
+        if detail:
+            category = self.scheme.by_value(detail["category"])
+            label = f"{category.key} · {category.name}" if category else "uncategorised"
+            seen = "reviewed" if detail["reviewed"] else "not yet reviewed"
+            self.title.setText(f"Media {detail['id']} · {label} · {seen}")
+
+    def _on_preview(self, preview: dict[str, Any]) -> None:
+        self.image_view.set_image(preview["image"], "No picture to show: " + preview["note"])
+        self.image_view.setToolTip(preview["note"])
+
+    def _on_similar(self, hits: list[tuple[int, int]]) -> None:
+        if not hits:
+            self.similar.clear()
+            return
+        ticket = self._ticket
+        worker = workers.Worker(
+            workers.load_tiles, self.case_path, [i for i, _ in hits], self.blur_strength,
+            self.greyscale, None, 72,
+        )  # fmt: skip
+        worker.signals.result.connect(
+            lambda tiles: ticket == self._ticket and self.similar.show_similar(hits, tiles)
+        )
+        workers.start(worker)

@@ -1,0 +1,198 @@
+"""Work off the UI thread: QRunnables on a QThreadPool that report through signals only.
+
+Workers never touch widgets. Reads use a read-only connection per pool thread (SQLite
+connections belong to one thread); writes stay on the UI thread's connection or in jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QImage
+
+from desktop.core.ingest import read_and_digest
+from desktop.core.media import DecodeFailure, decode_reduced
+from desktop.jobs.ingest import IngestError, ingest
+from desktop.store import browse
+from desktop.store.db import CaseError, connect_readonly
+from desktop.ui import imaging
+
+_local = threading.local()
+
+
+def thread_connection(case_path: Path) -> Any:
+    """This thread's read-only connection to the case (opened once per thread and case)."""
+    connections: dict[str, Any] = getattr(_local, "connections", None) or {}
+    _local.connections = connections
+    key = str(case_path)
+    if key not in connections:
+        connections[key] = connect_readonly(case_path)
+    return connections[key]
+
+
+class WorkerSignals(QObject):
+    progress = Signal(int, int, str)
+    result = Signal(object)
+    failed = Signal(str)
+    finished = Signal()
+
+
+class Worker(QRunnable):
+    """Runs `fn(*args)` in the pool; emits result or failed (one sentence), then finished."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any):
+        super().__init__()
+        self.fn, self.args = fn, args
+        self.signals = WorkerSignals()
+
+    def run(self) -> None:
+        try:
+            value = self.fn(*self.args)
+        except (CaseError, IngestError) as error:
+            self.signals.failed.emit(str(error))
+        except Exception as error:  # noqa: BLE001 - report, never take the window down
+            traceback.print_exc()
+            self.signals.failed.emit(f"Unexpected error: {error}")
+        else:
+            self.signals.result.emit(value)
+        self.signals.finished.emit()
+
+
+# Python owns the runnables and their signal objects: keep each alive until it has reported,
+# or its queued signals would reach a deleted object and be lost.
+_running: set[Worker] = set()
+
+
+def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
+    worker.setAutoDelete(False)
+    _running.add(worker)
+    worker.signals.finished.connect(lambda: _running.discard(worker))
+    (pool or QThreadPool.globalInstance()).start(worker)
+    return worker
+
+
+def busy() -> bool:
+    """True while any worker has not reported (tests wait on it)."""
+    return bool(_running)
+
+
+# ---- ingest ------------------------------------------------------------------------------------
+
+
+class IngestWorker(Worker):
+    """desktop.jobs.ingest.ingest with progress signals and a cancel flag."""
+
+    def __init__(self, case_path: Path, sources: Sequence[str], workers: int | None = None):
+        super().__init__(self._ingest)
+        self.case_path, self.sources, self.workers = case_path, list(sources), workers
+        self._cancelled = threading.Event()
+        self._last_emit = 0.0
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last_emit >= 0.1 or message in ("Done", "Counting files"):
+            self._last_emit = now
+            self.signals.progress.emit(done, total, message)
+
+    def _ingest(self) -> Any:
+        return ingest(
+            self.case_path, self.sources, self._progress, self._cancelled.is_set, self.workers
+        )
+
+
+# ---- thumbnails --------------------------------------------------------------------------------
+
+
+def load_tiles(
+    case_path: Path, ids: Sequence[int], strength: int, grey: bool, revealed: int | None, side: int
+) -> dict[int, QImage | None]:
+    """Tile images for `ids`: decoded from stored thumbnails, blurred unless `revealed`."""
+    data = browse.thumbnails(thread_connection(case_path), ids)
+    tiles: dict[int, QImage | None] = {}
+    for media_id, blob in data.items():
+        image = imaging.decode_thumbnail(blob)
+        tiles[media_id] = (
+            None
+            if image is None
+            else imaging.prepare(image, strength, grey, media_id == revealed, side)
+        )
+    return tiles
+
+
+# ---- the viewer --------------------------------------------------------------------------------
+
+
+def load_detail(case_path: Path, media_id: int) -> dict[str, Any] | None:
+    return browse.media_detail(thread_connection(case_path), media_id)
+
+
+def load_preview(case_path: Path, media_id: int) -> dict[str, Any]:
+    """The picture at full size from an evidence copy whose SHA-256 still matches.
+
+    Falls back to the stored 256-pixel thumbnail (with a note saying why) when no copy can be
+    read: evidence disks are often detached while reviewing.
+    """
+    conn = thread_connection(case_path)
+    detail = browse.media_detail(conn, media_id)
+    if detail is None:
+        return {"media_id": media_id, "image": None, "note": "This media is not in the case."}
+    note = "No evidence copy could be read; showing the stored thumbnail."
+    for location in detail["files"]:
+        raw = location["path_raw"]
+        if not os.path.exists(raw):
+            continue
+        try:
+            digests, _, content = read_and_digest(raw)
+        except OSError:
+            continue
+        if digests.sha256 != detail["sha256"]:
+            note = "The evidence file changed since ingest; showing the stored thumbnail."
+            continue
+        if content is None:
+            continue
+        try:
+            decoded = decode_reduced(content, full=True)
+        except DecodeFailure as failure:
+            note = f"Cannot decode: {failure.reason}"
+            break
+        rgb = decoded.image
+        image = QImage(
+            rgb.tobytes(), rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888
+        )
+        return {"media_id": media_id, "image": image.copy(), "note": location["path"]}
+    blob = browse.thumbnails(conn, [media_id]).get(media_id)
+    return {"media_id": media_id, "image": imaging.decode_thumbnail(blob), "note": note}
+
+
+_index_lock = threading.Lock()
+_indexes: dict[str, Any] = {}
+
+
+def load_similar(case_path: Path, media_id: int) -> list[tuple[int, int]]:
+    """Nearest media by PDQ distance; the index is built once per case and kept."""
+    conn = thread_connection(case_path)
+    with _index_lock:
+        index = _indexes.get(str(case_path))
+        if index is None:
+            index = _indexes[str(case_path)] = browse.pdq_index(conn)
+    return browse.similar_media(conn, media_id, index)
+
+
+def forget_similar_index(case_path: Path) -> None:
+    """New media arrived (ingest): the next similar-media query rebuilds the index."""
+    with _index_lock:
+        _indexes.pop(str(case_path), None)
+
+
+def count_rows(case_path: Path, query: browse.BrowseQuery) -> int:
+    return browse.count(thread_connection(case_path), query)
