@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop.store import audit
+from desktop.store import audit, browse
 from desktop.store.db import now_iso
 from desktop.store.entities import get_entity
 from desktop.store.investigation import InvestigationError, check_media
@@ -71,20 +71,12 @@ def _role(role: str) -> str:
 def stack_members(db: Database, media_id: int) -> list[int]:
     """Every media in the near-duplicate stack of `media_id` (itself first).
 
-    The one place links know what a stack is: the near-duplicate groups of migration 3
-    (table group_members, issue 6) when the case has them, otherwise the media alone.
+    The one place links learn what a stack is: the grid's stacks (store.browse, over the
+    near-duplicate groups of migration 3 at the case's strictness), so "link the stack" links
+    exactly the tiles the analyst sees stacked; a media in no group is a stack of one.
     """
-    has_groups = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'group_members'"
-    ).fetchone()
-    if not has_groups:
-        return [media_id]
-    rows = db.execute(
-        "SELECT g2.media_id FROM group_members g1 JOIN group_members g2"
-        " ON g2.group_id = g1.group_id WHERE g1.media_id = ? ORDER BY g2.media_id",
-        [media_id],
-    )
-    return [media_id] + [int(r[0]) for r in rows if int(r[0]) != media_id]
+    members = browse.stack_members(db, media_id)
+    return [media_id] + [int(m) for m in members if int(m) != media_id]
 
 
 def get_link(db: Database, link_id: int) -> Link:
@@ -148,15 +140,17 @@ def link_stack(
     exclude: Iterable[int] = (),
 ) -> list[Link]:
     """Link a media and every member of its stack, except members in `exclude` and members the
-    analyst opted out of this entity earlier. `members` overrides the stack (an explicit list)."""
+    analyst opted out of this entity earlier.
+
+    `members` replaces the stack with the analyst's own choice (the members ticked in the GUI):
+    then earlier opt-outs do not apply, since the analyst has just decided member by member.
+    """
     stack = list(members) if members is not None else stack_members(db, media_id)
     if media_id not in stack:
         stack.insert(0, media_id)
     skip = set(exclude)
-    skip |= {
-        row[0]
-        for row in db.execute("SELECT media_id FROM link_opt_outs WHERE entity_id = ?", [entity_id])
-    }
+    if members is None:
+        skip |= set(opted_out(db, entity_id))
     skip.discard(media_id)  # the media the analyst chose is always linked
     chosen = [m for m in stack if m not in skip]
     via = media_id if len(stack) > 1 else None

@@ -8,8 +8,14 @@ import pytest
 from PIL import Image
 
 from desktop.cli import main
-from desktop.store import audit
+from desktop.store import audit, groups
 from desktop.store.db import open_case
+
+
+def make_stack(db, members):
+    """Make `members` one near-duplicate group (replacing the case's groups), as grouping would."""
+    level = groups.strictness(db)
+    groups.replace_groups(db, level, [list(members)], {}, groups.last_media_id(db), "test")
 
 
 def run(capsys, *argv):
@@ -149,15 +155,14 @@ def test_entities_links_tags_and_stack_opt_out(capsys, case):
     assert listed["V-001"]["age_min"] == 6 and listed["Blue room"]["known"] is True
     assert listed["Flat"]["latitude"] == 52.37
 
-    # a stack linked at once, one member left out
+    # a media in no group is a stack of one; then a stack linked at once, one member left out
+    db = open_case(case)
+    make_stack(db, [b, c])
     code, out, _ = run(
         capsys, "link", "add", "--case", case, "V-001", str(a), "--stack", "--role", "depicted"
     )
     assert code == 0 and "Linked 1 media" in out
-    db = open_case(case)
-    db.execute("CREATE TABLE group_members (group_id INTEGER, media_id INTEGER)")
-    db.conn.executemany("INSERT INTO group_members VALUES (1, ?)", [(a,), (b,), (c,)])
-    db.conn.commit()
+    make_stack(db, [a, b, c])
     code, out, _ = run(
         capsys, "link", "add", "--case", case, "Blue room", str(a), "--stack", "--except", str(c)
     )

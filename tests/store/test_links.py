@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.store import audit, entities, links
+from desktop.store import audit, entities, groups, links
 from desktop.store.db import open_case
 from desktop.store.investigation import InvestigationError
+
+
+def make_stack(db, members):
+    """Make `members` one near-duplicate group (replacing the case's groups), as grouping would."""
+    level = groups.strictness(db)
+    groups.replace_groups(db, level, [list(members)], {}, groups.last_media_id(db), "test")
 
 
 @pytest.fixture
@@ -50,27 +56,29 @@ def test_edit_and_remove_a_link(db, media):
 def test_linking_a_stack_links_every_member_except_opt_outs(db, media):
     victim = entities.add_entity(db, "victim", "V-001")
     stack = media[:4]
-    made = links.link_stack(db, stack[0], victim.id, "depicted", members=stack, exclude=[stack[3]])
+    make_stack(db, stack)
+    made = links.link_stack(db, stack[0], victim.id, "depicted", exclude=[stack[3]])
     assert [k.media_id for k in made] == stack[:3]
     assert {k.via_media_id for k in made} == {stack[0]}
     # the analyst opts one member out: it stays out when the stack is linked again
     links.unlink(db, stack[1], victim.id, opt_out=True)
     assert _last(db)["action"] == "link.opt_out"
     assert links.opted_out(db, victim.id) == [stack[1]]
-    again = links.link_stack(db, stack[0], victim.id, members=stack)
+    again = links.link_stack(db, stack[2], victim.id)
     assert [k.media_id for k in again] == [stack[3]]
     assert links.media_for_entity(db, victim.id) == [stack[0], stack[2], stack[3]]
-    # linking the opted-out member directly is a deliberate act: it clears the opt-out
-    links.link_media(db, [stack[1]], victim.id)
+    # an explicit choice of members (ticked one by one) is taken as it is
+    links.unlink(db, stack[3], victim.id)
+    chosen = links.link_stack(db, stack[0], victim.id, members=[stack[0], stack[1]])
+    assert [k.media_id for k in chosen] == [stack[1]]
+    # linking a member directly is a deliberate act: it clears its opt-out
     assert links.opted_out(db, victim.id) == []
 
 
 def test_stack_members_follow_near_duplicate_groups_when_the_case_has_them(db, media):
+    make_stack(db, [media[3], media[4]])
     assert links.stack_members(db, media[0]) == [media[0]]
-    db.execute("CREATE TABLE IF NOT EXISTS group_members (group_id INTEGER, media_id INTEGER)")
-    db.conn.executemany(
-        "INSERT INTO group_members VALUES (?, ?)", [(7, media[1]), (7, media[0]), (7, media[2])]
-    )
+    make_stack(db, [media[1], media[0], media[2]])
     assert links.stack_members(db, media[1]) == [media[1], media[0], media[2]]
     victim = entities.add_entity(db, "victim", "V-001")
     links.link_stack(db, media[1], victim.id)

@@ -1,0 +1,352 @@
+"""The panel beside the viewer: clues, tags and links of the selected media, by keyboard too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCompleter,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlite_utils import Database
+
+from desktop.core.clue_kinds import kind_name
+from desktop.core.regions import Region
+from desktop.store import clues, entities, links, tags
+from desktop.store.db import CaseError
+from desktop.ui.dialogs.investigation_dialogs import ClueDialog, EntityDialog, LinkDialog
+
+ROLE = Qt.ItemDataRole.UserRole
+
+
+class _KeyList(QListWidget):
+    """A list where Delete, Enter/F2 and Insert call the panel's remove, edit and add."""
+
+    def __init__(
+        self, remove: Callable[[], None], edit: Callable[[], None], add: Callable[[], None]
+    ):
+        super().__init__()
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._keys = {
+            Qt.Key.Key_Delete: remove,
+            Qt.Key.Key_Backspace: remove,
+            Qt.Key.Key_Return: edit,
+            Qt.Key.Key_Enter: edit,
+            Qt.Key.Key_F2: edit,
+            Qt.Key.Key_Insert: add,
+        }
+        self.itemDoubleClicked.connect(lambda _item: edit())
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        action = self._keys.get(event.key())
+        if action is not None and (
+            self.currentItem() is not None or event.key() == Qt.Key.Key_Insert
+        ):
+            action()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class InvestigationPanel(QWidget):
+    """Lists the clues, tags and links of one media and changes them through the stores.
+
+    Keys: N or Insert adds a clue, R draws a region for a new clue, Enter/F2 edits, Delete
+    removes (in whichever list has the focus), T goes to the tag field, L links to an entity.
+    """
+
+    clueSelected = Signal(object)  # the Clue shown sharp in the viewer, or None
+    drawRequested = Signal()  # the viewer should let the analyst draw a region
+    entityActivated = Signal(int)  # jump to the entity browser
+    changed = Signal()  # something was added, edited or removed
+
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.media_id: int | None = None
+        self.title = QLabel("No media selected")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b91c1c")
+        self.clue_list = _KeyList(
+            self.remove_selected_clue, self.edit_selected_clue, self.add_clue_dialog
+        )
+        self.clue_list.currentItemChanged.connect(self._clue_changed)
+        self.tag_field = QLineEdit()
+        self.tag_field.setPlaceholderText("add a tag and press Enter")
+        self.tag_field.returnPressed.connect(self._tag_entered)
+        self.tag_list = _KeyList(self.remove_selected_tag, lambda: None, self.tag_field.setFocus)
+        self.link_list = _KeyList(
+            self.remove_selected_link, self.open_selected_entity, self.link_dialog
+        )
+        self.link_list.itemDoubleClicked.disconnect()
+        self.link_list.itemDoubleClicked.connect(lambda _item: self.open_selected_entity())
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(
+            self._group(
+                "Clues",
+                self.clue_list,
+                [
+                    ("Draw region (R)", self.drawRequested.emit),
+                    ("Add (N)", self.add_clue_dialog),
+                    ("Edit", self.edit_selected_clue),
+                    ("Remove", self.remove_selected_clue),
+                ],
+            )
+        )
+        layout.addWidget(self._group("Tags", self.tag_list, [], extra=self.tag_field))
+        layout.addWidget(
+            self._group(
+                "Links",
+                self.link_list,
+                [
+                    ("Link… (L)", self.link_dialog),
+                    ("Open entity", self.open_selected_entity),
+                    ("Unlink", self.remove_selected_link),
+                ],
+            )
+        )
+        layout.addWidget(self.message)
+        for key, action in (
+            ("N", self.add_clue_dialog),
+            ("R", self.drawRequested.emit),
+            ("T", self.tag_field.setFocus),
+            ("L", self.link_dialog),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(action)
+        self.setEnabled(False)
+
+    def _group(
+        self,
+        title: str,
+        view: QListWidget,
+        buttons: list[tuple[str, Callable]],
+        extra: QWidget | None = None,
+    ) -> QGroupBox:
+        box = QGroupBox(title)
+        layout = QVBoxLayout(box)
+        if extra is not None:
+            layout.addWidget(extra)
+        layout.addWidget(view)
+        if buttons:
+            row = QHBoxLayout()
+            for text, action in buttons:
+                button = QPushButton(text)
+                button.clicked.connect(lambda _=False, a=action: a())
+                row.addWidget(button)
+            layout.addLayout(row)
+        return box
+
+    # ---- loading ---------------------------------------------------------------------------
+
+    def set_media(self, media_id: int | None) -> None:
+        self.media_id = media_id
+        self.setEnabled(media_id is not None)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.message.clear()
+        for view in (self.clue_list, self.tag_list, self.link_list):
+            view.clear()
+        if self.media_id is None:
+            self.title.setText("No media selected")
+            return
+        self.title.setText(f"Media #{self.media_id}")
+        for clue in clues.clues_for_media(self.db, self.media_id):
+            where = f"  [{clue.region.w}×{clue.region.h}]" if clue.region else ""
+            item = QListWidgetItem(f"{kind_name(clue.kind)}: {clue.label}{where}")
+            item.setToolTip(clue.note or "")
+            item.setData(ROLE, clue)
+            self.clue_list.addItem(item)
+        for name in tags.tags_for_media(self.db, self.media_id):
+            item = QListWidgetItem(name)
+            item.setData(ROLE, name)
+            self.tag_list.addItem(item)
+        self.tag_field.setCompleter(QCompleter([n for n, _ in tags.tag_counts(self.db)], self))
+        for link in links.links_for_media(self.db, self.media_id):
+            role = f" — {link.role}" if link.role else ""
+            item = QListWidgetItem(f"{link.entity_kind.title()} · {link.entity_name}{role}")
+            item.setToolTip(link.note or "")
+            item.setData(ROLE, link)
+            self.link_list.addItem(item)
+
+    def region_clues(self) -> list[tuple[int, Region, str]]:
+        """(id, region, kind) of this media's clues with a region, for the viewer's outlines."""
+        found = []
+        for row in range(self.clue_list.count()):
+            clue = self.clue_list.item(row).data(ROLE)
+            if clue.region is not None:
+                found.append((clue.id, clue.region, clue.kind))
+        return found
+
+    def _apply(self, change: Callable[[], Any]) -> Any:
+        """Run a store change; a refusal is shown as its one sentence, never a crash."""
+        try:
+            result = change()
+        except CaseError as error:
+            self.message.setText(str(error))
+            return None
+        self.refresh()
+        self.changed.emit()
+        return result if result is not None else True
+
+    # ---- clues -----------------------------------------------------------------------------
+
+    def _clue_changed(self, current: QListWidgetItem | None, _previous: Any = None) -> None:
+        self.clueSelected.emit(current.data(ROLE) if current is not None else None)
+
+    def select_clue(self, clue_id: int) -> None:
+        for row in range(self.clue_list.count()):
+            if self.clue_list.item(row).data(ROLE).id == clue_id:
+                self.clue_list.setCurrentRow(row)
+
+    def add_clue(self, kind: str, label: str, note: str = "", region: Region | None = None) -> Any:
+        if self.media_id is None:
+            return None
+        media_id = self.media_id
+        clue = self._apply(lambda: clues.add_clue(self.db, media_id, kind, label, note, region))
+        if clue:
+            self.select_clue(clue.id)
+        return clue
+
+    def add_clue_dialog(self, region: Region | None = None) -> Any:
+        """Ask for kind, label and note of a new clue (with the region just drawn, if any)."""
+        if self.media_id is None:
+            return None
+        dialog = ClueDialog(self, region=region)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return self.add_clue(**dialog.values(), region=region)
+
+    def edit_selected_clue(self) -> Any:
+        item = self.clue_list.currentItem()
+        if item is None:
+            return None
+        clue = item.data(ROLE)
+        dialog = ClueDialog(
+            self, kind=clue.kind, label=clue.label, note=clue.note, region=clue.region
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        edited = self._apply(lambda: clues.update_clue(self.db, clue.id, **dialog.values()))
+        if edited:
+            self.select_clue(clue.id)
+        return edited
+
+    def remove_selected_clue(self) -> None:
+        item = self.clue_list.currentItem()
+        if item is not None:
+            self._apply(lambda: clues.remove_clue(self.db, item.data(ROLE).id))
+
+    # ---- tags ------------------------------------------------------------------------------
+
+    def add_tag(self, name: str) -> None:
+        if self.media_id is not None and name.strip():
+            media_id = self.media_id
+            self._apply(lambda: tags.add_tag(self.db, [media_id], name))
+
+    def _tag_entered(self) -> None:
+        self.add_tag(self.tag_field.text())
+        if not self.message.text():
+            self.tag_field.clear()
+
+    def remove_selected_tag(self) -> None:
+        item = self.tag_list.currentItem()
+        if item is not None and self.media_id is not None:
+            media_id = self.media_id
+            self._apply(lambda: tags.remove_tag(self.db, [media_id], item.data(ROLE)))
+
+    # ---- links -----------------------------------------------------------------------------
+
+    def link_dialog(self, entity_id: int | None = None) -> Any:
+        """Link this media (and, ticked, its near-duplicates) to an entity, new or existing."""
+        if self.media_id is None:
+            return None
+        choices = [entity for entity, _ in entities.list_entities(self.db)]
+        if not choices:
+            created = self.new_entity_dialog()
+            if created is None:
+                return None
+            choices, entity_id = [created], created.id
+        stack = links.stack_members(self.db, self.media_id)
+        opted = {e.id: set(links.opted_out(self.db, e.id)) for e in choices}
+        dialog = LinkDialog(self, choices, stack, opted, entity_id)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        values = dialog.values()
+        return self.link(
+            values["entity_id"],
+            values["role"],
+            values["note"],
+            members=values["members"],
+            excluded=values["excluded"],
+        )
+
+    def link(
+        self,
+        entity_id: int,
+        role: str = "",
+        note: str = "",
+        *,
+        members: list[int] | None = None,
+        excluded: list[int] | None = None,
+    ) -> Any:
+        """Link the media's stack (all of `members`, default the whole stack) to the entity;
+        members in `excluded` are opted out so linking the stack again keeps them out."""
+        if self.media_id is None:
+            return None
+        media_id = self.media_id
+
+        def change() -> list[links.Link]:
+            with self.db.atomic():
+                made = links.link_stack(
+                    self.db,
+                    media_id,
+                    entity_id,
+                    role,
+                    note,
+                    members=members,
+                    exclude=excluded or [],
+                )
+                for other in excluded or []:
+                    links.unlink(self.db, other, entity_id, opt_out=True)
+            return made
+
+        return self._apply(change)
+
+    def new_entity_dialog(self, kind: str = "victim") -> entities.Entity | None:
+        dialog = EntityDialog(self, kind=kind)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        values = dialog.values()
+        name = values.pop("name")
+        chosen = dialog.kind.currentData()
+        return self._apply(lambda: entities.add_entity(self.db, chosen, name, **values)) or None
+
+    def remove_selected_link(self) -> None:
+        item = self.link_list.currentItem()
+        if item is not None:
+            link = item.data(ROLE)
+            self._apply(lambda: links.unlink(self.db, link.media_id, link.entity_id))
+
+    def open_selected_entity(self) -> None:
+        item = self.link_list.currentItem()
+        if item is not None:
+            self.entityActivated.emit(item.data(ROLE).entity_id)

@@ -1,0 +1,178 @@
+"""Draw a clue region in the viewer, edit clues/tags/links by keyboard, link a stack to a victim."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QDialog
+
+from desktop.core.media import decode_reduced
+from desktop.store import audit, clues, entities, groups, links, tags
+from desktop.store.db import open_case
+from desktop.ui.dialogs import investigation_dialogs
+from desktop.ui.widgets.clue_workspace import ClueWorkspace
+from desktop.ui.widgets.region_view import widget_point
+
+SHOTS = "/tmp/shots"
+
+
+def make_stack(db, members):
+    """Make `members` one near-duplicate group (replacing the case's groups), as grouping would."""
+    level = groups.strictness(db)
+    groups.replace_groups(db, level, [list(members)], {}, groups.last_media_id(db), "test")
+
+
+@pytest.fixture
+def db(sample_case):
+    return open_case(sample_case)
+
+
+def _picture(db, media_id: int) -> QImage:
+    path = db.execute(
+        "SELECT path_raw FROM files WHERE media_id = ? ORDER BY id LIMIT 1", [media_id]
+    ).fetchone()[0]
+    with open(bytes(path), "rb") as handle:
+        rgb = decode_reduced(handle.read(), full=True).image
+    data = np.ascontiguousarray(np.asarray(rgb))
+    return QImage(
+        data.data, rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888
+    ).copy()
+
+
+@pytest.fixture
+def picture_id(db):
+    return db.execute(
+        "SELECT id FROM media WHERE status = 'ok' AND width = 320 ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+
+
+@pytest.fixture
+def workspace(qtbot, db, picture_id):
+    widget = ClueWorkspace(db)
+    qtbot.addWidget(widget)
+    widget.resize(1000, 520)
+    widget.show_media(picture_id, _picture(db, picture_id), (320, 240))
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _answer_dialog(monkeypatch, dialog_class, fill):
+    """Replace a dialog's exec: fill its fields as the analyst would, then press OK."""
+
+    def exec_(self):
+        fill(self)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(dialog_class, "exec", exec_)
+
+
+def test_draw_a_region_to_make_a_clue_then_select_it(qtbot, monkeypatch, workspace, db, picture_id):
+    def fill(dialog):
+        dialog.kind.setCurrentIndex(dialog.kind.findData("electrical"))
+        dialog.label.setText("Type F socket")
+        dialog.note.setPlainText("two round pins")
+
+    _answer_dialog(monkeypatch, investigation_dialogs.ClueDialog, fill)
+    view, panel = workspace.view, workspace.panel
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_R)  # R: draw a region
+    assert view.is_drawing()
+    start, end = widget_point(view, 40, 30), widget_point(view, 160, 120)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view, end)
+    workspace.grab().save(os.path.join(SHOTS, "clue_drawing.png"))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=end)
+    (clue,) = clues.clues_for_media(db, picture_id)
+    assert (clue.kind, clue.label, clue.note) == ("electrical", "Type F socket", "two round pins")
+    assert abs(clue.region.x - 40) <= 1 and abs(clue.region.w - 120) <= 2
+    assert not view.is_drawing()
+    assert panel.clue_list.count() == 1
+    assert view.sharp_region() == clue.region  # the new clue is selected: its region sharp
+    workspace.grab().save(os.path.join(SHOTS, "clue_selected.png"))
+    panel.clue_list.clearSelection()
+    panel.clue_list.setCurrentRow(-1)
+    assert view.sharp_region() is None
+    panel.clue_list.setCurrentRow(0)
+    assert view.sharp_region() == clue.region
+    assert list(audit.events(db))[-1].action == "clue.add"
+
+
+def test_clues_and_tags_by_keyboard(qtbot, monkeypatch, workspace, db, picture_id):
+    panel = workspace.panel
+    _answer_dialog(
+        monkeypatch,
+        investigation_dialogs.ClueDialog,
+        lambda d: (
+            d.label.setText("cuddly toy"),
+            d.kind.setCurrentIndex(d.kind.findData("object")),
+        ),
+    )
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_N)  # N: new clue without a region
+    assert [c.label for c in clues.clues_for_media(db, picture_id)] == ["cuddly toy"]
+    _answer_dialog(
+        monkeypatch, investigation_dialogs.ClueDialog, lambda d: d.label.setText("brown bear")
+    )
+    panel.clue_list.setFocus()
+    panel.clue_list.setCurrentRow(0)
+    qtbot.keyClick(panel.clue_list, Qt.Key.Key_F2)  # F2: edit
+    assert [c.label for c in clues.clues_for_media(db, picture_id)] == ["brown bear"]
+    panel.clue_list.setCurrentRow(0)
+    qtbot.keyClick(panel.clue_list, Qt.Key.Key_Delete)
+    assert clues.clues_for_media(db, picture_id) == []
+
+    qtbot.keyClick(panel, Qt.Key.Key_T)  # T: the tag field
+    assert panel.tag_field.hasFocus()
+    qtbot.keyClicks(panel.tag_field, "bedroom")
+    qtbot.keyClick(panel.tag_field, Qt.Key.Key_Return)
+    assert tags.tags_for_media(db, picture_id) == ["bedroom"]
+    panel.tag_list.setFocus()
+    panel.tag_list.setCurrentRow(0)
+    qtbot.keyClick(panel.tag_list, Qt.Key.Key_Delete)
+    assert tags.tags_for_media(db, picture_id) == []
+    # a refusal is one sentence in the panel, not a crash
+    panel.add_tag("x" * 80)
+    assert "at most" in panel.message.text()
+
+
+def test_link_a_stack_to_a_victim_with_one_member_opted_out(
+    qtbot, monkeypatch, workspace, db, picture_id
+):
+    others = [
+        r[0]
+        for r in db.execute("SELECT id FROM media WHERE id != ? ORDER BY id LIMIT 3", [picture_id])
+    ]
+    make_stack(db, [picture_id, *others])
+    victim = entities.add_entity(db, "victim", "V-001")
+    seen = {}
+
+    def fill(dialog):
+        dialog.entity.setCurrentIndex(dialog.entity.findData(victim.id))
+        seen["members"] = dialog.members.count()
+        seen["first_enabled"] = bool(dialog.members.item(0).flags() & Qt.ItemFlag.ItemIsEnabled)
+        dialog.role.setEditText("depicted")
+        dialog.members.item(3).setCheckState(Qt.CheckState.Unchecked)  # opt one member out
+
+    _answer_dialog(monkeypatch, investigation_dialogs.LinkDialog, fill)
+    panel = workspace.panel
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_L)
+    assert seen == {"members": 4, "first_enabled": False}
+    stack = links.stack_members(db, picture_id)
+    assert links.media_for_entity(db, victim.id) == sorted(stack[:3])
+    assert links.opted_out(db, victim.id) == [stack[3]]
+    assert {k.role for k in links.links_for_entity(db, victim.id)} == {"depicted"}
+    assert panel.link_list.count() == 1 and "V-001" in panel.link_list.item(0).text()
+    with qtbot.waitSignal(panel.entityActivated) as opened:
+        panel.link_list.setFocus()
+        panel.link_list.setCurrentRow(0)
+        qtbot.keyClick(panel.link_list, Qt.Key.Key_Return)
+    assert opened.args == [victim.id]
+    panel.link_list.setCurrentRow(0)
+    qtbot.keyClick(panel.link_list, Qt.Key.Key_Delete)
+    assert picture_id not in links.media_for_entity(db, victim.id)
