@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import os
 import re
@@ -88,11 +89,17 @@ def sniff_layout(handle: IO[bytes]) -> VicsLayout:
     return VicsLayout(version, scheme, prefix, info if kind == "cases" else {})
 
 
+@functools.lru_cache(maxsize=256)
+def _hash_name(raw: Any) -> str:
+    """ "SHA-256", "sha_256", "Sha256" -> "SHA256" (a handful of spellings, seen a million times)."""
+    return re.sub(r"[\s_\-]", "", str(raw or "")).upper()
+
+
 def _alternative_hashes(record: HashRecord, hashes: Any) -> None:
     for entry in hashes or ():
         if not isinstance(entry, dict):
             raise BadRecord("an AlternativeHashes entry is not an object")
-        name = re.sub(r"[\s_\-]", "", str(entry.get("HashName") or "")).upper()
+        name = _hash_name(entry.get("HashName"))
         algorithm = _ALT_NAMES.get(name)
         if algorithm is None:
             continue  # a hash Vigil does not use (e.g. PhotoDNA written here by some tools)
