@@ -10,17 +10,19 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop.core.hamming import HammingIndex
+from desktop.core.hamming import HammingIndex, hex_to_words
+from desktop.core.similarity import DEFAULT_STRICTNESS, MIN_QUALITY, STRICTNESS
 from desktop.store import audit, hashlibrary, known
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
-# The similarity engine's "normal" strictness for PDQ (ThreatExchange's usual threshold), and
-# the quality below which a PDQ hash says too little about a picture to match on.
-PDQ_MAX_DISTANCE = 31
-PDQ_MIN_QUALITY = 50
-PHASH_MAX_DISTANCE = 6  # 64-bit pHash: stricter than PDQ, it has far fewer bits
+# The similarity engine's "normal" strictness for PDQ and its minimum quality: below it a
+# picture is nearly uniform and its hash says little. A perceptual match is only "probably
+# known", for the analyst to confirm, so the engine's usual strictness is the right default.
+PDQ_MAX_DISTANCE = STRICTNESS[DEFAULT_STRICTNESS].pdq
+PDQ_MIN_QUALITY = MIN_QUALITY
+PHASH_MAX_DISTANCE = 6  # 64-bit pHash alone: strict, it has a quarter of PDQ's bits
 BATCH_MEDIA = 1000
 _EXACT_ORDER = ("sha256", "sha1", "md5")  # strongest first: one record matched once
 
@@ -91,15 +93,24 @@ class _Library:
         self, batch: Sequence[dict[str, Any]], seen: set[tuple[int, int]]
     ) -> list[dict[str, Any]]:
         hits: list[tuple[int, int, str, int]] = []  # media id, record id, algorithm, distance
-        pdq, phash = self.index("pdq"), self.index("phash")
-        for media in batch:
-            quality = media["pdq_quality"]
-            if len(pdq) and media["pdq"] and (quality is None or quality >= PDQ_MIN_QUALITY):
-                for record_id, distance in pdq.query(media["pdq"], PDQ_MAX_DISTANCE):
-                    hits.append((media["id"], record_id, "pdq", distance))
-            if len(phash) and media["phash"]:
-                for record_id, distance in phash.query(media["phash"], PHASH_MAX_DISTANCE):
-                    hits.append((media["id"], record_id, "phash", distance))
+        pdq_media = [
+            m for m in batch
+            if m["pdq"] and (m["pdq_quality"] is None or m["pdq_quality"] >= PDQ_MIN_QUALITY)
+        ]  # fmt: skip
+        phash_media = [m for m in batch if m["phash"]]
+        for algorithm, media, limit in (
+            ("pdq", pdq_media, PDQ_MAX_DISTANCE),
+            ("phash", phash_media, PHASH_MAX_DISTANCE),
+        ):
+            index = self.index(algorithm)
+            if not len(index) or not media:
+                continue
+            queries = hex_to_words([m[algorithm] for m in media], index.bits)
+            rows, numbers, distances = index.join_words(queries, limit)
+            record_ids = index.ids()[rows]
+            for record_id, number, distance in zip(record_ids, numbers, distances, strict=True):
+                hits.append((media[number]["id"], int(record_id), algorithm, int(distance)))
+        hits.sort(key=lambda hit: (hit[0], hit[3]))
         records = hashlibrary.records_by_id(self.db, sorted({h[1] for h in hits}))
         found = []
         for media_id, record_id, algorithm, distance in hits:
