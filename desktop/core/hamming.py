@@ -20,6 +20,7 @@ from itertools import combinations
 import numpy as np
 
 BLOCK = 1 << 16  # queries joined at a time: bounds the memory of the candidate arrays
+PROBES_PER_PASS = 1 << 18  # (query, probe) lookups done in one vectorised pass
 DIRECT_BITS = 24  # chunks up to this long get a direct bucket table (2**bits + 1 offsets)
 
 
@@ -176,8 +177,13 @@ class HammingIndex:
         query_keys = [_extract(queries, start, length) for start, length, _, _ in tables]
         out_rows, out_queries = [], []
         for c, (_, length, sorted_keys, order) in enumerate(tables):
-            for mask in _masks(length, flips):
-                wanted = query_keys[c] ^ mask
+            masks = _masks(length, flips)
+            # few queries: all their probes in one vectorised pass; many: one pass per mask
+            per_pass = max(1, PROBES_PER_PASS // max(len(queries), 1))
+            for first_mask in range(0, len(masks), per_pass):
+                chosen = masks[first_mask : first_mask + per_pass]
+                wanted = (query_keys[c][:, None] ^ chosen[None, :]).ravel()
+                numbers = np.repeat(np.arange(len(queries)), len(chosen))
                 if length <= DIRECT_BITS:
                     index = wanted.astype(np.int64)
                     lo, hi = sorted_keys[index], sorted_keys[index + 1]
@@ -188,7 +194,7 @@ class HammingIndex:
                 total = int(counts.sum())
                 if not total:
                     continue
-                q = np.repeat(np.arange(len(queries)), counts)
+                q = np.repeat(numbers, counts)
                 starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
                 rows = order[starts + np.arange(total)]
                 # keep a pair only from the first chunk on which it is within the flips
