@@ -77,7 +77,7 @@ def test_verify_reports_changed_and_missing_files(capsys, tmp_path, sample_evide
 def test_audit_lists_runs_and_verifies_the_chain(capsys, sample_case):
     code, out, _ = run(capsys, "audit", "--case", str(sample_case), "--json")
     actions = [event["action"] for event in json.loads(out)]
-    assert code == 0 and actions[:2] == ["ingest.start", "ingest.finished"]
+    assert code == 0 and actions[0] == "ingest.start" and "ingest.finished" in actions
     code, out, _ = run(capsys, "audit", "--case", str(sample_case), "--verify")
     assert code == 0 and "intact" in out
     conn = sqlite3.connect(sample_case)
