@@ -132,6 +132,7 @@ def _import(
         )
     report = ReadReport()
     result = ImportResult(name, fmt, None)
+    hashlibrary.prepare_bulk_import(db)
     try:
         with db.atomic():
             set_id = hashlibrary.begin_set(

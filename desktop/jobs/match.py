@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -56,9 +57,9 @@ class _Library:
         if algorithm not in self._indexes:
             bits = 256 if algorithm == "pdq" else 64
             index = HammingIndex(bits)
-            rows = list(hashlibrary.perceptual_hashes(self.db, algorithm, PDQ_MIN_QUALITY))
-            if rows:
-                index.add((r[0] for r in rows), (r[1] for r in rows))
+            rows = hashlibrary.perceptual_hashes(self.db, algorithm, PDQ_MIN_QUALITY)
+            while chunk := list(itertools.islice(rows, 50_000)):  # packed as read: memory flat
+                index.add((r[0] for r in chunk), (r[1] for r in chunk))
             self._indexes[algorithm] = index
         return self._indexes[algorithm]
 

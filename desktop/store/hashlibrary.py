@@ -19,7 +19,7 @@ LIBRARY_ENV = "VIGIL_HASH_LIBRARY"  # a full path; tests and portable installs p
 # PRAGMA application_id of a hash library file ("VGHL"), so a case is never opened as one.
 LIBRARY_APPLICATION_ID = 0x5647484C
 INSERT_BATCH = 5000
-CACHE_KIB = 192 * 1024  # page cache while the library is open (bounded; see open_library)
+BULK_CACHE_KIB = 192 * 1024  # page cache of an importing connection (see prepare_bulk_import)
 
 LIBRARY_MIGRATIONS: dict[int, str] = {
     1: """
@@ -103,10 +103,13 @@ def open_library(path: str | os.PathLike[str] | None = None, *, create: bool = T
         application_id=LIBRARY_APPLICATION_ID,
         kind="hash library",
     )
-    # Digests are random, so each insert lands anywhere in three indexes; with SQLite's 2 MiB
-    # default cache a million-record import thrashes. Pages are only taken as they are used.
-    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     return db
+
+
+def prepare_bulk_import(db: Database) -> None:
+    """Digests are random, so each insert lands anywhere in three indexes; with SQLite's 2 MiB
+    default page cache a million-record import thrashes. A bigger cache for this connection."""
+    db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
 
 
 @dataclass
