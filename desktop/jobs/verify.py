@@ -62,19 +62,17 @@ def verify(
     """Check every file that was read at ingest against the SHA-256 recorded for it."""
     progress = progress or (lambda done, total, message: None)
     cancel = cancel or (lambda: False)
-    rows = db.execute(
-        "SELECT f.path_raw, f.path, m.sha256 FROM files f JOIN media m ON m.id = f.media_id"
-        " ORDER BY f.id"
-    ).fetchall()
+    query = "FROM files f JOIN media m ON m.id = f.media_id"
+    total = db.execute(f"SELECT COUNT(*) {query}").fetchone()[0]
+    rows = db.execute(f"SELECT f.path_raw, f.path, m.sha256 {query} ORDER BY f.id")
     report = VerifyReport()
     # Reading is I/O-bound and hashlib releases the GIL on large buffers: threads suffice.
+    # Rows are fetched a window at a time so a million files need no list in memory.
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        window = 64
-        for start in range(0, len(rows), window):
+        while chunk := rows.fetchmany(64):
             if cancel():
                 report.cancelled = True
                 break
-            chunk = rows[start : start + window]
             for (_, path, expected), (actual, problem) in zip(
                 chunk, pool.map(_current_sha256, [row[0] for row in chunk]), strict=True
             ):
@@ -92,7 +90,7 @@ def verify(
                             "problem": problem or "content changed",
                         }
                     )
-            progress(report.checked, len(rows), "Verifying")
+            progress(report.checked, total, "Verifying")
     with db.atomic():
         audit.append(
             db,
