@@ -12,6 +12,7 @@ from desktop.core.categories import Scheme
 from desktop.store import browse, review
 from desktop.store.db import open_case
 from desktop.ui import workers
+from desktop.ui.investigation_hooks import install_investigation
 from desktop.ui.models.media_model import MediaGridModel
 from desktop.ui.settings import AnalystSettings
 from desktop.ui.widgets.filter_bar import FilterBar
@@ -81,6 +82,7 @@ class CaseWorkspace(QWidget):
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
         self._count()
+        self.investigation = install_investigation(self)  # clues, tags, links, entities (issue 4)
 
     # ---- showing -------------------------------------------------------------------------------
 

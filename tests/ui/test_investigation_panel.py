@@ -80,7 +80,7 @@ def test_draw_a_region_to_make_a_clue_then_select_it(qtbot, monkeypatch, workspa
     _answer_dialog(monkeypatch, investigation_dialogs.ClueDialog, fill)
     view, panel = workspace.view, workspace.panel
     panel.setFocus()
-    qtbot.keyClick(panel, Qt.Key.Key_R)  # R: draw a region
+    qtbot.keyClick(panel, Qt.Key.Key_D)  # D: draw a region
     assert view.is_drawing()
     start, end = widget_point(view, 40, 30), widget_point(view, 160, 120)
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)

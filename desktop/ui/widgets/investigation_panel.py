@@ -64,13 +64,15 @@ class _KeyList(QListWidget):
 class InvestigationPanel(QWidget):
     """Lists the clues, tags and links of one media and changes them through the stores.
 
-    Keys: N or Insert adds a clue, R draws a region for a new clue, Enter/F2 edits, Delete
-    removes (in whichever list has the focus), T goes to the tag field, L links to an entity.
+    Keys: N or Insert adds a clue, D draws a region for a new clue, Enter/F2 edits, Delete
+    removes (in whichever list has the focus), T goes to the tag field, L links to an entity,
+    Ctrl+Shift+E opens the entity browser.
     """
 
     clueSelected = Signal(object)  # the Clue shown sharp in the viewer, or None
     drawRequested = Signal()  # the viewer should let the analyst draw a region
     entityActivated = Signal(int)  # jump to the entity browser
+    browseRequested = Signal()  # open the entity browser
     changed = Signal()  # something was added, edited or removed
 
     def __init__(self, db: Database, parent: QWidget | None = None):
@@ -102,7 +104,7 @@ class InvestigationPanel(QWidget):
                 "Clues",
                 self.clue_list,
                 [
-                    ("Draw region (R)", self.drawRequested.emit),
+                    ("Draw region (D)", self.drawRequested.emit),
                     ("Add (N)", self.add_clue_dialog),
                     ("Edit", self.edit_selected_clue),
                     ("Remove", self.remove_selected_clue),
@@ -118,14 +120,16 @@ class InvestigationPanel(QWidget):
                     ("Link… (L)", self.link_dialog),
                     ("Open entity", self.open_selected_entity),
                     ("Unlink", self.remove_selected_link),
+                    ("Entities… (Ctrl+Shift+E)", self.browseRequested.emit),
                 ],
             )
         )
         layout.addWidget(self.message)
         for key, action in (
             ("N", self.add_clue_dialog),
-            ("R", self.drawRequested.emit),
+            ("D", self.drawRequested.emit),
             ("T", self.tag_field.setFocus),
+            ("Ctrl+Shift+E", self.browseRequested.emit),
             ("L", self.link_dialog),
         ):
             shortcut = QShortcut(QKeySequence(key), self)

@@ -1,0 +1,111 @@
+"""The investigation inside the review window: draw a clue on the viewer's picture, link,
+browse entities, filter the grid; the picture stays blurred except the clue's region."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QDialog
+
+from desktop.store import clues, entities, links
+from desktop.store.db import open_case
+from desktop.ui import workers
+from desktop.ui.dialogs import investigation_dialogs
+from desktop.ui.main_window import MainWindow
+from desktop.ui.settings import AnalystSettings
+
+SHOTS = "/tmp/shots"
+
+
+def _energy(image: QImage) -> float:
+    grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    rows = np.frombuffer(grey.constBits(), np.uint8, grey.bytesPerLine() * grey.height())
+    p = rows.reshape(grey.height(), grey.bytesPerLine())[:, : grey.width()].astype(float)
+    lap = -4 * p[1:-1, 1:-1] + p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:]
+    return float((lap**2).mean())
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = AnalystSettings(QSettings(str(tmp_path / "a.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1400, 860)
+    win.show()
+    yield win
+    if win.workspace is not None:
+        win.close_case()
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)
+
+
+def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
+    window, sample_case, qtbot, monkeypatch
+):
+    assert window.open_case(sample_case)
+    space = window.workspace
+    hooks = space.investigation
+    space.select_row(0)
+    media_id = space.current_media()
+    image_view = space.viewer.image_view
+    qtbot.waitUntil(
+        lambda: hooks.panel.media_id == media_id and image_view.image is not None, timeout=20_000
+    )
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)
+
+    def fill(dialog):
+        dialog.kind.setCurrentIndex(dialog.kind.findData("screen"))
+        dialog.label.setText("cartoon on TV")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(investigation_dialogs.ClueDialog, "exec", fill)
+    space.grid.setFocus()
+    qtbot.keyClick(space.grid, Qt.Key.Key_D)  # D: draw on the current picture
+    assert hooks.overlay.is_drawing()
+    rect = image_view.image_rect()
+    start = QPoint(int(rect.x() + rect.width() * 0.45), int(rect.y() + rect.height() * 0.3))
+    end = QPoint(int(rect.x() + rect.width() * 0.9), int(rect.y() + rect.height() * 0.8))
+    qtbot.mousePress(image_view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(image_view, end)
+    qtbot.mouseRelease(image_view, Qt.MouseButton.LeftButton, pos=end)
+    (clue,) = clues.clues_for_media(open_case(sample_case), media_id)
+    assert (clue.kind, clue.label) == ("screen", "cartoon on TV")
+    assert not image_view.revealed
+    # the region is sharp in the viewer, the rest of the picture blurred
+    shot = image_view.grab().toImage()
+    shot.save(os.path.join(SHOTS, "viewer_clue_selected.png"))
+    region = hooks.overlay.widget_rect(clue.region).toAlignedRect().adjusted(4, 4, -4, -4)
+    left_part = rect.toAlignedRect()
+    left_part.setRight(region.left() - 10)
+    left_part = left_part.adjusted(4, 4, -4, -4)
+    inside, outside = _energy(shot.copy(region)), _energy(shot.copy(left_part))
+    assert inside > 5 * outside
+    window.grab().save(os.path.join(SHOTS, "window_investigation.png"))
+
+    # link to a new victim, then find the media through the browser and the filter bar
+    db = space.db
+    victim = entities.add_entity(db, "victim", "V-007")
+    monkeypatch.setattr(
+        investigation_dialogs.LinkDialog,
+        "exec",
+        lambda d: (
+            d.entity.setCurrentIndex(d.entity.findData(victim.id)),
+            QDialog.DialogCode.Accepted,
+        )[1],
+    )
+    hooks.panel.link_dialog()
+    stack = links.stack_members(db, media_id)
+    assert links.media_for_entity(db, victim.id) == sorted(stack)
+    shift_ctrl = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(space.grid, Qt.Key.Key_E, shift_ctrl)
+    browser = hooks.browser.browser
+    assert browser.entity_names() == [f"Victim · V-007  ({len(stack)})"]
+    hooks.browser.grab().save(os.path.join(SHOTS, "window_entity_browser.png"))
+    hooks.filters.select("entity", victim.id)
+    qtbot.waitUntil(lambda: space.model.rowCount() >= 1, timeout=10_000)
+    assert media_id in [space.model.media_id(r) for r in range(space.model.rowCount())]
+    hooks.filters.select("no_clues")
+    qtbot.waitUntil(lambda: media_id not in space.model.row_of, timeout=10_000)
