@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from desktop.core.hamming import HammingIndex, hex_to_words
 from desktop.core.similarity import DEFAULT_STRICTNESS, MIN_QUALITY, STRICTNESS
 from desktop.store import audit, hashlibrary, known
+from desktop.store.db import open_case
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
@@ -236,3 +237,16 @@ def match_after_ingest(db: Database, progress: Progress, cancel: Cancel) -> Matc
         except Exception:  # noqa: BLE001 - the case itself is failing; ingest will report it
             pass
         return None
+
+
+def match_case(
+    case_path: str | os.PathLike[str],
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> MatchSummary:
+    """Open a case and match all of it (for workers that need their own connection)."""
+    db = open_case(case_path)
+    try:
+        return match_media(db, None, progress, cancel)
+    finally:
+        db.close()

@@ -265,3 +265,21 @@ def media_ids_for_sha256(db: Database, digests: Sequence[str]) -> dict[str, int]
         ):
             found[sha256] = int(media_id)
     return found
+
+
+def status_for_ids(conn: Any, media_ids: Sequence[int]) -> dict[int, str]:
+    """media id -> known, known_good or probably_known, for the media that have any match.
+
+    `conn` is a sqlite_utils Database or a plain sqlite3 connection (the grid's)."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(media_ids):
+        marks = ", ".join("?" for _ in chunk)
+        rows = conn.execute(
+            "SELECT media_id, MAX(kind = 'exact' AND purpose != 'known_good'),"
+            f" MAX(kind = 'exact') FROM known_matches WHERE media_id IN ({marks})"
+            " GROUP BY media_id",
+            chunk,
+        )
+        for media_id, known, exact in rows:
+            found[int(media_id)] = "known" if known else "known_good" if exact else "probably_known"
+    return found

@@ -24,6 +24,7 @@ from desktop.core import categories
 from desktop.store.db import CASE_SUFFIX, CaseError, open_case
 from desktop.ui.dialogs.settings_dialog import SettingsDialog
 from desktop.ui.imaging import MIN_BLUR
+from desktop.ui.known_hooks import install_known_material
 from desktop.ui.settings import AnalystSettings
 from desktop.ui.widgets.break_banner import BreakReminder
 from desktop.ui.widgets.start_screen import StartScreen
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.start.set_recent(self.settings.recent_cases())
         self.breaks.configure(self.settings.break_minutes)
         self._update_actions()
+        install_known_material(self)  # hash library menu, known filter and badges (issue 5)
 
     def scheme(self) -> categories.Scheme:
         try:

@@ -1,0 +1,97 @@
+"""Known material in the window: hash library dialog (import, match, remove), filter, badges."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from desktop.store import browse, hashlibrary, items
+from desktop.store.db import open_case
+from desktop.ui import workers
+from desktop.ui.main_window import MainWindow
+from desktop.ui.settings import AnalystSettings
+
+
+@pytest.fixture(autouse=True)
+def library_path(tmp_path, monkeypatch):
+    path = tmp_path / "library.sqlite"
+    monkeypatch.setenv(hashlibrary.LIBRARY_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = AnalystSettings(QSettings(str(tmp_path / "a.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    yield win
+    if win.workspace is not None:
+        win.close_case()
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)
+
+
+def idle(qtbot):
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=30_000)
+    qtbot.wait(50)
+
+
+def shown_ids(workspace):
+    model = workspace.model
+    while model.canFetchMore(workspace.grid.rootIndex()):
+        model.fetchMore(workspace.grid.rootIndex())
+    return {model.media_id(row) for row in range(model.rowCount())}
+
+
+def test_library_dialog_import_match_filter_badges_remove(qtbot, window, tmp_path, sample_case):
+    db = open_case(sample_case)
+    target = next(m for m in items.iter_media(db) if m["status"] == "ok")
+    db.close()
+    listing = tmp_path / "agency.csv"
+    listing.write_text(f"md5,category,series\n{target['md5']},1,Blue Room\nbad,1,x\n")
+    assert window.open_case(sample_case)
+    workspace = window.workspace
+    workspace.filter_bar.stacks.setChecked(False)  # every media its own tile
+    idle(qtbot)
+
+    dialog = window.known_material.open_library()
+    assert dialog.table.rowCount() == 0 and dialog.match_button.isEnabled()
+    dialog.start_import(listing, "Agency")
+    idle(qtbot)
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 0).text() == "Agency" and dialog.table.item(0, 1).text() == "1"
+    assert "1 malformed records were skipped" in dialog.message.text()
+
+    dialog.match()
+    idle(qtbot)
+    assert "1 known" in dialog.message.text()
+    assert target["id"] in shown_ids(workspace)
+    workspace.known_filter.select("new")
+    idle(qtbot)
+    assert target["id"] not in shown_ids(workspace)
+    assert len(shown_ids(workspace)) == browse.count(workspace.db, workspace.filter_bar.query())
+    workspace.known_filter.select("known")
+    idle(qtbot)
+    assert shown_ids(workspace) == {target["id"]}
+
+    workspace.grid.viewport().grab()  # paint the tiles: badges ask for their statuses
+    qtbot.waitUntil(lambda: target["id"] in workspace.known_badges.status, timeout=5000)
+    assert workspace.known_badges.status[target["id"]] == "known"
+
+    dialog.table.selectRow(0)
+    assert dialog.selected_name() == "Agency"
+    dialog.remove("Agency")
+    assert dialog.table.rowCount() == 0 and "Removed 'Agency'" in dialog.message.text()
+    dialog.remove("Agency")
+    assert "no set named" in dialog.message.text()
+
+
+def test_a_refused_import_is_one_sentence_in_the_dialog(qtbot, window, tmp_path):
+    (tmp_path / "words.txt").write_text("nothing here looks like a hash\n")
+    dialog = window.known_material.open_library()
+    assert not dialog.match_button.isEnabled()
+    dialog.start_import(tmp_path / "words.txt", "words")
+    idle(qtbot)
+    assert "not a hash set" in dialog.message.text()
+    assert dialog.table.rowCount() == 0 and dialog.import_button.isEnabled()
