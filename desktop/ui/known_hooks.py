@@ -1,5 +1,5 @@
 """Puts known material into the main window: a Hash library menu entry, and for each opened
-case the "new material only" filter and known badges on the tiles."""
+case the "new material only" filter, known badges on the tiles and a Known tab in the viewer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtGui import QAction, QKeySequence
 
 from desktop.ui.dialogs.hash_library import HashLibraryDialog
-from desktop.ui.widgets.known_material import KnownBadges, KnownFilter
+from desktop.ui.widgets.known_material import KnownBadges, KnownFilter, KnownPanel
 
 SHORTCUT = "Ctrl+Shift+H"
 
@@ -29,6 +29,9 @@ class KnownMaterial:
     def case_opened(self, workspace: Any) -> None:
         workspace.known_filter = KnownFilter(workspace.filter_bar)
         workspace.known_badges = KnownBadges(workspace.db, workspace.grid)
+        panel = workspace.known_panel = KnownPanel(workspace.db, workspace.scheme)
+        workspace.viewer.add_side_panel(panel, "Known")
+        workspace.viewer.media_changed.connect(panel.set_media)
         if self.dialog is not None:
             self.dialog.case_path = workspace.case_path
             self.dialog.match_button.setEnabled(True)
@@ -52,6 +55,7 @@ class KnownMaterial:
         if workspace is None:
             return
         workspace.known_badges.clear()
+        workspace.known_panel.set_media(workspace.known_panel.media_id)
         workspace.filter_bar.refresh()  # the filter's answer changed with the matches
 
 

@@ -75,6 +75,11 @@ def test_library_dialog_import_match_filter_badges_remove(qtbot, window, tmp_pat
     idle(qtbot)
     assert shown_ids(workspace) == {target["id"]}
 
+    workspace.show_in_viewer(target["id"])
+    idle(qtbot)
+    text = workspace.known_panel.toPlainText()
+    assert "Known" in text and "Agency" in text and "Blue Room" in text and "exact" in text
+
     workspace.grid.viewport().grab()  # paint the tiles: badges ask for their statuses
     qtbot.waitUntil(lambda: target["id"] in workspace.known_badges.status, timeout=5000)
     assert workspace.known_badges.status[target["id"]] == "known"

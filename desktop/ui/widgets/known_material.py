@@ -1,13 +1,16 @@
-"""Known material in the grid: a "new material only" filter and known badges on the tiles."""
+"""Known material in the window: "new material only" filter, tile badges, viewer panel."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any, Protocol
 
 from PySide6.QtCore import QRect, QTimer
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QComboBox, QTextBrowser, QWidget
 
+from desktop.core import categories
+from desktop.core.categories import Scheme
 from desktop.store import known, known_filters  # known_filters registers the browse filter
 
 # status -> (badge text, colour); the badge never needs the picture to be seen
@@ -90,3 +93,59 @@ class KnownBadges:
         """Forget every status (after a match run or a package import) and repaint."""
         self.status.clear()
         self.grid.viewport().update()
+
+
+class KnownPanel(QTextBrowser):
+    """A viewer side tab: what hash sets and packages say about the current media, every match
+    listed (when two sets disagree both are shown), apart from the analyst's own category."""
+
+    def __init__(self, conn: Any, scheme: Scheme):
+        super().__init__()
+        self.setObjectName("knownPanel")
+        self.conn, self.scheme = conn, scheme
+        self.media_id: int | None = None
+        self.setOpenLinks(False)
+
+    def set_media(self, media_id: int | None) -> None:
+        self.media_id = media_id
+        if media_id is None:
+            self.setHtml("")
+            return
+        matches = known.matches_for(self.conn, [media_id]).get(media_id, [])
+        self.setHtml(self.describe(matches))
+
+    def describe(self, matches: list[dict[str, Any]]) -> str:
+        if not matches:
+            return "<p>No hash set or package knows this media.</p>"
+        summary = known.known_summary(matches)
+        titles = {"known": "Known", "known_good": "Known good (e.g. NSRL)",
+                  "probably_known": "Probably known: confirm by looking"}  # fmt: skip
+        parts = [f"<h3>{titles[summary['status']]}</h3>"]
+        if summary["disagreement"]:
+            parts.append("<p><b>The sources disagree</b>: every match is listed.</p>")
+        parts.append("<p>Pre-categorisation only: your own category always wins.</p><ul>")
+        for m in matches:
+            how = "exact" if m["kind"] == "exact" else f"perceptual, {m['distance']} bits"
+            words = [f"<b>{escape(m['set_name'])}</b> ({m['origin']}, {how} on {m['matched_on']})"]
+            if m["category"] is not None:
+                words.append(f"category {escape(self._category(m))}")
+            if m["series"]:
+                words.append(f"series {escape(m['series'])}")
+            for flag, text in (("victim_identified", "victim identified"),
+                               ("offender_identified", "offender identified"),
+                               ("is_distributed", "distributed")):  # fmt: skip
+                if m[flag] is not None:
+                    words.append(text if m[flag] else f"not {text}")
+            if m["comments"]:
+                words.append(escape(m["comments"]))
+            parts.append(f"<li>{' · '.join(words)}</li>")
+        parts.append("</ul>")
+        return "".join(parts)
+
+    def _category(self, match: dict[str, Any]) -> str:
+        try:
+            scheme = categories.scheme(match["scheme"]) if match["scheme"] else self.scheme
+        except KeyError:
+            scheme = self.scheme
+        found = scheme.by_value(match["category"])
+        return f"{match['category']} {found.name}" if found else str(match["category"])
