@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QObject, QRectF, Qt
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
 
 from desktop.store import links
 from desktop.store.db import CaseError
 from desktop.store.investigation import media_size
+from desktop.ui.dialogs.clue_export_dialog import ClueExportDialog
 from desktop.ui.dialogs.entity_browser import EntityBrowserDialog
 from desktop.ui.widgets.clue_overlay import ClueOverlay
 from desktop.ui.widgets.clue_workspace import wire
@@ -41,6 +42,8 @@ class InvestigationHooks(QObject):
         self.panel.changed.connect(self.filters.reload)
         self.panel.entityActivated.connect(lambda entity_id: self.open_browser(entity_id))
         self.panel.browseRequested.connect(lambda: self.open_browser(None))
+        self.panel.exportRequested.connect(self.export_clue)
+        self.export_dialog: ClueExportDialog | None = None
         for key, action in (("D", self.draw), ("Ctrl+Shift+E", lambda: self.open_browser(None))):
             shortcut = QShortcut(QKeySequence(key), workspace)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -104,6 +107,24 @@ class InvestigationHooks(QObject):
         self.browser.show()
         self.browser.raise_()
         return self.browser
+
+    def region_preview(self, clue: Any) -> QImage | None:
+        """The clue's region cut from the picture the viewer holds (full size or thumbnail)."""
+        image = self.workspace.viewer.image_view.image
+        size = self.overlay.media_size
+        if image is None or size is None or clue.region is None:
+            return None
+        sx, sy = image.width() / size[0], image.height() / size[1]
+        r = clue.region
+        return image.copy(QRectF(r.x * sx, r.y * sy, r.w * sx, r.h * sy).toAlignedRect())
+
+    def export_clue(self, clue: Any) -> ClueExportDialog:
+        dialog = ClueExportDialog(
+            self.workspace.case_path, clue, self.region_preview(clue), self.workspace
+        )
+        self.export_dialog = dialog
+        dialog.open()
+        return dialog
 
 
 def install_investigation(workspace: Any) -> InvestigationHooks:

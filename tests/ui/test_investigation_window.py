@@ -84,6 +84,16 @@ def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
     inside, outside = _energy(shot.copy(region)), _energy(shot.copy(left_part))
     assert inside > 5 * outside
     window.grab().save(os.path.join(SHOTS, "window_investigation.png"))
+    # X on the selected clue opens the export with the region cut from the viewer's picture
+    hooks.panel.clue_list.setFocus()
+    hooks.panel.clue_list.setCurrentRow(0)
+    qtbot.keyClick(hooks.panel.clue_list, Qt.Key.Key_X)
+    preview = hooks.export_dialog.canvas.preview
+    assert abs(preview.width() - clue.region.w) <= 2 and abs(preview.height() - clue.region.h) <= 2
+    hooks.export_dialog.reject()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    space.grid.setFocus()
 
     # link to a new victim, then find the media through the browser and the filter bar
     db = space.db

@@ -65,7 +65,8 @@ class InvestigationPanel(QWidget):
     """Lists the clues, tags and links of one media and changes them through the stores.
 
     Keys: N or Insert adds a clue, D draws a region for a new clue, Enter/F2 edits, Delete
-    removes (in whichever list has the focus), T goes to the tag field, L links to an entity,
+    removes (in whichever list has the focus), X exports the selected clue, T goes to the tag
+    field, L links to an entity,
     Ctrl+Shift+E opens the entity browser.
     """
 
@@ -73,6 +74,7 @@ class InvestigationPanel(QWidget):
     drawRequested = Signal()  # the viewer should let the analyst draw a region
     entityActivated = Signal(int)  # jump to the entity browser
     browseRequested = Signal()  # open the entity browser
+    exportRequested = Signal(object)  # export this Clue as a crop to share
     changed = Signal()  # something was added, edited or removed
 
     def __init__(self, db: Database, parent: QWidget | None = None):
@@ -107,6 +109,7 @@ class InvestigationPanel(QWidget):
                     ("Draw region (D)", self.drawRequested.emit),
                     ("Add (N)", self.add_clue_dialog),
                     ("Edit", self.edit_selected_clue),
+                    ("Export… (X)", self.export_selected_clue),
                     ("Remove", self.remove_selected_clue),
                 ],
             )
@@ -129,6 +132,7 @@ class InvestigationPanel(QWidget):
             ("N", self.add_clue_dialog),
             ("D", self.drawRequested.emit),
             ("T", self.tag_field.setFocus),
+            ("X", self.export_selected_clue),
             ("Ctrl+Shift+E", self.browseRequested.emit),
             ("L", self.link_dialog),
         ):
@@ -253,6 +257,16 @@ class InvestigationPanel(QWidget):
         if edited:
             self.select_clue(clue.id)
         return edited
+
+    def export_selected_clue(self) -> None:
+        item = self.clue_list.currentItem()
+        if item is None:
+            return
+        clue = item.data(ROLE)
+        if clue.region is None:
+            self.message.setText("This clue has no region; draw one to export it.")
+            return
+        self.exportRequested.emit(clue)
 
     def remove_selected_clue(self) -> None:
         item = self.clue_list.currentItem()
