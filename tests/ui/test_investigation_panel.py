@@ -176,3 +176,35 @@ def test_link_a_stack_to_a_victim_with_one_member_opted_out(
     panel.link_list.setCurrentRow(0)
     qtbot.keyClick(panel.link_list, Qt.Key.Key_Delete)
     assert picture_id not in links.media_for_entity(db, victim.id)
+
+
+def test_edit_a_link_and_rename_a_tag_with_f2(qtbot, monkeypatch, workspace, db, picture_id):
+    place = entities.add_entity(db, "location", "Flat")
+    links.link_media(db, [picture_id], place.id, "shown")
+    tags.add_tag(db, [picture_id], "kitchen")
+    panel = workspace.panel
+    panel.refresh()
+
+    def fill(dialog):
+        dialog.role.setEditText("taken at")
+        dialog.note.setText("same window frame")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(investigation_dialogs.LinkEditDialog, "exec", fill)
+    panel.link_list.setFocus()
+    panel.link_list.setCurrentRow(0)
+    qtbot.keyClick(panel.link_list, Qt.Key.Key_F2)
+    (link,) = links.links_for_media(db, picture_id)
+    assert (link.role, link.note) == ("taken at", "same window frame")
+    assert list(audit.events(db))[-1].action == "link.edit"
+
+    from desktop.ui.widgets import investigation_panel
+
+    monkeypatch.setattr(
+        investigation_panel.QInputDialog, "getText", lambda *a, **k: ("bedroom", True)
+    )
+    panel.tag_list.setFocus()
+    panel.tag_list.setCurrentRow(0)
+    qtbot.keyClick(panel.tag_list, Qt.Key.Key_F2)
+    assert tags.tags_for_media(db, picture_id) == ["bedroom"]
+    assert tags.tag_counts(db) == [("bedroom", 1)]

@@ -276,3 +276,25 @@ class LinkDialog(QDialog):
             "members": members,
             "excluded": excluded,
         }
+
+
+class LinkEditDialog(QDialog):
+    """Role and note of one link."""
+
+    def __init__(self, parent: QWidget | None, kind: str, role: str = "", note: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle("Link")
+        self.role = QComboBox()
+        self.role.setEditable(True)
+        self.role.addItems(list(SUGGESTED_ROLES.get(kind, ())))
+        self.role.setEditText(role)
+        self.note = QLineEdit(note)
+        form = QFormLayout()
+        form.addRow("Role", self.role)
+        form.addRow("Note", self.note)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(_buttons(self))
+
+    def values(self) -> tuple[str, str]:
+        return self.role.currentText(), self.note.text()

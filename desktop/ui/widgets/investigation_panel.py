@@ -8,11 +8,11 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCompleter,
     QDialog,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -27,47 +27,24 @@ from desktop.core.clue_kinds import kind_name
 from desktop.core.regions import Region
 from desktop.store import clues, entities, links, tags
 from desktop.store.db import CaseError
-from desktop.ui.dialogs.investigation_dialogs import ClueDialog, EntityDialog, LinkDialog
+from desktop.ui.dialogs.investigation_dialogs import (
+    ClueDialog,
+    EntityDialog,
+    LinkDialog,
+    LinkEditDialog,
+)
+from desktop.ui.widgets.key_list import KeyList
 
 ROLE = Qt.ItemDataRole.UserRole
-
-
-class _KeyList(QListWidget):
-    """A list where Delete, Enter/F2 and Insert call the panel's remove, edit and add."""
-
-    def __init__(
-        self, remove: Callable[[], None], edit: Callable[[], None], add: Callable[[], None]
-    ):
-        super().__init__()
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._keys = {
-            Qt.Key.Key_Delete: remove,
-            Qt.Key.Key_Backspace: remove,
-            Qt.Key.Key_Return: edit,
-            Qt.Key.Key_Enter: edit,
-            Qt.Key.Key_F2: edit,
-            Qt.Key.Key_Insert: add,
-        }
-        self.itemDoubleClicked.connect(lambda _item: edit())
-
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        action = self._keys.get(event.key())
-        if action is not None and (
-            self.currentItem() is not None or event.key() == Qt.Key.Key_Insert
-        ):
-            action()
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class InvestigationPanel(QWidget):
     """Lists the clues, tags and links of one media and changes them through the stores.
 
-    Keys: N or Insert adds a clue, D draws a region for a new clue, Enter/F2 edits, Delete
-    removes (in whichever list has the focus), X exports the selected clue, T goes to the tag
-    field, L links to an entity,
-    Ctrl+Shift+E opens the entity browser.
+    Keys: N or Insert adds a clue, D draws a region for a new clue, F2 edits, Delete removes
+    (in whichever list has the focus), Enter edits a clue and opens a link's entity, X exports
+    the selected clue, T goes to the tag field, L links to an entity, Ctrl+Shift+E opens the
+    entity browser.
     """
 
     clueSelected = Signal(object)  # the Clue shown sharp in the viewer, or None
@@ -85,19 +62,22 @@ class InvestigationPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b91c1c")
-        self.clue_list = _KeyList(
+        self.clue_list = KeyList(
             self.remove_selected_clue, self.edit_selected_clue, self.add_clue_dialog
         )
         self.clue_list.currentItemChanged.connect(self._clue_changed)
         self.tag_field = QLineEdit()
         self.tag_field.setPlaceholderText("add a tag and press Enter")
         self.tag_field.returnPressed.connect(self._tag_entered)
-        self.tag_list = _KeyList(self.remove_selected_tag, lambda: None, self.tag_field.setFocus)
-        self.link_list = _KeyList(
-            self.remove_selected_link, self.open_selected_entity, self.link_dialog
+        self.tag_list = KeyList(
+            self.remove_selected_tag, self.rename_selected_tag, self.tag_field.setFocus
         )
-        self.link_list.itemDoubleClicked.disconnect()
-        self.link_list.itemDoubleClicked.connect(lambda _item: self.open_selected_entity())
+        self.link_list = KeyList(
+            self.remove_selected_link,
+            self.edit_selected_link,
+            self.link_dialog,
+            activate=self.open_selected_entity,
+        )
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -121,6 +101,7 @@ class InvestigationPanel(QWidget):
                 self.link_list,
                 [
                     ("Link… (L)", self.link_dialog),
+                    ("Edit", self.edit_selected_link),
                     ("Open entity", self.open_selected_entity),
                     ("Unlink", self.remove_selected_link),
                     ("Entities… (Ctrl+Shift+E)", self.browseRequested.emit),
@@ -285,6 +266,28 @@ class InvestigationPanel(QWidget):
         if not self.message.text():
             self.tag_field.clear()
 
+    def rename_selected_tag(self) -> None:
+        """Replace a tag on this media by another word (F2)."""
+        item = self.tag_list.currentItem()
+        if item is None or self.media_id is None:
+            return
+        old = item.data(ROLE)
+        new, accepted = QInputDialog.getText(self, "Tag", "Tag on this media:", text=old)
+        if accepted and new.strip() and new.strip() != old:
+            self.retag(old, new)
+
+    def retag(self, old: str, new: str) -> None:
+        media_id = self.media_id
+        if media_id is None:
+            return
+
+        def change() -> None:
+            with self.db.atomic():
+                tags.add_tag(self.db, [media_id], new)
+                tags.remove_tag(self.db, [media_id], old)
+
+        self._apply(change)
+
     def remove_selected_tag(self) -> None:
         item = self.tag_list.currentItem()
         if item is not None and self.media_id is not None:
@@ -357,6 +360,18 @@ class InvestigationPanel(QWidget):
         name = values.pop("name")
         chosen = dialog.kind.currentData()
         return self._apply(lambda: entities.add_entity(self.db, chosen, name, **values)) or None
+
+    def edit_selected_link(self) -> Any:
+        """Change the role and note of the selected link (F2)."""
+        item = self.link_list.currentItem()
+        if item is None:
+            return None
+        link = item.data(ROLE)
+        dialog = LinkEditDialog(self, link.entity_kind, link.role, link.note)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        role, note = dialog.values()
+        return self._apply(lambda: links.update_link(self.db, link.id, role=role, note=note))
 
     def remove_selected_link(self) -> None:
         item = self.link_list.currentItem()
