@@ -16,15 +16,21 @@ from desktop.core.hamming import HammingIndex
 # Either the case's sqlite-utils Database or a plain (read-only, per-thread) sqlite3 connection.
 Conn = Database | sqlite3.Connection
 
-# Sort name -> (key expression over media alias m, descending). Each key has an index (migration
-# 2), with the rowid as the implicit tie-breaker, so any page is one index range scan.
-SORTS: dict[str, tuple[str, bool]] = {
-    "ingest": ("m.id", False),
-    "group": ("m.copies", True),
-    "taken": ("ifnull(m.taken_at, '~')", False),
-    "camera": ("ifnull(m.camera_make, '~') || ' ' || ifnull(m.camera_model, '~')", False),
-    "path": ("ifnull(m.first_path, '')", False),
+# Sort name -> (key expression over media alias m, descending, its covering index from
+# migration 2). The index holds the key, the id tie-breaker and every filtered column, so any
+# page is read from it alone.
+SORTS: dict[str, tuple[str, bool, str]] = {
+    "ingest": ("m.id", False, "media_browse_id"),
+    "group": ("m.copies", True, "media_browse_copies"),
+    "taken": ("ifnull(m.taken_at, '~')", False, "media_browse_taken"),
+    "camera": (
+        "ifnull(m.camera_make, '~') || ' ' || ifnull(m.camera_model, '~')",
+        False,
+        "media_browse_camera",
+    ),
+    "path": ("ifnull(m.first_path, '')", False, "media_browse_path"),
 }
+FILTER_INDEX = "media_browse_filter"
 SORT_TITLES = {
     "ingest": "Order found",
     "group": "Group size",
@@ -106,13 +112,14 @@ def stack_members(conn: Conn, media_id: int) -> list[int]:
     return [media_id]
 
 
-def _source(conn: Conn, query: BrowseQuery) -> tuple[str, list[Any], str, list[str]]:
+def _source(conn: Conn, query: BrowseQuery, index: str) -> tuple[str, list[Any], str, list[str]]:
     """FROM clause, its parameters, the stack size expression and stack conditions."""
+    media = _media(conn, index)
     level = group_level(conn)
     if level is None:
-        return "media m", [], "1", []
+        return media, [], "1", []
     source = (
-        "media m LEFT JOIN similarity_members s ON s.strictness = ? AND s.media_id = m.id"
+        f"{media} LEFT JOIN similarity_members s ON s.strictness = ? AND s.media_id = m.id"
         " LEFT JOIN similarity_groups g ON g.id = s.group_id"
     )
     where = ["(s.group_id IS NULL OR g.representative_media_id = m.id)"] if query.stacks else []
@@ -131,7 +138,7 @@ def fts_expression(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words) if words else None
 
 
-def _conditions(query: BrowseQuery, with_text: bool = True) -> tuple[list[str], list[Any]]:
+def _conditions(query: BrowseQuery) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     if query.statuses:
@@ -150,7 +157,7 @@ def _conditions(query: BrowseQuery, with_text: bool = True) -> tuple[list[str], 
     if query.reviewed is not None:
         where.append("m.reviewed = ?")
         params.append(int(query.reviewed))
-    expression = fts_expression(query.text) if with_text else None
+    expression = fts_expression(query.text)
     if expression:
         where.append("m.id IN (SELECT media_id FROM media_search WHERE media_search MATCH ?)")
         params.append(expression)
@@ -161,22 +168,18 @@ def _conditions(query: BrowseQuery, with_text: bool = True) -> tuple[list[str], 
     return where, params
 
 
-# Below this many matches a filter is "selective": read its rows by the filter's index and sort
-# them, rather than walk the sort index past a million rows that do not match.
-SELECTIVE_ROWS = 20_000
+def _indexes(conn: Conn) -> set[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    return {str(r[0]) for r in rows}
+
+
+def _media(conn: Conn, index: str) -> str:
+    """`media m`, told to use `index` (cases made before it existed fall back to the planner)."""
+    return f"media m INDEXED BY {index}" if index in _indexes(conn) else "media m"
 
 
 def is_selective(conn: Conn, query: BrowseQuery) -> bool:
-    """Whether the query's filters match few rows (cheap: stops counting at SELECTIVE_ROWS)."""
-    where, params = _conditions(query, with_text=False)
-    if where:
-        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM media m WHERE {' AND '.join(where)} LIMIT ?)"
-        if conn.execute(sql, [*params, SELECTIVE_ROWS]).fetchone()[0] < SELECTIVE_ROWS:
-            return True
-    expression = fts_expression(query.text)
-    if expression:
-        sql = "SELECT COUNT(*) FROM (SELECT 1 FROM media_search WHERE media_search MATCH ? LIMIT ?)"
-        return bool(conn.execute(sql, [expression, SELECTIVE_ROWS]).fetchone()[0] < SELECTIVE_ROWS)
+    """Kept for callers of the first version; pages read covering indexes and need no hint."""
     return False
 
 
@@ -185,17 +188,11 @@ def page(
     query: BrowseQuery,
     after: tuple[Any, int] | None = None,
     limit: int = 300,
-    selective: bool = False,
+    selective: bool = False,  # ignored: see is_selective
 ) -> list[BrowseRow]:
-    """The next `limit` rows after the row with (key, id) `after`, in the query's order.
-
-    Pass `selective=is_selective(conn, query)` (computed once per query) so few matches are
-    found through their filter's index instead of the sort's.
-    """
-    key, descending = SORTS[query.sort]
-    if selective and key != "m.id":
-        key = f"+({key})"  # unary plus: the planner may not use the sort key's index
-    source, source_params, stack_size, where = _source(conn, query)
+    """The next `limit` rows after the row with (key, id) `after`, in the query's order."""
+    key, descending, index = SORTS[query.sort]
+    source, source_params, stack_size, where = _source(conn, query, index)
     conditions, params = _conditions(query)
     where += conditions
     params = source_params + params
@@ -220,7 +217,7 @@ def page(
 
 def count(conn: Conn, query: BrowseQuery) -> int:
     """How many rows the query shows in all."""
-    source, params, _, where = _source(conn, query)
+    source, params, _, where = _source(conn, query, FILTER_INDEX)
     conditions, more = _conditions(query)
     where += conditions
     sql = f"SELECT COUNT(*) FROM {source}" + (" WHERE " + " AND ".join(where) if where else "")

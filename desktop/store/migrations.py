@@ -121,15 +121,21 @@ MIGRATIONS: dict[int, str] = {
         copies = (SELECT COUNT(*) FROM files f WHERE f.media_id = media.id),
         first_path = (SELECT f.path FROM files f WHERE f.media_id = media.id ORDER BY f.id LIMIT 1);
 
-    -- Keyset paging needs an index per sort key; the rowid (id) is the implicit tie-breaker.
-    CREATE INDEX media_category ON media(category);
-    CREATE INDEX media_reviewed ON media(reviewed);
-    CREATE INDEX media_file_type ON media(file_type);
-    CREATE INDEX media_copies ON media(copies);
-    CREATE INDEX media_taken_key ON media(ifnull(taken_at, '~'));
-    CREATE INDEX media_camera_key
-        ON media(ifnull(camera_make, '~') || ' ' || ifnull(camera_model, '~'));
-    CREATE INDEX media_path_key ON media(ifnull(first_path, ''));
+    -- Keyset paging: one index per sort key, holding the tie-breaker id and every column the
+    -- grid filters on or shows, so a page (filtered or not) is read from the index alone and
+    -- costs at most one scan of a narrow index, never a walk over the wide media rows.
+    CREATE INDEX media_browse_id ON media(id, status, file_type, category, reviewed, copies);
+    CREATE INDEX media_browse_copies
+        ON media(copies, id, status, file_type, category, reviewed);
+    CREATE INDEX media_browse_taken
+        ON media(ifnull(taken_at, '~'), id, status, file_type, category, reviewed, copies);
+    CREATE INDEX media_browse_camera
+        ON media(ifnull(camera_make, '~') || ' ' || ifnull(camera_model, '~'), id, status,
+                 file_type, category, reviewed, copies);
+    CREATE INDEX media_browse_path
+        ON media(ifnull(first_path, ''), id, status, file_type, category, reviewed, copies);
+    -- Counting a filter reads this one.
+    CREATE INDEX media_browse_filter ON media(reviewed, status, category, file_type);
 
     CREATE TRIGGER files_count_copies AFTER INSERT ON files WHEN NEW.media_id IS NOT NULL
     BEGIN

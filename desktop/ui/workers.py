@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
+from shiboken6 import isValid
 
 from desktop.core.ingest import read_and_digest
 from desktop.core.media import DecodeFailure, decode_reduced
@@ -76,6 +77,15 @@ def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
     worker.signals.finished.connect(lambda: _running.discard(worker))
     (pool or QThreadPool.globalInstance()).start(worker)
     return worker
+
+
+def guarded(receiver: QObject, slot: Callable[..., Any]) -> Callable[..., Any]:
+    """`slot`, skipped when `receiver` was deleted (a closed case) before the answer came."""
+
+    def call(*args: Any) -> Any:
+        return slot(*args) if isValid(receiver) else None
+
+    return call
 
 
 def busy() -> bool:

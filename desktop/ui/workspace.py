@@ -69,6 +69,7 @@ class CaseWorkspace(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.count_label)
         self.undo_stack: list[review.ReviewChange] = []
+        self.closed = False
         self.revealed: int | None = None
         self._holding = False
         self.reveal_timer = QTimer(self, singleShot=True)
@@ -103,11 +104,17 @@ class CaseWorkspace(QWidget):
         self.count_label.setText("Counting…")
         worker = workers.Worker(workers.count_rows, self.case_path, query)
         worker.signals.result.connect(
-            lambda n: query == self.model.query and self.count_label.setText(self._count_text(n))
+            workers.guarded(
+                self,
+                lambda n: query == self.model.query
+                and self.count_label.setText(self._count_text(n)),
+            )
         )
         workers.start(worker)
 
     def _count_text(self, shown: int) -> str:
+        if self.closed:
+            return ""
         reviewed = review.reviewed_count(self.db)
         total = browse.count(self.db, browse.BrowseQuery(stacks=False))
         return f"{shown:,} shown · {reviewed:,} of {total:,} media reviewed · {self.case_path}"
@@ -280,6 +287,8 @@ class CaseWorkspace(QWidget):
 
     def _ingest_done(self, summary: Any) -> None:
         self.ingest_worker = None
+        if self.closed:
+            return
         self.poll_timer.stop()
         workers.forget_similar_index(self.case_path)
         state = "Cancelled" if summary.cancelled else "Finished"
@@ -298,6 +307,7 @@ class CaseWorkspace(QWidget):
         QMessageBox.warning(self, "Vigil", message)
 
     def close_case(self) -> None:
+        self.closed = True
         self.blur_all()
         self.cancel_ingest()
         self.db.close()

@@ -47,7 +47,6 @@ class MediaGridModel(QAbstractListModel):
         self.rows: list[browse.BrowseRow] = []
         self.row_of: dict[int, int] = {}
         self.exhausted = False
-        self.selective = False
         self.blur_strength = 80
         self.greyscale = False
         self.tile_side = 144
@@ -67,7 +66,6 @@ class MediaGridModel(QAbstractListModel):
         self.query = query
         self.rows, self.row_of = [], {}
         self.exhausted = False
-        self.selective = browse.is_selective(self.conn, query)
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
@@ -84,7 +82,7 @@ class MediaGridModel(QAbstractListModel):
         if parent.isValid() or self.exhausted:
             return
         after = (self.rows[-1].key, self.rows[-1].id) if self.rows else None
-        page = browse.page(self.conn, self.query, after, PAGE_ROWS, self.selective)
+        page = browse.page(self.conn, self.query, after, PAGE_ROWS)
         if len(page) < PAGE_ROWS:
             self.exhausted = True
         if not page:
@@ -177,7 +175,9 @@ class MediaGridModel(QAbstractListModel):
             )  # fmt: skip
             generation = self._generation
             worker.signals.result.connect(
-                lambda tiles, keys=keys, g=generation: self._store_tiles(tiles, keys, g)
+                workers.guarded(
+                    self, lambda tiles, keys=keys, g=generation: self._store_tiles(tiles, keys, g)
+                )
             )
             workers.start(worker)
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.categories import Scheme
-from desktop.ui.models.media_model import MediaGridModel, RevealedRole, RowRole, TileRole
+from desktop.ui.models.media_model import MediaGridModel
 
 TILE_MARGIN = 6
 PROBLEM = QColor("#dc2626")
@@ -45,9 +45,12 @@ class TileDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        row = index.data(RowRole)
-        if row is None:
+        # Straight to the Python model: no QVariant round trip for every tile painted (PySide
+        # mis-counts references to None returned through data() under heavy repainting).
+        model = index.model()
+        if not isinstance(model, MediaGridModel) or index.row() >= len(model.rows):
             return
+        row = model.rows[index.row()]
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -58,18 +61,17 @@ class TileDelegate(QStyledItemDelegate):
         frame = cell.adjusted(
             TILE_MARGIN // 2, TILE_MARGIN // 2, -TILE_MARGIN // 2, -TILE_MARGIN // 2
         )
-        image = index.data(TileRole)
-        model = index.model()
+        image = model.tile(row.id)
         if image is not None:
             target = QRect(0, 0, image.width(), image.height())
             target.moveCenter(frame.center())
             painter.drawImage(target, image)
         else:
             painter.setPen(QColor("#9ca3af"))
-            loaded = isinstance(model, MediaGridModel) and model.has_tile(row.id)
+            loaded = model.has_tile(row.id)
             text = "no preview" if loaded or row.status != "ok" else "…"
             painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, text)
-        self._badges(painter, frame, row, bool(index.data(RevealedRole)))
+        self._badges(painter, frame, row, row.id == model.revealed)
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(SELECTED, 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)

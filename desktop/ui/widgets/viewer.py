@@ -146,7 +146,9 @@ class ViewerPane(QWidget):
 
     def _run(self, fn: Any, ticket: int, slot: Any, *args: Any) -> None:
         worker = workers.Worker(fn, self.case_path, *args)
-        worker.signals.result.connect(lambda value: ticket == self._ticket and slot(value))
+        worker.signals.result.connect(
+            workers.guarded(self, lambda value: ticket == self._ticket and slot(value))
+        )
         workers.start(worker)
 
     def _on_detail(self, detail: dict[str, Any] | None) -> None:
@@ -170,7 +172,9 @@ class ViewerPane(QWidget):
             workers.load_tiles, self.case_path, [i for i, _ in hits], self.blur_strength,
             self.greyscale, None, 72,
         )  # fmt: skip
-        worker.signals.result.connect(
-            lambda tiles: ticket == self._ticket and self.similar.show_similar(hits, tiles)
-        )
+        def show(tiles: dict[int, Any]) -> None:
+            if ticket == self._ticket:
+                self.similar.show_similar(hits, tiles)
+
+        worker.signals.result.connect(workers.guarded(self, show))
         workers.start(worker)

@@ -1,0 +1,119 @@
+"""Open a big case in the real window (offscreen): open time, first paint, filter times.
+
+The baseline is the same window on a 1,000-media case made in the same run, so the ratio says
+how much the case's size costs (1.0 = nothing).
+
+    python benchmarks/make_large_case.py /tmp/large.vigil          # once, ~3 minutes
+    python benchmarks/gui_large_case.py /tmp/large.vigil
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from benchmarks.make_large_case import write_case  # noqa: E402
+from desktop.store.db import open_case  # noqa: E402
+from desktop.ui.main_window import MainWindow  # noqa: E402
+from desktop.ui.settings import AnalystSettings  # noqa: E402
+from desktop.ui.style import apply_style  # noqa: E402
+
+FILTERS = [
+    ("not yet reviewed", lambda bar: bar.review.setCurrentIndex(bar.review.findData(False))),
+    ("problems only", lambda bar: bar.status.setCurrentIndex(bar.status.findData("problems"))),
+    ("sort by date taken", lambda bar: bar.sort.setCurrentIndex(bar.sort.findData("taken"))),
+    ("category 1 (none yet)", lambda bar: bar.category.setCurrentIndex(bar.category.findData(1))),
+    ("search 'iphone'", lambda bar: (bar.search.setText("iphone"), bar.refresh())),
+    ("search a folder", lambda bar: (bar.search.setText("folder0420"), bar.refresh())),
+]
+
+
+def visible_painted(window: MainWindow) -> bool:
+    """Every tile on screen has its (blurred) picture or is known to have none."""
+    ws = window.workspace
+    assert ws is not None
+    grid, model = ws.grid, ws.model
+    if model.rowCount() == 0:
+        return True
+    area = grid.viewport().rect()
+    rows = [
+        r
+        for r in range(min(model.rowCount(), 300))
+        if grid.visualRect(model.index(r)).intersects(area)
+    ]
+    return all(model.has_tile(model.media_id(r)) for r in rows)
+
+
+def wait_painted(app: QApplication, window: MainWindow, limit: float = 30.0) -> None:
+    end = time.perf_counter() + limit
+    viewport = window.workspace.grid.viewport()
+    while time.perf_counter() < end:
+        # offscreen there is no expose from a screen: paint as a screen would, which is
+        # also what asks the model for the tiles
+        viewport.repaint()
+        app.processEvents()
+        if visible_painted(window):
+            viewport.repaint()
+            return
+        time.sleep(0.002)
+    model = window.workspace.model
+    missing = [r.id for r in model.rows[:40] if not model.has_tile(r.id)]
+    raise SystemExit(f"tiles did not arrive: {missing[:10]} of {model.rowCount()} rows")
+
+
+def measure(app: QApplication, case: Path, settings_dir: str) -> dict[str, float]:
+    open_case(case).close()  # migrations of an older file are not what we time
+    settings = AnalystSettings(QSettings(f"{settings_dir}/a.ini", QSettings.Format.IniFormat))
+    window = MainWindow(settings)
+    window.resize(1400, 900)
+    window.show()
+    app.processEvents()
+    figures: dict[str, float] = {}
+    start = time.perf_counter()
+    window.open_case(case)
+    figures["open"] = time.perf_counter() - start
+    wait_painted(app, window)
+    figures["first paint"] = time.perf_counter() - start
+    bar = window.workspace.filter_bar
+    for name, apply in FILTERS:
+        start = time.perf_counter()
+        apply(bar)
+        app.processEvents()
+        wait_painted(app, window)
+        figures[f"filter: {name}"] = time.perf_counter() - start
+    window.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("case", type=Path, help="a big case (make_large_case.py)")
+    args = parser.parse_args()
+    if not args.case.exists():
+        sys.exit(f"{args.case} does not exist: run benchmarks/make_large_case.py first")
+    app = QApplication.instance() or QApplication([])
+    apply_style(app)
+    with tempfile.TemporaryDirectory() as tmp:
+        small = Path(tmp) / "small.vigil"
+        write_case(small, 1000)
+        baseline = measure(app, small, tmp)
+        large = measure(app, args.case, tmp)
+    media = open_case(args.case).execute("SELECT COUNT(*) FROM media").fetchone()[0]
+    print(f"\n{media:,} media in {args.case}; baseline 1,000 media")
+    print(f"{'measure':32} {'large':>9} {'baseline':>9} {'ratio':>7}")
+    for name, value in large.items():
+        ratio = value / baseline[name] if baseline[name] else float("nan")
+        print(f"{name:32} {value:8.3f}s {baseline[name]:8.3f}s {ratio:7.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""The review window driven offscreen: open, ingest, select, reveal and re-blur, review, filter."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QImage
+
+from desktop.core.samples import write_sample_evidence
+from desktop.store import audit, browse, review
+from desktop.store.db import open_case
+from desktop.ui import workers
+from desktop.ui.main_window import MainWindow
+from desktop.ui.settings import AnalystSettings
+from desktop.ui.widgets.grid import TILE_MARGIN
+
+SHOTS = Path("/tmp/shots")
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return AnalystSettings(QSettings(str(tmp_path / "analyst.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    yield win
+    if win.workspace is not None:
+        win.close_case()
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)
+
+
+def idle(qtbot):
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)
+    qtbot.wait(50)
+
+
+def shot(widget, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(SHOTS / name))
+
+
+def as_grey(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    w, h = image.width(), image.height()
+    data = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * h)
+    return data.reshape(h, image.bytesPerLine())[:, :w].astype(np.float64)
+
+
+def high_frequency(grey: np.ndarray) -> float:
+    """Mean absolute Laplacian: detail and edges; blurring removes it."""
+    lap = 4 * grey[1:-1, 1:-1] - grey[:-2, 1:-1] - grey[2:, 1:-1] - grey[1:-1, :-2] - grey[1:-1, 2:]
+    return float(np.abs(lap).mean())
+
+
+def painted_tile(window, row: int) -> np.ndarray:
+    """The picture part of a tile exactly as the grid painted it."""
+    grid = window.workspace.grid
+    rect = grid.visualRect(window.workspace.model.index(row))
+    frame = rect.adjusted(TILE_MARGIN + 12, TILE_MARGIN + 30, -TILE_MARGIN - 12, -TILE_MARGIN - 30)
+    return as_grey(grid.viewport().grab(frame).toImage())
+
+
+def original_tile(db, media_id: int, shape: tuple[int, int], side: int) -> np.ndarray:
+    blob = browse.thumbnails(db, [media_id])[media_id]
+    img = Image.open(io.BytesIO(blob)).convert("L")
+    img.thumbnail((side, side), Image.Resampling.LANCZOS)
+    array = np.asarray(img, dtype=np.float64)
+    h, w = shape
+    top, left = (array.shape[0] - h) // 2, (array.shape[1] - w) // 2
+    return array[top : top + h, left : left + w]
+
+
+def test_start_screen_lists_recent_cases(window, settings, sample_case, qtbot):
+    settings.add_recent_case(sample_case)
+    window.start.set_recent(settings.recent_cases())
+    assert window.pages.currentWidget() is window.start
+    assert window.start.recent.count() == 1
+    assert str(sample_case.resolve()) in window.start.recent.item(0).text()
+    assert not window.add_action.isEnabled()
+    shot(window, "start_screen.png")
+    window.start.recent.itemActivated.emit(window.start.recent.item(0))
+    assert window.workspace is not None and window.add_action.isEnabled()
+
+
+def test_open_select_reveal_and_reblur(window, sample_case, qtbot, settings):
+    assert window.open_case(sample_case)
+    ws = window.workspace
+    assert ws.model.rowCount() > 0
+    idle(qtbot)
+    shot(window, "grid.png")
+    db = open_case(sample_case)
+    row = next(i for i, r in enumerate(ws.model.rows) if r.status == "ok")
+    media_id = ws.model.media_id(row)
+    side = settings.thumbnail_size
+    blurred = painted_tile(window, row)
+    original = original_tile(db, media_id, blurred.shape, side)
+    assert high_frequency(blurred) < 0.25 * high_frequency(original)
+
+    ws.select_row(row)
+    idle(qtbot)
+    assert ws.viewer.media_id == media_id
+    assert not ws.viewer.image_view.revealed
+    shot(window, "viewer.png")
+
+    # hold Space: this one media is shown, in grid and viewer
+    qtbot.keyPress(ws.grid, Qt.Key.Key_Space)
+    idle(qtbot)
+    ws.grid.viewport().repaint()
+    assert ws.revealed == media_id and ws.viewer.image_view.revealed
+    revealed = painted_tile(window, row)
+    assert high_frequency(revealed) > 0.6 * high_frequency(original)
+    others = [r.id for r in ws.model.rows if r.id != media_id]
+    assert all(
+        not ws.model.data(ws.model.index(ws.model.row_of[i]), Qt.UserRole + 4) for i in others
+    )
+    shot(window, "viewer_revealed.png")
+    qtbot.keyRelease(ws.grid, Qt.Key.Key_Space)
+    idle(qtbot)
+    ws.grid.viewport().repaint()
+    assert ws.revealed is None and not ws.viewer.image_view.revealed
+    assert high_frequency(painted_tile(window, row)) < 0.25 * high_frequency(original)
+
+    # R toggles it on; moving the selection blurs again
+    qtbot.keyClick(ws.grid, "r")
+    assert ws.revealed == media_id
+    ws.select_row(row + 1)
+    assert ws.revealed is None and not ws.viewer.image_view.revealed
+
+    # and the timeout blurs it too
+    settings.reveal_seconds = 1
+    qtbot.keyClick(ws.grid, "r")
+    assert ws.revealed is not None
+    qtbot.waitUntil(lambda: ws.revealed is None, timeout=3000)
+
+
+def test_categorise_with_keys_advance_and_undo(window, sample_case, qtbot):
+    window.open_case(sample_case)
+    ws = window.workspace
+    ws.select_row(0)
+    first = ws.model.media_id(0)
+    stack = browse.stack_members(ws.db, first)
+    scheme = window.scheme()
+    key = scheme.categories[1].key
+    qtbot.keyClick(ws.grid, key)
+    state = review.review_state(ws.db, stack)
+    assert all(s.category == scheme.categories[1].value and s.reviewed for s in state.values())
+    assert ws.grid.currentIndex().row() == 1  # the cursor moved on
+    assert ws.model.rows[0].category == scheme.categories[1].value
+    qtbot.keyClick(ws.grid, Qt.Key.Key_Return)  # reviewed, no category
+    second = ws.model.media_id(1)
+    assert review.review_state(ws.db, [second])[second].reviewed
+    window.undo_action.trigger()
+    assert not review.review_state(ws.db, [second])[second].reviewed
+    window.undo_action.trigger()
+    assert all(
+        s.category is None and not s.reviewed for s in review.review_state(ws.db, stack).values()
+    )
+    assert ws.model.rows[0].category is None
+    actions = [e.action for e in audit.events(ws.db)]
+    assert actions[-4:] == ["review.category", "review.reviewed", "review.undo", "review.undo"]
+    idle(qtbot)
+
+
+def test_filters_make_the_backlog_the_work_queue(window, sample_case, qtbot):
+    window.open_case(sample_case)
+    ws = window.workspace
+    bar = ws.filter_bar
+    total = ws.model.rowCount()
+    ws.select_row(0)
+    qtbot.keyClick(ws.grid, "1")
+    bar.review.setCurrentIndex(bar.review.findData(False))  # not yet reviewed
+    assert ws.model.rowCount() == total - 1
+    assert all(not r.reviewed for r in ws.model.rows)
+    bar.review.setCurrentIndex(bar.review.findData(True))
+    assert ws.model.rowCount() == 1
+    bar.review.setCurrentIndex(0)
+    bar.status.setCurrentIndex(bar.status.findData("problems"))
+    assert ws.model.rowCount() > 0 and all(r.status != "ok" for r in ws.model.rows)
+    bar.status.setCurrentIndex(0)
+    bar.search.setText("zzqqnothing")
+    qtbot.waitUntil(lambda: ws.model.rowCount() == 0, timeout=2000)
+    bar.search.clear()
+    qtbot.waitUntil(lambda: ws.model.rowCount() == total, timeout=2000)
+    bar.sort.setCurrentIndex(bar.sort.findData("path"))
+    keys = [r.key for r in ws.model.rows]
+    assert keys == sorted(keys)
+    idle(qtbot)
+
+
+def test_add_evidence_runs_in_a_worker_and_fills_the_grid(window, tmp_path, qtbot):
+    evidence = tmp_path / "evidence"
+    write_sample_evidence(evidence, scenes=3, size=(160, 120))
+    case = tmp_path / "new.vigil"
+    open_case(case, create=True).close()
+    assert window.open_case(case)
+    ws = window.workspace
+    assert ws.model.rowCount() == 0
+    progress = []
+    worker = ws.add_evidence([str(evidence)], processes=1)
+    worker.signals.progress.connect(lambda d, t, m: progress.append((d, t, m)))
+    assert ws.ingest_panel.isVisible() and ws.ingest_panel.cancel.isEnabled()
+    qtbot.waitUntil(lambda: ws.ingest_worker is None, timeout=90_000)
+    assert progress and progress[-1][2] == "Done"
+    assert "Finished" in ws.ingest_panel.rate.text()
+    assert ws.model.rowCount() > 0
+    idle(qtbot)
+    shot(window, "after_ingest.png")
+
+
+def test_look_settings_persist_and_blur_never_turns_off(window, settings, sample_case, qtbot):
+    window.open_case(sample_case)
+    window.blur_slider.setValue(0)
+    assert settings.blur_strength >= 20 and window.workspace.model.blur_strength >= 20
+    window.grey_box.setChecked(True)
+    window.size_slider.setValue(96)
+    again = AnalystSettings(settings._s)
+    assert again.greyscale and again.thumbnail_size == 96
+    window.breaks.configure(1)
+    window.breaks.remind()
+    assert window.breaks.isVisible()
+    window.breaks._pause()
+    assert window.pages.currentWidget() is window.paused
+    window.resume()
+    assert window.pages.currentWidget() is window.workspace
+    idle(qtbot)
+
+
+def test_a_bad_case_file_is_one_sentence(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: said.append(a[2]))
+    bogus = tmp_path / "not.vigil"
+    bogus.write_text("hello")
+    assert not window.open_case(bogus)
+    assert said and "not a Vigil case file" in said[0]
+    assert window.workspace is None
