@@ -55,5 +55,12 @@ def condition(name: str, value: Any = None) -> tuple[str, Sequence[Any]]:
     raise KeyError(name)
 
 
+def _builder(name: str) -> browse.FilterBuilder:
+    def build(value: Any) -> tuple[str, Sequence[Any]]:
+        return condition(name, value)
+
+    return build
+
+
 for _name in FILTERS:
-    browse.register_filter(_name, lambda value, name=_name: condition(name, value))
+    browse.register_filter(_name, _builder(_name))

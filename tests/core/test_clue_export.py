@@ -93,3 +93,16 @@ def test_parse_region_refuses_bad_text(text):
 
 def test_parse_region_reads_x_y_w_h():
     assert parse_region(" 5, 6,70 ,80") == Region(5, 6, 70, 80)
+
+
+def test_region_is_in_the_coordinates_of_the_picture_as_displayed():
+    """A phone photo stored sideways with EXIF orientation 6: regions follow the upright view."""
+    upright = scene(9, (120, 160))  # portrait as the analyst sees it
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # sideways in the file (160x120)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    stored.save(buffer, "PNG", exif=exif)
+    crop = crop_clue(buffer.getvalue(), Region(10, 100, 60, 40))
+    assert crop.image.size == (60, 40)
+    assert np.array_equal(np.asarray(crop.image), np.asarray(upright)[100:140, 10:70])
