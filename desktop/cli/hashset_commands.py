@@ -212,6 +212,6 @@ def cmd_package_import(args: argparse.Namespace) -> int:
     )
     for conflict in result["conflicts"][:20]:
         print(f"  conflict: {conflict}")
-    if len(result["conflicts"]) > 20:
-        print(f"  ... and {len(result['conflicts']) - 20} more conflicts (see --json)")
+    if result["conflict_count"] > 20:
+        print(f"  ... and {result['conflict_count'] - 20} more conflicts (see --json)")
     return 0

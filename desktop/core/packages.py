@@ -12,7 +12,7 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,7 +26,8 @@ PACKAGE_VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 MAX_MANIFEST = 64 << 20  # bytes
-MAX_MEMBER = 512 << 20  # bytes: no analyst's work file or thumbnail is anywhere near this
+MAX_MEMBER = 16 << 30  # bytes: a million media's work is about 2 GiB; streamed, never held
+MAX_KEPT = 64 << 20  # bytes: the small members handed over in memory (case, entities)
 MAX_MEMBERS = 2_000_000
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -90,13 +91,14 @@ def _raw_public(key: Ed25519PublicKey) -> str:
 
 def write_package(
     out: str | os.PathLike[str],
-    members: Iterable[tuple[str, bytes]],
+    members: Iterable[tuple[str, bytes | Iterable[bytes]]],
     info: dict[str, Any],
     key: Ed25519PrivateKey | None = None,
 ) -> dict[str, Any]:
     """Write the package atomically (a partial file beside `out`, then renamed).
 
-    Returns the manifest written."""
+    A member is bytes or an iterable of byte chunks (streamed: a million media's work never
+    sits in memory). Returns the manifest written."""
     out = Path(out)
     partial = out.with_name(out.name + ".partial")
     listed: list[dict[str, Any]] = []
@@ -104,11 +106,7 @@ def write_package(
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in members:
                 check_member_name(name)
-                compress = zipfile.ZIP_STORED if name.endswith(".jpg") else zipfile.ZIP_DEFLATED
-                archive.writestr(name, data, compress_type=compress)
-                listed.append(
-                    {"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                )
+                listed.append(_write_member(archive, name, data))
             manifest = {
                 "format": PACKAGE_FORMAT,
                 "version": PACKAGE_VERSION,
@@ -134,6 +132,20 @@ def write_package(
     return manifest
 
 
+def _write_member(
+    archive: zipfile.ZipFile, name: str, data: bytes | Iterable[bytes]
+) -> dict[str, Any]:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED if name.endswith(".jpg") else zipfile.ZIP_DEFLATED
+    digest, size = hashlib.sha256(), 0
+    with archive.open(info, "w", force_zip64=True) as handle:
+        for chunk in [data] if isinstance(data, bytes) else data:
+            handle.write(chunk)
+            digest.update(chunk)
+            size += len(chunk)
+    return {"path": name, "size": size, "sha256": digest.hexdigest()}
+
+
 # ---- reading -------------------------------------------------------------------------------------
 
 
@@ -154,15 +166,42 @@ class VerifiedPackage:
     signer: str | None  # fingerprint, None when unsigned
     trusted: bool
     sha256: str  # of the package file
+    path: Path
+
+    def iter_lines(self, name: str) -> Iterator[bytes]:
+        """Stream a verified member line by line (for members too big to keep in memory).
+
+        The member is hashed again as it is read: if the file changed since it was checked,
+        PackageError is raised at the end, so a caller writing inside one transaction rolls
+        everything back."""
+        entry = next((e for e in self.manifest["members"] if e["path"] == name), None)
+        if entry is None:
+            raise PackageError(f"The package has no member {name!r}.")
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                rest = b""
+                for chunk in _stream_member(archive, name, entry):
+                    lines = (rest + chunk).split(b"\n")
+                    rest = lines.pop()
+                    yield from lines
+                if rest:
+                    yield rest
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error, KeyError) as error:
+            raise PackageError(f"The package is refused: it is damaged ({error}).") from None
 
 
 def _read_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    chunks = list(_chunks(archive, info, limit))
+    return b"".join(chunks)
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
     if info.file_size > limit:
         raise PackageError(
             f"The package is refused: the member {info.filename!r} is too large "
             f"({info.file_size} bytes, at most {limit})."
         )
-    chunks, total = [], 0
+    total = 0
     with archive.open(info) as handle:
         while chunk := handle.read(1 << 20):
             total += len(chunk)
@@ -170,8 +209,21 @@ def _read_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
                 raise PackageError(
                     f"The package is refused: the member {info.filename!r} is too large."
                 )
-            chunks.append(chunk)
-    return b"".join(chunks)
+            yield chunk
+
+
+def _stream_member(archive: zipfile.ZipFile, name: str, entry: dict[str, Any]) -> Iterator[bytes]:
+    """A member's bytes in chunks, checked against its manifest entry once all are read."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in _chunks(archive, archive.getinfo(name), min(entry["size"], MAX_MEMBER)):
+        digest.update(chunk)
+        size += len(chunk)
+        yield chunk
+    if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
+        raise PackageError(
+            f"The package is refused: the member {name!r} does not match its manifest "
+            "hash (it was altered or damaged)."
+        )
 
 
 def _check_manifest(raw: bytes) -> dict[str, Any]:
@@ -307,12 +359,10 @@ def _verify(
     for name, entry in listed.items():
         if name not in names:
             raise PackageError(f"The package is refused: the member {name!r} is missing.")
-        data = _read_limited(archive, archive.getinfo(name), min(entry["size"], MAX_MEMBER))
-        if len(data) != entry["size"] or hashlib.sha256(data).hexdigest() != entry["sha256"]:
-            raise PackageError(
-                f"The package is refused: the member {name!r} does not match its manifest "
-                "hash (it was altered or damaged)."
-            )
-        if name.startswith(keep):
-            kept[name] = data
-    return VerifiedPackage(manifest, kept, signer, is_trusted, sha256)
+        wanted = name.startswith(keep)
+        if wanted and entry["size"] > MAX_KEPT:
+            raise PackageError(f"The package is refused: the member {name!r} is too large.")
+        chunks = [c for c in _stream_member(archive, name, entry) if wanted]
+        if wanted:
+            kept[name] = b"".join(chunks)
+    return VerifiedPackage(manifest, kept, signer, is_trusted, sha256, path)

@@ -31,6 +31,8 @@ MEDIA_MEMBER = "work/media.jsonl"
 CASE_MEMBER = "work/case.json"
 ENTITIES_MEMBER = "work/entities.json"
 _HEX = {"sha256": 64, "md5": 32, "sha1": 40}
+IMPORT_BATCH = 1000
+MAX_CONFLICTS_LISTED = 1000  # the summary lists this many; conflict_count has them all
 
 
 def new_key_pair(private_path: Path) -> tuple[Path, Path, str]:
@@ -107,10 +109,10 @@ def export_package(
         "media": items.media_count(db),
     }
 
-    def members() -> Iterator[tuple[str, bytes]]:
+    def members() -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
         yield CASE_MEMBER, json.dumps(info, sort_keys=True).encode("utf-8")
         yield ENTITIES_MEMBER, json.dumps(work.entities(), sort_keys=True).encode("utf-8")
-        yield MEDIA_MEMBER, b"".join(_media_lines(db, work))
+        yield MEDIA_MEMBER, _media_lines(db, work)
         if thumbnails:
             for ids in media_batches(db):
                 for sha256, jpeg in known.thumbnails(db, ids).values():
@@ -186,10 +188,11 @@ def _record(line: bytes, number: int, scheme: str | None) -> dict[str, Any]:
 def import_package(db: Database, path: Path, trust: Path | None = None) -> dict[str, Any]:
     """Verify a package completely, then merge it into the case by content hash.
 
-    Everything is checked before anything is written; PackageError says why it is refused.
-    """
+    The whole file is checked before anything is written, and the records are written in one
+    transaction that a late surprise (a malformed line, a member changed since the check)
+    rolls back: a refused package leaves the case as it was. PackageError says why."""
     trusted = load_public_key(trust) if trust else None
-    package = read_package(path, trusted)
+    package = read_package(path, trusted, keep=(CASE_MEMBER, ENTITIES_MEMBER))
     earlier = known.package_imported(db, package.sha256)
     if earlier is not None:
         raise PackageError(
@@ -197,32 +200,27 @@ def import_package(db: Database, path: Path, trust: Path | None = None) -> dict[
         )
     info = package.manifest.get("info") or {}
     scheme = info.get("scheme") if isinstance(info.get("scheme"), str) else None
-    if MEDIA_MEMBER not in package.members:
+    if not any(m["path"] == MEDIA_MEMBER for m in package.manifest["members"]):
         raise PackageError("The package is refused: it has no media list (work/media.jsonl).")
-    records = [
-        _record(line, number, scheme)
-        for number, line in enumerate(package.members[MEDIA_MEMBER].splitlines(), 1)
-        if line.strip()
-    ]
     try:
         entities = json.loads(package.members.get(ENTITIES_MEMBER, b"[]"))
-    except json.JSONDecodeError:
+    except (UnicodeDecodeError, json.JSONDecodeError):
         raise PackageError("The package is refused: its entity list is malformed.") from None
-    in_case = known.media_ids_for_sha256(db, [r["sha256"] for r in records])
-    conflicts = _conflicts(db, records, in_case)
-    summary = {
+    summary: dict[str, Any] = {
         "file": str(path.resolve()),
         "package_sha256": package.sha256,
         "signer": package.signer,
         "trusted": package.trusted,
         "source_case_id": info.get("case_id"),
-        "records": len(records),
-        "in_case": len(in_case),
+        "records": 0,
+        "in_case": 0,
         "entities": len(entities) if isinstance(entities, list) else 0,
-        "conflicts": conflicts,
+        "conflicts": [],
+        "conflict_count": 0,
     }
+    matched: list[int] = []
     with db.atomic():
-        known.add_package(
+        package_id = known.add_package(
             db,
             {
                 "package_sha256": package.sha256,
@@ -234,14 +232,38 @@ def import_package(db: Database, path: Path, trust: Path | None = None) -> dict[
                 "trusted": package.trusted,
                 "imported_at": now_iso(),
                 "imported_by": audit.current_user(),
-                "summary": json.dumps({**summary, "entity_list": entities}, default=str),
             },
-            records,
         )
+        batch: list[dict[str, Any]] = []
+        lines = package.iter_lines(MEDIA_MEMBER)
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                batch.append(_record(line, number, scheme))
+            if len(batch) >= IMPORT_BATCH:
+                matched += _merge(db, package_id, batch, summary)
+                batch = []
+        matched += _merge(db, package_id, batch, summary)
+        stored = {**summary, "entity_list": entities}
+        known.finish_package(db, package_id, json.dumps(stored, default=str))
         audit.append(db, "package.import", path.name, after=summary)
-    if in_case:
-        match_media(db, sorted(in_case.values()))
+    if matched:
+        match_media(db, sorted(matched))
     return summary
+
+
+def _merge(
+    db: Database, package_id: int, batch: list[dict[str, Any]], summary: dict[str, Any]
+) -> list[int]:
+    """Store a batch of records, note conflicts; the ids of case media they are about."""
+    known.add_package_records(db, package_id, batch)
+    in_case = known.media_ids_for_sha256(db, [r["sha256"] for r in batch])
+    conflicts = _conflicts(db, batch, in_case)
+    summary["records"] += len(batch)
+    summary["in_case"] += len(in_case)
+    summary["conflict_count"] += len(conflicts)
+    room = MAX_CONFLICTS_LISTED - len(summary["conflicts"])
+    summary["conflicts"] += conflicts[: max(0, room)]
+    return list(in_case.values())
 
 
 def _conflicts(db: Database, records: list[dict[str, Any]], in_case: dict[str, int]) -> list[str]:

@@ -155,27 +155,35 @@ def package_imported(db: Database, package_sha256: str) -> dict[str, Any] | None
     return {"file_name": row[0], "imported_at": row[1]} if row else None
 
 
-def add_package(db: Database, values: dict[str, Any], records: Iterable[dict[str, Any]]) -> int:
-    """Record an imported package and what it says per content; call inside a transaction."""
+def add_package(db: Database, values: dict[str, Any]) -> int:
+    """Record an imported package (its records follow); call inside the import's transaction."""
     columns = ", ".join(values)
     marks = ", ".join("?" for _ in values)
     cursor = db.execute(
         f"INSERT INTO imported_packages ({columns}) VALUES ({marks})",
         [_db_value(v) for v in values.values()],
     )
-    package_id = int(cursor.lastrowid or 0)
+    return int(cursor.lastrowid or 0)
+
+
+def add_package_records(db: Database, package_id: int, records: Iterable[dict[str, Any]]) -> int:
+    """What a package says per content (a batch); call inside the import's transaction."""
     rows = []
     for record in records:
-        values_ = [record.get(name) for name in PACKAGE_RECORD_FIELDS]
-        values_[-1] = json.dumps(values_[-1], sort_keys=True) if values_[-1] else None
-        rows.append((package_id, *(_db_value(v) for v in values_)))
+        values = [record.get(name) for name in PACKAGE_RECORD_FIELDS]
+        values[-1] = json.dumps(values[-1], sort_keys=True) if values[-1] else None
+        rows.append((package_id, *(_db_value(v) for v in values)))
     marks = ", ".join("?" for _ in range(len(PACKAGE_RECORD_FIELDS) + 1))
     db.conn.executemany(
         f"INSERT INTO package_records (package_id, {', '.join(PACKAGE_RECORD_FIELDS)})"
         f" VALUES ({marks})",
         rows,
     )
-    return package_id
+    return len(rows)
+
+
+def finish_package(db: Database, package_id: int, summary: str) -> None:
+    db.execute("UPDATE imported_packages SET summary = ? WHERE id = ?", [summary, package_id])
 
 
 def package_matches(db: Database, media_ids: Sequence[int] | None) -> list[dict[str, Any]]:

@@ -190,3 +190,33 @@ def test_key_files_load_and_foreign_files_are_refused(tmp_path):
         packages.load_public_key(tmp_path / "k.pem")
     with pytest.raises(PackageError, match="Cannot read"):
         packages.load_private_key(tmp_path / "missing.pem")
+
+
+def test_members_stream_in_and_out_line_by_line(tmp_path):
+    lines = [f'{{"n": {i}}}'.encode() for i in range(50_000)]
+    path = tmp_path / "big.vpkg"
+    chunks = (line + b"\n" for line in lines)  # a generator: never one bytes object
+    write_package(path, [("work/media.jsonl", chunks), ("work/case.json", b"{}")], {})
+    package = read_package(path, keep=("work/case.json",))
+    assert set(package.members) == {"work/case.json"}
+    assert list(package.iter_lines("work/media.jsonl")) == lines
+
+
+def test_a_member_changed_after_the_check_fails_at_the_end_of_streaming(tmp_path):
+    path = tmp_path / "p.vpkg"
+    write_package(path, [("work/media.jsonl", b"a\nb\n")], {})
+    package = read_package(path)
+    rewrite(path, tmp_path / "swap.vpkg", lambda n, d: d.replace(b"b", b"c"))
+    (tmp_path / "swap.vpkg").replace(path)
+    lines = package.iter_lines("work/media.jsonl")
+    assert next(lines) == b"a"
+    with pytest.raises(PackageError, match="does not match its manifest"):
+        list(lines)
+
+
+def test_a_kept_member_over_the_memory_limit_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "p.vpkg"
+    write_package(path, [("work/entities.json", b"x" * 2000)], {})
+    monkeypatch.setattr(packages, "MAX_KEPT", 1000)
+    with pytest.raises(PackageError, match="too large"):
+        read_package(path)

@@ -168,3 +168,18 @@ def test_key_files_are_not_overwritten(tmp_path, keys):
     with pytest.raises(PackageError, match="exists already"):
         new_key_pair(keys[0])
     assert (keys[0].stat().st_mode & 0o777) == 0o600
+
+
+def test_a_malformed_line_late_in_a_valid_package_rolls_everything_back(tmp_path, sample_case):
+    from desktop.core.packages import write_package
+
+    db = open_case(sample_case)
+    media = list(items.iter_media(db))
+    good = [json.dumps({"sha256": m["sha256"], "category": 1}).encode() for m in media]
+    lines = good * 100 + [b'{"sha256": "not hex"}']  # the bad line comes after many batches
+    path = tmp_path / "late.vpkg"
+    write_package(path, [("work/media.jsonl", (line + b"\n" for line in lines))], {})
+    before = state(db)
+    with pytest.raises(PackageError, match=f"line {len(lines)} of its media list"):
+        import_package(db, path)
+    assert state(db) == before
