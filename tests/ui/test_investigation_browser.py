@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
 from desktop.core.categories import scheme
 from desktop.core.regions import Region
@@ -115,3 +116,35 @@ def test_grid_filters_find_linked_and_unlinked_work(qtbot, db, linked):
     filters.label.setText("bottle")
     assert found() == []
     bar.grab().save(os.path.join(SHOTS, "filter_bar_investigation.png"))
+
+
+def test_new_edit_and_remove_entities_in_the_browser(qtbot, monkeypatch, db, sample_case, linked):
+    from desktop.ui.dialogs import entity_browser
+
+    browser = EntityBrowser(db, sample_case)
+    qtbot.addWidget(browser)
+
+    def new_location(dialog):
+        dialog.kind.setCurrentIndex(dialog.kind.findData("location"))
+        dialog.name.setText("Flat by the canal")
+        dialog.country.setText("NL")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(entity_browser.EntityDialog, "exec", new_location)
+    browser.new_entity()
+    assert browser.title.text() == "Location: Flat by the canal"
+    assert "country: NL" in browser.details.text()
+
+    def add_notes(dialog):
+        dialog.notes.setPlainText("seen from the window")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(entity_browser.EntityDialog, "exec", add_notes)
+    browser.edit_entity()
+    assert "Notes: seen from the window" in browser.details.text()
+
+    browser.show_entity(linked["victim"].id)
+    monkeypatch.setattr(browser, "confirm_removal", lambda entity, n: n == 3)
+    browser.remove_entity()
+    assert "Victim · V-001" not in " ".join(browser.entity_names())
+    assert links.media_for_entity(db, linked["victim"].id) == []

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -292,10 +293,23 @@ class EntityBrowser(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._apply(lambda: entities.update_entity(self.db, entity.id, **dialog.values()))
 
+    def confirm_removal(self, entity: entities.Entity, linked: int) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Remove entity",
+            f"Remove {entity.kind} {entity.name!r} and its {linked} link(s)? "
+            "The audit log keeps what they were.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def remove_entity(self) -> None:
-        if self.entity_id is not None:
-            entity_id, self.entity_id = self.entity_id, None
-            self._apply(lambda: entities.remove_entity(self.db, entity_id))
+        if self.entity_id is None:
+            return
+        entity = entities.get_entity(self.db, self.entity_id)
+        if not self.confirm_removal(entity, len(links.media_for_entity(self.db, entity.id))):
+            return
+        self.entity_id = None
+        self._apply(lambda: entities.remove_entity(self.db, entity.id))
 
 
 class EntityBrowserDialog(QDialog):
