@@ -32,6 +32,7 @@ class InvestigationHooks(QObject):
         self.db = workspace.db
         viewer = workspace.viewer
         self.panel = InvestigationPanel(self.db)
+        self.panel.selection = workspace.selected_media
         self.panel_tab = viewer.add_side_panel(self.panel, PANEL_TITLE)
         self.overlay = ClueOverlay(viewer.image_view)
         wire(self.overlay, self.panel)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog
 
-from desktop.store import clues, entities, links
+from desktop.store import clues, entities, links, tags
 from desktop.store.db import open_case
 from desktop.ui import workers
 from desktop.ui.dialogs import investigation_dialogs
@@ -119,3 +119,30 @@ def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
     assert media_id in [space.model.media_id(r) for r in range(space.model.rowCount())]
     hooks.filters.select("no_clues")
     qtbot.waitUntil(lambda: media_id not in space.model.row_of, timeout=10_000)
+
+
+def test_tags_and_links_apply_to_the_grid_selection(window, sample_case, qtbot):
+    from PySide6.QtCore import QItemSelectionModel
+
+    assert window.open_case(sample_case)
+    space = window.workspace
+    hooks = space.investigation
+    space.select_row(0)
+    first = space.current_media()
+    qtbot.waitUntil(lambda: hooks.panel.media_id == first, timeout=20_000)
+    space.grid.selectionModel().select(
+        space.model.index(1), QItemSelectionModel.SelectionFlag.Select
+    )
+    second = space.model.media_id(1)
+    assert sorted(space.selected_media()) == sorted([first, second])
+    hooks.panel.add_tag("garden")
+    db = space.db
+    assert "garden" in tags.tags_for_media(db, first) and "garden" in tags.tags_for_media(
+        db, second
+    )
+    assert "Tagged 2 selected media" in hooks.panel.status.text()
+    series = entities.add_entity(db, "series", "Garden set")
+    hooks.panel.link(series.id, "member")
+    linked = set(links.media_for_entity(db, series.id))
+    assert set(links.stack_members(db, first)) | set(links.stack_members(db, second)) == linked
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)

@@ -21,6 +21,7 @@ def wire(view: RegionView, panel: InvestigationPanel) -> None:
 
     def drawn(region: Region) -> None:
         view.set_drawing(False)
+        panel.status.clear()
         if panel.add_clue_dialog(region) is None:
             view.select_region(None)  # cancelled: back to all blurred
         view.set_clues(panel.region_clues())
@@ -29,7 +30,13 @@ def wire(view: RegionView, panel: InvestigationPanel) -> None:
         region = clue.region if clue is not None else None
         view.select_region(region, clue.id if region is not None else None)
 
-    panel.drawRequested.connect(lambda: (view.set_drawing(True), view.setFocus()))
+    def draw() -> None:
+        view.set_drawing(True)
+        view.setFocus()
+        panel.status.setText("Drag a rectangle over the object on the picture; Esc cancels.")
+
+    panel.drawRequested.connect(draw)
+    view.drawingCancelled.connect(panel.status.clear)
     view.regionDrawn.connect(drawn)
     panel.clueSelected.connect(selected)
     panel.changed.connect(lambda: view.set_clues(panel.region_clues()))

@@ -62,6 +62,10 @@ class InvestigationPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b91c1c")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        # the grid's selected media (set by the window): tags and links then apply to all of them
+        self.selection: Callable[[], list[int]] = list
         self.clue_list = KeyList(
             self.remove_selected_clue, self.edit_selected_clue, self.add_clue_dialog
         )
@@ -108,6 +112,7 @@ class InvestigationPanel(QWidget):
                 ],
             )
         )
+        layout.addWidget(self.status)
         layout.addWidget(self.message)
         for key, action in (
             ("N", self.add_clue_dialog),
@@ -152,6 +157,7 @@ class InvestigationPanel(QWidget):
 
     def refresh(self) -> None:
         self.message.clear()
+        self.status.clear()
         for view in (self.clue_list, self.tag_list, self.link_list):
             view.clear()
         if self.media_id is None:
@@ -256,10 +262,20 @@ class InvestigationPanel(QWidget):
 
     # ---- tags ------------------------------------------------------------------------------
 
+    def targets(self) -> list[int]:
+        """The media a tag or link applies to: the grid's selection when the shown media is part
+        of a selection of several, else the shown media alone."""
+        if self.media_id is None:
+            return []
+        chosen = list(dict.fromkeys(self.selection()))
+        return chosen if self.media_id in chosen and len(chosen) > 1 else [self.media_id]
+
     def add_tag(self, name: str) -> None:
-        if self.media_id is not None and name.strip():
-            media_id = self.media_id
-            self._apply(lambda: tags.add_tag(self.db, [media_id], name))
+        targets = self.targets()
+        if targets and name.strip():
+            added = self._apply(lambda: tags.add_tag(self.db, targets, name))
+            if added is not None and len(targets) > 1:
+                self.status.setText(f"Tagged {len(targets)} selected media with {name.strip()!r}.")
 
     def _tag_entered(self) -> None:
         self.add_tag(self.tag_field.text())
@@ -330,10 +346,12 @@ class InvestigationPanel(QWidget):
         excluded: list[int] | None = None,
     ) -> Any:
         """Link the media's stack (all of `members`, default the whole stack) to the entity;
-        members in `excluded` are opted out so linking the stack again keeps them out."""
+        members in `excluded` are opted out so linking the stack again keeps them out. Other
+        media selected in the grid are linked with their whole stacks too."""
         if self.media_id is None:
             return None
         media_id = self.media_id
+        others = [m for m in self.targets() if m != media_id and m not in (members or [])]
 
         def change() -> list[links.Link]:
             with self.db.atomic():
@@ -348,6 +366,8 @@ class InvestigationPanel(QWidget):
                 )
                 for other in excluded or []:
                     links.unlink(self.db, other, entity_id, opt_out=True)
+                for other in others:
+                    made += links.link_stack(self.db, other, entity_id, role, note)
             return made
 
         return self._apply(change)
