@@ -62,10 +62,20 @@ class MediaWork:
             names = [m["series"] for m in self.matches if m["kind"] == "exact" and m["series"]]
         return "; ".join(dict.fromkeys(names)) or None
 
-    def precategorisation(self) -> dict[str, Any] | None:
-        """The first exact match with a category: the hash set's word on this media."""
+    def precategorisation(self, scheme: str | None = None) -> dict[str, Any] | None:
+        """The first exact match with a category: the hash set's word on this media.
+
+        With `scheme`, only a match whose numbers mean the same (same scheme, or a set that
+        named none): a UK grade is not a US category, and Vigil does not guess a mapping."""
         return next(
-            (m for m in self.matches if m["kind"] == "exact" and m["category"] is not None), None
+            (
+                m
+                for m in self.matches
+                if m["kind"] == "exact"
+                and m["category"] is not None
+                and (scheme is None or m["scheme"] in (None, scheme))
+            ),
+            None,
         )
 
 

@@ -31,10 +31,12 @@ def _iso_from_ns(ns: int | None) -> str | None:
     return datetime.fromtimestamp(ns / 1e9, UTC).isoformat(timespec="seconds")
 
 
-def vics_media(media: dict[str, Any], work: MediaWork, media_id: int) -> dict[str, Any]:
+def vics_media(
+    media: dict[str, Any], work: MediaWork, media_id: int, scheme: str
+) -> dict[str, Any]:
     """One VICS Media record from an items.iter_media row and the analyst's work on it."""
     md5 = media["md5"]
-    pre = work.precategorisation()
+    pre = work.precategorisation(scheme)
     analyst = work.category is not None
     comments = [f"{c['kind']}: {c['label']}" + (f" ({c['note']})" if c["note"] else "")
                 for c in work.clues]  # fmt: skip
@@ -82,7 +84,9 @@ def vics_media(media: dict[str, Any], work: MediaWork, media_id: int) -> dict[st
     }
 
 
-def _records(db: Database, progress: Progress, cancel: Cancel, total: int) -> Iterator[dict]:
+def _records(
+    db: Database, progress: Progress, cancel: Cancel, total: int, scheme: str
+) -> Iterator[dict[str, Any]]:
     work = CaseWork(db)
     batch: list[dict[str, Any]] = []
     done = 0
@@ -92,7 +96,7 @@ def _records(db: Database, progress: Progress, cancel: Cancel, total: int) -> It
         found = work.for_media([m["id"] for m in batch])
         for media in batch:
             done += 1
-            yield vics_media(media, found[media["id"]], done)
+            yield vics_media(media, found[media["id"]], done, scheme)
         progress(done, total, "Writing VICS")
         if cancel():
             raise ExportCancelled
@@ -133,7 +137,7 @@ def export_vics(
     partial = out.with_name(out.name + ".partial")
     try:
         with open(partial, "w", encoding="utf-8") as handle:
-            count = write_vics(handle, case, _records(db, progress, cancel, total), scheme)
+            count = write_vics(handle, case, _records(db, progress, cancel, total, scheme), scheme)
         os.replace(partial, out)
     except ExportCancelled:
         partial.unlink(missing_ok=True)

@@ -162,8 +162,9 @@ def _record(line: bytes, number: int, scheme: str | None) -> dict[str, Any]:
             raise PackageError(f"{bad} ({name}).")
     pre = data.get("precategorisation") if isinstance(data.get("precategorisation"), dict) else {}
     category = data.get("category")
-    if category is None:
+    if category is None:  # no word of their analyst: the hash set's, in its own scheme
         category = pre.get("category")
+        scheme = pre.get("scheme") if isinstance(pre.get("scheme"), str) else scheme
     if category is not None and not (isinstance(category, int) and 0 <= category <= 255):
         raise PackageError(f"{bad} (category).")
     tags = data.get("tags") or []
