@@ -99,4 +99,6 @@ def test_victims_appear_in_series_explicitly_and_through_shared_media(db):
     with pytest.raises(InvestigationError, match="not a series"):
         entities.add_victim_to_series(db, v1.id, v2.id)
     assert entities.remove_victim_from_series(db, series.id, v1.id) is True
+    assert _last(db)["action"] == "series.remove_victim"
+    assert _last(db)["before"] == {"series": "Blue room", "victim": "V-001"}
     assert [v.name for v in entities.victims_in_series(db, series.id)] == ["V-002"]
