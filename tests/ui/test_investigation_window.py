@@ -113,6 +113,7 @@ def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
     qtbot.keyClick(space.grid, Qt.Key.Key_E, shift_ctrl)
     browser = hooks.browser.browser
     assert browser.entity_names() == [f"Victim · V-007  ({len(stack)})"]
+    qtbot.waitUntil(browser.tiles_loaded, timeout=10_000)
     hooks.browser.grab().save(os.path.join(SHOTS, "window_entity_browser.png"))
     hooks.filters.select("entity", victim.id)
     qtbot.waitUntil(lambda: space.model.rowCount() >= 1, timeout=10_000)

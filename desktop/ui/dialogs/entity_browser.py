@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -218,8 +218,12 @@ class EntityBrowser(QWidget):
             item.setData(ROLE, other.id)
             self.related.addItem(item)
         entity_links = links.links_for_entity(self.db, entity.id)
+        placeholder = QPixmap(TILE_SIDE, TILE_SIDE * 3 // 4)
+        placeholder.fill(QColor("#374151"))  # until the blurred tile arrives from the pool
         for link in entity_links:
             item = QListWidgetItem(f"#{link.media_id}" + (f" · {link.role}" if link.role else ""))
+            item.setIcon(QIcon(placeholder))
+            item.setData(ROLE + 1, False)
             item.setData(ROLE, link.media_id)
             item.setToolTip(link.note)
             self.media.addItem(item)
@@ -258,9 +262,10 @@ class EntityBrowser(QWidget):
             image = tiles.get(item.data(ROLE))
             if image is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
+            item.setData(ROLE + 1, True)
 
     def tiles_loaded(self) -> bool:
-        return all(not self.media.item(r).icon().isNull() for r in range(self.media.count()))
+        return all(self.media.item(r).data(ROLE + 1) for r in range(self.media.count()))
 
     # ---- changes ---------------------------------------------------------------------------
 
