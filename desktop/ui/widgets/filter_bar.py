@@ -6,7 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)  # fmt: skip
 
 from desktop.core.categories import Scheme
 from desktop.store import browse
@@ -27,8 +35,13 @@ class FilterBar(QWidget):
     def __init__(self, scheme: Scheme, types: list[str], parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("filterBar")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(6, 4, 6, 4)
+        rows.setSpacing(4)
+        layout = QHBoxLayout()
+        self.extra_row = QHBoxLayout()  # filters added by other features, then the search
+        rows.addLayout(layout)
+        rows.addLayout(self.extra_row)
         self.sort = self._combo([(t, k) for k, t in browse.SORT_TITLES.items()], "Sort by")
         self.review = self._combo(
             [("All", None), ("Not yet reviewed", False), ("Reviewed", True)], "Review"
@@ -63,8 +76,9 @@ class FilterBar(QWidget):
                 layout.addWidget(QLabel(label))
             layout.addWidget(widget)
         layout.addWidget(self.stacks)
-        self._extra_at = layout.count()
-        layout.addWidget(self.search, 1)
+        layout.addStretch(1)
+        self.extra_row.addWidget(QLabel("Search"))
+        self.extra_row.addWidget(self.search, 1)
         self._extra: list[Callable[[], tuple[str, Any] | None]] = []
 
     def _combo(self, items: list[tuple[str, Any]], tip: str) -> QComboBox:
@@ -76,9 +90,8 @@ class FilterBar(QWidget):
         return combo
 
     def add_filter(self, widget: QWidget, read: Callable[[], tuple[str, Any] | None]) -> None:
-        """Add a filter widget (before the search box); call self.refresh() when it changes."""
-        self.layout().insertWidget(self._extra_at, widget)
-        self._extra_at += 1
+        """Add a filter widget (second row, before the search); call refresh() when it changes."""
+        self.extra_row.insertWidget(self.extra_row.count() - 2, widget)
         self._extra.append(read)
 
     def refresh(self) -> None:

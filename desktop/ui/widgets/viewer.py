@@ -23,7 +23,7 @@ from desktop.ui import workers
 from desktop.ui.widgets.image_view import ImageView
 from desktop.ui.widgets.metadata_panel import MetadataPanel
 
-STRIP_SIDE = 72
+STRIP_SIDE = 64
 
 
 class SimilarStrip(QListWidget):
@@ -38,7 +38,7 @@ class SimilarStrip(QListWidget):
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)
         self.setIconSize(QSize(STRIP_SIDE, STRIP_SIDE))
-        self.setFixedHeight(STRIP_SIDE + 44)
+        self.setFixedHeight(STRIP_SIDE + 34)
         self.setMovement(QListView.Movement.Static)
         self.itemActivated.connect(
             lambda item: self.media_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
@@ -96,11 +96,13 @@ class ViewerPane(QWidget):
         column.addWidget(self.hint)
         column.addWidget(QLabel("Similar pictures (PDQ distance)"))
         column.addWidget(self.similar)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        # picture | details side by side: each gets the full height of the window
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.side_tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -170,7 +172,7 @@ class ViewerPane(QWidget):
         ticket = self._ticket
         worker = workers.Worker(
             workers.load_tiles, self.case_path, [i for i, _ in hits], self.blur_strength,
-            self.greyscale, None, 72,
+            self.greyscale, None, STRIP_SIDE,
         )  # fmt: skip
         def show(tiles: dict[int, Any]) -> None:
             if ticket == self._ticket:
