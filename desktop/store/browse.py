@@ -6,7 +6,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from sqlite_utils import Database
@@ -110,6 +110,24 @@ def stack_members(conn: Conn, media_id: int) -> list[int]:
         if rows:
             return [int(r[0]) for r in rows]
     return [media_id]
+
+
+def _stack_of(value: tuple[int, str]) -> tuple[str, Sequence[Any]]:
+    media_id, level = value
+    return (
+        "m.id = ? OR m.id IN (SELECT s2.media_id FROM similarity_members s1"
+        " JOIN similarity_members s2 ON s2.group_id = s1.group_id"
+        " WHERE s1.strictness = ? AND s1.media_id = ?)",
+        [media_id, level, media_id],
+    )
+
+
+def stack_query(conn: Conn, query: BrowseQuery, media_id: int) -> BrowseQuery:
+    """`query` opened on one stack: its members, each as its own tile."""
+    level = group_level(conn)
+    if level is None:
+        return replace(query, stacks=False, extra=(*query.extra, ("only_media", media_id)))
+    return replace(query, stacks=False, extra=(*query.extra, ("stack_of", (media_id, level))))
 
 
 def _source(conn: Conn, query: BrowseQuery, index: str) -> tuple[str, list[Any], str, list[str]]:
@@ -335,3 +353,7 @@ def similar_media(
         return []
     hits = index.query(query, SIMILAR_MAX_DISTANCE)
     return [(i, d) for i, d in hits if i != media_id][:limit]
+
+
+register_filter("stack_of", _stack_of)
+register_filter("only_media", lambda media_id: ("m.id = ?", [media_id]))

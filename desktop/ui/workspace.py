@@ -30,7 +30,8 @@ class CaseWorkspace(QWidget):
     number keys set the category of the selection (whole stacks), Return marks reviewed,
     Delete clears the category, the cursor then advances; Ctrl+Z undoes. Space held (or the
     mouse held on the picture) reveals the current media; R reveals it until the selection
-    moves or the timeout; nothing else ever reveals.
+    moves or the timeout; nothing else ever reveals. E (or double-click) opens a stack, Esc
+    closes it.
     """
 
     status_changed = Signal(str)
@@ -71,6 +72,7 @@ class CaseWorkspace(QWidget):
         layout.addWidget(self.count_label)
         self.undo_stack: list[review.ReviewChange] = []
         self.closed = False
+        self.stack_open: int | None = None  # media whose stack is open, if one is
         self.revealed: int | None = None
         self._holding = False
         self.reveal_timer = QTimer(self, singleShot=True)
@@ -82,6 +84,7 @@ class CaseWorkspace(QWidget):
         self.apply_look()
         self.model.set_query(self.filter_bar.query())
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
+        self.grid.doubleClicked.connect(lambda _: self.expand_stack())
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
         self._count()
         self.investigation = install_investigation(self)  # clues, tags, links, entities (issue 4)
@@ -107,8 +110,9 @@ class CaseWorkspace(QWidget):
         worker.signals.result.connect(
             workers.guarded(
                 self,
-                lambda n: query == self.model.query
-                and self.count_label.setText(self._count_text(n)),
+                lambda n: (
+                    query == self.model.query and self.count_label.setText(self._count_text(n))
+                ),
             )
         )
         workers.start(worker)
@@ -152,6 +156,38 @@ class CaseWorkspace(QWidget):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
         self.grid.scrollTo(index)
+
+    # ---- stacks --------------------------------------------------------------------------------
+
+    def expand_stack(self) -> bool:
+        """Open the current tile's near-duplicate stack: its members, one tile each."""
+        index = self.grid.currentIndex()
+        if not index.isValid() or self.stack_open is not None:
+            return False
+        row = self.model.rows[index.row()]
+        if row.stack_size < 2:
+            return False
+        self.stack_open = row.id
+        self.blur_all()
+        self.model.set_query(browse.stack_query(self.db, self.filter_bar.query(), row.id))
+        self.filter_bar.setEnabled(False)
+        self.select_row(0)
+        self.count_label.setText(
+            f"Stack of media {row.id}: {self.model.rowCount()} near-duplicates. "
+            "Esc goes back to all media."
+        )
+        return True
+
+    def collapse_stack(self) -> bool:
+        if self.stack_open is None:
+            return False
+        media_id, self.stack_open = self.stack_open, None
+        self.filter_bar.setEnabled(True)
+        self.apply_query(self.filter_bar.query())
+        row = self.model.row_of.get(media_id)
+        if row is not None:
+            self.select_row(row)
+        return True
 
     # ---- reveal --------------------------------------------------------------------------------
 
@@ -253,6 +289,10 @@ class CaseWorkspace(QWidget):
             return
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.categorise(None)
+            return
+        if text in ("e", "E") and self.expand_stack():
+            return
+        if event.key() == Qt.Key.Key_Escape and self.collapse_stack():
             return
         super().keyPressEvent(event)
 

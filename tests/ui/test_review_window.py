@@ -171,6 +171,26 @@ def test_categorise_with_keys_advance_and_undo(window, sample_case, qtbot):
     idle(qtbot)
 
 
+def test_a_stack_opens_and_closes(window, sample_case, qtbot):
+    window.open_case(sample_case)
+    ws = window.workspace
+    row = next(i for i, r in enumerate(ws.model.rows) if r.stack_size > 1)
+    stacked = ws.model.rows[row]
+    shown = ws.model.rowCount()
+    ws.select_row(row)
+    qtbot.keyClick(ws.grid, "e")
+    assert ws.stack_open == stacked.id
+    members = sorted(r.id for r in ws.model.rows)
+    assert members == browse.stack_members(ws.db, stacked.id)
+    assert len(members) == stacked.stack_size
+    qtbot.keyClick(ws.grid, "3")  # reviewing inside a stack: that one media
+    assert review.review_state(ws.db, [members[0]])[members[0]].category == 3
+    qtbot.keyClick(ws.grid, Qt.Key.Key_Escape)
+    assert ws.stack_open is None and ws.model.rowCount() == shown
+    assert ws.model.media_id(ws.grid.currentIndex().row()) == stacked.id
+    idle(qtbot)
+
+
 def test_filters_make_the_backlog_the_work_queue(window, sample_case, qtbot):
     window.open_case(sample_case)
     ws = window.workspace

@@ -148,7 +148,9 @@ class MediaGrid(QListView):
 
     def keyPressEvent(self, event) -> None:
         # Number keys, Space and R belong to the review controller (the main window).
-        if event.text() and (event.text().isdigit() or event.text() in " rR"):
+        if event.key() == Qt.Key.Key_Escape or (
+            event.text() and (event.text().isdigit() or event.text() in " rReE")
+        ):
             event.ignore()
             return
         super().keyPressEvent(event)
