@@ -32,6 +32,8 @@ class KnownMaterial:
         panel = workspace.known_panel = KnownPanel(workspace.db, workspace.scheme)
         workspace.viewer.add_side_panel(panel, "Known")
         workspace.viewer.media_changed.connect(panel.set_media)
+        # ingest matches the media it adds: statuses seen while it ran may have changed
+        workspace.ingest_finished.connect(lambda *_: self._refresh(workspace))
         if self.dialog is not None:
             self.dialog.case_path = workspace.case_path
             self.dialog.match_button.setEnabled(True)
@@ -51,12 +53,13 @@ class KnownMaterial:
         return self.dialog
 
     def _matched(self, summary: Any) -> None:
-        workspace = self.window.workspace
-        if workspace is None:
-            return
+        if self.window.workspace is not None:
+            self._refresh(self.window.workspace)
+            self.window.workspace.filter_bar.refresh()  # the filter's answer changed too
+
+    def _refresh(self, workspace: Any) -> None:
         workspace.known_badges.clear()
         workspace.known_panel.set_media(workspace.known_panel.media_id)
-        workspace.filter_bar.refresh()  # the filter's answer changed with the matches
 
 
 def install_known_material(window: Any) -> KnownMaterial:
