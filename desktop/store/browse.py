@@ -156,7 +156,48 @@ def fts_expression(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words) if words else None
 
 
-def _conditions(query: BrowseQuery) -> tuple[list[str], list[Any]]:
+# A text search with at most this many hits reads its hits by id and sorts them; with more it
+# walks the sort's index and checks each row against the hits.
+FEW_HITS = 5000
+
+
+def search_hits(conn: Conn, text: str) -> tuple[str, int] | None:
+    """Run a text search once per connection and case content; (its key, number of media).
+
+    The hits are kept in a TEMP table of this connection (never in the case file), so the
+    pages that follow look them up instead of searching again.
+    """
+    expression = fts_expression(text)
+    if expression is None:
+        return None
+    generation = conn.execute("SELECT ifnull(max(rowid), 0) FROM media_search").fetchone()[0]
+    key = f"{generation}:{expression}"
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS search_hits (query TEXT, media_id INTEGER,"
+        " PRIMARY KEY (query, media_id)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS search_done (query TEXT PRIMARY KEY, hits INTEGER)"
+    )
+    row = conn.execute("SELECT hits FROM temp.search_done WHERE query = ?", [key]).fetchone()
+    if row is not None:
+        return key, int(row[0])
+    conn.execute(
+        "INSERT OR IGNORE INTO temp.search_hits SELECT ?, media_id FROM media_search"
+        " WHERE media_search MATCH ?",
+        [key, expression],
+    )
+    hits = conn.execute(
+        "SELECT COUNT(*) FROM temp.search_hits WHERE query = ?", [key]
+    ).fetchone()[0]
+    conn.execute("INSERT INTO temp.search_done VALUES (?, ?)", [key, hits])
+    getattr(conn, "conn", conn).commit()  # end the implicit transaction: no stale snapshot
+    return key, int(hits)
+
+
+def _conditions(
+    query: BrowseQuery, search: tuple[str, int] | None = None
+) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     if query.statuses:
@@ -175,10 +216,15 @@ def _conditions(query: BrowseQuery) -> tuple[list[str], list[Any]]:
     if query.reviewed is not None:
         where.append("m.reviewed = ?")
         params.append(int(query.reviewed))
-    expression = fts_expression(query.text)
-    if expression:
-        where.append("m.id IN (SELECT media_id FROM media_search WHERE media_search MATCH ?)")
-        params.append(expression)
+    if search is not None:
+        key, hits = search
+        if hits <= FEW_HITS:  # few: read them by id (the caller drops the sort index)
+            where.append("m.id IN (SELECT media_id FROM temp.search_hits WHERE query = ?)")
+        else:
+            where.append(
+                "EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.query = ? AND h.media_id = m.id)"
+            )
+        params.append(key)
     for name, value in query.extra:
         sql, extra_params = EXTRA_FILTERS[name](value)
         where.append(f"({sql})")
@@ -210,8 +256,11 @@ def page(
 ) -> list[BrowseRow]:
     """The next `limit` rows after the row with (key, id) `after`, in the query's order."""
     key, descending, index = SORTS[query.sort]
+    search = search_hits(conn, query.text)
+    if search is not None and search[1] <= FEW_HITS:
+        index = ""  # drive from the few hits, not from the sort's index
     source, source_params, stack_size, where = _source(conn, query, index)
-    conditions, params = _conditions(query)
+    conditions, params = _conditions(query, search)
     where += conditions
     params = source_params + params
     if after is not None:
@@ -235,8 +284,10 @@ def page(
 
 def count(conn: Conn, query: BrowseQuery) -> int:
     """How many rows the query shows in all."""
-    source, params, _, where = _source(conn, query, FILTER_INDEX)
-    conditions, more = _conditions(query)
+    search = search_hits(conn, query.text)
+    index = "" if search is not None and search[1] <= FEW_HITS else FILTER_INDEX
+    source, params, _, where = _source(conn, query, index)
+    conditions, more = _conditions(query, search)
     where += conditions
     sql = f"SELECT COUNT(*) FROM {source}" + (" WHERE " + " AND ".join(where) if where else "")
     return int(conn.execute(sql, params + more).fetchone()[0])
