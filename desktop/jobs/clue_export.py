@@ -82,11 +82,14 @@ def _check_destination(db: Database, crop_path: Path, sidecar_path: Path, force:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.partial")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def export_clue(
@@ -139,11 +142,19 @@ def export_clue(
         tool_version=__version__,
     )
     progress(2, 3, "Writing the crop and its sidecar")
-    with db.atomic():
+    text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
+    try:
         _write_atomically(crop_path, encoded)
-        text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
         _write_atomically(sidecar_path, text.encode("utf-8"))
-        after = {**meta, "crop_path": str(crop_path.resolve())}
-        audit.append(db, "clue.export", f"clue:{clue_id}", None, after)
+        with db.atomic():
+            after = {**meta, "crop_path": str(crop_path.resolve())}
+            audit.append(db, "clue.export", f"clue:{clue_id}", None, after)
+    except BaseException as error:
+        # an export the audit log does not record must not exist
+        crop_path.unlink(missing_ok=True)
+        sidecar_path.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise ClueExportError(f"Cannot write {crop_path}: {error.strerror or error}.") from None
+        raise
     progress(3, 3, "Done")
     return ClueExportResult(crop_path, sidecar_path, meta)

@@ -89,3 +89,16 @@ def test_export_refuses_evidence_that_changed_since_ingest(db, tmp_path):
     with pytest.raises(ClueExportError, match="content recorded at ingest"):
         export_clue(db, clue.id, tmp_path / "out.png")
     assert not (tmp_path / "out.png").exists()
+
+
+def test_an_export_the_audit_log_cannot_record_leaves_no_file(db, tmp_path, monkeypatch):
+    media_id, _, _ = _picture_with_exif(db)
+    clue = clues.add_clue(db, media_id, "text", "newspaper", region=Region(0, 0, 20, 20))
+
+    def broken_append(*args, **kwargs):
+        raise RuntimeError("disk full while auditing")
+
+    monkeypatch.setattr(audit, "append", broken_append)
+    with pytest.raises(RuntimeError):
+        export_clue(db, clue.id, tmp_path / "out.png")
+    assert list(tmp_path.iterdir()) == []
