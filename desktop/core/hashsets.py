@@ -134,10 +134,21 @@ def digest_record(text: str) -> HashRecord:
 # ---- detection ---------------------------------------------------------------------------------
 
 
+def text_encoding(head: bytes) -> str:
+    """UTF-16 when the file starts with its byte-order mark (Windows PowerShell writes that by
+    default), else UTF-8 with an optional byte-order mark."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8-sig"
+
+
 def _text_head(path: str | os.PathLike[str], size: int = HEAD_BYTES) -> tuple[bytes, str]:
     with open(path, "rb") as handle:
         raw = handle.read(size)
-    return raw, raw.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
+    encoding = text_encoding(raw)
+    if encoding == "utf-16":
+        raw = raw[: len(raw) // 2 * 2]
+    return raw, raw.decode(encoding, errors="replace")
 
 
 def _content_lines(text: str, cut: bool, limit: int = 20) -> list[str]:
@@ -171,7 +182,7 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         return "nsrl"
     if text.lstrip().startswith("{"):
         return "vics"
-    if b"\x00" in raw:
+    if b"\x00" in raw and text_encoding(raw) != "utf-16":
         raise HashSetError(f"{os.fspath(path)} is a binary file, not a hash set Vigil can read.")
     lines = _content_lines(text, cut=len(raw) == HEAD_BYTES)
     if not lines:
@@ -203,8 +214,11 @@ def detect_format(path: str | os.PathLike[str]) -> str:
 
 
 def open_text(path: str | os.PathLike[str]) -> IO[str]:
-    """A text stream that drops a UTF-8 byte-order mark and survives stray non-UTF-8 bytes."""
-    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+    """A text stream that drops a byte-order mark, reads UTF-16 files too, and survives stray
+    undecodable bytes."""
+    with open(path, "rb") as handle:
+        encoding = text_encoding(handle.read(4))
+    return open(path, encoding=encoding, errors="replace", newline="")
 
 
 def _lines(handle: IO[str], report: ReadReport) -> Iterator[tuple[int, str]]:

@@ -19,6 +19,7 @@ from desktop.core.hashsets import (
     HashSetError,
     ReadReport,
     clean_hex,
+    text_encoding,
     to_bool,
     to_category,
     to_text,
@@ -46,14 +47,48 @@ class VicsLayout:
     info: dict[str, Any]
 
 
-def _open_skipping_bom(path: str | os.PathLike[str]) -> IO[bytes]:
+class _Utf8FromUtf16:
+    """Gives ijson UTF-8 bytes from a UTF-16 file (as Windows tools sometimes write)."""
+
+    def __init__(self, handle: IO[bytes]):
+        self._handle = handle
+        self._reader = codecs.getreader("utf-16")(handle)
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson reads nothing first, to learn whether it gets bytes or text
+            return b""
+        return self._reader.read(-1, size if size > 0 else -1).encode("utf-8")
+
+    def tell(self) -> int:
+        return 0
+
+    def seek(self, offset: int) -> None:
+        self._handle.seek(offset)
+        self._reader.reset()
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> _Utf8FromUtf16:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _open_skipping_bom(path: str | os.PathLike[str]) -> Any:
+    """The file as UTF-8 bytes for ijson: a UTF-8 byte-order mark skipped, UTF-16 converted."""
     handle = open(path, "rb")
-    if handle.read(3) != codecs.BOM_UTF8:
+    head = handle.read(3)
+    if text_encoding(head) == "utf-16":
+        handle.seek(0)
+        return _Utf8FromUtf16(handle)
+    if head != codecs.BOM_UTF8:
         handle.seek(0)
     return handle
 
 
-def sniff_layout(handle: IO[bytes]) -> VicsLayout:
+def sniff_layout(handle: Any) -> VicsLayout:
     """Read just enough events to learn the version, scheme and where the Media records are."""
     start = handle.tell()
     context, kind, info = "", None, {}
@@ -91,7 +126,7 @@ def sniff_layout(handle: IO[bytes]) -> VicsLayout:
 
 @functools.lru_cache(maxsize=256)
 def _hash_name(raw: Any) -> str:
-    """ "SHA-256", "sha_256", "Sha256" -> "SHA256" (a handful of spellings, seen a million times)."""
+    """'SHA-256', 'sha_256', 'Sha256' -> 'SHA256' (few spellings, each seen a million times)."""
     return re.sub(r"[\s_\-]", "", str(raw or "")).upper()
 
 

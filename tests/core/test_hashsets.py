@@ -132,3 +132,12 @@ def test_detects_vics_and_sqlite_and_refuses_foreign_files(tmp_path):
 )
 def test_string_booleans(value, expected):
     assert to_bool(value) is expected
+
+
+def test_utf16_digest_list_from_powershell(tmp_path):
+    path = tmp_path / "hashes.txt"
+    path.write_text(f"{SHA256.upper()}\r\n{MD5}\r\n", encoding="utf-16")
+    fmt = detect_format(path)
+    report = ReadReport()
+    records = list(read_text_format(path, fmt, report))
+    assert fmt == "digests" and [r.sha256 or r.md5 for r in records] == [SHA256, MD5]

@@ -176,3 +176,12 @@ def test_writer_output_reads_back_the_same(tmp_path):
     ]
     assert read_back[1].pdq == "0" * 64 and report.scheme == "UK"
     assert read_back[0].comments == "ünïcode"
+
+
+def test_utf16_file_as_windows_tools_write_it(tmp_path):
+    path = tmp_path / "u16.json"
+    doc = cases_doc([media(1, Series="Éte"), media(2)])
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-16")
+    records, report = read(str(path))
+    assert [r.md5 for r in records] == [md5(1), md5(2)] and records[0].series == "Éte"
+    assert report.info["CaseNumber"] == "2024-17"
