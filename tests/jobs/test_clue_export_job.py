@@ -99,6 +99,8 @@ def test_an_export_the_audit_log_cannot_record_leaves_no_file(db, tmp_path, monk
         raise RuntimeError("disk full while auditing")
 
     monkeypatch.setattr(audit, "append", broken_append)
+    out = tmp_path / "exports"
+    out.mkdir()
     with pytest.raises(RuntimeError):
-        export_clue(db, clue.id, tmp_path / "out.png")
-    assert list(tmp_path.iterdir()) == []
+        export_clue(db, clue.id, out / "crop.png")
+    assert list(out.iterdir()) == []
