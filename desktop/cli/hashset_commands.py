@@ -26,6 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--name", help="name of the set (default: the file name)")
     p.add_argument("--format", choices=FORMATS, help="the file's format (default: detected)")
+    p.add_argument(
+        "--known-good",
+        action="store_true",
+        help="files of no interest (like NSRL, which is always known good): hidden as known, "
+        "never a pre-categorisation",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_import)
@@ -77,7 +83,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     bar = ProgressBar(unit="records", quiet=args.quiet or args.json)
     with Interrupts() as interrupts:
         try:
-            result = import_hashset(args.file, args.name, args.format, None, bar, interrupts)
+            result = import_hashset(
+                args.file, args.name, args.format, None, bar, interrupts, args.known_good or None
+            )
         except HashSetError as error:
             raise UserError(str(error)) from None
         finally:

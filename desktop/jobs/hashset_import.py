@@ -101,10 +101,13 @@ def import_hashset(
     library: Database | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    known_good: bool | None = None,
 ) -> ImportResult:
     """Import one file as a named set. Nothing is kept when it fails or is cancelled.
 
-    Raises HashSetError (one sentence) for a file that cannot be imported or a name in use.
+    `known_good` marks a set of files of no interest (system files, the unit's own reference
+    pictures); by default only NSRL databases are. Raises HashSetError (one sentence) for a
+    file that cannot be imported or a name in use.
     """
     progress = progress or (lambda done, total, message: None)
     cancel = cancel or (lambda: False)
@@ -118,14 +121,21 @@ def import_hashset(
         raise HashSetError("A hash set needs a name.")
     db = library if library is not None else hashlibrary.open_library()
     try:
-        return _import(db, source, name, fmt, progress, cancel)
+        purpose = "known_good" if (fmt == "nsrl" if known_good is None else known_good) else "known"
+        return _import(db, source, name, fmt, purpose, progress, cancel)
     finally:
         if library is None:
             db.close()
 
 
 def _import(
-    db: Database, source: Path, name: str, fmt: str, progress: Progress, cancel: Cancel
+    db: Database,
+    source: Path,
+    name: str,
+    fmt: str,
+    purpose: str,
+    progress: Progress,
+    cancel: Cancel,
 ) -> ImportResult:
     started = time.monotonic()
     if hashlibrary.find_set(db, name) is not None:
@@ -156,7 +166,7 @@ def _import(
                     "source_path": str(source.resolve()),
                     "source_sha256": sha256,
                     "format": fmt,
-                    "purpose": "known_good" if fmt == "nsrl" else "known",
+                    "purpose": purpose,
                 },
             )
             batch: list[HashRecord] = []

@@ -101,3 +101,15 @@ def test_keys_and_signed_packages(tmp_path, capsys, sample_case):
     code, out, _ = run(capsys, "package", "import", "--case", str(sample_case), str(package),
                        "--trust", str(key) + ".pub")  # fmt: skip
     assert code == 0 and "signed by the trusted key" in out
+
+
+def test_known_good_sets_mark_media_known_good(tmp_path, capsys, sample_case):
+    db = open_case(sample_case)
+    first = next(items.iter_media(db))
+    (tmp_path / "own.txt").write_text(first["sha256"] + "\n")
+    code, _, _ = run(capsys, "hashset", "import", str(tmp_path / "own.txt"), "--known-good")
+    assert code == 0
+    code, out, _ = run(capsys, "hashset", "list", "--json")
+    assert json.loads(out)[0]["purpose"] == "known_good"
+    code, out, _ = run(capsys, "match", "--case", str(sample_case), "--json")
+    assert (json.loads(out)["known"], json.loads(out)["known_good"]) == (0, 1)
