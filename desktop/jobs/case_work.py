@@ -72,6 +72,7 @@ class MediaWork:
                 m
                 for m in self.matches
                 if m["kind"] == "exact"
+                and m["purpose"] != "known_good"
                 and m["category"] is not None
                 and (scheme is None or m["scheme"] in (None, scheme))
             ),
