@@ -95,6 +95,7 @@ class InvestigationHooks(QObject):
             )
             browser = self.browser.browser
             browser.mediaActivated.connect(self.workspace.show_in_viewer)
+            browser.showInGrid.connect(lambda entity_id: self.filters.select("entity", entity_id))
             browser.changed.connect(self.panel.refresh)
             browser.changed.connect(self.filters.reload)
         browser = self.browser.browser

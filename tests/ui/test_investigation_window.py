@@ -115,7 +115,8 @@ def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
     assert browser.entity_names() == [f"Victim · V-007  ({len(stack)})"]
     qtbot.waitUntil(browser.tiles_loaded, timeout=10_000)
     hooks.browser.grab().save(os.path.join(SHOTS, "window_entity_browser.png"))
-    hooks.filters.select("entity", victim.id)
+    browser.grid_button.click()  # "Show in grid": the grid filter is set to the entity
+    assert hooks.filters.read_choice() == ("entity", victim.id)
     qtbot.waitUntil(lambda: space.model.rowCount() >= 1, timeout=10_000)
     assert media_id in [space.model.media_id(r) for r in range(space.model.rowCount())]
     hooks.filters.select("no_clues")

@@ -40,6 +40,7 @@ class EntityBrowser(QWidget):
     window to show it (mediaActivated); show_entities_of_media() jumps the other way."""
 
     mediaActivated = Signal(int)
+    showInGrid = Signal(int)  # the grid should show only this entity's media
     changed = Signal()
 
     def __init__(
@@ -116,7 +117,14 @@ class EntityBrowser(QWidget):
         right_layout.addWidget(self.details)
         right_layout.addWidget(QLabel("Related"))
         right_layout.addWidget(self.related)
-        right_layout.addWidget(QLabel("Linked media (blurred; Enter or double-click shows one)"))
+        media_row = QHBoxLayout()
+        media_row.addWidget(QLabel("Linked media (blurred; Enter or double-click shows one)"), 1)
+        self.grid_button = QPushButton("Show in grid")
+        self.grid_button.clicked.connect(
+            lambda: self.entity_id is not None and self.showInGrid.emit(self.entity_id)
+        )
+        media_row.addWidget(self.grid_button)
+        right_layout.addLayout(media_row)
         right_layout.addWidget(self.media, 1)
         right_layout.addWidget(QLabel("Clues on these media"))
         right_layout.addWidget(self.clue_list)
