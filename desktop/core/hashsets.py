@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-HEX = re.compile(r"^[0-9a-fA-F]+$")
+HEX = re.compile(r"[0-9a-fA-F]+")  # use fullmatch: "$" would let a final newline in
 DIGEST_LENGTHS = {32: "md5", 40: "sha1", 64: "sha256"}
 PERCEPTUAL_LENGTHS = {"pdq": 64, "phash": 16}
 MAX_REASONS = 20  # the report keeps the first few reasons; the count covers all of them
@@ -81,7 +81,7 @@ def clean_hex(value: Any, length: int, name: str) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    if len(text) != length or not HEX.match(text):
+    if len(text) != length or not HEX.fullmatch(text):
         raise BadRecord(f"malformed {name} {text[:80]!r}")
     return text.lower()
 
@@ -124,7 +124,7 @@ def to_text(value: Any) -> str | None:
 def digest_record(text: str) -> HashRecord:
     """A record from one bare digest, its algorithm told by its length."""
     name = DIGEST_LENGTHS.get(len(text))
-    if name is None or not HEX.match(text):
+    if name is None or not HEX.fullmatch(text):
         raise BadRecord(f"not an MD5, SHA-1 or SHA-256 digest: {text[:80]!r}")
     record = HashRecord()
     setattr(record, name, text.lower())
@@ -198,11 +198,11 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     if _is_csv_header(first):
         return "csv"
     token = first.split(",")[0].strip()
-    if HEX.match(token) and len(token) == 16:
+    if HEX.fullmatch(token) and len(token) == 16:
         return "phash"
-    if HEX.match(token) and len(token) == 64 and "pdq" in name:
+    if HEX.fullmatch(token) and len(token) == 64 and "pdq" in name:
         return "pdq"
-    if HEX.match(token) and len(token) in DIGEST_LENGTHS:
+    if HEX.fullmatch(token) and len(token) in DIGEST_LENGTHS:
         return "digests"
     raise HashSetError(
         f"{os.fspath(path)} is not a hash set Vigil can read (expected VICS JSON, a digest list, "
