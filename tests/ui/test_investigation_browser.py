@@ -148,3 +148,28 @@ def test_new_edit_and_remove_entities_in_the_browser(qtbot, monkeypatch, db, sam
     browser.remove_entity()
     assert "Victim · V-001" not in " ".join(browser.entity_names())
     assert links.media_for_entity(db, linked["victim"].id) == []
+
+
+def test_record_and_remove_a_victim_in_a_series(qtbot, monkeypatch, db, sample_case, linked):
+    from desktop.ui.dialogs import entity_browser
+
+    other = entities.add_entity(db, "victim", "V-002")
+    browser = EntityBrowser(db, sample_case)
+    qtbot.addWidget(browser)
+    browser.show_entity(other.id)
+    assert browser.relate_button.text() == "Appears in series…"
+    monkeypatch.setattr(entity_browser.QInputDialog, "getItem", lambda *a, **k: ("Blue room", True))
+    browser.relate()
+    assert [v.name for v in entities.victims_in_series(db, linked["series"].id)] == [
+        "V-001",
+        "V-002",
+    ]
+    assert browser.related.item(0).text() == "Series · Blue room"
+    browser.related.setCurrentRow(0)
+    browser.unrelate()
+    assert [v.name for v in entities.victims_in_series(db, linked["series"].id)] == ["V-001"]
+    # V-001 shares media with the series: only unlinking media separates them
+    browser.show_entity(linked["victim"].id)
+    browser.related.setCurrentRow(0)
+    browser.unrelate()
+    assert "share linked media" in browser.message.text()

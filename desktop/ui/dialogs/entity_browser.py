@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
@@ -115,7 +116,15 @@ class EntityBrowser(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.title)
         right_layout.addWidget(self.details)
-        right_layout.addWidget(QLabel("Related"))
+        related_row = QHBoxLayout()
+        related_row.addWidget(QLabel("Series and victims (recorded, or sharing media)"), 1)
+        self.relate_button = QPushButton("Appears in series…")
+        self.relate_button.clicked.connect(lambda: self.relate())
+        self.unrelate_button = QPushButton("Take out")
+        self.unrelate_button.clicked.connect(lambda: self.unrelate())
+        related_row.addWidget(self.relate_button)
+        related_row.addWidget(self.unrelate_button)
+        right_layout.addLayout(related_row)
         right_layout.addWidget(self.related)
         media_row = QHBoxLayout()
         media_row.addWidget(QLabel("Linked media (blurred; Enter or double-click shows one)"), 1)
@@ -225,6 +234,12 @@ class EntityBrowser(QWidget):
             item = QListWidgetItem(f"{other.kind.title()} · {other.name}")
             item.setData(ROLE, other.id)
             self.related.addItem(item)
+        relatable = entity.kind in ("series", "victim")
+        self.relate_button.setVisible(relatable)
+        self.unrelate_button.setVisible(relatable)
+        self.relate_button.setText(
+            "Add victim…" if entity.kind == "series" else "Appears in series…"
+        )
         entity_links = links.links_for_entity(self.db, entity.id)
         placeholder = QPixmap(TILE_SIDE, TILE_SIDE * 3 // 4)
         placeholder.fill(QColor("#374151"))  # until the blurred tile arrives from the pool
@@ -305,6 +320,44 @@ class EntityBrowser(QWidget):
         dialog = EntityDialog(self, entity=entity)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._apply(lambda: entities.update_entity(self.db, entity.id, **dialog.values()))
+
+    def _pair(self, other_id: int) -> tuple[int, int]:
+        """(series id, victim id) of the shown entity and another one."""
+        assert self.entity_id is not None
+        entity = entities.get_entity(self.db, self.entity_id)
+        return (self.entity_id, other_id) if entity.kind == "series" else (other_id, self.entity_id)
+
+    def relate(self, other_id: int | None = None) -> None:
+        """Record that a victim appears in a series (asks which when not given)."""
+        if self.entity_id is None:
+            return
+        entity = entities.get_entity(self.db, self.entity_id)
+        if other_id is None:
+            wanted = "victim" if entity.kind == "series" else "series"
+            choices = [e for e, _ in entities.list_entities(self.db, wanted)]
+            if not choices:
+                self.message.setText(f"There is no {wanted} yet; add one with New….")
+                return
+            names = [e.name for e in choices]
+            name, accepted = QInputDialog.getItem(
+                self, "Series", f"Which {wanted}?", names, 0, False
+            )
+            if not accepted:
+                return
+            other_id = choices[names.index(name)].id
+        series_id, victim_id = self._pair(other_id)
+        self._apply(lambda: entities.add_victim_to_series(self.db, series_id, victim_id))
+
+    def unrelate(self) -> None:
+        """Take the selected victim out of the series (only a recorded relation can go)."""
+        item = self.related.currentItem()
+        if item is None or self.entity_id is None:
+            return
+        series_id, victim_id = self._pair(item.data(ROLE))
+        if not self._apply(
+            lambda: entities.remove_victim_from_series(self.db, series_id, victim_id)
+        ):
+            self.message.setText("They share linked media; unlink the media to separate them.")
 
     def confirm_removal(self, entity: entities.Entity, linked: int) -> bool:
         answer = QMessageBox.question(
