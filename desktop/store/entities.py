@@ -94,7 +94,14 @@ def _checked(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     allowed = set(KIND_FIELDS[kind]) | {"name", "notes"}
     foreign = sorted(set(values) - allowed)
     if foreign:
-        raise InvestigationError(f"A {kind} has no {foreign[0].replace('_', ' ')}.")
+        words = {
+            "known": "known/solved flag",
+            "age_min": "age",
+            "age_max": "age",
+            "latitude": "coordinates",
+            "longitude": "coordinates",
+        }
+        raise InvestigationError(f"A {kind} has no {words.get(foreign[0], foreign[0])}.")
     out = dict(values)
     if "name" in out:
         out["name"] = " ".join(str(out["name"]).split())
