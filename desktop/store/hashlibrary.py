@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -150,8 +151,6 @@ class HashSet:
     report: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        import json
-
         data = dict(self.__dict__)
         data["truncated"] = bool(data["truncated"])
         data["report"] = json.loads(self.report) if self.report else {}
