@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlite_utils import Database
 
 from desktop.core.hamming import HammingIndex, hex_to_words
@@ -26,6 +27,7 @@ PDQ_MAX_DISTANCE = STRICTNESS[DEFAULT_STRICTNESS].pdq
 PDQ_MIN_QUALITY = MIN_QUALITY
 PHASH_MAX_DISTANCE = 6  # 64-bit pHash alone: strict, it has a quarter of PDQ's bits
 BATCH_MEDIA = 1000
+SCAN_PAIRS = 200_000_000  # up to this many (media x library hash) pairs, scan instead of index
 _EXACT_ORDER = ("sha256", "sha1", "md5")  # strongest first: one record matched once
 
 
@@ -50,8 +52,9 @@ class MatchSummary:
 class _Library:
     """Lookups against the hash library, with perceptual indexes built once per run."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, queries: int):
         self.db = db
+        self.queries = queries  # how many case media this run matches
         self._indexes: dict[str, HammingIndex] = {}
 
     def index(self, algorithm: str) -> HammingIndex:
@@ -91,6 +94,27 @@ class _Library:
         found += self._perceptual(batch, seen)
         return found
 
+    def _search(
+        self, index: HammingIndex, hexes: list[str], limit: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, query number, distance) of every stored hash within `limit` of a query.
+
+        A few new media against a big library (matching after an ingest) scan the packed
+        hashes directly: the index's lookup tables would cost more memory (about 500 MB for a
+        million PDQ hashes) and time to build than the scan takes."""
+        if self.queries * len(index) > SCAN_PAIRS:
+            return index.join_words(hex_to_words(hexes, index.bits), limit)
+        found = []
+        for number, query in enumerate(hexes):
+            distances = index.distances(query)
+            rows = np.nonzero(distances <= limit)[0]
+            found.append((rows, np.full(len(rows), number), distances[rows]))
+        if not found:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        rows, numbers, distances = (np.concatenate(part) for part in zip(*found, strict=True))
+        return rows, numbers, distances
+
     def _perceptual(
         self, batch: Sequence[dict[str, Any]], seen: set[tuple[int, int]]
     ) -> list[dict[str, Any]]:
@@ -107,8 +131,7 @@ class _Library:
             index = self.index(algorithm)
             if not len(index) or not media:
                 continue
-            queries = hex_to_words([m[algorithm] for m in media], index.bits)
-            rows, numbers, distances = index.join_words(queries, limit)
+            rows, numbers, distances = self._search(index, [m[algorithm] for m in media], limit)
             record_ids = index.ids()[rows]
             for record_id, number, distance in zip(record_ids, numbers, distances, strict=True):
                 hits.append((media[number]["id"], int(record_id), algorithm, int(distance)))
@@ -186,7 +209,9 @@ def _match(
     cancel: Cancel,
 ) -> None:
     ids = list(media_ids) if media_ids is not None else known.media_ids(db)
-    lookup = _Library(lib_db) if lib_db is not None and summary.library_records else None
+    lookup = None
+    if lib_db is not None and summary.library_records:
+        lookup = _Library(lib_db, len(ids))
     for start in range(0, len(ids), BATCH_MEDIA):
         if cancel():
             summary.cancelled = True

@@ -75,7 +75,13 @@ def test_exact_matches_by_each_digest_carry_the_sets_word(tmp_path, sample_case)
     assert any(e.action == "known.match" for e in audit.events(db))
 
 
-def test_perceptual_match_within_normal_strictness_is_probably_known(tmp_path, sample_case):
+@pytest.mark.parametrize("scan_pairs", [0, 10**12], ids=["index", "scan"])
+def test_perceptual_match_within_normal_strictness_is_probably_known(
+    tmp_path, sample_case, monkeypatch, scan_pairs
+):
+    import desktop.jobs.match as match_job
+
+    monkeypatch.setattr(match_job, "SCAN_PAIRS", scan_pairs)
     db = open_case(sample_case)
     media = [m for m in all_media(db) if m["perceptual_hashes"]]
     near, far, weak = media[0], media[1], media[2]
