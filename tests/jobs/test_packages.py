@@ -183,3 +183,33 @@ def test_a_malformed_line_late_in_a_valid_package_rolls_everything_back(tmp_path
     with pytest.raises(PackageError, match=f"line {len(lines)} of its media list"):
         import_package(db, path)
     assert state(db) == before
+
+
+def test_media_ingested_after_a_package_import_are_recognised(tmp_path, sample_case):
+    from desktop.core.samples import jpeg_bytes, scene
+    from desktop.jobs.ingest import ingest
+
+    picture = jpeg_bytes(scene(77, (160, 120)))
+    (tmp_path / "first").mkdir()
+    (tmp_path / "first" / "a.jpg").write_bytes(picture)
+    ingest(tmp_path / "a.vigil", [tmp_path / "first"], workers=1)
+    source = open_case(tmp_path / "a.vigil")
+    victim = entities.add_entity(source, "victim", "V-9", status="identified")
+    links.link_media(source, [next(items.iter_media(source))["id"]], victim.id)
+    export_package(source, tmp_path / "a.vpkg")
+
+    receiving = open_case(sample_case)
+    assert import_package(receiving, tmp_path / "a.vpkg")["in_case"] == 0
+    receiving.close()
+    (tmp_path / "later").mkdir()
+    (tmp_path / "later" / "copy.jpg").write_bytes(picture)
+    ingest(sample_case, [tmp_path / "later"], workers=1)
+    receiving = open_case(sample_case)
+    found = [m for m in items.iter_media(receiving) if m["known"]["status"]]
+    assert len(found) == 1
+    (match,) = found[0]["known"]["matches"]
+    assert (match["origin"], match["set_name"], match["victim_identified"]) == (
+        "package",
+        "a.vpkg",
+        True,
+    )
