@@ -14,14 +14,21 @@ grouping uses. A pair is reported from the first chunk it agrees on only, so not
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
 
 import numpy as np
 
 BLOCK = 1 << 16  # queries joined at a time: bounds the memory of the candidate arrays
 PROBES_PER_PASS = 1 << 18  # (query, probe) lookups done in one vectorised pass
-DIRECT_BITS = 24  # chunks up to this long get a direct bucket table (2**bits + 1 offsets)
+DIRECT_BITS = 24
+FEW_QUERIES = 16  # up to this many queries at once take the one-pass path
+COUNT_SHIFT = 36  # bucket table entries: the count above this bit, the start below
+START_MASK = (
+    1 << COUNT_SHIFT
+) - 1  # chunks up to this long get a direct bucket table (2**bits + 1 offsets)
 
 
 def hex_to_words(hexes: Iterable[str], bits: int) -> np.ndarray:
@@ -62,6 +69,11 @@ def _extract(words: np.ndarray, start: int, length: int) -> np.ndarray:
     return (high | low) & mask
 
 
+def _volume(length: int, flips: int) -> int:
+    """How many values lie within `flips` bits of one value of `length` bits."""
+    return sum(math.comb(length, k) for k in range(min(flips, length) + 1))
+
+
 def _masks(length: int, flips: int) -> np.ndarray:
     """Every value of `length` bits with at most `flips` bits set."""
     values = [0]
@@ -82,7 +94,9 @@ class HammingIndex:
         self._words = np.zeros((0, bits // 64), dtype=np.uint64)
         self._pending_ids: list[np.ndarray] = []
         self._pending_words: list[np.ndarray] = []
-        self._tables: list[tuple[int, int, np.ndarray, np.ndarray]] | None = None
+        self._tables: dict[int, list[tuple[int, int, np.ndarray, np.ndarray]]] = {}
+        self._flat: tuple[np.ndarray, np.ndarray] | None = None
+        self._probes: dict[int, tuple[np.ndarray, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._ids) + sum(len(i) for i in self._pending_ids)
@@ -100,7 +114,7 @@ class HammingIndex:
             raise ValueError("one id per hash, each of the index's length")
         self._pending_ids.append(np.asarray(ids, dtype=np.int64))
         self._pending_words.append(np.asarray(words, dtype=np.uint64))
-        self._tables = None
+        self._tables = {}
 
     def _settle(self) -> None:
         if self._pending_ids:
@@ -108,25 +122,110 @@ class HammingIndex:
             self._words = np.concatenate([self._words, *self._pending_words])
             self._pending_ids, self._pending_words = [], []
 
-    def _chunk_count(self) -> int:
-        chunk_bits = self._chunk_bits or min(32, max(12, round(math.log2(max(len(self._ids), 2)))))
-        return max(1, self.bits // chunk_bits)
+    def _plan(self, radius: int, queries: int) -> int | None:
+        """The number of chunks that makes a search cheapest, or None for brute force.
 
-    def _build(self) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+        Cost model, in array elements touched: every probe is a lookup, every candidate a check
+        of its full distance, and each chunk a fixed numpy overhead per pass.
+        """
+        n = len(self._ids)
+        if self._chunk_bits:
+            options = [max(1, -(-self.bits // self._chunk_bits))]
+        else:
+            options = list(range(max(1, -(-self.bits // 32)), self.bits // 8 + 1))
+        best, best_cost = None, n * (self.bits // 64) * 1.5 * queries
+        for chunks in options:
+            flips = radius // chunks
+            probes = candidates = 0.0
+            for _, length in _chunk_bounds(self.bits, chunks):
+                volume = _volume(length, flips)
+                probes += volume * (1 if self._direct(length) else 2 * math.log2(n + 1))
+                candidates += volume * n / (1 << length)
+            cost = queries * (probes + 3 * candidates) + 4000 * chunks
+            if probes > 4_000_000:
+                continue
+            if cost < best_cost:
+                best, best_cost = chunks, cost
+        return best
+
+    def _direct(self, length: int) -> bool:
+        """Whether a chunk this long gets a direct bucket table (fast, 8 bytes per value)."""
+        return length <= DIRECT_BITS and (1 << length) <= 4 * max(len(self._ids), 1 << 16)
+
+    def _build(self, chunks: int) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+        """Per chunk: (bit start, length, bucket table or sorted keys, row order).
+
+        Direct bucket tables live in one array and row orders in another, so a search for a
+        few queries can probe every chunk in one vectorised pass (see _few_queries).
+        """
         self._settle()
-        if self._tables is None:
-            tables = []
-            for start, length in _chunk_bounds(self.bits, self._chunk_count()):
+        if chunks not in self._tables:
+            n = len(self._ids)
+            bounds = _chunk_bounds(self.bits, chunks)
+            direct = [self._direct(length) for _, length in bounds]
+            entries = np.zeros(sum(1 << ln for (_, ln), d in zip(bounds, direct, strict=True) if d),
+                               dtype=np.int64)  # fmt: skip
+            orders = np.empty(n * chunks, dtype=np.int32 if n < 2**31 else np.int64)
+            tables, table_offset = [], 0
+            for c, (start, length) in enumerate(bounds):
                 keys = _extract(self._words, start, length)
-                order = np.argsort(keys, kind="stable")
-                if length <= DIRECT_BITS:  # a bucket-start table: O(1) lookups
+                order = orders[c * n : (c + 1) * n]
+                order[:] = np.argsort(keys, kind="stable")
+                if direct[c]:  # one gather per probe: (count << 36) | start
+                    table = entries[table_offset : table_offset + (1 << length)]
+                    table_offset += 1 << length
                     counts = np.bincount(keys.astype(np.int64), minlength=1 << length)
-                    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+                    np.cumsum(counts[:-1], out=table[1:])
+                    table |= counts.astype(np.int64) << COUNT_SHIFT
                 else:
-                    starts = keys[order]
-                tables.append((start, length, starts, order))
-            self._tables = tables
-        return self._tables
+                    table = keys[order]
+                tables.append((start, length, table, order))
+            self._tables = {chunks: tables}  # one layout at a time: they are large
+            self._flat = (entries, orders) if all(direct) else None
+            self._probes = {}
+        return self._tables[chunks]
+
+    def _few_queries(
+        self, queries: np.ndarray, radius: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every chunk of a few queries probed in one pass (the one-query case: < 1 ms)."""
+        assert self._flat is not None
+        entries, orders = self._flat
+        tables = next(iter(self._tables.values()))
+        chunks, n = len(tables), len(self._ids)
+        flips = radius // chunks
+        if flips not in self._probes:
+            chunk_of, masks, table_at, order_at, offset = [], [], [], [], 0
+            for c, (_, length, _, _) in enumerate(tables):
+                m = _masks(length, flips).astype(np.int64)
+                chunk_of.append(np.full(len(m), c))
+                masks.append(m)
+                table_at.append(np.full(len(m), offset, dtype=np.int64))
+                order_at.append(np.full(len(m), c * n, dtype=np.int64))
+                offset += 1 << length
+            self._probes[flips] = tuple(
+                np.concatenate(part) for part in (chunk_of, masks, table_at, order_at)
+            )
+        chunk_of, masks, table_at, order_at = self._probes[flips]
+        keys = np.stack(
+            [_extract(queries, start, length).astype(np.int64) for start, length, _, _ in tables],
+            axis=1,
+        )
+        entry = entries[(table_at + (keys[:, chunk_of] ^ masks)).ravel()]
+        hit = np.flatnonzero(entry >= 1 << COUNT_SHIFT)
+        entry = entry[hit]
+        probes = len(masks)
+        lo = (entry & START_MASK) + order_at[hit % probes]
+        counts = entry >> COUNT_SHIFT
+        total = int(counts.sum())
+        q = np.repeat(hit // probes, counts)
+        starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        rows = orders[starts + np.arange(total)].astype(np.int64)
+        distances = popcount_rows(self._words[rows] ^ queries[q])
+        near = np.flatnonzero(distances <= radius)
+        pair = np.unique(q[near] * n + rows[near])  # a row met on several chunks counts once
+        q, rows = pair // n, pair % n
+        return rows, q, popcount_rows(self._words[rows] ^ queries[q])
 
     # ---- searching -----------------------------------------------------------------------------
 
@@ -149,8 +248,19 @@ class HammingIndex:
 
         `row` indexes the stored hashes (map it through ids()); exact, each pair once.
         """
-        found = [self._join_block(queries[i : i + BLOCK], i, max_distance)
-                 for i in range(0, len(queries), BLOCK)]  # fmt: skip
+        self._settle()
+        if len(queries) > BLOCK and len(self._ids):
+            chunks = self._plan(max_distance, BLOCK)
+            if chunks:  # build the tables once, before the threads share them
+                self._build(chunks)
+            # numpy releases the GIL in the heavy loops: blocks run on all cores
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                found = list(pool.map(
+                    lambda i: self._join_block(queries[i : i + BLOCK], i, max_distance),
+                    range(0, len(queries), BLOCK)))  # fmt: skip
+        else:
+            found = [self._join_block(queries[i : i + BLOCK], i, max_distance)
+                     for i in range(0, len(queries), BLOCK)]  # fmt: skip
         if not found:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
@@ -164,55 +274,68 @@ class HammingIndex:
     def _join_block(
         self, queries: np.ndarray, first: int, radius: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        tables = self._build()
+        self._settle()
         n = len(self._ids)
-        flips = radius // len(tables)
-        probes = sum(len(_masks(length, flips)) for _, length, _, _ in tables)
-        expected = probes * sum(n / (1 << length) for _, length, _, _ in tables) / len(tables)
         if n == 0 or len(queries) == 0:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
-        if expected >= n / 4:  # probing would touch most rows anyway: read them all
+        chunks = self._plan(radius, len(queries))
+        if chunks is None:  # probing would touch most rows anyway: read them all
             return self._brute_block(queries, first, radius)
-        query_keys = [_extract(queries, start, length) for start, length, _, _ in tables]
-        out_rows, out_queries = [], []
+        tables = self._build(chunks)
+        if len(queries) <= FEW_QUERIES and self._flat is not None:
+            rows, q, distances = self._few_queries(queries, radius)
+            return rows, q + first, distances
+        flips = radius // len(tables)
+        query_keys = [
+            _extract(queries, start, length).astype(np.int64) for start, length, _, _ in tables
+        ]
+        out_rows, out_queries, out_distances = [], [], []
         for c, (_, length, sorted_keys, order) in enumerate(tables):
             masks = _masks(length, flips)
             # few queries: all their probes in one vectorised pass; many: one pass per mask
             per_pass = max(1, PROBES_PER_PASS // max(len(queries), 1))
             for first_mask in range(0, len(masks), per_pass):
-                chosen = masks[first_mask : first_mask + per_pass]
+                chosen = masks[first_mask : first_mask + per_pass].astype(np.int64)
                 wanted = (query_keys[c][:, None] ^ chosen[None, :]).ravel()
-                numbers = np.repeat(np.arange(len(queries)), len(chosen))
-                if length <= DIRECT_BITS:
-                    index = wanted.astype(np.int64)
-                    lo, hi = sorted_keys[index], sorted_keys[index + 1]
+                if self._direct(length):
+                    entry = sorted_keys[wanted]
+                    hit = np.flatnonzero(entry >= 1 << COUNT_SHIFT)
+                    if not len(hit):
+                        continue
+                    entry = entry[hit]
+                    lo, counts = entry & START_MASK, entry >> COUNT_SHIFT
                 else:
                     lo = np.searchsorted(sorted_keys, wanted, "left")
                     hi = np.searchsorted(sorted_keys, wanted, "right")
-                counts = hi - lo
+                    hit = np.flatnonzero(hi != lo)
+                    if not len(hit):
+                        continue
+                    lo = lo[hit].astype(np.int64)
+                    counts = hi[hit] - lo
                 total = int(counts.sum())
-                if not total:
-                    continue
-                q = np.repeat(numbers, counts)
+                q = np.repeat(hit // len(chosen), counts)
                 starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
-                rows = order[starts + np.arange(total)]
+                rows = order[starts + np.arange(total)].astype(np.int64)
+                # the full distance first: few candidates survive it
+                distances = popcount_rows(self._words[rows] ^ queries[q])
+                near = np.flatnonzero(distances <= radius)
+                rows, q, distances = rows[near], q[near], distances[near]
                 # keep a pair only from the first chunk on which it is within the flips
-                keep = np.ones(total, dtype=bool)
+                keep = np.ones(len(rows), dtype=bool)
                 for earlier in range(c):
                     start_e, length_e, _, _ = tables[earlier]
-                    stored = _extract(self._words[rows], start_e, length_e)
+                    stored = _extract(self._words[rows], start_e, length_e).astype(np.int64)
                     keep &= np.bitwise_count(stored ^ query_keys[earlier][q]) > flips
                 out_rows.append(rows[keep])
                 out_queries.append(q[keep])
+                out_distances.append(distances[keep])
         if not out_rows:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
         rows = np.concatenate(out_rows)
         q = np.concatenate(out_queries)
-        distances = popcount_rows(self._words[rows] ^ queries[q])
-        hit = distances <= radius
-        return rows[hit], q[hit] + first, distances[hit]
+        return rows, q + first, np.concatenate(out_distances)
 
     def _brute_block(
         self, queries: np.ndarray, first: int, radius: int
