@@ -23,12 +23,11 @@ import numpy as np
 
 BLOCK = 1 << 16  # queries joined at a time: bounds the memory of the candidate arrays
 PROBES_PER_PASS = 1 << 18  # (query, probe) lookups done in one vectorised pass
+# chunks up to this long (and 2**bits <= 4n) get a direct bucket table: one gather per probe
 DIRECT_BITS = 24
 FEW_QUERIES = 16  # up to this many queries at once take the one-pass path
 COUNT_SHIFT = 36  # bucket table entries: the count above this bit, the start below
-START_MASK = (
-    1 << COUNT_SHIFT
-) - 1  # chunks up to this long get a direct bucket table (2**bits + 1 offsets)
+START_MASK = (1 << COUNT_SHIFT) - 1
 
 
 def hex_to_words(hexes: Iterable[str], bits: int) -> np.ndarray:
