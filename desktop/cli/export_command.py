@@ -12,9 +12,10 @@ from desktop.store.db import open_case
 
 
 def _export_vics(db: Any, out: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from desktop.cli.hashset_commands import LabelledBar
     from desktop.jobs.export_vics import export_vics
 
-    bar = ProgressBar(unit="media", quiet=args.json)
+    bar = LabelledBar("Exporting", unit="media", quiet=args.json)
     with Interrupts() as interrupts:
         try:
             return export_vics(db, out, bar, interrupts)

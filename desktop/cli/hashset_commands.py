@@ -75,12 +75,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_package_import)
 
 
+class LabelledBar(ProgressBar):
+    """The CLI progress bar with this command's own label (the shared bar says "Ingesting")."""
+
+    def __init__(self, label: str, unit: str, quiet: bool):
+        super().__init__(unit=unit, quiet=quiet)
+        self.label = label
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        super().__call__(done, total, message)
+        self.bar.set_description_str(self.label, refresh=False)
+
+
 def _library_label() -> str:
     return str(hashlibrary.default_library_path())
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    bar = ProgressBar(unit="records", quiet=args.quiet or args.json)
+    bar = LabelledBar("Importing", unit="records", quiet=args.quiet or args.json)
     with Interrupts() as interrupts:
         try:
             result = import_hashset(
@@ -152,7 +164,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_match(args: argparse.Namespace) -> int:
     db = open_case(args.case)
-    bar = ProgressBar(unit="media", quiet=args.quiet or args.json)
+    bar = LabelledBar("Matching", unit="media", quiet=args.quiet or args.json)
     with Interrupts() as interrupts:
         try:
             summary = match_media(db, None, bar, interrupts)
