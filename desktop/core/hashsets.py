@@ -104,9 +104,12 @@ def to_category(value: Any) -> int | None:
     if value is None or value == "":
         return None
     try:
-        number = int(str(value).strip())
+        real = float(str(value).strip())  # "1", 1 and 1.0 (some writers emit decimals)
     except ValueError:
         raise BadRecord(f"category is not a number: {str(value)[:40]!r}") from None
+    if not real.is_integer():
+        raise BadRecord(f"category is not a whole number: {str(value)[:40]!r}")
+    number = int(real)
     if not 0 <= number <= 255:
         raise BadRecord(f"category out of range: {number}")
     return number
