@@ -56,7 +56,7 @@ def test_cases_file_in_every_scheme(tmp_path, scheme):
 
 
 def test_bare_media_set(tmp_path):
-    doc = {  # Category 2.0: some writers emit whole numbers as decimals
+    doc = {  # Category 1.0: some writers emit whole numbers as decimals
         "@odata.context": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media",
         "value": [media(1, Category=1.0), media(2, Category=None)],
     }
