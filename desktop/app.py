@@ -10,6 +10,7 @@ def run_gui(case: Path | str | None) -> int:
     """Open the program: the start screen, or straight into `case`."""
     from PySide6.QtWidgets import QApplication
 
+    from desktop.ui import workers
     from desktop.ui.main_window import MainWindow
     from desktop.ui.style import apply_style
 
@@ -21,4 +22,6 @@ def run_gui(case: Path | str | None) -> int:
     window.show()
     if case is not None and not window.open_case(case):
         return 1
-    return int(app.exec())
+    code = int(app.exec())
+    workers.wait_all()
+    return code

@@ -161,42 +161,46 @@ def fts_expression(text: str) -> str | None:
 FEW_HITS = 5000
 
 
-def search_hits(conn: Conn, text: str) -> tuple[str, int] | None:
+def search_hits(conn: Conn, text: str) -> tuple[int, int] | None:
     """Run a text search once per connection and case content; (its key, number of media).
 
-    The hits are kept in a TEMP table of this connection (never in the case file), so the
+    The hits are kept in TEMP tables of this connection (never in the case file), so the
     pages that follow look them up instead of searching again.
     """
     expression = fts_expression(text)
     if expression is None:
         return None
     generation = conn.execute("SELECT ifnull(max(rowid), 0) FROM media_search").fetchone()[0]
-    key = f"{generation}:{expression}"
+    query = f"{generation}:{expression}"
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS search_hits (query TEXT, media_id INTEGER,"
-        " PRIMARY KEY (query, media_id)) WITHOUT ROWID"
+        "CREATE TEMP TABLE IF NOT EXISTS search_done"
+        " (id INTEGER PRIMARY KEY, query TEXT UNIQUE, hits INTEGER)"
     )
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS search_done (query TEXT PRIMARY KEY, hits INTEGER)"
+        "CREATE TEMP TABLE IF NOT EXISTS search_hits (search_id INTEGER, media_id INTEGER,"
+        " PRIMARY KEY (search_id, media_id)) WITHOUT ROWID"
     )
-    row = conn.execute("SELECT hits FROM temp.search_done WHERE query = ?", [key]).fetchone()
+    row = conn.execute("SELECT id, hits FROM temp.search_done WHERE query = ?", [query]).fetchone()
     if row is not None:
-        return key, int(row[0])
+        return int(row[0]), int(row[1])
+    key = conn.execute(
+        "INSERT INTO temp.search_done (query, hits) VALUES (?, 0)", [query]
+    ).lastrowid
     conn.execute(
         "INSERT OR IGNORE INTO temp.search_hits SELECT ?, media_id FROM media_search"
         " WHERE media_search MATCH ?",
         [key, expression],
     )
     hits = conn.execute(
-        "SELECT COUNT(*) FROM temp.search_hits WHERE query = ?", [key]
+        "SELECT COUNT(*) FROM temp.search_hits WHERE search_id = ?", [key]
     ).fetchone()[0]
-    conn.execute("INSERT INTO temp.search_done VALUES (?, ?)", [key, hits])
+    conn.execute("UPDATE temp.search_done SET hits = ? WHERE id = ?", [hits, key])
     getattr(conn, "conn", conn).commit()  # end the implicit transaction: no stale snapshot
-    return key, int(hits)
+    return int(key or 0), int(hits)
 
 
 def _conditions(
-    query: BrowseQuery, search: tuple[str, int] | None = None
+    query: BrowseQuery, search: tuple[int, int] | None = None
 ) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
@@ -219,10 +223,11 @@ def _conditions(
     if search is not None:
         key, hits = search
         if hits <= FEW_HITS:  # few: read them by id (the caller drops the sort index)
-            where.append("m.id IN (SELECT media_id FROM temp.search_hits WHERE query = ?)")
+            where.append("m.id IN (SELECT media_id FROM temp.search_hits WHERE search_id = ?)")
         else:
             where.append(
-                "EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.query = ? AND h.media_id = m.id)"
+                "EXISTS (SELECT 1 FROM temp.search_hits h"
+                " WHERE h.search_id = ? AND h.media_id = m.id)"
             )
         params.append(key)
     for name, value in query.extra:
@@ -285,6 +290,9 @@ def page(
 def count(conn: Conn, query: BrowseQuery) -> int:
     """How many rows the query shows in all."""
     search = search_hits(conn, query.text)
+    only_text = replace(query, text="", sort="ingest") == BrowseQuery(stacks=query.stacks)
+    if search is not None and only_text and group_level(conn) is None:
+        return search[1]  # every hit is a tile of its own
     index = "" if search is not None and search[1] <= FEW_HITS else FILTER_INDEX
     source, params, _, where = _source(conn, query, index)
     conditions, more = _conditions(query, search)

@@ -1,9 +1,11 @@
-"""Workaround: PySide6 6.12 on Python 3.11 drops a reference to None on many void calls.
+"""Workaround: PySide6 6.12 on Python 3.11 drops references to objects 3.12 made immortal.
 
 Measured: QPainter.save(), setPen(), fillRect(), QRect.moveCenter() ... each leave
-sys.getrefcount(None) one lower, so a grid that paints for a while ends in "Fatal Python error:
-none_dealloc". Python 3.12+ makes None immortal, which is what this PySide build assumes; on 3.11
-we give None a reference count that no session can exhaust.
+sys.getrefcount(None) one lower; True and False drift the same way more slowly. A grid that
+paints for a while then ends in "Fatal Python error: none_dealloc" (or bool_dealloc), or in a
+segmentation fault when the garbage collector meets a freed singleton. Python 3.12+ makes these
+objects immortal, which is what this PySide build assumes; on 3.11 we give each of them a
+reference count no session can exhaust. They live as long as the interpreter anyway.
 """
 
 from __future__ import annotations
@@ -14,9 +16,19 @@ import sys
 _HEADROOM = 1 << 60
 
 
+def _singletons() -> list[object]:
+    objects: list[object] = [None, True, False, Ellipsis, NotImplemented, (), "", b""]
+    objects += list(range(-5, 257))  # the small-int cache
+    objects += [chr(i) for i in range(256)]  # one-character latin-1 strings are cached
+    objects += [bytes([i]) for i in range(256)]  # and one-byte bytes
+    return objects
+
+
 def protect_none() -> None:
+    """Give Python's shared singletons (None first) a reference count that cannot run out."""
     if sys.version_info >= (3, 12):
         return
-    refcount = ctypes.c_ssize_t.from_address(id(None))
-    if refcount.value < _HEADROOM:
-        refcount.value += _HEADROOM
+    for obj in _singletons():
+        refcount = ctypes.c_ssize_t.from_address(id(obj))
+        if refcount.value < _HEADROOM:
+            refcount.value += _HEADROOM

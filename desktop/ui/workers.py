@@ -67,14 +67,44 @@ class Worker(QRunnable):
 
 
 # Python owns the runnables and their signal objects: keep each alive until it has reported,
-# or its queued signals would reach a deleted object and be lost.
+# or its queued signals would reach a deleted object and be lost. Then keep it a moment longer:
+# the pool thread still holds it while run() returns, and the last reference must be dropped
+# here on the UI thread, never there (Qt objects must be destroyed in their own thread).
 _running: set[Worker] = set()
+_done: list[tuple[float, Worker]] = []
+RELEASE_AFTER = 2.0  # seconds after a worker reported
+
+
+def _release_done(everything: bool = False) -> None:
+    now = time.monotonic()
+    while _done and (everything or now - _done[0][0] > RELEASE_AFTER):
+        _done.pop(0)
+
+
+def _reported(worker: Worker) -> None:
+    _running.discard(worker)
+    _done.append((time.monotonic(), worker))
+
+
+_pools: dict[str, QThreadPool] = {}
+# Separate pools, so what the analyst waits for is never queued behind slow work: tiles (what
+# the grid paints), "jobs" (an ingest holds a thread for its whole run) and the global pool for
+# the rest (details, previews, counts, similar media).
+POOL_THREADS = {"tiles": 2, "jobs": 2}
+
+
+def pool(name: str) -> QThreadPool:
+    if name not in _pools:
+        _pools[name] = QThreadPool()
+        _pools[name].setMaxThreadCount(POOL_THREADS[name])
+    return _pools[name]
 
 
 def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
     worker.setAutoDelete(False)
+    _release_done()
     _running.add(worker)
-    worker.signals.finished.connect(lambda: _running.discard(worker))
+    worker.signals.finished.connect(lambda: _reported(worker))
     (pool or QThreadPool.globalInstance()).start(worker)
     return worker
 
@@ -86,6 +116,13 @@ def guarded(receiver: QObject, slot: Callable[..., Any]) -> Callable[..., Any]:
         return slot(*args) if isValid(receiver) else None
 
     return call
+
+
+def wait_all(msecs: int = 30_000) -> None:
+    """Let running workers finish (before the program exits: none is cut off mid-write)."""
+    for each in (QThreadPool.globalInstance(), *_pools.values()):
+        each.waitForDone(msecs)
+    _release_done(everything=True)
 
 
 def busy() -> bool:
@@ -206,3 +243,11 @@ def forget_similar_index(case_path: Path) -> None:
 
 def count_rows(case_path: Path, query: browse.BrowseQuery) -> int:
     return browse.count(thread_connection(case_path), query)
+
+
+def count_summary(case_path: Path, query: browse.BrowseQuery) -> tuple[int, int, int]:
+    """(rows the query shows, media reviewed, media in the case) for the status line."""
+    conn = thread_connection(case_path)
+    everything = browse.BrowseQuery(stacks=False)
+    reviewed = browse.BrowseQuery(stacks=False, reviewed=True)
+    return browse.count(conn, query), browse.count(conn, reviewed), browse.count(conn, everything)

@@ -106,23 +106,17 @@ class CaseWorkspace(QWidget):
     def _count(self) -> None:
         query = self.model.query
         self.count_label.setText("Counting…")
-        worker = workers.Worker(workers.count_rows, self.case_path, query)
-        worker.signals.result.connect(
-            workers.guarded(
-                self,
-                lambda n: (
-                    query == self.model.query and self.count_label.setText(self._count_text(n))
-                ),
-            )
-        )
-        workers.start(worker)
+        worker = workers.Worker(workers.count_summary, self.case_path, query)
 
-    def _count_text(self, shown: int) -> str:
-        if self.closed:
-            return ""
-        reviewed = review.reviewed_count(self.db)
-        total = browse.count(self.db, browse.BrowseQuery(stacks=False))
-        return f"{shown:,} shown · {reviewed:,} of {total:,} media reviewed · {self.case_path}"
+        def show(counts: tuple[int, int, int]) -> None:
+            if query == self.model.query and self.stack_open is None:
+                shown, reviewed, total = counts
+                self.count_label.setText(
+                    f"{shown:,} shown · {reviewed:,} of {total:,} media reviewed · {self.case_path}"
+                )
+
+        worker.signals.result.connect(workers.guarded(self, show))
+        workers.start(worker)
 
     def current_media(self) -> int | None:
         index = self.grid.currentIndex()
@@ -319,7 +313,7 @@ class CaseWorkspace(QWidget):
         self.ingest_worker = worker
         self.ingest_panel.begin(sources)
         self.poll_timer.start()
-        workers.start(worker)
+        workers.start(worker, workers.pool("jobs"))
         return worker
 
     def cancel_ingest(self) -> None:

@@ -179,7 +179,7 @@ class MediaGridModel(QAbstractListModel):
                     self, lambda tiles, keys=keys, g=generation: self._store_tiles(tiles, keys, g)
                 )
             )
-            workers.start(worker)
+            workers.start(worker, workers.pool("tiles"))
 
     def _store_tiles(
         self, tiles: dict[int, QImage | None], keys: dict[int, tuple], generation: int
