@@ -25,8 +25,11 @@ FINGERPRINT_VERSION = "trim+dihedral PDQ on a 128 px copy; dct64 canonical orien
 WORK_SIDE = 128  # longest side of the copy that is hashed
 TRIM_SIDE = 256  # longest side of the copy on which borders are found
 BORDER_TOLERANCE = 14.0  # grey levels a border pixel may stray from the border's colour
-BORDER_UNIFORM_SHARE = 0.97  # share of a row or column that must match to count as border
+BORDER_UNIFORM_SHARE = 0.97  # share of the outermost row or column that must match
+BAR_SHARE = 0.25  # share of the lines inside a bar that must match (text on a caption bar)
 MAX_TRIM_SHARE = 0.45  # never trim more than this much of either side away
+MIN_SPREAD = 4.0  # grey levels of standard deviation below which a picture is uniform
+MIN_ROUGHNESS = 0.05  # mean step between neighbours per level of spread: below, it is smooth
 
 # name -> transform of an (h, w, 3) array: the picture as it looks after that edit is undone
 DIHEDRAL: dict[str, object] = {
@@ -70,11 +73,20 @@ def _shrink(image: Image.Image, side: int) -> Image.Image:
 
 
 def _uniform_run(lines: np.ndarray, limit: int) -> int:
-    """How many leading lines (rows of `lines`) match the first line's colour."""
+    """How many leading lines (rows of `lines`) belong to a bar of the first line's colour.
+
+    A bar starts and ends with flat lines of one colour; the lines between need only partly be
+    that colour, so a caption bar (text on a flat band) counts as a border as a letterbox does.
+    """
     colour = np.median(lines[0], axis=0)
     close = np.abs(lines[:limit] - colour).max(axis=2) <= BORDER_TOLERANCE
-    uniform = close.mean(axis=1) >= BORDER_UNIFORM_SHARE
-    return limit if uniform.all() else int(np.argmin(uniform))
+    share = close.mean(axis=1)
+    if share[0] < BORDER_UNIFORM_SHARE:
+        return 0
+    in_bar = share >= BAR_SHARE
+    run = limit if in_bar.all() else int(np.argmin(in_bar))
+    flat = np.nonzero(share[:run] >= BORDER_UNIFORM_SHARE)[0]
+    return int(flat[-1]) + 1
 
 
 def border_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
@@ -92,11 +104,20 @@ def border_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
     return (left, top, w - right, h - bottom)
 
 
-def trimmed(image: Image.Image) -> Image.Image:
-    """The picture without uniform borders, as a small working copy (longest side 128)."""
+def working_copies(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """The whole picture and, when it has borders or bars, the part inside them (128 px)."""
     small = _shrink(image, TRIM_SIDE)
     box = border_box(np.asarray(small))
-    return _shrink(small.crop(box), WORK_SIDE)
+    whole = np.asarray(_shrink(small, WORK_SIDE))
+    if box == (0, 0, small.width, small.height):
+        return whole, None
+    return whole, np.asarray(_shrink(small.crop(box), WORK_SIDE))
+
+
+def trimmed(image: Image.Image) -> Image.Image:
+    """The picture without uniform borders, as a small working copy (longest side 128)."""
+    whole, inner = working_copies(image)
+    return Image.fromarray(inner if inner is not None else whole)
 
 
 def _pdq(array: np.ndarray) -> tuple[str, int]:
@@ -133,8 +154,37 @@ def _orientations(low: np.ndarray) -> list[tuple[str, np.ndarray]]:
     return forms
 
 
+def detail_score(work: np.ndarray) -> int:
+    """0-100: how much a picture's hashes can be trusted to tell it from other pictures.
+
+    0 for smooth or nearly uniform pictures (gradients, flat colours, dark frames): their
+    edges are too weak for any hash. Otherwise the share of the picture not covered by its most
+    common flat colour, at least 1: text on a plain page, a logo on a flat ground score low, as
+    their hashes are strong (much contrast) yet say little.
+    """
+    grey = np.asarray(
+        Image.fromarray(work).convert("L").resize((64, 64), Image.Resampling.BOX), dtype=np.float64
+    )
+    spread = float(grey.std())
+    steps = (np.abs(np.diff(grey, axis=0)).mean() + np.abs(np.diff(grey, axis=1)).mean()) / 2
+    # photographs measure 0.08 or more whatever their contrast; linear gradients about 0.03
+    if spread < MIN_SPREAD or steps / (spread + 1) < MIN_ROUGHNESS:
+        return 0
+    pixels = work.reshape(-1, work.shape[-1]).astype(np.int16)
+    levels = pixels // 16
+    codes = (levels[:, 0] * 256 + levels[:, 1] * 16 + levels[:, 2]).astype(np.int64)
+    dominant = np.bincount(codes, minlength=4096).argmax()
+    colour = np.array([dominant // 256, dominant // 16 % 16, dominant % 16]) * 16 + 8
+    close = np.abs(pixels - colour).max(axis=1) <= 16
+    return max(1, int(round(100 * (1 - close.mean()))))
+
+
 def orientation_free_hashes(work: np.ndarray) -> list[PerceptualHash]:
-    """64-bit `dct64` hashes of the canonical orientation(s) of a working copy (h, w, 3)."""
+    """64-bit `dct64` hashes of the canonical orientation(s) of a working copy (h, w, 3).
+
+    Their quality column holds the picture's detail score (see detail_score), not PDQ's.
+    """
+    detail = detail_score(work)
     grey = Image.fromarray(work).convert("L").resize((DCT_SIDE, DCT_SIDE), Image.Resampling.BOX)
     low = _DCT @ np.asarray(grey, dtype=np.float64) @ _DCT.T
     hashes = []
@@ -142,16 +192,22 @@ def orientation_free_hashes(work: np.ndarray) -> list[PerceptualHash]:
         coefficients = m.ravel()[1:]  # the mean (DC) says nothing about the picture's content
         bits = np.append(coefficients > np.median(coefficients), False)
         variant = "canon" + name.removeprefix("trim")
-        hashes.append(PerceptualHash("dct64", bits_to_hex(bits), None, variant))
+        hashes.append(PerceptualHash("dct64", bits_to_hex(bits), detail, variant))
     return hashes
 
 
 def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
     """The similarity engine's hashes of an RGB picture (already reduced and upright)."""
-    work = np.asarray(trimmed(image))
+    whole, inner = working_copies(image)
+    work = inner if inner is not None else whole
     hashes = []
     for name, transform in DIHEDRAL.items():
         hex_, quality = _pdq(transform(work))  # type: ignore[operator]
         hashes.append(PerceptualHash("pdq", hex_, quality, name))
-    hashes.extend(orientation_free_hashes(work))
+    # the whole picture's form is kept even when borders were found: finding them is not
+    # stable for pictures whose own edges are flat, and then the two copies meet untrimmed
+    hashes.extend(orientation_free_hashes(whole))
+    if inner is not None:
+        for h in orientation_free_hashes(inner):
+            hashes.append(PerceptualHash(h.algorithm, h.hex, h.quality, "inner." + h.variant))
     return hashes

@@ -29,12 +29,18 @@ class Rule:
 
 STRICTNESS: dict[str, Rule] = {
     "strict": Rule(coarse=6, pdq=28),
-    "normal": Rule(coarse=10, pdq=40),
-    "loose": Rule(coarse=12, pdq=46),  # text-only screenshots start meeting near 48
+    "normal": Rule(coarse=8, pdq=40),
+    "loose": Rule(coarse=10, pdq=46),  # text-only screenshots start meeting near 48
 }
 DEFAULT_STRICTNESS = "normal"
-# PDQ quality below this means the picture is nearly uniform: its hashes say little about it.
-MIN_QUALITY = 50
+# PDQ quality below this means the picture's edges are too faint for its hashes to say much;
+# with detail score 0 (smooth or uniform, see fingerprints.detail_score) the same holds.
+MIN_QUALITY = 15
+# Pictures mostly of one flat colour (text pages, logos) below this detail score must match as
+# closely as the strict rule asks, whatever the strictness: different pages of text meet at
+# PDQ distances of 40-60, where edited photographs still do.
+MIN_DETAIL = 35
+SPARSE_PDQ = 34
 
 EDIT_NAMES = {
     "trim.rot90": "rotated 90 degrees",
@@ -53,6 +59,7 @@ class Fingerprints:
 
     ids: np.ndarray  # (n,) int64 media ids
     quality: np.ndarray  # (n,) int64 PDQ quality of the trimmed picture (0 when unknown)
+    detail: np.ndarray  # (n,) int64 detail score 0-100 (fingerprints.detail_score)
     original: np.ndarray  # (n, 4) uint64 PDQ of the picture as decoded
     oriented: np.ndarray  # (n, 8, 4) uint64 PDQ of the trimmed picture in ORIENTATION_VARIANTS
     coarse_rows: np.ndarray  # (k,) int64 row owning each dct64 hash
@@ -62,46 +69,90 @@ class Fingerprints:
         return len(self.ids)
 
 
-def build_fingerprints(
-    records: Iterable[tuple[int, str, str, str, int | None]],
-) -> Fingerprints:
-    """Arrays from (media_id, algorithm, variant, hex, quality) rows, e.g. straight from SQL.
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray]  # media ids, (n, k) uint64 words, quality
+
+
+def assemble(original: Columns, oriented: dict[str, Columns], coarse: Columns) -> Fingerprints:
+    """Fingerprints from column arrays, one per stored hash kind (the fast path for big cases).
 
     A picture that lacks any of the needed hashes (not decodable, hashed by an older version)
     is left out: it can only be an exact duplicate.
     """
-    rows: dict[int, dict[str, tuple[str, int | None]]] = {}
-    coarse: dict[int, list[str]] = {}
-    for media_id, algorithm, variant, hex_, quality in records:
-        if algorithm == "pdq":
-            rows.setdefault(media_id, {})[variant] = (hex_, quality)
-        elif algorithm == "dct64":
-            coarse.setdefault(media_id, []).append(hex_)
-    needed = ("original", *ORIENTATION_VARIANTS)
-    ids = [m for m, v in rows.items() if m in coarse and all(n in v for n in needed)]
-    ids.sort()
-    n = len(ids)
-    quality = np.array([rows[m]["trim"][1] or 0 for m in ids], dtype=np.int64)
-    original = hex_to_words((rows[m]["original"][0] for m in ids), 256)
-    oriented = hex_to_words(
-        (rows[m][v][0] for m in ids for v in ORIENTATION_VARIANTS), 256
-    ).reshape(n, len(ORIENTATION_VARIANTS), 4)
-    owners = [(row, h) for row, m in enumerate(ids) for h in coarse[m]]
+    ids = np.unique(original[0])
+    for name in ORIENTATION_VARIANTS:
+        ids = np.intersect1d(ids, oriented[name][0]) if name in oriented else ids[:0]
+    ids = np.intersect1d(ids, coarse[0])
+
+    def placed(columns: Columns) -> np.ndarray:
+        column_ids, words, _ = columns
+        order = np.argsort(column_ids, kind="stable")
+        at = np.searchsorted(column_ids[order], ids)
+        return words[order[at]]
+
+    trim_ids, _, trim_quality = oriented["trim"] if "trim" in oriented else (ids, None, ids)
+    order = np.argsort(trim_ids, kind="stable")
+    quality = trim_quality[order[np.searchsorted(trim_ids[order], ids)]] if len(ids) else ids
+    turned = np.stack([placed(oriented[name]) for name in ORIENTATION_VARIANTS], axis=1)
+    owned = np.isin(coarse[0], ids)
+    coarse_rows = np.searchsorted(ids, coarse[0][owned]).astype(np.int64)
+    detail = np.zeros(len(ids), dtype=np.int64)
+    np.maximum.at(detail, coarse_rows, coarse[2][owned].astype(np.int64))
     return Fingerprints(
-        ids=np.array(ids, dtype=np.int64),
-        quality=quality,
-        original=original,
-        oriented=oriented,
-        coarse_rows=np.array([row for row, _ in owners], dtype=np.int64),
-        coarse=hex_to_words((h for _, h in owners), 64),
+        ids=ids.astype(np.int64),
+        quality=np.asarray(quality, dtype=np.int64),
+        detail=detail,
+        original=placed(original) if len(ids) else np.zeros((0, 4), dtype=np.uint64),
+        oriented=turned if len(ids) else np.zeros((0, 8, 4), dtype=np.uint64),
+        coarse_rows=coarse_rows,
+        coarse=coarse[1][owned],
+    )
+
+
+def build_fingerprints(
+    records: Iterable[tuple[int, str, str, str, int | None]],
+) -> Fingerprints:
+    """Fingerprints from (media_id, algorithm, variant, hex, quality) rows (small cases, tests)."""
+    kinds: dict[tuple[str, str], list[tuple[int, str, int]]] = {}
+    for media_id, algorithm, variant, hex_, quality in records:
+        if algorithm == "dct64":
+            variant = "*"
+        kinds.setdefault((algorithm, variant), []).append((media_id, hex_, quality or 0))
+
+    def columns(algorithm: str, variant: str, bits: int) -> Columns:
+        rows = kinds.get((algorithm, variant), [])
+        return (
+            np.array([r[0] for r in rows], dtype=np.int64),
+            hex_to_words((r[1] for r in rows), bits),
+            np.array([r[2] for r in rows], dtype=np.int64),
+        )
+
+    return assemble(
+        columns("pdq", "original", 256),
+        {name: columns("pdq", name, 256) for name in ORIENTATION_VARIANTS},
+        columns("dct64", "*", 64),
     )
 
 
 def pdq_distances(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(best distance, orientation index) for rows a against rows b: plain or trimmed+turned."""
+    """(best distance, orientation index) for rows a against rows b.
+
+    The nearer of: the plain hashes; a's trimmed picture in each orientation against b's
+    trimmed one; and each against the other's plain hash, for pictures whose borders were found
+    in one copy but not the other.
+    """
     plain = popcount_rows(fp.original[a] ^ fp.original[b])
     turned = np.stack(
-        [popcount_rows(fp.oriented[a, v] ^ fp.oriented[b, 0]) for v in range(8)], axis=1
+        [
+            np.minimum.reduce(
+                [
+                    popcount_rows(fp.oriented[a, v] ^ fp.oriented[b, 0]),
+                    popcount_rows(fp.oriented[a, v] ^ fp.original[b]),
+                    popcount_rows(fp.oriented[b, v] ^ fp.original[a]),
+                ]
+            )
+            for v in range(len(ORIENTATION_VARIANTS))
+        ],
+        axis=1,
     )
     orientation = turned.argmin(axis=1)
     best_turned = turned[np.arange(len(a)), orientation]
@@ -156,11 +207,14 @@ def verified_matches(
     a, b = candidate_rows(fp, rule, query_rows)
     if len(a) == 0:
         return []
-    detailed = (fp.quality[a] >= MIN_QUALITY) & (fp.quality[b] >= MIN_QUALITY)
+    detailed = (np.minimum(fp.quality[a], fp.quality[b]) >= MIN_QUALITY) & (
+        np.minimum(fp.detail[a], fp.detail[b]) > 0
+    )
     a, b = a[detailed], b[detailed]
     best, orientation = pdq_distances(fp, a, b)
     plain = popcount_rows(fp.original[a] ^ fp.original[b])
-    ok = best <= rule.pdq
+    sparse = np.minimum(fp.detail[a], fp.detail[b]) < MIN_DETAIL
+    ok = best <= np.where(sparse, min(rule.pdq, SPARSE_PDQ), rule.pdq)
     return [
         Match(int(fp.ids[x]), int(fp.ids[y]), int(d), explain(int(o), int(p), int(d)))
         for x, y, d, o, p in zip(a[ok], b[ok], best[ok], orientation[ok], plain[ok], strict=True)
@@ -240,7 +294,12 @@ def rank_similar(
                 int(fp.ids[row]),
                 int(best[row]),
                 explain(o, int(plain[row]), int(best[row])),
-                bool(fp.quality[row] >= MIN_QUALITY and query_quality >= MIN_QUALITY),
+                bool(
+                    fp.quality[row] >= MIN_QUALITY
+                    and query_quality >= MIN_QUALITY
+                    and fp.detail[row] > 0
+                    and (fp.detail[row] >= MIN_DETAIL or best[row] <= SPARSE_PDQ)
+                ),
             )
         )
     return results
