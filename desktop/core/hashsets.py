@@ -358,10 +358,19 @@ def read_csv(handle: IO[str], report: ReadReport) -> Iterator[HashRecord]:
             "The CSV header names no hash column (expected md5, sha1, sha256, pdq, phash or hash)."
         )
     report.info["columns"] = sorted(set(columns.values()))
-    for number, row in enumerate(reader, 2):
+    rows, number = iter(reader), 1
+    while True:
+        number += 1
+        try:
+            row = next(rows)  # the csv module itself refuses some lines (NUL, huge fields)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            report.reject(f"row {number}", str(error))
+            continue
         try:
             yield _csv_record(row, columns)
-        except (BadRecord, csv.Error) as error:
+        except BadRecord as error:
             report.reject(f"row {number}", str(error))
 
 

@@ -141,3 +141,10 @@ def test_utf16_digest_list_from_powershell(tmp_path):
     report = ReadReport()
     records = list(read_text_format(path, fmt, report))
     assert fmt == "digests" and [r.sha256 or r.md5 for r in records] == [SHA256, MD5]
+
+
+def test_csv_lines_the_csv_module_refuses_are_counted(tmp_path):
+    text = f"md5,notes\n{MD5},fine\n{MD5},{'x' * 200_000}\n{MD5},after\n"
+    fmt, records, report = read(tmp_path, text, name="set.csv")
+    assert [r.comments for r in records] == ["fine", "after"]
+    assert report.bad == 1 and "field larger than field limit" in report.reasons[0]
