@@ -328,7 +328,7 @@ def _csv_record(row: dict[str, str], columns: dict[str, str]) -> HashRecord:
         elif name in ("victim_identified", "offender_identified", "is_distributed"):
             setattr(record, name, to_bool(value))
         elif name in ("pdq_quality", "size"):
-            if not value.isdigit():
+            if not value.isdigit() or len(value) > 18:  # SQLite stores 64-bit integers
                 raise BadRecord(f"{name} is not a number: {value[:40]!r}")
             setattr(record, name, int(value))
         else:

@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO, Any
 
 import ijson
@@ -149,6 +150,16 @@ def _alternative_hashes(record: HashRecord, hashes: Any) -> None:
             record.pdq_quality = quality
 
 
+def _size(value: Any) -> int | None:
+    if isinstance(value, Decimal):  # ijson's non-integer numbers
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if value != value or value in (float("inf"), float("-inf")) or not 0 <= value < 2**63:
+        raise BadRecord(f"MediaSize out of range: {str(value)[:40]}")
+    return int(value)
+
+
 def media_record(media: Any) -> HashRecord:
     """A HashRecord from one VICS Media object; BadRecord when a field is malformed."""
     if not isinstance(media, dict):
@@ -165,7 +176,7 @@ def media_record(media: Any) -> HashRecord:
         tags=to_text(media.get("Tags")),
         comments=to_text(media.get("Comments")),
         label=to_text(media.get("RelativeFilePath")),
-        size=int(size) if isinstance(size, int | float) else None,
+        size=_size(size),
     )
     _alternative_hashes(record, media.get("AlternativeHashes"))
     if not record.has_hash():

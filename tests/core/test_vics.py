@@ -186,3 +186,11 @@ def test_utf16_file_as_windows_tools_write_it(tmp_path):
     records, report = read(str(path))
     assert [r.md5 for r in records] == [md5(1), md5(2)] and records[0].series == "Éte"
     assert report.info["CaseNumber"] == "2024-17"
+
+
+def test_absurd_numbers_are_bad_records_not_crashes(tmp_path):
+    path = tmp_path / "odd.json"
+    text = json.dumps(cases_doc([media(1), media(2, MediaSize=1), media(3)]))
+    path.write_text(text.replace('"MediaSize": 1', '"MediaSize": 1e400'))
+    records, report = read(str(path))
+    assert [r.md5 for r in records] == [md5(1), md5(3)] and report.bad == 1
