@@ -143,6 +143,8 @@ def _alternative_hashes(record: HashRecord, hashes: Any) -> None:
         if algorithm == "pdq" and "," in value:
             value, _, quality_text = value.partition(",")
             quality = int(quality_text) if quality_text.strip().isdigit() else None
+            if quality is not None and quality > 100:
+                raise BadRecord(f"PDQ quality out of range: {quality_text.strip()[:20]}")
         cleaned = clean_hex(value, _ALT_LENGTHS[algorithm], name)
         if getattr(record, algorithm) is None:
             setattr(record, algorithm, cleaned)
