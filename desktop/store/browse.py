@@ -264,6 +264,11 @@ def page(
     search = search_hits(conn, query.text)
     if search is not None and search[1] <= FEW_HITS:
         index = ""  # drive from the few hits, not from the sort's index
+    level = group_level(conn) if query.sort == "group" else None
+    if level is not None:
+        if query.stacks:
+            return _stacks_by_size(conn, query, level, search, index, after, limit)
+        key, index = GROUP_KEY, ""  # every media by its group's size: a sort, not an index
     source, source_params, stack_size, where = _source(conn, query, index)
     conditions, params = _conditions(query, search)
     where += conditions
@@ -284,6 +289,59 @@ def page(
         f" ORDER BY {order} LIMIT ?"
     )
     rows = conn.execute(sql, [*params, limit]).fetchall()
+    return [BrowseRow(*row) for row in rows]
+
+
+# With near-duplicate groups, "group size" means the stack's size; media in no group follow,
+# by their exact copies. One number orders both: grouped keys sit above GROUPED.
+GROUPED = 1_000_000_000
+GROUP_KEY = f"CASE WHEN g.size IS NULL THEN m.copies ELSE {GROUPED} + g.size END"
+
+
+def _stacks_by_size(
+    conn: Conn,
+    query: BrowseQuery,
+    level: str,
+    search: tuple[int, int] | None,
+    index: str,
+    after: tuple[Any, int] | None,
+    limit: int,
+) -> list[BrowseRow]:
+    """Stacks largest first (read from the groups' size index), then the media in no group by
+    exact copies (from the copies index): two keyset pages joined, so no sort of the case."""
+    conditions, params = _conditions(query, search)
+    columns = "m.id, {key}, m.status, m.file_type, m.category, m.reviewed, m.copies, {size}"
+    parts: list[str] = []
+    values: list[Any] = []
+    if after is None or after[0] >= GROUPED:
+        where = ["g.strictness = ?", *conditions]
+        extra: list[Any] = [level, *params]
+        if after is not None:
+            where.append(f"({GROUPED} + g.size, m.id) < (?, ?)")
+            extra += [after[0], after[1]]
+        parts.append(
+            f"SELECT * FROM (SELECT {columns.format(key=f'{GROUPED} + g.size', size='g.size')}"
+            " FROM similarity_groups g CROSS JOIN media m ON m.id = g.representative_media_id"
+            f" WHERE {' AND '.join(where)} ORDER BY g.size DESC, m.id DESC LIMIT ?)"
+        )
+        values += [*extra, limit]
+    where = [
+        "NOT EXISTS (SELECT 1 FROM similarity_members s"
+        " WHERE s.strictness = ? AND s.media_id = m.id)",
+        *conditions,
+    ]
+    extra = [level, *params]
+    if after is not None and after[0] < GROUPED:
+        where.append("(m.copies, m.id) < (?, ?)")
+        extra += [after[0], after[1]]
+    media = _media(conn, index or "")
+    parts.append(
+        f"SELECT * FROM (SELECT {columns.format(key='m.copies', size='1')} FROM {media}"
+        f" WHERE {' AND '.join(where)} ORDER BY m.copies DESC, m.id DESC LIMIT ?)"
+    )
+    values += [*extra, limit]
+    sql = " UNION ALL ".join(parts) + " ORDER BY 2 DESC, 1 DESC LIMIT ?"
+    rows = conn.execute(sql, [*values, limit]).fetchall()
     return [BrowseRow(*row) for row in rows]
 
 

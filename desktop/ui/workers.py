@@ -223,22 +223,58 @@ def load_preview(case_path: Path, media_id: int) -> dict[str, Any]:
 
 _index_lock = threading.Lock()
 _indexes: dict[str, Any] = {}
+SIMILAR_SHOWN = 12
 
 
-def load_similar(case_path: Path, media_id: int) -> list[tuple[int, int]]:
-    """Nearest media by PDQ distance; the index is built once per case and kept."""
+def _engine_similar(conn: Any, case_path: Path, media_id: int) -> list[tuple[int, int, str]] | None:
+    """The near-duplicate engine's ranking (issue 6: orientation-aware PDQ), or None if the
+    case has no engine fingerprints for this media."""
+    from desktop.core.similarity import build_fingerprints, rank_similar
+    from desktop.store.groups import hash_rows
+
+    key = f"engine:{case_path}"
+    with _index_lock:
+        fp = _indexes.get(key)
+        if fp is None:
+            fp = _indexes[key] = build_fingerprints(hash_rows(conn))
+    rows = (fp.ids == media_id).nonzero()[0]
+    if len(rows) == 0 or fp.oriented.shape[0] == 0:
+        return None
+    row = int(rows[0])
+    found = rank_similar(
+        fp, fp.original[row], fp.oriented[row], int(fp.quality[row]), SIMILAR_SHOWN,
+        exclude=media_id,
+    )  # fmt: skip
+    return [(i, d, why if reliable else f"{why} (picture too plain to be sure)")
+            for i, d, why, reliable in found
+            if d <= browse.SIMILAR_MAX_DISTANCE]  # fmt: skip
+
+
+def load_similar(case_path: Path, media_id: int) -> list[tuple[int, int, str]]:
+    """(media id, PDQ distance, explanation) of the nearest media, nearest first.
+
+    Uses the near-duplicate engine's fingerprints when the case has them, else a plain PDQ
+    Hamming index; either is built once per case and kept until new media arrive.
+    """
     conn = thread_connection(case_path)
+    try:
+        found = _engine_similar(conn, case_path, media_id)
+    except (ImportError, ValueError, KeyError, IndexError):
+        found = None
+    if found is not None:
+        return found
     with _index_lock:
         index = _indexes.get(str(case_path))
         if index is None:
             index = _indexes[str(case_path)] = browse.pdq_index(conn)
-    return browse.similar_media(conn, media_id, index)
+    return [(i, d, "PDQ distance") for i, d in browse.similar_media(conn, media_id, index)]
 
 
 def forget_similar_index(case_path: Path) -> None:
     """New media arrived (ingest): the next similar-media query rebuilds the index."""
     with _index_lock:
         _indexes.pop(str(case_path), None)
+        _indexes.pop(f"engine:{case_path}", None)
 
 
 def count_rows(case_path: Path, query: browse.BrowseQuery) -> int:

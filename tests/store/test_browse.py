@@ -116,3 +116,13 @@ def test_thumbnails_details_and_similar(db):
     near = browse.similar_media(db, ok_id, index)
     assert all(i != ok_id for i, _ in near)
     assert [d for _, d in near] == sorted(d for _, d in near)
+
+
+def test_group_size_sort_puts_the_largest_stacks_first(db):
+    stacked = _all(db, browse.BrowseQuery(sort="group"), size=3)
+    assert [r.id for r in stacked] == [r.id for r in _all(db, browse.BrowseQuery(sort="group"))]
+    assert {r.id for r in stacked} == {r.id for r in _all(db, browse.BrowseQuery())}
+    sizes = [r.stack_size for r in stacked]
+    assert sizes == sorted(sizes, reverse=True)
+    ungrouped = [r.copies for r in stacked if r.stack_size == 1]
+    assert ungrouped == sorted(ungrouped, reverse=True)

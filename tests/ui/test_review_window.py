@@ -178,6 +178,10 @@ def test_a_stack_opens_and_closes(window, sample_case, qtbot):
     stacked = ws.model.rows[row]
     shown = ws.model.rowCount()
     ws.select_row(row)
+    idle(qtbot)
+    strip = ws.viewer.similar
+    strip_ids = {strip.item(i).data(Qt.ItemDataRole.UserRole) for i in range(strip.count())}
+    assert strip_ids & set(browse.stack_members(ws.db, stacked.id))  # its near-duplicates
     qtbot.keyClick(ws.grid, "e")
     assert ws.stack_open == stacked.id
     members = sorted(r.id for r in ws.model.rows)
@@ -235,6 +239,23 @@ def test_add_evidence_runs_in_a_worker_and_fills_the_grid(window, tmp_path, qtbo
     assert ws.model.rowCount() > 0
     idle(qtbot)
     shot(window, "after_ingest.png")
+
+
+def test_cancel_stops_ingest_and_keeps_what_was_done(window, tmp_path, qtbot):
+    evidence = tmp_path / "evidence"
+    write_sample_evidence(evidence, scenes=6, size=(160, 120))
+    case = tmp_path / "cancel.vigil"
+    open_case(case, create=True).close()
+    window.open_case(case)
+    ws = window.workspace
+    ws.add_evidence([str(evidence)], processes=1)
+    ws.ingest_panel.cancel.click()
+    assert not ws.ingest_panel.cancel.isEnabled()
+    qtbot.waitUntil(lambda: ws.ingest_worker is None, timeout=90_000)
+    assert "Cancelled" in ws.ingest_panel.rate.text()
+    runs = open_case(case).execute("SELECT state FROM ingest_runs").fetchall()
+    assert runs == [("cancelled",)]
+    idle(qtbot)
 
 
 def test_look_settings_persist_and_blur_never_turns_off(window, settings, sample_case, qtbot):

@@ -47,12 +47,14 @@ class SimilarStrip(QListWidget):
             lambda item: self.media_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
         )
 
-    def show_similar(self, hits: list[tuple[int, int]], tiles: dict[int, QImage | None]) -> None:
+    def show_similar(
+        self, hits: list[tuple[int, int, str]], tiles: dict[int, QImage | None]
+    ) -> None:
         self.clear()
-        for media_id, distance in hits:
+        for media_id, distance, why in hits:
             item = QListWidgetItem(f"{media_id} · d{distance}")
             item.setData(Qt.ItemDataRole.UserRole, media_id)
-            item.setToolTip(f"Media {media_id}, PDQ distance {distance} of 256 bits")
+            item.setToolTip(f"Media {media_id}: PDQ distance {distance} of 256 bits; {why}")
             tile = tiles.get(media_id)
             if tile is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(tile)))
@@ -165,15 +167,16 @@ class ViewerPane(QWidget):
         self.image_view.set_image(preview["image"], "No picture to show: " + preview["note"])
         self.image_view.setToolTip(preview["note"])
 
-    def _on_similar(self, hits: list[tuple[int, int]]) -> None:
+    def _on_similar(self, hits: list[tuple[int, int, str]]) -> None:
         if not hits:
             self.similar.clear()
             return
         ticket = self._ticket
         worker = workers.Worker(
-            workers.load_tiles, self.case_path, [i for i, _ in hits], self.blur_strength,
+            workers.load_tiles, self.case_path, [h[0] for h in hits], self.blur_strength,
             self.greyscale, None, STRIP_SIDE,
         )  # fmt: skip
+
         def show(tiles: dict[int, Any]) -> None:
             if ticket == self._ticket:
                 self.similar.show_similar(hits, tiles)
