@@ -28,6 +28,7 @@ BORDER_TOLERANCE = 14.0  # grey levels a border pixel may stray from the border'
 BORDER_UNIFORM_SHARE = 0.97  # share of the outermost row or column that must match
 BAR_SHARE = 0.25  # share of the lines inside a bar that must match (text on a caption bar)
 MAX_TRIM_SHARE = 0.45  # never trim more than this much of either side away
+MIN_FRAME_ANGLE, MAX_FRAME_ANGLE = 0.7, 12.0  # degrees of turn that are undone before hashing
 MIN_SPREAD = 4.0  # grey levels of standard deviation below which a picture is uniform
 MIN_ROUGHNESS = 0.05  # mean step between neighbours per level of spread: below, it is smooth
 
@@ -104,13 +105,60 @@ def border_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
     return (left, top, w - right, h - bottom)
 
 
+def _edge_angle(first_row: np.ndarray) -> float | None:
+    """Angle of the longer side of a tent-shaped outline (topmost content row per column)."""
+    columns = np.nonzero(first_row >= 0)[0]
+    if len(columns) < 8:
+        return None
+    peak = columns[np.argmin(first_row[columns])]
+    left, right = columns[columns <= peak], columns[columns >= peak]
+    side = left if len(left) >= len(right) else right
+    inner = side[len(side) // 5 : len(side) - len(side) // 5]  # away from the corners
+    if len(inner) < 6:
+        return None
+    slope = np.polyfit(inner, first_row[inner], 1)[0]
+    return float(-np.degrees(np.arctan(slope)))
+
+
+def frame_angle(rgb: np.ndarray) -> float | None:
+    """Degrees a picture was turned counter-clockwise inside a flat frame (a small rotation with
+    the corners filled), or None when it is not.
+
+    The outline of a turned rectangle seen from above is a tent: the longer side is the
+    picture's top edge, tilted by the angle; the view from below must agree.
+    """
+    h, w = rgb.shape[:2]
+    pixels = rgb.astype(np.float32)
+    corners = np.array([pixels[0, 0], pixels[0, -1], pixels[-1, 0], pixels[-1, -1]])
+    colour = np.median(corners, axis=0)
+    if np.abs(corners - colour).max() > BORDER_TOLERANCE:
+        return None
+    content = np.abs(pixels - colour).max(axis=2) > BORDER_TOLERANCE
+    present = content.any(axis=0)
+    if present.sum() < w // 2:
+        return None
+    from_top = np.where(present, np.argmax(content, axis=0), -1)
+    from_bottom = np.where(present, np.argmax(content[::-1], axis=0), -1)
+    top, bottom = _edge_angle(from_top), _edge_angle(from_bottom)
+    if top is None or bottom is None or abs(top + bottom) > 1.0:  # bottom view is mirrored
+        return None
+    angle = (top - bottom) / 2
+    return angle if MIN_FRAME_ANGLE <= abs(angle) <= MAX_FRAME_ANGLE else None
+
+
 def working_copies(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """The whole picture and, when it has borders or bars, the part inside them (128 px)."""
+    """The whole picture and, when it has borders, bars or a turned frame, the part inside."""
     small = _shrink(image, TRIM_SIDE)
-    box = border_box(np.asarray(small))
-    whole = np.asarray(_shrink(small, WORK_SIDE))
+    rgb = np.asarray(small)
+    angle = frame_angle(rgb)
+    if angle is not None:  # turn it back; the fill becomes borders for the trimming below
+        colour = tuple(int(c) for c in np.median(rgb[[0, 0, -1, -1], [0, -1, 0, -1]], axis=0))
+        small = small.rotate(-angle, Image.Resampling.BILINEAR, fillcolor=colour)
+        rgb = np.asarray(small)
+    box = border_box(rgb)
+    whole = np.asarray(_shrink(image if angle is None else _shrink(image, TRIM_SIDE), WORK_SIDE))
     if box == (0, 0, small.width, small.height):
-        return whole, None
+        return whole, (np.asarray(_shrink(small, WORK_SIDE)) if angle is not None else None)
     return whole, np.asarray(_shrink(small.crop(box), WORK_SIDE))
 
 

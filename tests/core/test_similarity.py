@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
-from desktop.core.fingerprints import border_box, extra_hashes
+from desktop.core.fingerprints import border_box, extra_hashes, frame_angle
 from desktop.core.hashing import perceptual_hashes
 from desktop.core.media import decode_reduced
 from desktop.core.samples import EDITS, jpeg_bytes, scene
@@ -120,3 +120,22 @@ def test_fingerprints_skip_pictures_without_engine_hashes():
     buffer = io.BytesIO()
     img.save(buffer, "PNG")
     assert buffer.getvalue()
+
+
+def test_small_turn_in_a_frame_is_measured_and_grouped():
+    img = scene(11, (320, 240))
+    turned = img.rotate(3, Image.Resampling.BICUBIC, expand=True, fillcolor=(0, 0, 0))
+    angle = frame_angle(np.asarray(turned))
+    assert angle is not None and abs(angle - 3) < 0.7
+    assert frame_angle(np.asarray(img)) is None
+    letterboxed = ImageOps.expand(img, border=(0, 30), fill=(0, 0, 0))
+    assert frame_angle(np.asarray(letterboxed)) is None
+    assert _groups({1: img, 2: turned, 3: scene(12, (320, 240))}) == [[1, 2]]
+
+
+def test_caption_bar_is_trimmed_like_a_border():
+    img = scene(13, (320, 240))
+    captioned = ImageOps.expand(img, border=(0, 0, 0, 40), fill=(255, 255, 255))
+    ImageDraw.Draw(captioned).text((8, 250), "a caption under the picture", fill=(0, 0, 0))
+    assert border_box(np.asarray(captioned))[3] <= 242
+    assert _groups({1: img, 2: captioned}) == [[1, 2]]
