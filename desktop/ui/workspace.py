@@ -331,6 +331,7 @@ class CaseWorkspace(QWidget):
             f"{state}: {summary.seen:,} files, {summary.new_media:,} new media"
             f" in {summary.elapsed:.1f} s"
         )
+        self.filter_bar.set_types(browse.file_types(self.db))
         self.model.reload()
         self._count()
         self.ingest_finished.emit(summary)

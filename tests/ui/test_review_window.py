@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
 
 from desktop.core.samples import write_sample_evidence
+from desktop.jobs.ingest import ingest
 from desktop.store import audit, browse, review
 from desktop.store.db import open_case
 from desktop.ui import workers
@@ -130,6 +131,13 @@ def test_open_select_reveal_and_reblur(window, sample_case, qtbot, settings):
     assert ws.revealed is None and not ws.viewer.image_view.revealed
     assert high_frequency(painted_tile(window, row)) < 0.25 * high_frequency(original)
 
+    # holding the mouse on the picture shows it until released
+    view = ws.viewer.image_view
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=view.rect().center())
+    qtbot.waitUntil(lambda: ws.revealed == media_id, timeout=2000)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=view.rect().center())
+    assert ws.revealed is None and not view.revealed
+
     # R toggles it on; moving the selection blurs again
     qtbot.keyClick(ws.grid, "r")
     assert ws.revealed == media_id
@@ -237,8 +245,35 @@ def test_add_evidence_runs_in_a_worker_and_fills_the_grid(window, tmp_path, qtbo
     assert progress and progress[-1][2] == "Done"
     assert "Finished" in ws.ingest_panel.rate.text()
     assert ws.model.rowCount() > 0
+    assert ws.filter_bar.type.findData("jpeg") > 0  # the new content types are offered
     idle(qtbot)
     shot(window, "after_ingest.png")
+
+
+def test_rows_committed_by_a_running_ingest_join_the_grid(window, tmp_path, qtbot):
+    case = tmp_path / "growing.vigil"
+    open_case(case, create=True).close()
+    window.open_case(case)
+    ws = window.workspace
+    assert ws.model.rowCount() == 0 and not ws.model.canFetchMore(ws.grid.rootIndex())
+    evidence = tmp_path / "evidence"
+    write_sample_evidence(evidence, scenes=2, size=(160, 120))
+    ingest(case, [evidence], workers=1)  # as if a batch of a running ingest was committed
+    ws.model.poll_new_rows()  # what the 2-second timer does while ingest runs
+    assert (
+        ws.model.rowCount()
+        == open_case(case)
+        .execute(
+            "SELECT COUNT(*) FROM media m WHERE NOT EXISTS (SELECT 1 FROM similarity_members s"
+            " JOIN similarity_groups g ON g.id = s.group_id WHERE s.media_id = m.id"
+            " AND g.representative_media_id != m.id AND s.strictness = g.strictness"
+            " AND g.strictness = (SELECT ifnull((SELECT value FROM case_info"
+            " WHERE key = 'group_strictness'), 'normal')))"
+        )
+        .fetchone()[0]
+        > 0
+    )
+    idle(qtbot)
 
 
 def test_cancel_stops_ingest_and_keeps_what_was_done(window, tmp_path, qtbot):

@@ -89,6 +89,17 @@ class FilterBar(QWidget):
         combo.currentIndexChanged.connect(self._emit)
         return combo
 
+    def set_types(self, types: list[str]) -> None:
+        """New content types arrived (after an ingest): offer them, keep the choice."""
+        current = self.type.currentData()
+        self.type.blockSignals(True)
+        self.type.clear()
+        self.type.addItem("Any type", ANY)
+        for t in types:
+            self.type.addItem(t.upper(), t)
+        self.type.setCurrentIndex(max(0, self.type.findData(current)))
+        self.type.blockSignals(False)
+
     def add_filter(self, widget: QWidget, read: Callable[[], tuple[str, Any] | None]) -> None:
         """Add a filter widget (second row, before the search); call refresh() when it changes."""
         self.extra_row.insertWidget(self.extra_row.count() - 2, widget)
