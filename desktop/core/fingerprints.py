@@ -79,8 +79,8 @@ def _uniform_run(lines: np.ndarray, limit: int) -> int:
     A bar starts and ends with flat lines of one colour; the lines between need only partly be
     that colour, so a caption bar (text on a flat band) counts as a border as a letterbox does.
     """
-    colour = np.median(lines[0], axis=0)
-    close = np.abs(lines[:limit] - colour).max(axis=2) <= BORDER_TOLERANCE
+    colour = np.median(lines[0], axis=0).astype(np.int16)
+    close = (np.abs(lines[:limit] - colour) <= BORDER_TOLERANCE).all(axis=2)
     share = close.mean(axis=1)
     if share[0] < BORDER_UNIFORM_SHARE:
         return 0
@@ -92,7 +92,7 @@ def _uniform_run(lines: np.ndarray, limit: int) -> int:
 
 def border_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) of the picture inside uniform borders, in pixels of `rgb`."""
-    pixels = rgb.astype(np.float32)
+    pixels = rgb.astype(np.int16)
     h, w = pixels.shape[:2]
     max_rows, max_cols = int(h * MAX_TRIM_SHARE), int(w * MAX_TRIM_SHARE)
     if max_rows < 1 or max_cols < 1:
