@@ -7,7 +7,10 @@ from importlib import resources
 from PySide6.QtWidgets import QApplication
 
 
+def style_sheet() -> str:
+    return resources.files("desktop.resources").joinpath("vigil.qss").read_text("utf-8")
+
+
 def apply_style(app: QApplication) -> None:
     app.setStyle("Fusion")
-    sheet = resources.files("desktop.resources").joinpath("vigil.qss").read_text("utf-8")
-    app.setStyleSheet(sheet)
+    app.setStyleSheet(style_sheet())

@@ -18,6 +18,7 @@ from desktop.store.db import open_case
 from desktop.ui import workers
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import AnalystSettings
+from desktop.ui.style import style_sheet
 from desktop.ui.widgets.grid import TILE_MARGIN
 
 SHOTS = Path("/tmp/shots")
@@ -31,6 +32,7 @@ def settings(tmp_path):
 @pytest.fixture
 def window(qtbot, settings):
     win = MainWindow(settings)
+    win.setStyleSheet(style_sheet())  # as the program looks (on this window only)
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 
@@ -67,6 +67,7 @@ class IngestPanel(QWidget):
             self.rate.setText(f"{done:,} of {total:,}")
 
     def finish(self, text: str) -> None:
+        QTimer.singleShot(30_000, self._hide_if_idle)  # the result stays readable a while
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         self.rate.setText(text)
@@ -76,3 +77,7 @@ class IngestPanel(QWidget):
         self.cancel.setEnabled(False)
         self.rate.setText("cancelling: finishing files in flight…")
         self.cancel_requested.emit()
+
+    def _hide_if_idle(self) -> None:
+        if not self.cancel.isEnabled():  # not running again since
+            self.hide()
