@@ -13,18 +13,21 @@ import numpy as np
 from sqlite_utils import Database
 
 from desktop.core.hamming import HammingIndex, hex_to_words
-from desktop.core.similarity import DEFAULT_STRICTNESS, MIN_QUALITY, STRICTNESS
+from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS
 from desktop.store import audit, hashlibrary, known
 from desktop.store.db import open_case
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
-# The similarity engine's "normal" strictness for PDQ and its minimum quality: below it a
-# picture is nearly uniform and its hash says little. A perceptual match is only "probably
-# known", for the analyst to confirm, so the engine's usual strictness is the right default.
+# PDQ distance: the similarity engine's "normal" strictness. A perceptual match is only
+# "probably known", for the analyst to confirm, so the engine's usual strictness fits.
 PDQ_MAX_DISTANCE = STRICTNESS[DEFAULT_STRICTNESS].pdq
-PDQ_MIN_QUALITY = MIN_QUALITY
+# PDQ quality: ThreatExchange's convention for lists exchanged between agencies, on the scale
+# of pdqhash's quality of the whole picture (what ingest stores and PDQ lists carry); below it
+# a picture is nearly uniform and its hash says little. (The similarity engine's own
+# MIN_QUALITY is on another scale: the quality of a trimmed, reduced copy.)
+PDQ_MIN_QUALITY = 50
 PHASH_MAX_DISTANCE = 6  # 64-bit pHash alone: strict, it has a quarter of PDQ's bits
 BATCH_MEDIA = 1000
 SCAN_PAIRS = 200_000_000  # up to this many (media x library hash) pairs, scan instead of index
