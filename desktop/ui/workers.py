@@ -21,7 +21,7 @@ from shiboken6 import isValid
 from desktop.core.ingest import read_and_digest
 from desktop.core.media import DecodeFailure, decode_reduced
 from desktop.jobs.ingest import IngestError, ingest
-from desktop.store import browse
+from desktop.store import browse, media_view
 from desktop.store.db import CaseError, connect_readonly
 from desktop.ui import imaging
 
@@ -164,7 +164,7 @@ def load_tiles(
     case_path: Path, ids: Sequence[int], strength: int, grey: bool, revealed: int | None, side: int
 ) -> dict[int, QImage | None]:
     """Tile images for `ids`: decoded from stored thumbnails, blurred unless `revealed`."""
-    data = browse.thumbnails(thread_connection(case_path), ids)
+    data = media_view.thumbnails(thread_connection(case_path), ids)
     tiles: dict[int, QImage | None] = {}
     for media_id, blob in data.items():
         image = imaging.decode_thumbnail(blob)
@@ -180,7 +180,7 @@ def load_tiles(
 
 
 def load_detail(case_path: Path, media_id: int) -> dict[str, Any] | None:
-    return browse.media_detail(thread_connection(case_path), media_id)
+    return media_view.media_detail(thread_connection(case_path), media_id)
 
 
 def load_preview(case_path: Path, media_id: int) -> dict[str, Any]:
@@ -190,7 +190,7 @@ def load_preview(case_path: Path, media_id: int) -> dict[str, Any]:
     read: evidence disks are often detached while reviewing.
     """
     conn = thread_connection(case_path)
-    detail = browse.media_detail(conn, media_id)
+    detail = media_view.media_detail(conn, media_id)
     if detail is None:
         return {"media_id": media_id, "image": None, "note": "This media is not in the case."}
     note = "No evidence copy could be read; showing the stored thumbnail."
@@ -217,7 +217,7 @@ def load_preview(case_path: Path, media_id: int) -> dict[str, Any]:
             rgb.tobytes(), rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888
         )
         return {"media_id": media_id, "image": image.copy(), "note": location["path"]}
-    blob = browse.thumbnails(conn, [media_id]).get(media_id)
+    blob = media_view.thumbnails(conn, [media_id]).get(media_id)
     return {"media_id": media_id, "image": imaging.decode_thumbnail(blob), "note": note}
 
 
@@ -247,7 +247,7 @@ def _engine_similar(conn: Any, case_path: Path, media_id: int) -> list[tuple[int
     )  # fmt: skip
     return [(i, d, why if reliable else f"{why} (picture too plain to be sure)")
             for i, d, why, reliable in found
-            if d <= browse.SIMILAR_MAX_DISTANCE]  # fmt: skip
+            if d <= media_view.SIMILAR_MAX_DISTANCE]  # fmt: skip
 
 
 def load_similar(case_path: Path, media_id: int) -> list[tuple[int, int, str]]:
@@ -266,8 +266,8 @@ def load_similar(case_path: Path, media_id: int) -> list[tuple[int, int, str]]:
     with _index_lock:
         index = _indexes.get(str(case_path))
         if index is None:
-            index = _indexes[str(case_path)] = browse.pdq_index(conn)
-    return [(i, d, "PDQ distance") for i, d in browse.similar_media(conn, media_id, index)]
+            index = _indexes[str(case_path)] = media_view.pdq_index(conn)
+    return [(i, d, "PDQ distance") for i, d in media_view.similar_media(conn, media_id, index)]
 
 
 def forget_similar_index(case_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.store import browse, review
+from desktop.store import browse, media_view, review
 from desktop.store.db import open_case
 
 
@@ -107,13 +107,13 @@ def test_extra_filters_plug_in(db):
 def test_thumbnails_details_and_similar(db):
     ok_id = db.execute("SELECT id FROM media WHERE status = 'ok' LIMIT 1").fetchone()[0]
     bad_id = db.execute("SELECT id FROM media WHERE status != 'ok' LIMIT 1").fetchone()[0]
-    thumbs = browse.thumbnails(db, [ok_id, bad_id])
+    thumbs = media_view.thumbnails(db, [ok_id, bad_id])
     assert thumbs[ok_id].startswith(b"\xff\xd8") and thumbs[bad_id] is None
-    detail = browse.media_detail(db, ok_id)
+    detail = media_view.media_detail(db, ok_id)
     assert detail["files"] and detail["sha256"] and detail["perceptual_hashes"]
-    assert browse.media_detail(db, 10**9) is None
-    index = browse.pdq_index(db)
-    near = browse.similar_media(db, ok_id, index)
+    assert media_view.media_detail(db, 10**9) is None
+    index = media_view.pdq_index(db)
+    near = media_view.similar_media(db, ok_id, index)
     assert all(i != ok_id for i, _ in near)
     assert [d for _, d in near] == sorted(d for _, d in near)
 

@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 
 from desktop.core.samples import write_sample_evidence
 from desktop.jobs.ingest import ingest
-from desktop.store import audit, browse, review
+from desktop.store import audit, browse, media_view, review
 from desktop.store.db import open_case
 from desktop.ui import workers
 from desktop.ui.main_window import MainWindow
@@ -74,7 +74,7 @@ def painted_tile(window, row: int) -> np.ndarray:
 
 
 def original_tile(db, media_id: int, shape: tuple[int, int], side: int) -> np.ndarray:
-    blob = browse.thumbnails(db, [media_id])[media_id]
+    blob = media_view.thumbnails(db, [media_id])[media_id]
     img = Image.open(io.BytesIO(blob)).convert("L")
     img.thumbnail((side, side), Image.Resampling.LANCZOS)
     array = np.asarray(img, dtype=np.float64)
