@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from benchmarks.make_large_case import write_case  # noqa: E402
 from desktop.store.db import open_case  # noqa: E402
 from desktop.ui import workers  # noqa: E402
+from desktop.ui.gc_guard import UiThreadCollector  # noqa: E402
 from desktop.ui.main_window import MainWindow  # noqa: E402
 from desktop.ui.settings import AnalystSettings  # noqa: E402
 from desktop.ui.style import apply_style  # noqa: E402
@@ -119,6 +120,8 @@ def measure(app: QApplication, case: Path, settings_dir: str) -> dict[str, float
         figures[f"filter: {name}"] = time.perf_counter() - start
     window.close()
     workers.wait_all()
+    window.deleteLater()
+    app.processEvents()
     return figures
 
 
@@ -130,6 +133,7 @@ def main() -> None:
         sys.exit(f"{args.case} does not exist: run benchmarks/make_large_case.py first")
     app = QApplication.instance() or QApplication([])
     apply_style(app)
+    UiThreadCollector(app)  # as the program does (see desktop/app.py)
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small.vigil"
         write_case(small, 1000)

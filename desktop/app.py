@@ -11,6 +11,7 @@ def run_gui(case: Path | str | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop.ui import workers
+    from desktop.ui.gc_guard import UiThreadCollector
     from desktop.ui.main_window import MainWindow
     from desktop.ui.style import apply_style
 
@@ -18,10 +19,12 @@ def run_gui(case: Path | str | None) -> int:
     app.setOrganizationName("Vigil")
     app.setApplicationName("Vigil")
     apply_style(app)
+    collector = UiThreadCollector(app)
     window = MainWindow()
     window.show()
     if case is not None and not window.open_case(case):
         return 1
     code = int(app.exec())
     workers.wait_all()
+    collector.stop()
     return code
