@@ -80,10 +80,10 @@ def _uniform_run(lines: np.ndarray, limit: int) -> int:
     that colour, so a caption bar (text on a flat band) counts as a border as a letterbox does.
     """
     colour = np.median(lines[0], axis=0).astype(np.int16)
+    if (np.abs(lines[0] - colour) <= BORDER_TOLERANCE).all(axis=1).mean() < BORDER_UNIFORM_SHARE:
+        return 0  # most pictures: no flat edge, nothing more to look at
     close = (np.abs(lines[:limit] - colour) <= BORDER_TOLERANCE).all(axis=2)
     share = close.mean(axis=1)
-    if share[0] < BORDER_UNIFORM_SHARE:
-        return 0
     in_bar = share >= BAR_SHARE
     run = limit if in_bar.all() else int(np.argmin(in_bar))
     flat = np.nonzero(share[:run] >= BORDER_UNIFORM_SHARE)[0]
@@ -128,11 +128,11 @@ def frame_angle(rgb: np.ndarray) -> float | None:
     picture's top edge, tilted by the angle; the view from below must agree.
     """
     h, w = rgb.shape[:2]
-    pixels = rgb.astype(np.float32)
-    corners = np.array([pixels[0, 0], pixels[0, -1], pixels[-1, 0], pixels[-1, -1]])
+    corners = rgb[[0, 0, -1, -1], [0, -1, 0, -1]].astype(np.float32)
     colour = np.median(corners, axis=0)
     if np.abs(corners - colour).max() > BORDER_TOLERANCE:
         return None
+    pixels = rgb.astype(np.float32)
     content = np.abs(pixels - colour).max(axis=2) > BORDER_TOLERANCE
     present = content.any(axis=0)
     if present.sum() < w // 2:
