@@ -194,17 +194,16 @@ class HammingIndex:
         chunks, n = len(tables), len(self._ids)
         flips = radius // chunks
         if flips not in self._probes:
-            chunk_of, masks, table_at, order_at, offset = [], [], [], [], 0
+            parts: list[list[np.ndarray]] = [[], [], [], []]
+            offset = 0
             for c, (_, length, _, _) in enumerate(tables):
                 m = _masks(length, flips).astype(np.int64)
-                chunk_of.append(np.full(len(m), c))
-                masks.append(m)
-                table_at.append(np.full(len(m), offset, dtype=np.int64))
-                order_at.append(np.full(len(m), c * n, dtype=np.int64))
+                parts[0].append(np.full(len(m), c))
+                parts[1].append(m)
+                parts[2].append(np.full(len(m), offset, dtype=np.int64))
+                parts[3].append(np.full(len(m), c * n, dtype=np.int64))
                 offset += 1 << length
-            self._probes[flips] = tuple(
-                np.concatenate(part) for part in (chunk_of, masks, table_at, order_at)
-            )
+            self._probes[flips] = tuple(np.concatenate(part) for part in parts)
         chunk_of, masks, table_at, order_at = self._probes[flips]
         keys = np.stack(
             [_extract(queries, start, length).astype(np.int64) for start, length, _, _ in tables],

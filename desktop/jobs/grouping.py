@@ -17,7 +17,6 @@ from desktop.core.similarity import (
     STRICTNESS,
     Fingerprints,
     Match,
-    build_fingerprints,
     group_matches,
     rank_similar,
     verified_matches,
@@ -78,7 +77,7 @@ def update_groups(
     rule = STRICTNESS[level]
     started = time.monotonic()
     progress(0, 3, "Reading fingerprints")
-    fp = build_fingerprints(group_store.hash_rows(db))
+    fp = group_store.fingerprints(db)
     last_id = group_store.last_media_id(db)
     previous = group_store.state(db, level)
     incremental = previous is not None and previous[1] == ENGINE and not rebuild
@@ -141,7 +140,7 @@ def update_groups_after_ingest(db: Database, progress: Progress, cancel: Cancel)
 
 
 def _fingerprints(db: Database) -> Fingerprints:
-    return build_fingerprints(group_store.hash_rows(db))
+    return group_store.fingerprints(db)
 
 
 def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
