@@ -26,6 +26,13 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
+@pytest.fixture(autouse=True)
+def private_hash_library(tmp_path_factory, monkeypatch):
+    """No test may read or change the analyst's real hash library (or settings of the user)."""
+    library = tmp_path_factory.mktemp("hash_library") / "library.sqlite"
+    monkeypatch.setenv("VIGIL_HASH_LIBRARY", str(library))
+
+
 @pytest.fixture(scope="session")
 def sample_evidence(tmp_path_factory) -> Path:
     """A small evidence folder: 12 scenes with near-duplicates, exact copies, broken files."""
