@@ -313,3 +313,30 @@ def test_a_bad_case_file_is_one_sentence(window, tmp_path, monkeypatch):
     assert not window.open_case(bogus)
     assert said and "not a Vigil case file" in said[0]
     assert window.workspace is None
+
+
+def test_new_case_from_the_start_screen(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "fresh"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.start.new_button.click()
+    assert window.workspace is not None
+    assert window.workspace.case_path == tmp_path / "fresh.vigil"
+    assert (tmp_path / "fresh.vigil").exists()
+    window.close_case()
+    assert window.pages.currentWidget() is window.start
+    assert str((tmp_path / "fresh.vigil").resolve()) in window.start.recent.item(0).text()
+
+
+def test_settings_dialog_writes_the_analysts_choices(window, settings):
+    from desktop.ui.dialogs.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(settings, window)
+    dialog.blur.setValue(55)
+    dialog.grey.setChecked(True)
+    dialog.reveal.setValue(4)
+    dialog.breaks.setValue(0)
+    dialog.accept()
+    assert (settings.blur_strength, settings.greyscale) == (55, True)
+    assert (settings.reveal_seconds, settings.break_minutes) == (4, 0)
