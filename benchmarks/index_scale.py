@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import argparse
 import resource
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
+from desktop.core.fingerprints import ORIENTATION_VARIANTS
 from desktop.core.hamming import HammingIndex, popcount_rows
+from desktop.jobs.grouping import update_groups
+from desktop.store import groups as group_store
+from desktop.store.db import open_case
 
 RADIUS = {64: 8, 256: 31}  # query radius: pHash's usual 8, PDQ's usual 31
-JOIN_RADIUS = {64: 10, 256: 15}  # self-join radius, as grouping uses them (dct64 <= 10)
+JOIN_RADIUS = {64: 8, 256: 15}  # self-join radius (normal grouping joins dct64 within 8)
 
 
 def planted(bits: int, n: int, radius: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -86,12 +92,94 @@ def bench_query(bits: int, n: int) -> None:
           f"peak RSS {peak_rss_mib():.0f} MiB")  # fmt: skip
 
 
+def _flip(words: np.ndarray, bits: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    out = words.copy()
+    for bit in rng.choice(bits, count, replace=False):
+        out[bit // 64] ^= np.uint64(1) << np.uint64(bit % 64)
+    return out
+
+
+def synthetic_case(path: Path, n: int, seed: int = 7) -> int:
+    """A case file with n media and their engine hashes (random; every 100th has a copy)."""
+    rng = np.random.default_rng(seed)
+    db = open_case(path, create=True)
+    top = np.iinfo(np.uint64).max
+    planted = 0
+    last_pdq: list[np.ndarray] = []
+    last_coarse = np.zeros(1, dtype=np.uint64)
+    with db.atomic():
+        for first in range(0, n, 50_000):
+            media, hashes = [], []
+            for i in range(first, min(n, first + 50_000)):
+                media_id = i + 1
+                media.append((media_id, f"{media_id:064x}", "0" * 32, "0" * 40, 1, "ok", 640, 480))
+                if i % 100 == 1:  # a copy of the previous picture: a few bits off everywhere
+                    pdq = [_flip(w, 256, int(rng.integers(0, 30)), rng) for w in last_pdq]
+                    coarse = _flip(last_coarse, 64, int(rng.integers(0, 7)), rng)
+                    planted += 1
+                else:
+                    pdq = list(rng.integers(0, top, size=(9, 4), dtype=np.uint64, endpoint=True))
+                    coarse = rng.integers(0, top, size=1, dtype=np.uint64, endpoint=True)
+                last_pdq, last_coarse = pdq, coarse
+                names = ("original", *ORIENTATION_VARIANTS)
+                for name, words in zip(names, pdq, strict=True):
+                    hashes.append((media_id, "pdq", name, words.astype(">u8").tobytes().hex(), 100))
+                hashes.append(
+                    (media_id, "dct64", "canon", coarse.astype(">u8").tobytes().hex(), 90)
+                )
+            db.conn.executemany(
+                "INSERT INTO media (id, sha256, md5, sha1, size, status, width, height)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                media,
+            )
+            db.conn.executemany(
+                "INSERT INTO perceptual_hashes (media_id, algorithm, variant, hash, quality)"
+                " VALUES (?, ?, ?, ?, ?)",
+                hashes,
+            )
+    db.close()
+    return planted
+
+
+def bench_case_grouping(n: int) -> None:
+    """The whole grouping job on a case of n media, as `vigil groups` runs it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "large.vigil"
+        t = time.perf_counter()
+        planted = synthetic_case(path, n)
+        made = time.perf_counter() - t
+        db = open_case(path)
+        rss_before = peak_rss_mib()
+        t = time.perf_counter()
+        summary = update_groups(db, strictness="normal")
+        seconds = time.perf_counter() - t
+        pairs = sum(1 for g in group_store.groups(db, "normal") if len(g) == 2)
+        t = time.perf_counter()
+        with db.atomic():  # one new picture: an exact re-encode of media 1
+            db.execute("INSERT INTO media (id, sha256, md5, sha1, size, status) VALUES "
+                       "(?, 'new', '', '', 1, 'ok')", [n + 1])  # fmt: skip
+            db.execute("INSERT INTO perceptual_hashes SELECT ?, algorithm, variant, hash, quality"
+                       " FROM perceptual_hashes WHERE media_id = 1", [n + 1])  # fmt: skip
+        again = update_groups(db, strictness="normal")
+        incremental = time.perf_counter() - t
+        db.close()
+    print(f"grouping job, case of {n:,} media (made in {made:.0f} s): {seconds:.1f} s "
+          f"({summary.groups:,} groups), planted pairs recovered {pairs / planted:.3f}; "
+          f"incremental run after 1 new media {incremental:.1f} s (queried {again.queried}); "
+          f"peak RSS {peak_rss_mib():.0f} MiB (before grouping {rss_before:.0f})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--join", type=int, default=1_000_000)
     parser.add_argument("--known", type=int, default=4_300_000)
-    parser.add_argument("--only", choices=["join", "query"], default=None)
+    parser.add_argument("--case", type=int, default=1_000_000, help="media in the grouping case")
+    parser.add_argument("--only", choices=["join", "query", "case"], default=None)
     args = parser.parse_args()
+    if args.only in (None, "case"):
+        bench_case_grouping(args.case)
+    if args.only == "case":
+        return
     for bits in (64, 256):
         if args.only != "query":
             bench_join(bits, args.join)
