@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from desktop import __version__
 from desktop.core.hashing import algorithm_versions
 from desktop.core.ingest import FileAnalysis, WalkEntry, analyse_file, display_path, walk
+from desktop.jobs.grouping import update_groups_after_ingest
 from desktop.jobs.match import match_after_ingest
 from desktop.store import audit, items
 from desktop.store.db import CaseError, connect_readonly, get_info, now_iso, open_case, set_info
@@ -223,6 +224,8 @@ def _run(
     writer.flush()
     summary.media_in_case = items.media_count(db)
     match_after_ingest(db, progress, cancel)  # known material; never raises
+    if not summary.cancelled:
+        update_groups_after_ingest(db, progress, cancel)  # near duplicates; never raises
     summary.elapsed = time.monotonic() - started
     _finish_run(db, summary)
     progress(summary.seen, max(total, summary.seen), "Done")
