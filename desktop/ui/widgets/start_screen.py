@@ -30,7 +30,8 @@ class StartScreen(QWidget):
         title.setObjectName("startTitle")
         subtitle = QLabel(
             "Offline review of seized picture collections. Pictures are always shown blurred "
-            "until you choose to look at one."
+            "until you choose to look at one.\n\nTo try it on harmless generated pictures, run "
+            "`vigil demo`."
         )
         subtitle.setWordWrap(True)
         self.new_button = QPushButton("New case…")
