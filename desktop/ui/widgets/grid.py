@@ -20,6 +20,7 @@ PROBLEM = QColor("#dc2626")
 BADGE_BG = QColor(17, 24, 39, 210)
 TILE_BG = QColor("#1f2937")
 SELECTED = QColor("#38bdf8")
+REVEALED = QColor("#b45309")
 
 
 class TileDelegate(QStyledItemDelegate):
@@ -117,10 +118,13 @@ class TileDelegate(QStyledItemDelegate):
         if revealed:
             self._badge(
                 painter,
-                QRect(frame.center().x() - 35, frame.bottom() - h - 1, 70, h),
+                QRect(frame.center().x() - 35, frame.top() + 6, 70, h),
                 "REVEALED",
-                QColor("#b45309"),
+                REVEALED,
             )
+            painter.setPen(QPen(REVEALED, 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(frame.adjusted(1, 1, -2, -2))
 
 
 class MediaGrid(QListView):
