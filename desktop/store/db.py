@@ -129,18 +129,36 @@ def _migrate(
             f"The {kind} file {_display(path)} was made by a newer version of Vigil "
             f"(schema {current}; this version reads up to {newest}). Update Vigil to open it."
         )
-    db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, at TEXT)")
-    applied = {row[0] for row in db.execute("SELECT number FROM schema_migrations")}
-    pending = sorted(set(migrations) - applied)
-    if not pending:
+    if not _pending(db, migrations)[1]:
         return
-    with db.atomic():
+    # One process migrates; another opening the same new file waits here, then finds it done.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, at TEXT)"
+        )
+        applied, pending = _pending(db, migrations)
         for number in pending:
             for statement in _statements(migrations[number]):
                 db.execute(statement)
             db.execute("INSERT INTO schema_migrations VALUES (?, ?)", [number, now_iso()])
         db.execute(f"PRAGMA application_id = {application_id}")
-        db.execute(f"PRAGMA user_version = {max(max(applied, default=0), pending[-1])}")
+        db.execute(f"PRAGMA user_version = {max(applied | set(pending), default=0)}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _pending(db: Database, migrations: Mapping[int, str]) -> tuple[set[int], list[int]]:
+    """(applied migration numbers, the ones still to apply in order)."""
+    table = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    applied = (
+        {row[0] for row in db.execute("SELECT number FROM schema_migrations")} if table else set()
+    )
+    return applied, sorted(set(migrations) - applied)
 
 
 def _statements(script: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from desktop.core import samples
 from desktop.core.ingest import open_evidence
 from desktop.jobs.ingest import IngestError, ingest
 from desktop.store import items
-from desktop.store.db import open_case
+from desktop.store.db import connect_readonly, open_case
 
 
 def _tree_state(folder):
@@ -149,15 +150,16 @@ def test_kill_9_loses_at_most_the_batch_in_flight(tmp_path):
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # wait for the first committed batch
+    while time.monotonic() < deadline:  # wait for the first committed batch, reading only
         time.sleep(0.05)
-        if case.exists():
-            try:
-                db = open_case(case)
-                if db.execute("SELECT COUNT(*) FROM files").fetchone()[0] > 0:
-                    break
-            except Exception:  # noqa: BLE001 - mid-creation
-                pass
+        try:
+            conn = connect_readonly(case)
+            found = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+            conn.close()
+        except sqlite3.Error:  # not created yet, or mid-creation
+            continue
+        if found:
+            break
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     state = open_case(case).execute("SELECT state FROM ingest_runs").fetchone()[0]
