@@ -20,7 +20,7 @@ from desktop.store import browse
 from desktop.ui import workers
 
 PAGE_ROWS = 300
-TILE_CACHE = 4000  # prepared tile images kept (a few screens of the largest tiles)
+TILE_CACHE_BYTES = 160 * 1024 * 1024  # prepared tiles kept: many screens at any size
 
 # Roles the delegate and the window read.
 MediaIdRole = Qt.ItemDataRole.UserRole + 1
@@ -52,6 +52,7 @@ class MediaGridModel(QAbstractListModel):
         self.tile_side = 144
         self.revealed: int | None = None
         self._cache: OrderedDict[tuple, QImage | None] = OrderedDict()
+        self._cache_bytes = 0
         self._pending: set[int] = set()
         self._in_flight: set[tuple] = set()
         self._flush = QTimer(self, singleShot=True, interval=0)
@@ -159,6 +160,10 @@ class MediaGridModel(QAbstractListModel):
             self._flush.start()
         return None
 
+    def _forget(self, key: tuple) -> None:
+        image = self._cache.pop(key)
+        self._cache_bytes -= image.sizeInBytes() if image is not None else 0
+
     def has_tile(self, media_id: int) -> bool:
         return self._key(media_id) in self._cache
 
@@ -189,13 +194,16 @@ class MediaGridModel(QAbstractListModel):
             self._in_flight.discard(key)
             if generation != self._generation:
                 continue
+            if key in self._cache:
+                self._forget(key)
             self._cache[key] = image
+            self._cache_bytes += image.sizeInBytes() if image is not None else 0
             row = self.row_of.get(media_id)
             if row is not None:
                 index = self.index(row)
                 self.dataChanged.emit(index, index, [TileRole])
-        while len(self._cache) > TILE_CACHE:
-            self._cache.popitem(last=False)
+        while self._cache_bytes > TILE_CACHE_BYTES and self._cache:
+            self._forget(next(iter(self._cache)))
         self.tiles_loaded.emit()
 
     def set_look(self, blur_strength: int, greyscale: bool, tile_side: int) -> None:
@@ -213,7 +221,7 @@ class MediaGridModel(QAbstractListModel):
                 continue
             # a revealed tile is never kept: once re-blurred it must be prepared again
             for key in [k for k in self._cache if k[0] == changed and k[3]]:
-                del self._cache[key]
+                self._forget(key)
             row = self.row_of.get(changed)
             if row is not None:
                 index = self.index(row)
