@@ -66,6 +66,9 @@ class MainWindow(QMainWindow):
         self.start.set_recent(self.settings.recent_cases())
         self.breaks.configure(self.settings.break_minutes)
         self._update_actions()
+        geometry = self.settings.layout("window")
+        if geometry:
+            self.restoreGeometry(geometry)
         install_known_material(self)  # hash library menu, known filter and badges (issue 5)
 
     def scheme(self) -> categories.Scheme:
@@ -252,5 +255,6 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.close_case()
+        self.settings.set_layout("window", bytes(self.saveGeometry().data()))
         self.settings.sync()
         super().closeEvent(event)

@@ -78,6 +78,14 @@ class AnalystSettings:
     def scheme(self, value: str) -> None:
         self._s.setValue("review/scheme", value)
 
+    def layout(self, name: str) -> bytes | None:
+        """Saved geometry or splitter state (Qt's own bytes) of a part of the window."""
+        value = self._s.value(f"layout/{name}")
+        return bytes(value) if value is not None else None
+
+    def set_layout(self, name: str, state: bytes) -> None:
+        self._s.setValue(f"layout/{name}", state)
+
     def recent_cases(self) -> list[str]:
         value = self._s.value("cases/recent", [])
         if isinstance(value, str):

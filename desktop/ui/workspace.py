@@ -64,6 +64,10 @@ class CaseWorkspace(QWidget):
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([520, 880])
         self.splitter = splitter
+        for name, part in self._splitters():
+            state = settings.layout(name)
+            if state:
+                part.restoreState(state)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_bar)
@@ -342,7 +346,13 @@ class CaseWorkspace(QWidget):
         self.ingest_panel.finish(message)
         QMessageBox.warning(self, "Vigil", message)
 
+    def _splitters(self) -> list[tuple[str, QSplitter]]:
+        """The panes the analyst can resize; their sizes are kept in the settings."""
+        return [("grid_viewer", self.splitter), ("picture_details", self.viewer.splitter)]
+
     def close_case(self) -> None:
+        for name, part in self._splitters():
+            self.settings.set_layout(name, bytes(part.saveState().data()))
         self.closed = True
         self.blur_all()
         self.cancel_ingest()

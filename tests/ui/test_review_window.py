@@ -340,3 +340,13 @@ def test_settings_dialog_writes_the_analysts_choices(window, settings):
     dialog.accept()
     assert (settings.blur_strength, settings.greyscale) == (55, True)
     assert (settings.reveal_seconds, settings.break_minutes) == (4, 0)
+
+
+def test_pane_sizes_are_kept_for_the_next_case(window, sample_case, settings):
+    window.open_case(sample_case)
+    window.workspace.splitter.setSizes([700, 500])
+    wanted = window.workspace.splitter.sizes()
+    window.close_case()
+    assert settings.layout("grid_viewer")
+    window.open_case(sample_case)
+    assert window.workspace.splitter.sizes() == wanted
