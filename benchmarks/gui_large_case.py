@@ -131,6 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.case.exists():
         sys.exit(f"{args.case} does not exist: run benchmarks/make_large_case.py first")
+    sys.setswitchinterval(0.001)  # as the program does (see desktop/app.py)
     app = QApplication.instance() or QApplication([])
     apply_style(app)
     UiThreadCollector(app)  # as the program does (see desktop/app.py)

@@ -190,8 +190,8 @@ def test_a_stack_opens_and_closes(window, sample_case, qtbot):
     stacked = ws.model.rows[row]
     shown = ws.model.rowCount()
     ws.select_row(row)
-    idle(qtbot)
     strip = ws.viewer.similar
+    qtbot.waitUntil(lambda: strip.count() > 0, timeout=10_000)
     strip_ids = {strip.item(i).data(Qt.ItemDataRole.UserRole) for i in range(strip.count())}
     assert strip_ids & set(browse.stack_members(ws.db, stacked.id))  # its near-duplicates
     qtbot.keyClick(ws.grid, "e")

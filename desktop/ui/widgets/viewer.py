@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QLabel,
@@ -24,6 +24,7 @@ from desktop.ui.widgets.image_view import ImageView
 from desktop.ui.widgets.metadata_panel import MetadataPanel
 
 STRIP_SIDE = 64
+SIMILAR_DELAY_MS = 400
 
 
 class SimilarStrip(QListWidget):
@@ -109,6 +110,10 @@ class ViewerPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
         self._ticket = 0
+        # The first similar search of a case builds an index over every picture (seconds on a
+        # million): wait until the selection rests rather than build it while arrowing past.
+        self._similar_timer = QTimer(self, singleShot=True, interval=SIMILAR_DELAY_MS)
+        self._similar_timer.timeout.connect(self._load_similar)
 
     def add_side_panel(self, widget: QWidget, title: str) -> int:
         """A tab beside Details (clues, links, known-material matches...)."""
@@ -141,8 +146,12 @@ class ViewerPane(QWidget):
         self.title.setText(f"Media {media_id}")
         self._run(workers.load_detail, ticket, self._on_detail, media_id)
         self._run(workers.load_preview, ticket, self._on_preview, media_id)
-        self._run(workers.load_similar, ticket, self._on_similar, media_id)
+        self._similar_timer.start()  # only for a media the analyst stays on
         self.media_changed.emit(media_id)
+
+    def _load_similar(self) -> None:
+        if self.media_id is not None:
+            self._run(workers.load_similar, self._ticket, self._on_similar, self.media_id)
 
     def refresh_details(self) -> None:
         if self.media_id is not None:
