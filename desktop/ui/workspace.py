@@ -53,6 +53,8 @@ class CaseWorkspace(QWidget):
         self.viewer.similar_chosen.connect(self.show_in_viewer)
         self.viewer.image_view.hold_started.connect(lambda: self.reveal(hold=True))
         self.viewer.image_view.hold_ended.connect(self.end_hold)
+        self.grid.hold_started.connect(self._hold_tile)
+        self.grid.hold_ended.connect(self.end_hold)
         self.ingest_panel = IngestPanel()
         self.ingest_panel.cancel_requested.connect(self.cancel_ingest)
         self.count_label = QLabel("")
@@ -199,6 +201,12 @@ class CaseWorkspace(QWidget):
         self.model.set_revealed(media_id if media_id in self.model.row_of else None)
         self.viewer.set_revealed(True)
         self.reveal_timer.start(self.settings.reveal_seconds * 1000)
+
+    def _hold_tile(self) -> None:
+        media_id = self.current_media()
+        if media_id is not None and self.viewer.media_id != media_id:
+            self.viewer.show_media(media_id)  # the tile held is the one revealed
+        self.reveal(hold=True)
 
     def toggle_reveal(self) -> None:
         if self.revealed is not None:

@@ -141,6 +141,15 @@ def test_open_select_reveal_and_reblur(window, sample_case, qtbot, settings):
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=view.rect().center())
     assert ws.revealed is None and not view.revealed
 
+    # and so does holding the mouse on a tile in the grid
+    other = next(i for i, r in enumerate(ws.model.rows) if r.status == "ok" and i != row)
+    centre = ws.grid.visualRect(ws.model.index(other)).center()
+    qtbot.mousePress(ws.grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.waitUntil(lambda: ws.revealed == ws.model.media_id(other), timeout=2000)
+    qtbot.mouseRelease(ws.grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert ws.revealed is None
+    ws.select_row(row)
+
     # R toggles it on; moving the selection blurs again
     qtbot.keyClick(ws.grid, "r")
     assert ws.revealed == media_id

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.categories import Scheme
 from desktop.ui.models.media_model import MediaGridModel
+from desktop.ui.widgets.image_view import HOLD_MS
 
 TILE_MARGIN = 6
 PROBLEM = QColor("#dc2626")
@@ -128,10 +138,21 @@ class TileDelegate(QStyledItemDelegate):
 
 
 class MediaGrid(QListView):
-    """Icon-mode list over MediaGridModel; fetches pages as it scrolls (the model's fetchMore)."""
+    """Icon-mode list over MediaGridModel; fetches pages as it scrolls (the model's fetchMore).
+
+    Pressing and holding the mouse still on a tile emits hold_started (it is then the current
+    tile), releasing emits hold_ended: the review controller reveals it for that long.
+    """
+
+    hold_started = Signal()
+    hold_ended = Signal()
 
     def __init__(self, scheme: Scheme, parent=None):
         super().__init__(parent)
+        self._press: QPoint | None = None
+        self._holding = False
+        self._hold_timer = QTimer(self, singleShot=True, interval=HOLD_MS)
+        self._hold_timer.timeout.connect(self._start_hold)
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
@@ -158,3 +179,32 @@ class MediaGrid(QListView):
             event.ignore()
             return
         super().keyPressEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        super().mousePressEvent(event)
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and self.indexAt(event.position().toPoint()).isValid()
+        ):
+            self._press = event.position().toPoint()
+            self._hold_timer.start()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._press is not None and (
+            (event.position().toPoint() - self._press).manhattanLength() > 4
+        ):
+            self._press = None
+            self._hold_timer.stop()
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        self._press = None
+        self._hold_timer.stop()
+        if self._holding:
+            self._holding = False
+            self.hold_ended.emit()
+        super().mouseReleaseEvent(event)
+
+    def _start_hold(self) -> None:
+        self._holding = True
+        self.hold_started.emit()
