@@ -9,7 +9,7 @@ from typing import Any
 from desktop.cli.output import Interrupts, ProgressBar, print_json, stream_json_list, table
 from desktop.jobs.ingest import IngestSummary, ingest
 from desktop.jobs.verify import verify
-from desktop.store import audit, items
+from desktop.store import audit, items, known
 from desktop.store.db import get_info, open_case
 
 
@@ -115,6 +115,7 @@ def case_info(db: Any) -> dict[str, Any]:
         "media_types": items.type_counts(db),
         "sources": items.sources(db),
         "hash_algorithms": json.loads(algorithms) if algorithms else {},
+        "known_material": known.status_counts(db),
     }
 
 
@@ -126,6 +127,11 @@ def cmd_info(args: argparse.Namespace) -> int:
         return 0
     print(f"Case {args.case}  (id {info['case_id']}, created {info['created_at']})")
     print(f"Files seen: {info['files_seen']}   distinct media: {info['media']}")
+    counts = info["known_material"]
+    print(
+        f"Known material: {counts['known']} known, {counts['probably_known']} probably known "
+        f"(to confirm), {counts['known_good']} known good, {counts['new']} new"
+    )
     print("By status:")
     table((s, n) for s, n in info["file_statuses"].items() if n)
     print("Media by type:")

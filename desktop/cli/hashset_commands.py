@@ -230,8 +230,35 @@ def cmd_package_import(args: argparse.Namespace) -> int:
         f"Imported {args.file} ({trust}): {result['records']} records, {result['in_case']} "
         f"match media in this case."
     )
+    if result.get("already_imported"):
+        print(f"  (already imported on {result['already_imported']}: merged again, no duplicates)")
+    for line in _merge_lines(result.get("investigation")):
+        print(line)
     for conflict in result["conflicts"][:20]:
         print(f"  conflict: {conflict}")
     if result["conflict_count"] > 20:
         print(f"  ... and {result['conflict_count'] - 20} more conflicts (see --json)")
     return 0
+
+
+_MERGED = (("entities", "entities"), ("series_victims", "victims in series"), ("links", "links"),
+           ("clues", "clues"), ("tags", "tags"))  # fmt: skip
+_OUTCOMES = (("added", "added"), ("matched", "already here"), ("updated", "updated"),
+             ("unchanged", "unchanged"), ("conflicts", "in conflict"),
+             ("kept_removed", "removed here, not restored"), ("skipped", "not merged"))  # fmt: skip
+
+
+def _merge_lines(investigation: dict[str, Any] | None) -> list[str]:
+    """What the merge of the sender's investigation did, one line per kind of record."""
+    if not investigation:
+        return []
+    if "not_merged" in investigation:
+        return [f"Investigation work not merged: {investigation['not_merged']}."]
+    lines = ["Merged the sender's investigation work:"]
+    for key, label in _MERGED:
+        counts = investigation[key]
+        parts = [f"{counts[o]} {word}" for o, word in _OUTCOMES if counts.get(o)]
+        lines.append(f"  {label + ':':<19}{', '.join(parts) if parts else 'none'}")
+    for reason in investigation["skipped"][:5]:
+        lines.append(f"  not merged: {reason}")
+    return lines

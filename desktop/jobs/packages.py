@@ -24,7 +24,8 @@ from desktop.core.packages import (
 )
 from desktop.jobs.case_work import CaseWork, media_batches
 from desktop.jobs.match import match_media
-from desktop.store import audit, items, known
+from desktop.jobs.package_merge import InvestigationMerge, Sender
+from desktop.store import audit, entities, items, known, origins
 from desktop.store.db import get_info, now_iso
 
 MEDIA_MEMBER = "work/media.jsonl"
@@ -91,6 +92,16 @@ def _lines_for(work: CaseWork, media_by_id: dict[int, dict[str, Any]]) -> Iterat
         yield (json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def _package_entities(db: Database, work: CaseWork) -> list[dict[str, Any]]:
+    """The case's entities; each series lists the ids of the victims appearing in it."""
+    listed = work.entities()
+    for entity in listed:
+        if entity["kind"] == "series":
+            found = entities.victims_in_series(db, entity["entity_id"])
+            entity["victims"] = [victim.id for victim in found]
+    return listed
+
+
 def export_package(
     db: Database, out: Path, thumbnails: bool = False, sign: str | os.PathLike[str] | None = None
 ) -> dict[str, Any]:
@@ -111,7 +122,7 @@ def export_package(
 
     def members() -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
         yield CASE_MEMBER, json.dumps(info, sort_keys=True).encode("utf-8")
-        yield ENTITIES_MEMBER, json.dumps(work.entities(), sort_keys=True).encode("utf-8")
+        yield ENTITIES_MEMBER, json.dumps(_package_entities(db, work), sort_keys=True).encode()
         yield MEDIA_MEMBER, _media_lines(db, work)
         if thumbnails:
             for ids in media_batches(db):
@@ -182,81 +193,115 @@ def _record(line: bytes, number: int, scheme: str | None) -> dict[str, Any]:
         "is_distributed": None,
         "tags": ", ".join(str(t) for t in tags) or None,
         "comments": None,
-        "work": {k: data.get(k) for k in ("clues", "links", "category_source", "paths")},
+        "work": {k: data.get(k) for k in ("clues", "links", "category_source", "paths", "tags")},
     }
 
 
 def import_package(db: Database, path: Path, trust: Path | None = None) -> dict[str, Any]:
     """Verify a package completely, then merge it into the case by content hash.
 
-    The whole file is checked before anything is written, and the records are written in one
+    The whole file is checked before anything is written, and everything is written in one
     transaction that a late surprise (a malformed line, a member changed since the check)
-    rolls back: a refused package leaves the case as it was. PackageError says why."""
+    rolls back: a refused package leaves the case as it was. PackageError says why.
+    Besides the per-media records (matches), the sender's entities, links, clues and tags are
+    merged into the case's investigation (jobs.package_merge), with their provenance. Importing
+    the same package again merges again without duplicating anything (media ingested since
+    then get the sender's work too)."""
     trusted = load_public_key(trust) if trust else None
     package = read_package(path, trusted, keep=(CASE_MEMBER, ENTITIES_MEMBER))
-    earlier = known.package_imported(db, package.sha256)
-    if earlier is not None:
-        raise PackageError(
-            f"This package was already imported into the case on {earlier['imported_at']}."
-        )
+    earlier = origins.package_row(db, package.sha256)
     info = package.manifest.get("info") or {}
     scheme = info.get("scheme") if isinstance(info.get("scheme"), str) else None
     if not any(m["path"] == MEDIA_MEMBER for m in package.manifest["members"]):
         raise PackageError("The package is refused: it has no media list (work/media.jsonl).")
     try:
-        entities = json.loads(package.members.get(ENTITIES_MEMBER, b"[]"))
+        sent_entities = json.loads(package.members.get(ENTITIES_MEMBER, b"[]"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise PackageError("The package is refused: its entity list is malformed.") from None
+        sent_entities = None
+    if not isinstance(sent_entities, list):
+        raise PackageError("The package is refused: its entity list is malformed.")
+    organization = str(info.get("organization") or "")
+    sender_case = str(info.get("case_id") or "") or f"package:{package.sha256}"
     summary: dict[str, Any] = {
         "file": str(path.resolve()),
         "package_sha256": package.sha256,
         "signer": package.signer,
         "trusted": package.trusted,
         "source_case_id": info.get("case_id"),
+        "organization": organization or None,
+        "already_imported": earlier[1] if earlier else None,
         "records": 0,
         "in_case": 0,
-        "entities": len(entities) if isinstance(entities, list) else 0,
+        "entities": len(sent_entities),
         "conflicts": [],
         "conflict_count": 0,
+        "investigation": None,
     }
     matched: list[int] = []
     with db.atomic():
-        package_id = known.add_package(
-            db,
-            {
-                "package_sha256": package.sha256,
-                "file_name": path.name,
-                "source_case_id": str(info.get("case_id") or ""),
-                "organization": str(info.get("organization") or ""),
-                "created_at": str(info.get("exported_at") or ""),
-                "signer": package.signer,
-                "trusted": package.trusted,
-                "imported_at": now_iso(),
-                "imported_by": audit.current_user(),
-            },
-        )
+        if earlier is not None:
+            package_id = earlier[0]  # its records are kept already: merge again, add nothing
+        else:
+            package_id = known.add_package(
+                db,
+                {
+                    "package_sha256": package.sha256,
+                    "file_name": path.name,
+                    "source_case_id": str(info.get("case_id") or ""),
+                    "organization": organization,
+                    "created_at": str(info.get("exported_at") or ""),
+                    "signer": package.signer,
+                    "trusted": package.trusted,
+                    "imported_at": now_iso(),
+                    "imported_by": audit.current_user(),
+                },
+            )
+        merge = None
+        if sender_case != get_info(db, "case_id"):  # a case's own package brings nothing new
+            merge = InvestigationMerge(db, Sender(package_id, sender_case, organization))
+            merge.merge_entities(sent_entities)
         batch: list[dict[str, Any]] = []
         lines = package.iter_lines(MEDIA_MEMBER)
         for number, line in enumerate(lines, 1):
             if line.strip():
                 batch.append(_record(line, number, scheme))
             if len(batch) >= IMPORT_BATCH:
-                matched += _merge(db, package_id, batch, summary)
+                matched += _merge(db, package_id, batch, summary, merge, earlier is None)
                 batch = []
-        matched += _merge(db, package_id, batch, summary)
-        stored = {**summary, "entity_list": entities}
-        known.finish_package(db, package_id, json.dumps(stored, default=str))
+        matched += _merge(db, package_id, batch, summary, merge, earlier is None)
+        _add_investigation(summary, merge)
+        if earlier is None:
+            stored = {**summary, "entity_list": sent_entities}
+            known.finish_package(db, package_id, json.dumps(stored, default=str))
         audit.append(db, "package.import", path.name, after=summary)
     if matched:
         match_media(db, sorted(matched))
     return summary
 
 
+def _add_investigation(summary: dict[str, Any], merge: InvestigationMerge | None) -> None:
+    if merge is None:
+        summary["investigation"] = {"not_merged": "the package was exported from this case"}
+        return
+    report = merge.report.as_dict()
+    summary["investigation"] = report
+    summary["conflict_count"] += report["conflict_count"]
+    room = MAX_CONFLICTS_LISTED - len(summary["conflicts"])
+    summary["conflicts"] += [c["reason"] for c in report["conflicts"][: max(0, room)]]
+
+
 def _merge(
-    db: Database, package_id: int, batch: list[dict[str, Any]], summary: dict[str, Any]
+    db: Database,
+    package_id: int,
+    batch: list[dict[str, Any]],
+    summary: dict[str, Any],
+    merge: InvestigationMerge | None,
+    store_records: bool,
 ) -> list[int]:
-    """Store a batch of records, note conflicts; the ids of case media they are about."""
-    known.add_package_records(db, package_id, batch)
+    """Store a batch of records, note conflicts, merge the sender's work on media the case
+    holds; the ids of those media."""
+    if store_records:
+        known.add_package_records(db, package_id, batch)
     in_case = known.media_ids_for_sha256(db, [r["sha256"] for r in batch])
     conflicts = _conflicts(db, batch, in_case)
     summary["records"] += len(batch)
@@ -264,6 +309,11 @@ def _merge(
     summary["conflict_count"] += len(conflicts)
     room = MAX_CONFLICTS_LISTED - len(summary["conflicts"])
     summary["conflicts"] += conflicts[: max(0, room)]
+    if merge is not None:
+        for record in batch:
+            media_id = in_case.get(record["sha256"])
+            if media_id is not None:
+                merge.merge_media(media_id, record["sha256"], record["work"])
     return list(in_case.values())
 
 

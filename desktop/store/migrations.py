@@ -340,4 +340,27 @@ MIGRATIONS: dict[int, str] = {
         engine TEXT NOT NULL                 -- fingerprint and rule version that made the groups
     );
     """,
+    # 6: provenance of investigation rows merged from other agencies' case packages (issue 5)
+    6: """
+    -- One row per sender's record merged into the case: entity, link, clue, tag, series_victim.
+    CREATE TABLE merged_origins (
+        id INTEGER PRIMARY KEY,
+        row_kind TEXT NOT NULL,              -- entity, link, clue, tag, series_victim
+        row_id INTEGER NOT NULL,             -- the local row: entities.id, links.id, clues.id;
+                                             -- for tag the media id, for series_victim the series
+        source_case_id TEXT NOT NULL,        -- the sending case (its case id)
+        organization TEXT NOT NULL DEFAULT '',
+        original_id TEXT NOT NULL,           -- the sender's key (entity or clue id,
+                                             -- sha256:entity id for a link, sha256:tag, ...)
+        created INTEGER NOT NULL,            -- 1: the import made the row; 0: it was already here
+        sender_record TEXT NOT NULL,         -- JSON: the sender's record as last merged
+        sender_hash TEXT NOT NULL,           -- SHA-256 of that record
+        local_hash TEXT,                     -- SHA-256 of the local row right after that merge
+        first_package_id INTEGER NOT NULL REFERENCES imported_packages(id),
+        last_package_id INTEGER NOT NULL REFERENCES imported_packages(id),
+        merged_at TEXT NOT NULL,
+        UNIQUE (row_kind, source_case_id, original_id)
+    );
+    CREATE INDEX merged_origins_row ON merged_origins(row_kind, row_id);
+    """,
 }

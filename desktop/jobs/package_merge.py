@@ -1,0 +1,410 @@
+"""Merge another agency's investigation work (entities, links, clues, tags) into a case.
+
+Called by the package import inside its one transaction: every write goes through the
+investigation stores (which audit), and each merged row's provenance is kept in
+merged_origins, so importing again never duplicates and a local edit is never overwritten.
+Rules, per sender record (keyed by the sending case and the sender's own id):
+- new: created here (entity, clue, link, tag, victim-in-series), provenance recorded;
+- seen before, same content: nothing to do;
+- seen before, changed by the sender, unchanged here since the last merge: updated;
+- seen before, changed by the sender AND changed here: a conflict, the case keeps its word;
+- seen before but removed here (or opted out): kept removed, reported.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop.core.clue_kinds import clue_kind
+from desktop.core.regions import Region
+from desktop.store import clues, entities, links, origins, tags
+from desktop.store.investigation import InvestigationError
+
+MAX_LISTED = 1000  # conflicts and skipped records listed in the summary (all are counted)
+_ENTITY_SYSTEM_FIELDS = ("entity_id", "kind", "created_at", "updated_at", "victims", "origin")
+OUTCOMES = ("added", "matched", "updated", "unchanged", "conflicts", "kept_removed", "skipped")
+
+
+@dataclass
+class Sender:
+    """Who a package comes from, and the imported_packages row it is recorded under."""
+
+    package_id: int
+    case_id: str
+    organization: str
+
+    @property
+    def label(self) -> str:
+        return self.organization or f"case {self.case_id[:8]}"
+
+
+@dataclass
+class MergeReport:
+    counts: dict[str, Counter[str]] = field(
+        default_factory=lambda: {
+            k: Counter() for k in ("entities", "series_victims", "links", "clues", "tags")
+        }
+    )
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    created_entities: list[dict[str, Any]] = field(default_factory=list)
+
+    def count(self, what: str, outcome: str) -> None:
+        self.counts[what][outcome] += 1
+
+    def conflict(self, what: str, local_id: int | None, original_id: str, reason: str) -> None:
+        self.count(what, "conflicts")
+        if len(self.conflicts) < MAX_LISTED:
+            self.conflicts.append(
+                {"what": what, "local_id": local_id, "original_id": original_id, "reason": reason}
+            )
+
+    def skip(self, what: str, reason: str) -> None:
+        self.count(what, "skipped")
+        if len(self.skipped) < MAX_LISTED:
+            self.skipped.append(reason)
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            what: {outcome: counter.get(outcome, 0) for outcome in OUTCOMES}
+            for what, counter in self.counts.items()
+        }
+        data["conflict_count"] = sum(c["conflicts"] for c in self.counts.values())
+        data["conflicts"] = self.conflicts
+        data["skipped"] = self.skipped
+        data["created_entities"] = self.created_entities
+        return data
+
+
+def _entity_content(kind: str, name: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": kind, "name": name, **fields}
+
+
+def _local_entity_content(entity: entities.Entity) -> dict[str, Any]:
+    data = entity.as_dict()
+    return {k: v for k, v in data.items() if k not in _ENTITY_SYSTEM_FIELDS} | {"kind": entity.kind}
+
+
+def _free_name(db: Database, kind: str, name: str, sender: Sender, own_id: int | None) -> str:
+    """The sender's name, or with the sender added when the case uses it for another entity."""
+    candidates = [name, f"{name} [{sender.label}]"]
+    candidates += [f"{name} [{sender.label} {n}]" for n in range(2, 100)]
+    for candidate in candidates:
+        try:
+            found = entities.find_entity(db, candidate, kind)
+        except InvestigationError:
+            return candidate
+        if found.id == own_id:
+            return candidate
+    raise InvestigationError(f"No free name for the {kind} {name!r}.")
+
+
+class InvestigationMerge:
+    """One package's merge: entities first (to map their ids), then media batch by batch."""
+
+    def __init__(self, db: Database, sender: Sender):
+        self.db = db
+        self.sender = sender
+        self.report = MergeReport()
+        self.entity_map: dict[int, int] = {}  # sender entity id -> local entity id
+        self.removed: set[int] = set()  # sender entity ids merged before, removed here since
+
+    def _origin(self, row_kind: str, original_id: str) -> origins.Origin | None:
+        return origins.find_origin(self.db, row_kind, self.sender.case_id, original_id)
+
+    def _record(
+        self,
+        row_kind: str,
+        row_id: int,
+        original_id: str,
+        created: bool,
+        sender_record: Any,
+        local_record: Any,
+    ) -> None:
+        origins.record_origin(
+            self.db,
+            row_kind=row_kind,
+            row_id=row_id,
+            source_case_id=self.sender.case_id,
+            organization=self.sender.organization,
+            original_id=original_id,
+            created=created,
+            sender_record=sender_record,
+            local_record=local_record,
+            package_id=self.sender.package_id,
+        )
+
+    # ---- entities ------------------------------------------------------------------------------
+
+    def merge_entities(self, sent: list[Any]) -> None:
+        for record in sent:
+            try:
+                self._merge_entity(record)
+            except InvestigationError as error:
+                self.report.skip("entities", f"entity {_describe(record)}: {error}")
+        for record in sent:
+            if isinstance(record, dict) and record.get("kind") == "series":
+                for victim in record.get("victims") or []:
+                    self._merge_series_victim(record.get("entity_id"), victim)
+
+    def _merge_entity(self, record: Any) -> None:
+        if not (
+            isinstance(record, dict)
+            and isinstance(record.get("entity_id"), int)
+            and record.get("kind") in entities.ENTITY_KINDS
+            and isinstance(record.get("name"), str)
+        ):
+            raise InvestigationError("it lacks an id, a known kind or a name")
+        kind, sent_id = record["kind"], record["entity_id"]
+        fields = {k: record.get(k) for k in (*entities.KIND_FIELDS[kind], "notes")}
+        fields["notes"] = fields["notes"] or ""
+        content = _entity_content(kind, record["name"], fields)
+        original_id = str(sent_id)
+        origin = self._origin("entity", original_id)
+        if origin is None:
+            self._new_entity(kind, sent_id, record["name"], fields, content)
+            return
+        try:
+            local = entities.get_entity(self.db, origin.row_id)
+        except InvestigationError:
+            self.removed.add(sent_id)
+            self.report.count("entities", "kept_removed")
+            return
+        self.entity_map[sent_id] = local.id
+        if origin.sender_hash == origins.content_hash(content) or not origin.created:
+            # unchanged by the sender, or a local series the package only matched by name
+            origins.touch_origin(self.db, origin.id, self.sender.package_id)
+            self.report.count("entities", "unchanged")
+            return
+        if origins.content_hash(_local_entity_content(local)) != origin.local_hash:
+            self.report.conflict(
+                "entities",
+                local.id,
+                original_id,
+                f"{kind} {local.name!r} (#{local.id}) was changed here and in the package from "
+                f"{self.sender.label}; yours is kept",
+            )
+            return
+        before = origin.as_dict()["sender_record"]
+        name = local.name
+        if before.get("name") != record["name"]:
+            name = _free_name(self.db, kind, record["name"], self.sender, local.id)
+        after = entities.update_entity(self.db, local.id, name=name, **fields)
+        self._record("entity", local.id, original_id, True, content, _local_entity_content(after))
+        self.report.count("entities", "updated")
+
+    def _new_entity(
+        self, kind: str, sent_id: int, name: str, fields: dict[str, Any], content: dict[str, Any]
+    ) -> None:
+        original_id = str(sent_id)
+        if kind == "series":  # series names are shared between agencies (VICS): same series
+            try:
+                local = entities.find_entity(self.db, name, "series")
+            except InvestigationError:
+                local = None
+            if local is not None:
+                self.entity_map[sent_id] = local.id
+                self._record("entity", local.id, original_id, False, content, None)
+                self.report.count("entities", "matched")
+                return
+        local_name = _free_name(self.db, kind, name, self.sender, None)
+        values = {k: v for k, v in fields.items() if v is not None}
+        made = entities.add_entity(self.db, kind, local_name, **values)
+        self.entity_map[sent_id] = made.id
+        self._record("entity", made.id, original_id, True, content, _local_entity_content(made))
+        self.report.count("entities", "added")
+        if len(self.report.created_entities) < MAX_LISTED:
+            self.report.created_entities.append(
+                {"entity_id": made.id, "kind": kind, "name": made.name, "original_id": sent_id}
+            )
+
+    def _merge_series_victim(self, series: Any, victim: Any) -> None:
+        series_id, victim_id = self.entity_map.get(series), self.entity_map.get(victim)
+        if series in self.removed or victim in self.removed:
+            self.report.count("series_victims", "kept_removed")
+            return
+        if series_id is None or victim_id is None:
+            self.report.skip("series_victims", f"victim {victim} in series {series}: not merged")
+            return
+        original_id = f"{series}:{victim}"
+        origin = self._origin("series_victim", original_id)
+        pair = {"series": series, "victim": victim}
+        if origin is not None:
+            present = any(v.id == victim_id for v in entities.victims_in_series(self.db, series_id))
+            self.report.count("series_victims", "unchanged" if present else "kept_removed")
+            return
+        try:
+            added = entities.add_victim_to_series(self.db, series_id, victim_id)
+        except InvestigationError as error:
+            self.report.skip("series_victims", f"victim {victim} in series {series}: {error}")
+            return
+        self._record("series_victim", series_id, original_id, added, pair, pair)
+        self.report.count("series_victims", "added" if added else "matched")
+
+    # ---- per media -----------------------------------------------------------------------------
+
+    def merge_media(self, media_id: int, sha256: str, work: dict[str, Any]) -> None:
+        """The sender's links, clues and tags of one media the case holds too."""
+        for what, items, merge in (
+            ("links", work.get("links"), self._merge_link),
+            ("clues", work.get("clues"), self._merge_clue),
+            ("tags", work.get("tags"), self._merge_tag),
+        ):
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                self.report.skip(what, f"media {sha256[:12]}: its {what} are not a list")
+                continue
+            for item in items:
+                try:
+                    merge(media_id, sha256, item)
+                except InvestigationError as error:
+                    self.report.skip(
+                        what, f"media {sha256[:12]}, {what[:-1]} {item!r:.80}: {error}"
+                    )
+
+    def _merge_link(self, media_id: int, sha256: str, item: Any) -> None:
+        if not isinstance(item, dict) or not isinstance(item.get("entity_id"), int):
+            raise InvestigationError("not a link to an entity")
+        sent_entity = item["entity_id"]
+        entity_id = self.entity_map.get(sent_entity)
+        if sent_entity in self.removed:
+            self.report.count("links", "kept_removed")
+            return
+        if entity_id is None:
+            raise InvestigationError("its entity was not merged")
+        content = {"role": str(item.get("role") or ""), "note": str(item.get("note") or "")}
+        original_id = f"{sha256}:{sent_entity}"
+        origin = self._origin("link", original_id)
+        found = links.query_links(
+            self.db, "l.media_id = ? AND l.entity_id = ?", [media_id, entity_id]
+        )
+        local = found[0] if found else None
+        mine = {"role": local.role, "note": local.note} if local else None
+        if origin is not None:
+            if local is None:
+                self.report.count("links", "kept_removed")
+            elif origin.sender_hash == origins.content_hash(content):
+                origins.touch_origin(self.db, origin.id, self.sender.package_id)
+                self.report.count("links", "unchanged")
+            elif origins.content_hash(mine) != origin.local_hash:
+                self._link_conflict(local, original_id, "was changed here and in the package")
+            else:
+                after = links.update_link(self.db, local.id, **content)
+                self._record("link", local.id, original_id, origin.created, content,
+                             {"role": after.role, "note": after.note})  # fmt: skip
+                self.report.count("links", "updated")
+            return
+        if local is not None:  # the analyst linked it already: theirs stays as it is
+            self._record("link", local.id, original_id, False, content, mine)
+            if mine != content and any(content.values()):
+                self._link_conflict(local, original_id, "has another role or note here")
+            else:
+                self.report.count("links", "matched")
+            return
+        if media_id in links.opted_out(self.db, entity_id):
+            self.report.count("links", "kept_removed")  # the analyst opted this media out
+            return
+        (made,) = links.link_media(self.db, [media_id], entity_id, **content)
+        self._record("link", made.id, original_id, True, content,
+                     {"role": made.role, "note": made.note})  # fmt: skip
+        self.report.count("links", "added")
+
+    def _link_conflict(self, local: links.Link, original_id: str, why: str) -> None:
+        self.report.conflict(
+            "links",
+            local.id,
+            original_id,
+            f"link of media {local.media_id} to {local.entity_kind} {local.entity_name!r} {why} "
+            f"({self.sender.label}); yours is kept",
+        )
+
+    def _merge_clue(self, media_id: int, sha256: str, item: Any) -> None:
+        if not isinstance(item, dict) or not isinstance(item.get("clue_id"), int):
+            raise InvestigationError("not a clue")
+        kind = clue_kind(str(item.get("kind") or ""))
+        note = str(item.get("note") or "")
+        if kind is None:  # a taxonomy this Vigil does not know: keep it, say what it was
+            note = f"[their kind: {item.get('kind')}] {note}".strip()
+        content = {
+            "kind": kind.key if kind else "other",
+            "label": str(item.get("label") or ""),
+            "note": note,
+            "region": _region(item.get("region")),
+        }
+        region = Region(**content["region"]) if content["region"] else None
+        original_id = str(item["clue_id"])
+        origin = self._origin("clue", original_id)
+        if origin is None:
+            made = clues.add_clue(
+                self.db, media_id, content["kind"], content["label"], note, region
+            )
+            self._record("clue", made.id, original_id, True, content, _clue_content(made))
+            self.report.count("clues", "added")
+            return
+        try:
+            local = clues.get_clue(self.db, origin.row_id)
+        except InvestigationError:
+            self.report.count("clues", "kept_removed")
+            return
+        if origin.sender_hash == origins.content_hash(content):
+            origins.touch_origin(self.db, origin.id, self.sender.package_id)
+            self.report.count("clues", "unchanged")
+        elif origins.content_hash(_clue_content(local)) != origin.local_hash:
+            self.report.conflict(
+                "clues",
+                local.id,
+                original_id,
+                f"clue #{local.id} {local.label!r} on media {media_id} was changed here and in "
+                f"the package from {self.sender.label}; yours is kept",
+            )
+        else:
+            after = clues.update_clue(
+                self.db, local.id, kind=content["kind"], label=content["label"], note=note,
+                region=region,
+            )  # fmt: skip
+            self._record("clue", local.id, original_id, True, content, _clue_content(after))
+            self.report.count("clues", "updated")
+
+    def _merge_tag(self, media_id: int, sha256: str, item: Any) -> None:
+        if not isinstance(item, str):
+            raise InvestigationError("not a tag")
+        name = tags.normalise_tag(item)
+        original_id = f"{sha256}:{name.lower()}"
+        if self._origin("tag", original_id) is not None:
+            self.report.count("tags", "unchanged")  # also when the analyst took it off since
+            return
+        present = name.lower() in {t.lower() for t in tags.tags_for_media(self.db, media_id)}
+        if not present:
+            tags.add_tag(self.db, [media_id], name)
+        self._record("tag", media_id, original_id, not present, name, name)
+        self.report.count("tags", "matched" if present else "added")
+
+
+def _region(value: Any) -> dict[str, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(k), int) and not isinstance(value.get(k), bool) for k in "xywh"
+    ):
+        raise InvestigationError("its region is malformed")
+    return {k: value[k] for k in "xywh"}
+
+
+def _clue_content(clue: clues.Clue) -> dict[str, Any]:
+    return {
+        "kind": clue.kind,
+        "label": clue.label,
+        "note": clue.note,
+        "region": clue.region.as_dict() if clue.region else None,
+    }
+
+
+def _describe(record: Any) -> str:
+    if isinstance(record, dict):
+        return f"{record.get('kind')} {record.get('name')!r} (#{record.get('entity_id')})"
+    return repr(record)[:60]
