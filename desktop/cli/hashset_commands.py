@@ -259,6 +259,12 @@ def _merge_lines(investigation: dict[str, Any] | None) -> list[str]:
         counts = investigation[key]
         parts = [f"{counts[o]} {word}" for o, word in _OUTCOMES if counts.get(o)]
         lines.append(f"  {label + ':':<19}{', '.join(parts) if parts else 'none'}")
+    for made in investigation["created_entities"]:
+        if made["name"] != " ".join(made["sent_name"].split()):
+            lines.append(
+                f"  renamed: their {made['kind']} {made['sent_name']!r} is {made['name']!r} here "
+                "(the name was in use)"
+            )
     for reason in investigation["skipped"][:5]:
         lines.append(f"  not merged: {reason}")
     return lines

@@ -14,6 +14,7 @@ Rules, per sender record (keyed by the sending case and the sender's own id):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,20 +90,6 @@ def _local_entity_content(entity: entities.Entity) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in _ENTITY_SYSTEM_FIELDS} | {"kind": entity.kind}
 
 
-def _free_name(db: Database, kind: str, name: str, sender: Sender, own_id: int | None) -> str:
-    """The sender's name, or with the sender added when the case uses it for another entity."""
-    candidates = [name, f"{name} [{sender.label}]"]
-    candidates += [f"{name} [{sender.label} {n}]" for n in range(2, 100)]
-    for candidate in candidates:
-        try:
-            found = entities.find_entity(db, candidate, kind)
-        except InvestigationError:
-            return candidate
-        if found.id == own_id:
-            return candidate
-    raise InvestigationError(f"No free name for the {kind} {name!r}.")
-
-
 class InvestigationMerge:
     """One package's merge: entities first (to map their ids), then media batch by batch."""
 
@@ -112,6 +99,24 @@ class InvestigationMerge:
         self.report = MergeReport()
         self.entity_map: dict[int, int] = {}  # sender entity id -> local entity id
         self.removed: set[int] = set()  # sender entity ids merged before, removed here since
+        self.names: dict[tuple[str, str], int] = {}  # (kind, folded name) -> local entity id
+        for entity, _count in entities.list_entities(db):
+            self.names[(entity.kind, _folded(entity.name))] = entity.id
+
+    def _free_name(self, kind: str, name: str, own_id: int | None) -> str:
+        """The sender's name, or with the sender added when the case uses it for another."""
+        name = " ".join(name.split())
+        label = self.sender.label
+        candidates = [name, f"{name} [{label}]", *(f"{name} [{label} {n}]" for n in range(2, 100))]
+        for candidate in candidates:
+            if self.names.get((kind, _folded(candidate)), own_id) == own_id:
+                return candidate
+        raise InvestigationError(f"no free name for the {kind} {name!r}")
+
+    def _named(self, entity: entities.Entity, old_name: str | None = None) -> None:
+        if old_name is not None:
+            self.names.pop((entity.kind, _folded(old_name)), None)
+        self.names[(entity.kind, _folded(entity.name))] = entity.id
 
     def _origin(self, row_kind: str, original_id: str) -> origins.Origin | None:
         return origins.find_origin(self.db, row_kind, self.sender.case_id, original_id)
@@ -168,9 +173,8 @@ class InvestigationMerge:
         if origin is None:
             self._new_entity(kind, sent_id, record["name"], fields, content)
             return
-        try:
-            local = entities.get_entity(self.db, origin.row_id)
-        except InvestigationError:
+        local = _alive(origin, lambda: entities.get_entity(self.db, origin.row_id))
+        if local is None or local.kind != kind:
             self.removed.add(sent_id)
             self.report.count("entities", "kept_removed")
             return
@@ -192,8 +196,9 @@ class InvestigationMerge:
         before = origin.as_dict()["sender_record"]
         name = local.name
         if before.get("name") != record["name"]:
-            name = _free_name(self.db, kind, record["name"], self.sender, local.id)
+            name = self._free_name(kind, record["name"], local.id)
         after = entities.update_entity(self.db, local.id, name=name, **fields)
+        self._named(after, local.name)
         self._record("entity", local.id, original_id, True, content, _local_entity_content(after))
         self.report.count("entities", "updated")
 
@@ -202,24 +207,28 @@ class InvestigationMerge:
     ) -> None:
         original_id = str(sent_id)
         if kind == "series":  # series names are shared between agencies (VICS): same series
-            try:
-                local = entities.find_entity(self.db, name, "series")
-            except InvestigationError:
-                local = None
-            if local is not None:
-                self.entity_map[sent_id] = local.id
-                self._record("entity", local.id, original_id, False, content, None)
+            local_id = self.names.get(("series", _folded(name)))
+            if local_id is not None:
+                self.entity_map[sent_id] = local_id
+                self._record("entity", local_id, original_id, False, content, None)
                 self.report.count("entities", "matched")
                 return
-        local_name = _free_name(self.db, kind, name, self.sender, None)
+        local_name = self._free_name(kind, name, None)
         values = {k: v for k, v in fields.items() if v is not None}
         made = entities.add_entity(self.db, kind, local_name, **values)
+        self._named(made)
         self.entity_map[sent_id] = made.id
         self._record("entity", made.id, original_id, True, content, _local_entity_content(made))
         self.report.count("entities", "added")
         if len(self.report.created_entities) < MAX_LISTED:
             self.report.created_entities.append(
-                {"entity_id": made.id, "kind": kind, "name": made.name, "original_id": sent_id}
+                {
+                    "entity_id": made.id,
+                    "kind": kind,
+                    "name": made.name,
+                    "sent_name": name,
+                    "original_id": sent_id,
+                }
             )
 
     def _merge_series_victim(self, series: Any, victim: Any) -> None:
@@ -346,9 +355,8 @@ class InvestigationMerge:
             self._record("clue", made.id, original_id, True, content, _clue_content(made))
             self.report.count("clues", "added")
             return
-        try:
-            local = clues.get_clue(self.db, origin.row_id)
-        except InvestigationError:
+        local = _alive(origin, lambda: clues.get_clue(self.db, origin.row_id))
+        if local is None or local.media_id != media_id:
             self.report.count("clues", "kept_removed")
             return
         if origin.sender_hash == origins.content_hash(content):
@@ -383,6 +391,22 @@ class InvestigationMerge:
             tags.add_tag(self.db, [media_id], name)
         self._record("tag", media_id, original_id, not present, name, name)
         self.report.count("tags", "matched" if present else "added")
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _alive(origin: origins.Origin, get: Callable[[], Any]) -> Any:
+    """The local row an origin names, or None when it was removed here since.
+
+    Row ids can be used again after a removal (SQLite reuses the highest id), so a row made
+    after the last merge is someone else's, not the one merged."""
+    try:
+        row = get()
+    except InvestigationError:
+        return None
+    return row if row.created_at <= origin.merged_at else None
 
 
 def _region(value: Any) -> dict[str, int] | None:

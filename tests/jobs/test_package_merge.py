@@ -281,3 +281,23 @@ def test_a_package_from_the_same_case_merges_no_investigation_work(tmp_path, cas
     after = counts(a)
     assert after["entities"] == before["entities"] and after["links"] == before["links"]
     assert known.has_package_records(a)
+
+
+def test_removed_here_stays_removed_even_when_its_row_id_is_used_again(tmp_path, cases):
+    a, b = cases
+    work_in_a(a)
+    out = tmp_path / "a.vpkg"
+    export_package(a, out)
+    import_package(b, out)
+    place = entities.find_entity(b, "Harbour", "location")
+    assert place.id == max(e.id for e, _ in entities.list_entities(b))
+    entities.remove_entity(b, place.id)
+    home = entities.add_entity(b, "location", "Home")
+    assert home.id == place.id  # SQLite gave the removed row's id to the new one
+    again = import_package(b, out)
+    assert again["investigation"]["entities"]["kept_removed"] == 1
+    assert again["investigation"]["links"]["kept_removed"] == 1
+    assert links.links_for_entity(b, home.id) == []
+    assert entities.get_entity(b, home.id).name == "Home"
+    with pytest.raises(Exception, match="no location named"):
+        entities.find_entity(b, "Harbour", "location")
