@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pytest
+from helpers.images import detail_energy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
@@ -19,15 +19,6 @@ from desktop.ui.widgets.filter_bar import FilterBar
 from desktop.ui.widgets.investigation_filters import InvestigationFilters
 
 SHOTS = "/tmp/shots"
-
-
-def _energy(image) -> float:
-    """Mean squared Laplacian of the picture's grey values: high for fine detail."""
-    grey = image.convertToFormat(image.Format.Format_Grayscale8)
-    rows = np.frombuffer(grey.constBits(), np.uint8).reshape(grey.height(), grey.bytesPerLine())
-    p = rows[:, : grey.width()].astype(float)
-    lap = -4 * p[1:-1, 1:-1] + p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:]
-    return float((lap**2).mean())
 
 
 @pytest.fixture
@@ -71,7 +62,7 @@ def test_entity_browser_finds_the_stack_from_the_media_and_back(qtbot, db, sampl
     # the grid is blurred: far less fine detail than the same tile revealed
     blurred_tile = browser.media.item(0).icon().pixmap(112, 112).toImage()
     sharp_tile = workers.load_tiles(sample_case, [ids[0]], 80, False, ids[0], 112)[ids[0]]
-    assert _energy(blurred_tile) * 10 < _energy(sharp_tile)
+    assert detail_energy(blurred_tile) * 10 < detail_energy(sharp_tile)
     browser.grab().save(os.path.join(SHOTS, "entity_browser.png"))
     with qtbot.waitSignal(browser.mediaActivated) as back:  # and back to the media
         browser.media.setCurrentRow(1)

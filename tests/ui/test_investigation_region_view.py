@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+from helpers.images import detail_energy, grey
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
@@ -25,22 +26,6 @@ def _detailed_picture(width: int = 320, height: int = 240) -> QImage:
     return QImage(array.data, width, height, width * 3, QImage.Format.Format_RGB888).copy()
 
 
-def _array(image: QImage) -> np.ndarray:
-    image = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    ptr = image.constBits()
-    data = np.frombuffer(ptr, np.uint8, image.bytesPerLine() * image.height())
-    return data.reshape(image.height(), image.bytesPerLine())[:, : image.width()].astype(float)
-
-
-def _high_frequency_energy(pixels: np.ndarray) -> float:
-    """Mean squared Laplacian: large for sharp detail, near zero for a blurred picture."""
-    lap = (
-        -4 * pixels[1:-1, 1:-1]
-        + pixels[:-2, 1:-1] + pixels[2:, 1:-1] + pixels[1:-1, :-2] + pixels[1:-1, 2:]
-    )  # fmt: skip
-    return float((lap**2).mean())
-
-
 @pytest.fixture
 def view(qtbot):
     widget = RegionView()
@@ -53,21 +38,19 @@ def view(qtbot):
 
 
 def _inside_and_outside(view: RegionView, region: Region) -> tuple[float, float]:
-    shot = _array(view.grab().toImage())
+    shot = grey(view.grab().toImage())
     rect = view.widget_rect(region).toAlignedRect().adjusted(3, 3, -3, -3)
     inside = shot[rect.top() : rect.bottom(), rect.left() : rect.right()]
     picture = view.picture_rect().toAlignedRect()
     # the outside sample: the picture's left strip, well away from the region
     outside = shot[picture.top() + 4 : picture.bottom() - 4, picture.left() + 4 : rect.left() - 12]
-    return _high_frequency_energy(inside), _high_frequency_energy(outside)
+    return detail_energy(inside), detail_energy(outside)
 
 
 def test_nothing_selected_shows_everything_blurred(view):
-    shot = _array(view.grab().toImage())
+    shot = grey(view.grab().toImage())
     picture = view.picture_rect().toAlignedRect().adjusted(4, 4, -4, -4)
-    energy = _high_frequency_energy(
-        shot[picture.top() : picture.bottom(), picture.left() : picture.right()]
-    )
+    energy = detail_energy(shot[picture.top() : picture.bottom(), picture.left() : picture.right()])
     assert energy < 5.0
 
 

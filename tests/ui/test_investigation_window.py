@@ -5,41 +5,16 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
-import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtGui import QImage
+from helpers.images import detail_energy
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop.store import clues, entities, links, tags
 from desktop.store.db import open_case
 from desktop.ui import workers
 from desktop.ui.dialogs import investigation_dialogs
-from desktop.ui.main_window import MainWindow
-from desktop.ui.settings import AnalystSettings
 
 SHOTS = "/tmp/shots"
-
-
-def _energy(image: QImage) -> float:
-    grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    rows = np.frombuffer(grey.constBits(), np.uint8, grey.bytesPerLine() * grey.height())
-    p = rows.reshape(grey.height(), grey.bytesPerLine())[:, : grey.width()].astype(float)
-    lap = -4 * p[1:-1, 1:-1] + p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:]
-    return float((lap**2).mean())
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = AnalystSettings(QSettings(str(tmp_path / "a.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    yield win
-    if win.workspace is not None:
-        win.close_case()
-    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)
 
 
 def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
@@ -81,7 +56,7 @@ def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
     left_part = rect.toAlignedRect()
     left_part.setRight(region.left() - 10)
     left_part = left_part.adjusted(4, 4, -4, -4)
-    inside, outside = _energy(shot.copy(region)), _energy(shot.copy(left_part))
+    inside, outside = detail_energy(shot.copy(region)), detail_energy(shot.copy(left_part))
     assert inside > 5 * outside
     window.grab().save(os.path.join(SHOTS, "window_investigation.png"))
     # X on the selected clue opens the export with the region cut from the viewer's picture

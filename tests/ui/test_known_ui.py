@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from desktop.store import browse, hashlibrary, items
 from desktop.store.db import open_case
 from desktop.ui import workers
-from desktop.ui.main_window import MainWindow
-from desktop.ui.settings import AnalystSettings
 
 
 @pytest.fixture(autouse=True)
@@ -17,19 +14,6 @@ def library_path(tmp_path, monkeypatch):
     path = tmp_path / "library.sqlite"
     monkeypatch.setenv(hashlibrary.LIBRARY_ENV, str(path))
     return path
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = AnalystSettings(QSettings(str(tmp_path / "a.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    yield win
-    if win.workspace is not None:
-        win.close_case()
-    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)
 
 
 def idle(qtbot):

@@ -6,10 +6,9 @@ import io
 from pathlib import Path
 
 import numpy as np
-import pytest
+from helpers.images import detail_level, grey
 from PIL import Image
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import Qt
 
 from desktop.core.samples import write_sample_evidence
 from desktop.jobs.grouping import update_groups
@@ -17,30 +16,10 @@ from desktop.jobs.ingest import ingest
 from desktop.store import audit, browse, media_view, review
 from desktop.store.db import open_case
 from desktop.ui import workers
-from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import AnalystSettings
-from desktop.ui.style import style_sheet
 from desktop.ui.widgets.grid import TILE_MARGIN
 
 SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return AnalystSettings(QSettings(str(tmp_path / "analyst.ini"), QSettings.Format.IniFormat))
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    win = MainWindow(settings)
-    win.setStyleSheet(style_sheet())  # as the program looks (on this window only)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    yield win
-    if win.workspace is not None:
-        win.close_case()
-    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)
 
 
 def idle(qtbot):
@@ -53,25 +32,12 @@ def shot(widget, name):
     widget.grab().save(str(SHOTS / name))
 
 
-def as_grey(image: QImage) -> np.ndarray:
-    image = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    w, h = image.width(), image.height()
-    data = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * h)
-    return data.reshape(h, image.bytesPerLine())[:, :w].astype(np.float64)
-
-
-def high_frequency(grey: np.ndarray) -> float:
-    """Mean absolute Laplacian: detail and edges; blurring removes it."""
-    lap = 4 * grey[1:-1, 1:-1] - grey[:-2, 1:-1] - grey[2:, 1:-1] - grey[1:-1, :-2] - grey[1:-1, 2:]
-    return float(np.abs(lap).mean())
-
-
 def painted_tile(window, row: int) -> np.ndarray:
     """The picture part of a tile exactly as the grid painted it."""
     grid = window.workspace.grid
     rect = grid.visualRect(window.workspace.model.index(row))
     frame = rect.adjusted(TILE_MARGIN + 12, TILE_MARGIN + 30, -TILE_MARGIN - 12, -TILE_MARGIN - 30)
-    return as_grey(grid.viewport().grab(frame).toImage())
+    return grey(grid.viewport().grab(frame).toImage())
 
 
 def original_tile(db, media_id: int, shape: tuple[int, int], side: int) -> np.ndarray:
@@ -108,7 +74,7 @@ def test_open_select_reveal_and_reblur(window, sample_case, qtbot, settings):
     side = settings.thumbnail_size
     blurred = painted_tile(window, row)
     original = original_tile(db, media_id, blurred.shape, side)
-    assert high_frequency(blurred) < 0.25 * high_frequency(original)
+    assert detail_level(blurred) < 0.25 * detail_level(original)
 
     ws.select_row(row)
     idle(qtbot)
@@ -122,7 +88,7 @@ def test_open_select_reveal_and_reblur(window, sample_case, qtbot, settings):
     ws.grid.viewport().repaint()
     assert ws.revealed == media_id and ws.viewer.image_view.revealed
     revealed = painted_tile(window, row)
-    assert high_frequency(revealed) > 0.6 * high_frequency(original)
+    assert detail_level(revealed) > 0.6 * detail_level(original)
     others = [r.id for r in ws.model.rows if r.id != media_id]
     assert all(
         not ws.model.data(ws.model.index(ws.model.row_of[i]), Qt.UserRole + 4) for i in others
@@ -132,7 +98,7 @@ def test_open_select_reveal_and_reblur(window, sample_case, qtbot, settings):
     idle(qtbot)
     ws.grid.viewport().repaint()
     assert ws.revealed is None and not ws.viewer.image_view.revealed
-    assert high_frequency(painted_tile(window, row)) < 0.25 * high_frequency(original)
+    assert detail_level(painted_tile(window, row)) < 0.25 * detail_level(original)
 
     # holding the mouse on the picture shows it until released
     view = ws.viewer.image_view

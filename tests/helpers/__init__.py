@@ -1,0 +1,1 @@
+"""Helpers shared by tests of several layers (importable because pytest puts tests/ on the path)."""
