@@ -151,3 +151,18 @@ def origin_counts(db: Database) -> dict[str, int]:
     """Merged rows per kind (for reports)."""
     rows = db.execute("SELECT row_kind, COUNT(*) FROM merged_origins GROUP BY row_kind")
     return {kind: int(count) for kind, count in rows}
+
+
+def entity_origin_text(db: Database, entity_id: int) -> str | None:
+    """Where an entity a package made came from: "From Agency A (their #7; package ...)"."""
+    row = db.execute(
+        "SELECT o.organization, o.source_case_id, o.original_id, p.file_name, p.imported_at"
+        " FROM merged_origins o JOIN imported_packages p ON p.id = o.first_package_id"
+        " WHERE o.row_kind = 'entity' AND o.row_id = ? AND o.created = 1 ORDER BY o.id LIMIT 1",
+        [entity_id],
+    ).fetchone()
+    if row is None:
+        return None
+    organization, case_id, original_id, file_name, imported_at = row
+    who = organization or f"case {case_id}"
+    return f"From {who} (their #{original_id}; package {file_name}, imported {imported_at[:10]})"

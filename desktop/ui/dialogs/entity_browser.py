@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from desktop.core.clue_kinds import kind_name
-from desktop.store import clues, entities, links
+from desktop.store import clues, entities, links, origins
 from desktop.store.db import CaseError
 from desktop.ui import imaging, workers
 from desktop.ui.dialogs.investigation_dialogs import EntityDialog
@@ -158,6 +158,7 @@ class EntityBrowser(QWidget):
             allowed = {link.entity_id for link in links.links_for_media(self.db, self.media_filter)}
         self.list.blockSignals(True)
         self.list.clear()
+        received = origins.entity_origin_labels(self.db)  # entities another agency sent
         for entity, count in entities.list_entities(self.db, self.kind.currentData()):
             if (
                 text
@@ -166,6 +167,9 @@ class EntityBrowser(QWidget):
             ):
                 continue
             item = QListWidgetItem(f"{entity.kind.title()} · {entity.name}  ({count})")
+            if entity.id in received:
+                item.setText(f"{item.text()}  ⇄ {received[entity.id]}")
+                item.setToolTip(f"Received in a case package from {received[entity.id]}")
             item.setData(ROLE, entity.id)
             self.list.addItem(item)
         self.list.blockSignals(False)
@@ -224,6 +228,8 @@ class EntityBrowser(QWidget):
             and value is not None
         ]
         notes = f"Notes: {entity.notes}" if entity.notes else "No notes yet."
+        origin = origins.entity_origin_text(self.db, entity.id)
+        notes += f"\n{origin}" if origin else ""
         self.details.setText("   ".join(fields) + ("\n" if fields else "") + notes)
         related = []
         if entity.kind == "series":
