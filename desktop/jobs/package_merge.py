@@ -100,6 +100,7 @@ class InvestigationMerge:
         self.entity_map: dict[int, int] = {}  # sender entity id -> local entity id
         self.removed: set[int] = set()  # sender entity ids merged before, removed here since
         self.names: dict[tuple[str, str], int] = {}  # (kind, folded name) -> local entity id
+        self.pending_tags: dict[str, tuple[str, list[int]]] = {}  # one tag.add per tag a batch
         for entity, _count in entities.list_entities(db):
             self.names[(entity.kind, _folded(entity.name))] = entity.id
 
@@ -276,6 +277,12 @@ class InvestigationMerge:
                         what, f"media {sha256[:12]}, {what[:-1]} {item!r:.80}: {error}"
                     )
 
+    def flush(self) -> None:
+        """Write the tags gathered from a batch of media (call after each batch)."""
+        for name, media_ids in self.pending_tags.values():
+            tags.add_tag(self.db, media_ids, name)
+        self.pending_tags.clear()
+
     def _merge_link(self, media_id: int, sha256: str, item: Any) -> None:
         if not isinstance(item, dict) or not isinstance(item.get("entity_id"), int):
             raise InvestigationError("not a link to an entity")
@@ -303,7 +310,9 @@ class InvestigationMerge:
             elif origins.content_hash(mine) != origin.local_hash:
                 self._link_conflict(local, original_id, "was changed here and in the package")
             else:
-                after = links.update_link(self.db, local.id, **content)
+                after = links.update_link(
+                    self.db, local.id, role=content["role"], note=content["note"]
+                )
                 self._record("link", local.id, original_id, origin.created, content,
                              {"role": after.role, "note": after.note})  # fmt: skip
                 self.report.count("links", "updated")
@@ -318,7 +327,7 @@ class InvestigationMerge:
         if media_id in links.opted_out(self.db, entity_id):
             self.report.count("links", "kept_removed")  # the analyst opted this media out
             return
-        (made,) = links.link_media(self.db, [media_id], entity_id, **content)
+        (made,) = links.link_media(self.db, [media_id], entity_id, content["role"], content["note"])
         self._record("link", made.id, original_id, True, content,
                      {"role": made.role, "note": made.note})  # fmt: skip
         self.report.count("links", "added")
@@ -339,7 +348,7 @@ class InvestigationMerge:
         note = str(item.get("note") or "")
         if kind is None:  # a taxonomy this Vigil does not know: keep it, say what it was
             note = f"[their kind: {item.get('kind')}] {note}".strip()
-        content = {
+        content: dict[str, Any] = {
             "kind": kind.key if kind else "other",
             "label": str(item.get("label") or ""),
             "note": note,
@@ -388,7 +397,7 @@ class InvestigationMerge:
             return
         present = name.lower() in {t.lower() for t in tags.tags_for_media(self.db, media_id)}
         if not present:
-            tags.add_tag(self.db, [media_id], name)
+            self.pending_tags.setdefault(name.lower(), (name, []))[1].append(media_id)
         self._record("tag", media_id, original_id, not present, name, name)
         self.report.count("tags", "matched" if present else "added")
 

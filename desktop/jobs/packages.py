@@ -314,6 +314,7 @@ def _merge(
             media_id = in_case.get(record["sha256"])
             if media_id is not None:
                 merge.merge_media(media_id, record["sha256"], record["work"])
+        merge.flush()
     return list(in_case.values())
 
 
