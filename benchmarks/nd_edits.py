@@ -8,6 +8,8 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
+from desktop.core.samples import scene
+
 Edit = Callable[[Image.Image, int], Image.Image]
 
 
@@ -175,4 +177,54 @@ def matplotlib_photographs() -> dict[str, Image.Image]:
         path = os.path.join(folder, name)
         if os.path.exists(path):
             out["mpl_" + name.split(".")[0]] = Image.open(path).convert("RGB")
+    return out
+
+
+def varied_scene(index: int, size: tuple[int, int]) -> Image.Image:
+    """desktop.core.samples.scene with more varied content: textures, text, strong shapes."""
+    img = scene(1000 + index, size)
+    rng = np.random.default_rng(index)
+    draw = ImageDraw.Draw(img)
+    w, h = size
+    kind = index % 4
+    if kind == 1:  # fine stripes over part of the picture
+        x0 = int(rng.integers(0, w // 2))
+        for x in range(x0, x0 + w // 3, 6):
+            draw.line((x, 0, x + h // 3, h), fill=tuple(int(c) for c in rng.integers(0, 256, 3)))
+    elif kind == 2:  # a sign with large text
+        draw.rectangle((w // 6, h // 3, w * 5 // 6, h // 2), fill=(250, 240, 200))
+        draw.text(
+            (w // 6 + 8, h // 3 + 6), f"STREET {index}", fill=(20, 20, 20), font=_font(h // 10)
+        )
+    elif kind == 3:  # checker texture in one corner
+        cell = max(4, w // 40)
+        for y in range(0, h // 2, cell):
+            for x in range(0, w // 2, cell):
+                if (x // cell + y // cell) % 2:
+                    draw.rectangle((x, y, x + cell - 1, y + cell - 1), fill=(30, 30, 30))
+    return img
+
+
+def hard_negatives(size: tuple[int, int] = (640, 480)) -> dict[str, Image.Image]:
+    """Pictures whose hashes are weak or alike: none of them may group with another."""
+    w, h = size
+    out: dict[str, Image.Image] = {}
+    for i, colour in enumerate([(0, 0, 0), (255, 255, 255), (200, 30, 30), (30, 60, 200)]):
+        out[f"flat{i}"] = Image.new("RGB", size, colour)
+    ramp = np.tile(np.linspace(0, 255, w, dtype=np.uint8), (h, 1))
+    vertical = np.tile(np.linspace(0, 255, h, dtype=np.uint8)[:, None], (1, w))
+    out["gradient0"] = Image.fromarray(np.stack([ramp] * 3, axis=2))
+    out["gradient1"] = Image.fromarray(np.stack([ramp, ramp // 2, 255 - ramp], axis=2))
+    out["gradient2"] = Image.fromarray(np.stack([vertical] * 3, axis=2))
+    out["gradient3"] = Image.fromarray(np.stack([255 - vertical, vertical, vertical], axis=2))
+    for i in range(3):
+        noise = np.random.default_rng(i).integers(0, 14, (h, w, 3), dtype=np.uint8)
+        out[f"dark{i}"] = Image.fromarray(noise)
+    for i in range(4):
+        page = Image.new("RGB", size, (255, 255, 255))
+        draw = ImageDraw.Draw(page)
+        for line in range(16):
+            text = f"note {i}: line {line} " + "lorem ipsum dolor " * (1 + (i + line) % 3)
+            draw.text((16, 12 + line * 28), text, fill=(0, 0, 0), font=_font(18))
+        out[f"text{i}"] = page
     return out

@@ -20,10 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from nd_edits import EDITS, matplotlib_photographs, skimage_photographs  # noqa: E402
+from nd_edits import (  # noqa: E402
+    EDITS,
+    hard_negatives,
+    matplotlib_photographs,
+    skimage_photographs,
+    varied_scene,
+)
 
 from desktop.core.hashing import hamming_hex  # noqa: E402
-from desktop.core.samples import scene  # noqa: E402
 from desktop.jobs.grouping import update_groups  # noqa: E402
 from desktop.jobs.ingest import ingest  # noqa: E402
 from desktop.store import groups as group_store  # noqa: E402
@@ -33,13 +38,20 @@ from desktop.store.db import open_case  # noqa: E402
 def corpus(scenes: int) -> dict[str, object]:
     pictures = {**skimage_photographs(), **matplotlib_photographs()}
     for i in range(scenes):
-        pictures[f"scene{i:02d}"] = scene(500 + i, (640 + 16 * i, 480))
+        pictures[f"scene{i:02d}"] = varied_scene(i, (640 + 16 * i, 480))
     return pictures
 
 
 def write(folder: Path, pictures: dict) -> dict[str, tuple[str, str]]:
-    """Every original and edited copy as a file; returns file name -> (picture, edit)."""
+    """Every original and edited copy as a file; returns file name -> (picture, edit).
+
+    The hard negatives (flat, gradient, dark, text-only pictures) are written once each: any
+    group among them is a false pair.
+    """
     truth = {}
+    for name, img in hard_negatives().items():
+        img.save(folder / f"negative_{name}.png")
+        truth[f"negative_{name}.png"] = (f"negative_{name}", "original")
     for name, img in pictures.items():
         for edit, apply in {"original": lambda im, s: im, **EDITS}.items():
             seed = sum(map(ord, name))
@@ -67,8 +79,13 @@ def score(pred_pairs: set, truth_pairs: set, edit_of_pair: dict) -> dict[str, ob
         hit[0] += int(pair in pred_pairs)
         hit[1] += 1
     copies = sum(int(pair in pred_pairs) for pair in edit_of_pair) / len(edit_of_pair)
-    return {"precision": precision, "recall": recall, "copy_recall": copies, "pairs": len(pred_pairs),
-            "per_edit": {e: h[0] / h[1] for e, h in per_edit.items()}}  # fmt: skip
+    return {
+        "precision": precision,
+        "recall": recall,
+        "copy_recall": copies,
+        "pairs": len(pred_pairs),
+        "per_edit": {e: h[0] / h[1] for e, h in per_edit.items()},
+    }
 
 
 def main() -> None:
@@ -123,7 +140,8 @@ def main() -> None:
             results[f"{algorithm} <= {radius} (pairs)"] = score(pairs, truth_pairs, edit_of_pair)
         db.close()
     print(f"corpus: {len(pictures)} pictures ({len(pictures) - args.scenes} real photographs, "
-          f"{args.scenes} synthetic) x {len(EDITS) + 1} versions = {len(media_of)} media; "
+          f"{args.scenes} synthetic) x {len(EDITS) + 1} versions + {len(hard_negatives())} hard "
+          f"negatives = {len(media_of)} media; "
           f"ingest {ingest_seconds:.1f} s; {len(truth_pairs)} true pairs")  # fmt: skip
     names = list(results)
     print(f"{'':22s}" + "".join(f"{n:>22s}" for n in names))

@@ -149,7 +149,7 @@ class HammingIndex:
 
     def _direct(self, length: int) -> bool:
         """Whether a chunk this long gets a direct bucket table (fast, 8 bytes per value)."""
-        return length <= DIRECT_BITS and (1 << length) <= 4 * max(len(self._ids), 1 << 16)
+        return length <= DIRECT_BITS and (1 << length) <= max(4 * len(self._ids), 1 << 22)
 
     def _build(self, chunks: int) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
         """Per chunk: (bit start, length, bucket table or sorted keys, row order).

@@ -183,28 +183,37 @@ class Match:
     explanation: str
 
 
-def candidate_rows(
-    fp: Fingerprints, rule: Rule, query_rows: np.ndarray | None = None
+def candidate_pairs(
+    coarse: Columns, rule: Rule, queries: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs (a < b) whose dct64 hashes are within rule.coarse; only `query_rows`' if given."""
+    """Media id pairs (a < b) whose dct64 hashes are within rule.coarse.
+
+    `coarse` is (media ids, (k, 1) words, detail scores); with `queries` (media ids), only
+    their hashes are looked up (against everything): the incremental case.
+    """
+    owners, words, _ = coarse
     index = HammingIndex(64)
-    index.add_words(fp.coarse_rows, fp.coarse)
-    if query_rows is None:
+    index.add_words(owners, words)
+    if queries is None:
         a, b, _ = index.pair_arrays(rule.coarse)
     else:
-        wanted = np.isin(fp.coarse_rows, query_rows)
-        stored, number, _ = index.join_words(fp.coarse[wanted], rule.coarse)
-        a, b = fp.coarse_rows[wanted][number], index.ids()[stored]
+        wanted = np.isin(owners, queries)
+        stored, number, _ = index.join_words(words[wanted], rule.coarse)
+        a, b = owners[wanted][number], index.ids()[stored]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
+    if not len(lo):
+        return lo, hi
     pairs = np.unique(np.stack([lo, hi], axis=1)[lo != hi], axis=0)
     return pairs[:, 0], pairs[:, 1]
 
 
-def verified_matches(
-    fp: Fingerprints, rule: Rule, query_rows: np.ndarray | None = None
+def verify_pairs(
+    fp: Fingerprints, media_a: np.ndarray, media_b: np.ndarray, rule: Rule
 ) -> list[Match]:
-    """Every accepted near-duplicate pair (among all rows, or of `query_rows` against all)."""
-    a, b = candidate_rows(fp, rule, query_rows)
+    """The candidate pairs (media ids) whose PDQ hashes agree too, under the detail rules."""
+    known = np.isin(media_a, fp.ids) & np.isin(media_b, fp.ids)
+    a = np.searchsorted(fp.ids, media_a[known])
+    b = np.searchsorted(fp.ids, media_b[known])
     if len(a) == 0:
         return []
     detailed = (np.minimum(fp.quality[a], fp.quality[b]) >= MIN_QUALITY) & (
@@ -219,6 +228,16 @@ def verified_matches(
         Match(int(fp.ids[x]), int(fp.ids[y]), int(d), explain(int(o), int(p), int(d)))
         for x, y, d, o, p in zip(a[ok], b[ok], best[ok], orientation[ok], plain[ok], strict=True)
     ]
+
+
+def verified_matches(
+    fp: Fingerprints, rule: Rule, query_rows: np.ndarray | None = None
+) -> list[Match]:
+    """Every accepted near-duplicate pair (among all rows, or of `query_rows` against all)."""
+    coarse = (fp.ids[fp.coarse_rows], fp.coarse, fp.detail[fp.coarse_rows])
+    queries = None if query_rows is None else fp.ids[query_rows]
+    a, b = candidate_pairs(coarse, rule, queries)
+    return verify_pairs(fp, a, b, rule)
 
 
 class UnionFind:

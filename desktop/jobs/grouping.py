@@ -17,9 +17,10 @@ from desktop.core.similarity import (
     STRICTNESS,
     Fingerprints,
     Match,
+    candidate_pairs,
     group_matches,
     rank_similar,
-    verified_matches,
+    verify_pairs,
 )
 from desktop.store import audit
 from desktop.store import groups as group_store
@@ -77,31 +78,35 @@ def update_groups(
     rule = STRICTNESS[level]
     started = time.monotonic()
     progress(0, 3, "Reading fingerprints")
-    fp = group_store.fingerprints(db)
+    coarse = group_store.coarse_columns(db)
     last_id = group_store.last_media_id(db)
     previous = group_store.state(db, level)
     incremental = previous is not None and previous[1] == ENGINE and not rebuild
-    summary = GroupingSummary(level, len(fp), 0, 0, 0, 0, 0.0, incremental)
+    media = np.unique(coarse[0])
+    summary = GroupingSummary(level, len(media), 0, 0, 0, 0, 0.0, incremental)
     if cancel():
         summary.cancelled = True
         return summary
     progress(1, 3, "Finding near duplicates")
     if incremental:
         assert previous is not None
-        new_rows = np.nonzero(fp.ids > previous[0])[0]
-        summary.queried = len(new_rows)
-        if len(new_rows) == 0 and previous[0] == last_id:
+        new_media = media[media > previous[0]]
+        summary.queried = len(new_media)
+        if len(new_media) == 0 and previous[0] == last_id:
             summary.groups = len(group_store.existing_groups(db, level))
             summary.elapsed = time.monotonic() - started
             progress(3, 3, "Groups up to date")
             return summary
-        matches = verified_matches(fp, rule, new_rows) if len(new_rows) else []
+        a, b = candidate_pairs(coarse, rule, new_media) if len(new_media) else (media[:0],) * 2
         existing = group_store.existing_groups(db, level)
         known = group_store.nearest_edges(db, level)
     else:
-        summary.queried = len(fp)
-        matches = verified_matches(fp, rule)
+        summary.queried = len(media)
+        a, b = candidate_pairs(coarse, rule)
         existing, known = [], {}
+    # the PDQ hashes are read only for pictures that are candidates of something
+    involved = np.unique(np.concatenate([a, b]))
+    matches = verify_pairs(group_store.fingerprints(db, involved), a, b, rule) if len(a) else []
     if cancel():
         summary.cancelled = True
         return summary

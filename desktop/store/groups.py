@@ -16,6 +16,7 @@ from desktop.store.db import get_info, now_iso, set_info
 STRICTNESS_KEY = "group_strictness"
 ENGINE_HASHES = ("pdq", "dct64")
 BATCH_ROWS = 100_000
+ID_BATCH = 900  # media ids per IN (...) lookup, under SQLite's parameter limit
 
 
 def strictness(db: Database) -> str:
@@ -47,37 +48,60 @@ def hash_rows(db: Database, after_media_id: int = 0) -> Iterator[tuple[Any, ...]
 
 
 def hash_columns(
-    db: Database, algorithm: str, variant: str | None, bits: int
+    db: Database,
+    algorithm: str,
+    variant: str | None,
+    bits: int,
+    media_ids: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(media ids, hashes as (n, bits/64) uint64 words, qualities) of one kind of hash.
 
-    `variant` None takes every variant. Read in batches into arrays: a million pictures cost
-    tens of megabytes, not the gigabytes the same rows take as Python tuples.
+    `variant` None takes every variant; `media_ids` limits the read to those media. Read in
+    batches into arrays: a million pictures cost tens of megabytes, not the gigabytes the same
+    rows take as Python tuples.
     """
     sql = "SELECT media_id, hash, quality FROM perceptual_hashes WHERE algorithm = ?"
     params: list[Any] = [algorithm]
     if variant is not None:
         sql += " AND variant = ?"
         params.append(variant)
-    cursor = db.conn.execute(sql, params)
-    ids, words, qualities = [], [], []
-    while rows := cursor.fetchmany(BATCH_ROWS):
-        media, hexes, quality = zip(*rows, strict=True)
-        ids.append(np.array(media, dtype=np.int64))
-        raw = bytes.fromhex("".join(hexes))
-        words.append(np.frombuffer(raw, dtype=">u8").astype(np.uint64).reshape(-1, bits // 64))
-        qualities.append(np.array([q or 0 for q in quality], dtype=np.int64))
+    ids: list[np.ndarray] = []
+    words: list[np.ndarray] = []
+    qualities: list[np.ndarray] = []
+
+    def read(cursor: Any) -> None:
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            media, hexes, quality = zip(*rows, strict=True)
+            ids.append(np.array(media, dtype=np.int64))
+            raw = bytes.fromhex("".join(hexes))
+            words.append(np.frombuffer(raw, dtype=">u8").astype(np.uint64).reshape(-1, bits // 64))
+            qualities.append(np.array([q or 0 for q in quality], dtype=np.int64))
+
+    if media_ids is None:
+        read(db.conn.execute(sql, params))
+    else:
+        for first in range(0, len(media_ids), ID_BATCH):
+            batch = [int(m) for m in media_ids[first : first + ID_BATCH]]
+            marks = ", ".join("?" for _ in batch)
+            read(db.conn.execute(f"{sql} AND media_id IN ({marks})", [*params, *batch]))
     if not ids:
         return (np.zeros(0, np.int64), np.zeros((0, bits // 64), np.uint64), np.zeros(0, np.int64))
     return np.concatenate(ids), np.concatenate(words), np.concatenate(qualities)
 
 
-def fingerprints(db: Database) -> Fingerprints:
-    """Every picture's fingerprint in the case, as arrays for the similarity engine."""
+def coarse_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every dct64 hash: (media ids, (k, 1) words, detail scores), the grouping's first stage."""
+    return hash_columns(db, "dct64", None, 64)
+
+
+def fingerprints(db: Database, media_ids: np.ndarray | None = None) -> Fingerprints:
+    """Pictures' fingerprints (all, or those of `media_ids`) as arrays for the engine."""
+    if media_ids is not None and len(media_ids) > last_media_id(db) // 5:
+        media_ids = None  # most of the case: one pass over the table beats lookups by id
     return assemble(
-        hash_columns(db, "pdq", "original", 256),
-        {name: hash_columns(db, "pdq", name, 256) for name in ORIENTATION_VARIANTS},
-        hash_columns(db, "dct64", None, 64),
+        hash_columns(db, "pdq", "original", 256, media_ids),
+        {name: hash_columns(db, "pdq", name, 256, media_ids) for name in ORIENTATION_VARIANTS},
+        hash_columns(db, "dct64", None, 64, media_ids),
     )
 
 
