@@ -101,6 +101,7 @@ class InvestigationMerge:
         self.removed: set[int] = set()  # sender entity ids merged before, removed here since
         self.names: dict[tuple[str, str], int] = {}  # (kind, folded name) -> local entity id
         self.pending_tags: dict[str, tuple[str, list[int]]] = {}  # one tag.add per tag a batch
+        self.series_victims: dict[int, set[int]] = {}  # local series id -> its victims' ids
         for entity, _count in entities.list_entities(db):
             self.names[(entity.kind, _folded(entity.name))] = entity.id
 
@@ -244,7 +245,10 @@ class InvestigationMerge:
         origin = self._origin("series_victim", original_id)
         pair = {"series": series, "victim": victim}
         if origin is not None:
-            present = any(v.id == victim_id for v in entities.victims_in_series(self.db, series_id))
+            if series_id not in self.series_victims:  # once per series: big series hold many
+                found = entities.victims_in_series(self.db, series_id)
+                self.series_victims[series_id] = {v.id for v in found}
+            present = victim_id in self.series_victims[series_id]
             self.report.count("series_victims", "unchanged" if present else "kept_removed")
             return
         try:
