@@ -58,3 +58,16 @@ def test_strictness_is_stored_and_audited(sample_case):
     normal = sum(len(g) for g in group_store.groups(db, "normal"))
     assert strict <= normal
     db.close()
+
+
+def test_fingerprints_of_some_media_match_the_full_read(sample_case):
+    import numpy as np
+
+    db = open_case(sample_case)
+    full = group_store.fingerprints(db)
+    some = full.ids[:3]
+    part = group_store.hash_columns(db, "pdq", "trim", 256, some)
+    assert sorted(part[0].tolist()) == sorted(some.tolist())
+    rows = np.searchsorted(full.ids, part[0])
+    assert (part[1] == full.oriented[rows, 0]).all()
+    db.close()
