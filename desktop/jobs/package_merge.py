@@ -27,6 +27,10 @@ from desktop.store.investigation import InvestigationError
 
 MAX_LISTED = 1000  # conflicts and skipped records listed in the summary (all are counted)
 _ENTITY_SYSTEM_FIELDS = ("entity_id", "kind", "created_at", "updated_at", "victims", "origin")
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "notes": str, "status": str, "sex": str, "country": str, "age_min": int, "age_max": int,
+    "known": (bool, int), "latitude": (int, float), "longitude": (int, float),
+}  # fmt: skip
 OUTCOMES = ("added", "matched", "updated", "unchanged", "conflicts", "kept_removed", "skipped")
 
 
@@ -155,8 +159,10 @@ class InvestigationMerge:
                 self.report.skip("entities", f"entity {_describe(record)}: {error}")
         for record in sent:
             if isinstance(record, dict) and record.get("kind") == "series":
-                for victim in record.get("victims") or []:
-                    self._merge_series_victim(record.get("entity_id"), victim)
+                victims = record.get("victims")
+                for victim in victims if isinstance(victims, list) else []:
+                    if isinstance(victim, int) and isinstance(record.get("entity_id"), int):
+                        self._merge_series_victim(record["entity_id"], victim)
 
     def _merge_entity(self, record: Any) -> None:
         if not (
@@ -168,6 +174,10 @@ class InvestigationMerge:
             raise InvestigationError("it lacks an id, a known kind or a name")
         kind, sent_id = record["kind"], record["entity_id"]
         fields = {k: record.get(k) for k in (*entities.KIND_FIELDS[kind], "notes")}
+        for key, value in fields.items():
+            wanted = _FIELD_TYPES.get(key, (str, int, float))
+            if value is not None and not isinstance(value, wanted):
+                raise InvestigationError(f"its {key.replace('_', ' ')} has the wrong type")
         fields["notes"] = fields["notes"] or ""
         content = _entity_content(kind, record["name"], fields)
         original_id = str(sent_id)
@@ -233,7 +243,7 @@ class InvestigationMerge:
                 }
             )
 
-    def _merge_series_victim(self, series: Any, victim: Any) -> None:
+    def _merge_series_victim(self, series: int, victim: int) -> None:
         series_id, victim_id = self.entity_map.get(series), self.entity_map.get(victim)
         if series in self.removed or victim in self.removed:
             self.report.count("series_victims", "kept_removed")

@@ -301,3 +301,48 @@ def test_removed_here_stays_removed_even_when_its_row_id_is_used_again(tmp_path,
     assert entities.get_entity(b, home.id).name == "Home"
     with pytest.raises(Exception, match="no location named"):
         entities.find_entity(b, "Harbour", "location")
+
+
+def test_odd_records_of_a_verified_package_are_skipped_and_listed(tmp_path, cases):
+    _, b = cases
+    sha = next(iter(by_sha(b)))
+    sent = [
+        {"entity_id": 1, "kind": "victim", "name": "V-ok", "age_min": 9, "notes": "fine"},
+        {"entity_id": 2, "kind": "victim", "name": "V-old", "age_min": 40},
+        {"entity_id": 3, "kind": "offender", "name": "Uncle", "notes": 5},
+        {"entity_id": 4, "kind": "spaceship", "name": "X"},
+        {"entity_id": 5, "kind": "series", "name": "S", "victims": [1, [2], "x", 99]},
+        "not an entity",
+    ]
+    work = {
+        "sha256": sha,
+        "tags": ["ok", "", 7],
+        "links": [{"entity_id": 1, "role": "depicted"}, {"entity_id": 42}, "x"],
+        "clues": [
+            {"clue_id": 1, "kind": "brand-new-kind", "label": "mug", "note": "blue"},
+            {"clue_id": 2, "kind": "object", "label": "toy", "region": {"x": 0, "y": 0}},
+            {"clue_id": 3, "kind": "object", "label": "kite", "region": {"x": 0, "y": 0,
+                                                                       "w": 9999, "h": 5}},
+            {"clue_id": 4, "kind": "object", "label": "   "},
+        ],
+    }  # fmt: skip
+    odd = tmp_path / "odd.vpkg"
+    write_package(
+        odd,
+        [
+            (CASE_MEMBER, b"{}"),
+            (ENTITIES_MEMBER, json.dumps(sent).encode()),
+            (MEDIA_MEMBER, json.dumps(work).encode() + b"\n"),
+        ],
+        {"case_id": "case-c", "organization": "Agency C"},
+    )
+    merged = import_package(b, odd)["investigation"]
+    assert merged["entities"]["added"] == 2 and merged["entities"]["skipped"] == 4
+    assert merged["series_victims"]["added"] == 1 and merged["series_victims"]["skipped"] == 1
+    assert (merged["links"]["added"], merged["links"]["skipped"]) == (1, 2)
+    assert (merged["clues"]["added"], merged["clues"]["skipped"]) == (1, 3)
+    assert (merged["tags"]["added"], merged["tags"]["skipped"]) == (1, 2)
+    assert any("age" in reason for reason in merged["skipped"])
+    (clue,) = clues.clues_for_media(b, by_sha(b)[sha])
+    assert (clue.kind, clue.note) == ("other", "[their kind: brand-new-kind] blue")
+    assert entities.find_entity(b, "V-ok", "victim").age_min == 9
