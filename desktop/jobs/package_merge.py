@@ -13,76 +13,22 @@ Rules, per sender record (keyed by the sending case and the sender's own id):
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
 
 from desktop.core.clue_kinds import clue_kind
 from desktop.core.regions import Region
+from desktop.jobs.merge_report import MAX_LISTED, MergeReport, Sender
 from desktop.store import clues, entities, links, origins, tags
 from desktop.store.investigation import InvestigationError
 
-MAX_LISTED = 1000  # conflicts and skipped records listed in the summary (all are counted)
 _ENTITY_SYSTEM_FIELDS = ("entity_id", "kind", "created_at", "updated_at", "victims", "origin")
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "notes": str, "status": str, "sex": str, "country": str, "age_min": int, "age_max": int,
     "known": (bool, int), "latitude": (int, float), "longitude": (int, float),
 }  # fmt: skip
-OUTCOMES = ("added", "matched", "updated", "unchanged", "conflicts", "kept_removed", "skipped")
-
-
-@dataclass
-class Sender:
-    """Who a package comes from, and the imported_packages row it is recorded under."""
-
-    package_id: int
-    case_id: str
-    organization: str
-
-    @property
-    def label(self) -> str:
-        return self.organization or f"case {self.case_id[:8]}"
-
-
-@dataclass
-class MergeReport:
-    counts: dict[str, Counter[str]] = field(
-        default_factory=lambda: {
-            k: Counter() for k in ("entities", "series_victims", "links", "clues", "tags")
-        }
-    )
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    created_entities: list[dict[str, Any]] = field(default_factory=list)
-
-    def count(self, what: str, outcome: str) -> None:
-        self.counts[what][outcome] += 1
-
-    def conflict(self, what: str, local_id: int | None, original_id: str, reason: str) -> None:
-        self.count(what, "conflicts")
-        if len(self.conflicts) < MAX_LISTED:
-            self.conflicts.append(
-                {"what": what, "local_id": local_id, "original_id": original_id, "reason": reason}
-            )
-
-    def skip(self, what: str, reason: str) -> None:
-        self.count(what, "skipped")
-        if len(self.skipped) < MAX_LISTED:
-            self.skipped.append(reason)
-
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            what: {outcome: counter.get(outcome, 0) for outcome in OUTCOMES}
-            for what, counter in self.counts.items()
-        }
-        data["conflict_count"] = sum(c["conflicts"] for c in self.counts.values())
-        data["conflicts"] = self.conflicts
-        data["skipped"] = self.skipped
-        data["created_entities"] = self.created_entities
-        return data
 
 
 def _entity_content(kind: str, name: str, fields: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from desktop.core.packages import (
 )
 from desktop.jobs.case_work import CaseWork, media_batches
 from desktop.jobs.match import match_media
-from desktop.jobs.package_merge import InvestigationMerge, Sender
+from desktop.jobs.merge_report import Sender
+from desktop.jobs.package_merge import InvestigationMerge
 from desktop.store import audit, entities, items, known, origins
 from desktop.store.db import get_info, now_iso
 
