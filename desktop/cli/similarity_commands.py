@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.cli.output import Interrupts, ProgressBar, UserError, print_json, table
+from desktop.cli.output import Interrupts, UserError, print_json, table
 from desktop.core.similarity import STRICTNESS
 from desktop.jobs.grouping import similar_to_file, similar_to_media, update_groups
 from desktop.store import groups as group_store
@@ -55,10 +57,10 @@ def cmd_groups(args: argparse.Namespace) -> int:
         if args.set_default:
             group_store.set_strictness(db, args.strictness)
         level = args.strictness or group_store.strictness(db)
-        bar = ProgressBar(unit="steps", quiet=args.json)
         with Interrupts() as cancel:
-            summary = update_groups(db, bar, cancel, strictness=level, rebuild=args.rebuild)
-        bar.close()
+            summary = update_groups(
+                db, _steps(quiet=args.json), cancel, strictness=level, rebuild=args.rebuild
+            )
         if summary.cancelled:
             raise UserError("Stopped before the groups were brought up to date.")
         found = group_store.groups(db, level)
@@ -82,6 +84,16 @@ def cmd_groups(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.close()
+
+
+def _steps(quiet: bool) -> Callable[[int, int, str], None]:
+    """Progress for a job of a few long steps: each step's name on stderr, on a terminal."""
+
+    def show(done: int, total: int, message: str) -> None:
+        if not quiet and sys.stderr.isatty() and done < total:
+            print(f"{message}...", file=sys.stderr)
+
+    return show
 
 
 def _member_json(member: dict[str, Any]) -> dict[str, Any]:
