@@ -28,8 +28,13 @@ def photo(index: int) -> tuple[str, bytes]:
 
 def _write(args: tuple[Path, int]) -> None:
     folder, index = args
-    name, data = photo(index)
+    name = f"IMG_{index:05d}.jpg"
     path = folder / name
+    for other in OUT.glob("photos_*"):  # the same picture made for a run of another size
+        if other != folder and (other / name).exists():
+            os.link(other / name, path)
+            return
+    name, data = photo(index)
     if not path.exists():
         tmp = path.with_suffix(".part")
         tmp.write_bytes(data)
@@ -37,7 +42,8 @@ def _write(args: tuple[Path, int]) -> None:
 
 
 def photo_folder(count: int) -> Path:
-    """A folder of `count` photos (reused between runs; only missing ones are made)."""
+    """A folder of `count` photos (reused between runs; only missing ones are made, or linked
+    from a folder made for another count)."""
     folder = OUT / f"photos_{count}"
     folder.mkdir(parents=True, exist_ok=True)
     missing = [(folder, i) for i in range(count) if not (folder / f"IMG_{i:05d}.jpg").exists()]
