@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from typing import IO
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
@@ -170,7 +171,7 @@ def _classify(error: BaseException) -> DecodeFailure:
     return DecodeFailure("corrupt", f"cannot decode: {text}")
 
 
-def decode_reduced(data: bytes | io.BufferedIOBase, full: bool = False) -> DecodedImage:
+def decode_reduced(data: bytes | IO[bytes], full: bool = False) -> DecodedImage:
     """Decode an image once at reduced size (or at full size when `full`), safely.
 
     Raises DecodeFailure with status unsupported, truncated, corrupt or too_large.
@@ -180,7 +181,7 @@ def decode_reduced(data: bytes | io.BufferedIOBase, full: bool = False) -> Decod
         # Pillow warns (rather than raises) between 1x and 2x the pixel limit: treat it as a bomb.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            img = Image.open(stream)
+            img: Image.Image = Image.open(stream)
         except UnidentifiedImageError:
             raise DecodeFailure("unsupported", "not a picture format Vigil can decode") from None
         except Exception as error:  # noqa: BLE001 - hostile input can raise anything
