@@ -71,3 +71,35 @@ def test_fingerprints_of_some_media_match_the_full_read(sample_case):
     rows = np.searchsorted(full.ids, part[0])
     assert (part[1] == full.oriented[rows, 0]).all()
     db.close()
+
+
+def test_a_copy_ingested_later_joins_its_group_with_an_explanation(tmp_path):
+    from PIL import Image
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    img = scene(21, (320, 240))
+    (evidence / "a.jpg").write_bytes(jpeg_bytes(img, 90))
+    (evidence / "a_small.jpg").write_bytes(jpeg_bytes(img.resize((160, 120)), 80))
+    mirrored = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    case = tmp_path / "case.vigil"
+    ingest(case, [evidence], workers=1)
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "b.png").write_bytes(jpeg_bytes(mirrored, 85))
+    ingest(case, [more], workers=1)
+    db = open_case(case)
+    found = group_store.groups(db, "normal")
+    assert len(found) == 1 and len(found[0]) == 3
+    names = {p.rsplit("/", 1)[-1]: m for m in found[0] for p in m["paths"]}
+    assert names["b.png"]["explanation"] == "mirrored"
+    assert sum(m["representative"] for m in found[0]) == 1
+    db.close()
+
+
+def test_engine_change_rebuilds(sample_case):
+    db = open_case(sample_case)
+    db.execute("UPDATE similarity_state SET engine = 'older engine'")
+    summary = update_groups(db)
+    assert not summary.incremental and summary.queried == summary.media
+    db.close()
