@@ -137,8 +137,12 @@ def update_groups_after_ingest(db: Database, progress: Progress, cancel: Cancel)
     """Called at the end of ingest: a grouping failure must never lose the ingest's work."""
     try:
         update_groups(db, progress, cancel)
-    except Exception:  # noqa: BLE001 - groups can be rebuilt any time with `vigil groups`
-        pass
+    except Exception as error:  # noqa: BLE001 - groups can be rebuilt any time with `vigil groups`
+        try:  # leave a trace of why the groups are behind
+            with db.atomic():
+                audit.append(db, "groups.failed", "after ingest", after={"error": repr(error)})
+        except Exception:  # noqa: BLE001 - never let this lose the ingest
+            pass
 
 
 # ---- similar pictures ------------------------------------------------------------------------
