@@ -103,3 +103,19 @@ def test_engine_change_rebuilds(sample_case):
     summary = update_groups(db)
     assert not summary.incremental and summary.queried == summary.media
     db.close()
+
+
+def test_grouping_failure_after_ingest_is_recorded_not_raised(sample_case, monkeypatch):
+    import desktop.jobs.grouping as grouping
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(grouping, "update_groups", broken)
+    db = open_case(sample_case)
+    grouping.update_groups_after_ingest(db, lambda *a: None, lambda: False)
+    row = db.execute(
+        "SELECT after FROM audit_events WHERE action = 'groups.failed' ORDER BY id DESC"
+    ).fetchone()
+    assert row is not None and "disk full" in row[0]
+    db.close()
