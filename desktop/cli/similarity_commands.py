@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.cli.output import Interrupts, UserError, print_json, table
+from desktop.cli.output import Interrupts, UserError, print_json, stream_json_list, table
 from desktop.core.similarity import STRICTNESS
 from desktop.jobs.grouping import similar_to_file, similar_to_media, update_groups
 from desktop.store import groups as group_store
@@ -63,13 +63,14 @@ def cmd_groups(args: argparse.Namespace) -> int:
             )
         if summary.cancelled:
             raise UserError("Stopped before the groups were brought up to date.")
-        found = group_store.groups(db, level)
         if args.json:
-            print_json([[_member_json(m) for m in group] for group in found])
+            stream_json_list(
+                [_member_json(m) for m in group] for group in group_store.iter_groups(db, level)
+            )
             return 0
-        media = sum(len(g) for g in found)
-        print(f"{len(found)} near-duplicate groups ({media} media), strictness {level}")
-        for number, group in enumerate(found, 1):
+        count, media = group_store.group_counts(db, level)
+        print(f"{count} near-duplicate groups ({media} media), strictness {level}")
+        for number, group in enumerate(group_store.iter_groups(db, level), 1):
             print(f"group {number}: {len(group)} media")
             table(
                 (

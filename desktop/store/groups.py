@@ -185,9 +185,9 @@ def nearest_edges(db: Database, level: str) -> dict[int, tuple[int, int, str]]:
     return {m: (o, d, e) for m, o, d, e in rows}
 
 
-def groups(db: Database, level: str) -> list[list[dict[str, Any]]]:
-    """Groups of one strictness, largest first; each member with its sha256 and every path."""
-    out: list[list[dict[str, Any]]] = []
+def iter_groups(db: Database, level: str) -> Iterator[list[dict[str, Any]]]:
+    """Groups of one strictness, largest first, one at a time; each member with its sha256 and
+    every path, the representative first."""
     group_rows = db.execute(
         "SELECT id, representative_media_id FROM similarity_groups WHERE strictness = ?"
         " ORDER BY size DESC, id",
@@ -200,8 +200,21 @@ def groups(db: Database, level: str) -> list[list[dict[str, Any]]]:
             " WHERE s.group_id = ? ORDER BY s.media_id != ?, s.media_id",
             [group_id, representative],
         ).fetchall()
-        out.append([_member(db, row, representative) for row in members])
-    return out
+        yield [_member(db, row, representative) for row in members]
+
+
+def groups(db: Database, level: str) -> list[list[dict[str, Any]]]:
+    """Every group of one strictness (see iter_groups), as a list."""
+    return list(iter_groups(db, level))
+
+
+def group_counts(db: Database, level: str) -> tuple[int, int]:
+    """(groups, media in them) of one strictness."""
+    row = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM similarity_groups WHERE strictness = ?",
+        [level],
+    ).fetchone()
+    return int(row[0]), int(row[1])
 
 
 def _member(db: Database, row: tuple[Any, ...], representative: int) -> dict[str, Any]:

@@ -43,3 +43,19 @@ def test_similar_errors_are_one_sentence(sample_case, capsys):
     assert "no media 999999" in capsys.readouterr().err
     assert main(["similar", "--case", str(sample_case), "no/such/file.jpg"]) == 2
     assert "neither a media id nor an image file" in capsys.readouterr().err
+
+
+def test_set_default_strictness_is_kept_and_needs_a_value(sample_case, capsys):
+    from desktop.store import groups as group_store
+    from desktop.store.db import open_case
+
+    assert main(["groups", "--case", str(sample_case), "--set-default"]) == 2
+    assert "--set-default needs --strictness" in capsys.readouterr().err
+    args = ["groups", "--case", str(sample_case), "--strictness", "strict", "--set-default"]
+    assert main(args) == 0
+    capsys.readouterr()
+    db = open_case(sample_case)
+    assert group_store.strictness(db) == "strict"
+    db.close()
+    assert main(["groups", "--case", str(sample_case)]) == 0
+    assert "strictness strict" in capsys.readouterr().out
