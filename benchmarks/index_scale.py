@@ -141,7 +141,7 @@ def synthetic_case(path: Path, n: int, seed: int = 7) -> int:
     return planted
 
 
-def bench_case_grouping(n: int) -> None:
+def bench_case_grouping(n: int, levels: tuple[str, ...] = ("normal",)) -> None:
     """The whole grouping job on a case of n media, as `vigil groups` runs it."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "large.vigil"
@@ -150,17 +150,22 @@ def bench_case_grouping(n: int) -> None:
         made = time.perf_counter() - t
         db = open_case(path)
         rss_before = peak_rss_mib()
+        for level in levels[1:]:  # the other strictness levels first, each from scratch
+            t = time.perf_counter()
+            other = update_groups(db, strictness=level)
+            print(f"grouping job, {n:,} media, strictness {level}: "
+                  f"{time.perf_counter() - t:.1f} s ({other.groups:,} groups)")  # fmt: skip
         t = time.perf_counter()
-        summary = update_groups(db, strictness="normal")
+        summary = update_groups(db, strictness=levels[0])
         seconds = time.perf_counter() - t
-        pairs = sum(1 for g in group_store.groups(db, "normal") if len(g) == 2)
+        pairs = sum(1 for g in group_store.iter_groups(db, levels[0]) if len(g) == 2)
         t = time.perf_counter()
         with db.atomic():  # one new picture: an exact re-encode of media 1
             db.execute("INSERT INTO media (id, sha256, md5, sha1, size, status) VALUES "
                        "(?, 'new', '', '', 1, 'ok')", [n + 1])  # fmt: skip
             db.execute("INSERT INTO perceptual_hashes SELECT ?, algorithm, variant, hash, quality"
                        " FROM perceptual_hashes WHERE media_id = 1", [n + 1])  # fmt: skip
-        again = update_groups(db, strictness="normal")
+        again = update_groups(db, strictness=levels[0])
         incremental = time.perf_counter() - t
         db.close()
     print(f"grouping job, case of {n:,} media (made in {made:.0f} s): {seconds:.1f} s "
@@ -175,9 +180,11 @@ def main() -> None:
     parser.add_argument("--known", type=int, default=4_300_000)
     parser.add_argument("--case", type=int, default=1_000_000, help="media in the grouping case")
     parser.add_argument("--only", choices=["join", "query", "case"], default=None)
+    parser.add_argument("--all-strictness", action="store_true", help="also time strict, loose")
     args = parser.parse_args()
     if args.only in (None, "case"):
-        bench_case_grouping(args.case)
+        levels = ("normal", "strict", "loose") if args.all_strictness else ("normal",)
+        bench_case_grouping(args.case, levels)
     if args.only == "case":
         return
     for bits in (64, 256):
