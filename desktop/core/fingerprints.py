@@ -29,6 +29,7 @@ BORDER_UNIFORM_SHARE = 0.97  # share of the outermost row or column that must ma
 BAR_SHARE = 0.25  # share of the lines inside a bar that must match (text on a caption bar)
 MAX_TRIM_SHARE = 0.45  # never trim more than this much of either side away
 MIN_FRAME_ANGLE, MAX_FRAME_ANGLE = 0.7, 12.0  # degrees of turn that are undone before hashing
+FRAME_AGREEMENT = 0.5  # degrees within which two views of a turned frame must agree
 MIN_SPREAD = 4.0  # grey levels of standard deviation below which a picture is uniform
 MIN_ROUGHNESS = 0.05  # mean step between neighbours per level of spread: below, it is smooth
 
@@ -124,25 +125,28 @@ def frame_angle(rgb: np.ndarray) -> float | None:
     """Degrees a picture was turned counter-clockwise inside a flat frame (a small rotation with
     the corners filled), or None when it is not.
 
-    The outline of a turned rectangle seen from above is a tent: the longer side is the
-    picture's top edge, tilted by the angle; the view from below must agree.
+    The outline of a turned rectangle seen from above is a tent: its longer side is the
+    picture's top edge, tilted by the angle. The picture is looked at from all four sides (the
+    views from below and from the left see the angle mirrored); at least two views must agree,
+    as the picture's own content may melt into the fill on the other sides.
     """
-    h, w = rgb.shape[:2]
     corners = rgb[[0, 0, -1, -1], [0, -1, 0, -1]].astype(np.float32)
     colour = np.median(corners, axis=0)
     if np.abs(corners - colour).max() > BORDER_TOLERANCE:
         return None
-    pixels = rgb.astype(np.float32)
-    content = np.abs(pixels - colour).max(axis=2) > BORDER_TOLERANCE
-    present = content.any(axis=0)
-    if present.sum() < w // 2:
+    content = np.abs(rgb.astype(np.float32) - colour).max(axis=2) > BORDER_TOLERANCE
+    if content.mean() < 0.25:
         return None
-    from_top = np.where(present, np.argmax(content, axis=0), -1)
-    from_bottom = np.where(present, np.argmax(content[::-1], axis=0), -1)
-    top, bottom = _edge_angle(from_top), _edge_angle(from_bottom)
-    if top is None or bottom is None or abs(top + bottom) > 1.0:  # bottom view is mirrored
+    seen = []
+    for view, sign in ((content, 1), (content[::-1], -1), (content.T, -1), (content.T[::-1], 1)):
+        present = view.any(axis=0)
+        angle = _edge_angle(np.where(present, np.argmax(view, axis=0), -1))
+        if angle is not None:
+            seen.append(sign * angle)
+    agreeing = [a for a in seen if sum(abs(a - b) <= FRAME_AGREEMENT for b in seen) >= 2]
+    if not agreeing:
         return None
-    angle = (top - bottom) / 2
+    angle = float(np.median(agreeing))
     return angle if MIN_FRAME_ANGLE <= abs(angle) <= MAX_FRAME_ANGLE else None
 
 
