@@ -92,6 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenes", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--misses", action="store_true", help="list the copies normal missed")
     args = parser.parse_args()
     pictures = corpus(args.scenes)
     with tempfile.TemporaryDirectory() as tmp:
@@ -125,6 +126,10 @@ def main() -> None:
                 members = sorted(m["media_id"] for m in group)
                 pairs.update(combinations(members, 2))
             results[f"vigil {level}"] = score(pairs, truth_pairs, edit_of_pair)
+            if level == "normal" and args.misses:
+                for pair, edit in sorted(edit_of_pair.items(), key=lambda item: item[1]):
+                    if pair not in pairs:
+                        print(f"missed {edit}: {media_of[pair[0]]} ~ {media_of[pair[1]]}")
             results[f"vigil {level}"]["seconds"] = elapsed
         hashes: dict[str, dict[int, str]] = {"phash": {}, "pdq": {}}
         for media_id, algorithm, hex_ in db.execute(
