@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import categories
 from desktop.store.db import CASE_SUFFIX, CaseError, open_case
+from desktop.ui.dialogs.evidence_dialog import EvidenceDialog
 from desktop.ui.dialogs.settings_dialog import SettingsDialog
 from desktop.ui.imaging import MIN_BLUR
 from desktop.ui.known_hooks import install_known_material
@@ -210,9 +211,10 @@ class MainWindow(QMainWindow):
     def choose_evidence(self) -> None:
         if self.workspace is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Add an evidence folder (read only)")
-        if folder:
-            self.workspace.add_evidence([folder])
+        dialog = EvidenceDialog(self)
+        dialog.add_folder()  # most additions are one folder: start with its chooser
+        if dialog.chosen() and dialog.exec():
+            self.workspace.add_evidence(dialog.chosen())
 
     # ---- settings and breaks ---------------------------------------------------------------------
 
