@@ -93,6 +93,11 @@ def print_summary(summary: IngestSummary) -> None:
     )
     if summary.extension_mismatches:
         print(f"Files whose extension does not match their content: {summary.extension_mismatches}")
+    if summary.decoder_crashes:
+        print(
+            f"A decoder crashed on {summary.decoder_crashes} file(s): recorded as corrupt with "
+            "their hashes; the ingest went on."
+        )
     problems = sum(
         summary.statuses.get(s, 0) for s in ("truncated", "corrupt", "too_large", "unreadable")
     )

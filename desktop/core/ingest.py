@@ -164,6 +164,24 @@ def read_and_digest(path: bytes) -> tuple[Digests, bytes, bytes | None]:
     return digest.result(), head, (b"".join(kept) if kept is not None else None)
 
 
+def describe_undecoded(path: bytes, reason: str, status: str = "corrupt") -> FileAnalysis:
+    """What can be learnt of a file without decoding it: digests and type, with a status."""
+    try:
+        digests, head, _ = read_and_digest(path)
+    except OSError as error:
+        return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}")
+    detected = sniff_type(head)
+    return FileAnalysis(
+        path,
+        status,
+        reason,
+        digests=digests,
+        detected_type=detected,
+        mime_type=MIME_TYPES.get(detected or ""),
+        extension_mismatch=extension_mismatch(os.path.basename(path), detected),
+    )
+
+
 def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> FileAnalysis:
     """Read a file once and learn what ingest records about it. Never raises for bad input."""
     try:

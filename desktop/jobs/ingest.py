@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import signal
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,11 +13,12 @@ from sqlite_utils import Database
 
 from desktop import __version__
 from desktop.core.hashing import algorithm_versions
-from desktop.core.ingest import FileAnalysis, WalkEntry, analyse_file, display_path, walk
+from desktop.core.ingest import FileAnalysis, WalkEntry, display_path, walk
+from desktop.jobs.analysis_pool import Analyse, AnalysisPool, analyse_in_worker
 from desktop.jobs.grouping import update_groups_after_ingest
 from desktop.jobs.match import match_after_ingest
 from desktop.store import audit, items
-from desktop.store.db import CaseError, connect_readonly, get_info, now_iso, open_case, set_info
+from desktop.store.db import CaseError, get_info, now_iso, open_case, set_info
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
@@ -46,32 +43,10 @@ class IngestSummary:
     elapsed: float = 0.0
     cancelled: bool = False
     resumed_interrupted_run: int | None = None
+    decoder_crashes: int = 0  # files whose decoder killed its process (recorded as corrupt)
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
-
-
-# ---- worker processes ------------------------------------------------------------------------
-
-_worker_conn: sqlite3.Connection | None = None
-
-
-def _worker_start(case_path: str) -> None:
-    global _worker_conn
-    # Ctrl-C is the parent's to handle: it stops submitting and writes what is done.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_conn = connect_readonly(case_path)
-
-
-def _content_in_case(sha256: str) -> bool:
-    assert _worker_conn is not None
-    row = _worker_conn.execute("SELECT 1 FROM media WHERE sha256 = ?", [sha256]).fetchone()
-    return row is not None
-
-
-def _analyse(path: bytes) -> FileAnalysis:
-    # Exact copies already in the case are common in seized material: skip their decode.
-    return analyse_file(path, is_known=_content_in_case)
 
 
 # ---- the job -----------------------------------------------------------------------------------
@@ -142,9 +117,11 @@ def ingest(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     workers: int | None = None,
+    analyse: Analyse = analyse_in_worker,
 ) -> IngestSummary:
     """Add evidence to a case (created if missing). Resumable: unchanged files are skipped.
 
+    `analyse` runs in the worker processes (a module-level function, so it can be pickled).
     Raises IngestError or CaseError for problems the user can fix.
     """
     progress = progress or (lambda done, total, message: None)
@@ -156,7 +133,9 @@ def ingest(
     check_sources(case_path, raw_sources)
     db = open_case(case_path, create=True)
     try:
-        return _run(db, case_path, raw_sources, progress, cancel, workers or os.cpu_count() or 1)
+        return _run(
+            db, case_path, raw_sources, progress, cancel, workers or os.cpu_count() or 1, analyse
+        )
     finally:
         db.close()
 
@@ -168,6 +147,7 @@ def _run(
     progress: Progress,
     cancel: Cancel,
     workers: int,
+    analyse: Analyse,
 ) -> IngestSummary:
     started = time.monotonic()
     if get_info(db, "hash_algorithms") is None:
@@ -178,23 +158,11 @@ def _run(
     progress(0, 0, "Counting files")
     total = _count(sources, cancel)
     writer = _BatchWriter(db, run_id, summary)
-    context = multiprocessing.get_context("spawn")  # fork is unsafe under a running Qt GUI
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_worker_start,
-        initargs=(str(case_path),),
-    ) as pool:
-        in_flight: dict[Future[FileAnalysis], tuple[WalkEntry, int]] = {}
-        limit = workers * 4  # bounded queue: memory does not grow with the number of files
+    with AnalysisPool(str(case_path), workers, analyse) as pool:
 
         def collect(block: bool) -> None:
-            done, _ = wait(
-                list(in_flight), timeout=None if block else 0, return_when=FIRST_COMPLETED
-            )
-            for future in done:
-                entry, source = in_flight.pop(future)
-                writer.add_analysis(entry, source, future.result())
+            for entry, source, analysis in pool.collect(block):
+                writer.add_analysis(entry, source, analysis)
 
         for source_path in sources:
             if summary.cancelled:
@@ -208,19 +176,18 @@ def _run(
                 if entry.kind != "file":
                     writer.add_entry(entry, source)
                 elif not writer.skip_if_unchanged(entry):
-                    in_flight[pool.submit(_analyse, entry.path)] = (entry, source)
-                while len(in_flight) >= limit:
+                    pool.submit(entry, source)
+                while pool.full():
                     collect(block=True)
                 collect(block=False)
                 writer.flush_if_due()
                 progress(writer.done(), total, display_path(entry.path))
         if summary.cancelled:
-            for future in in_flight:
-                future.cancel()
-            in_flight = {f: v for f, v in in_flight.items() if not f.cancelled()}
-        while in_flight:
+            pool.cancel_waiting()
+        while pool.in_flight:
             collect(block=True)
             progress(writer.done(), total, "Finishing")
+        summary.decoder_crashes = pool.crashes
     writer.flush()
     summary.media_in_case = items.media_count(db)
     match_after_ingest(db, progress, cancel)  # known material; never raises

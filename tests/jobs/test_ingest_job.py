@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import sqlite3
@@ -171,3 +172,25 @@ def test_kill_9_loses_at_most_the_batch_in_flight(tmp_path):
     assert db.execute("SELECT COUNT(*) FROM files").fetchone()[0] == fresh.seen
     assert items.media_count(db) == fresh.media_in_case
     assert resumed.statuses == fresh.statuses
+
+
+def test_a_decoder_crash_is_recorded_and_the_ingest_goes_on(tmp_path):
+    from helpers.crashing_decoder import MARKER, analyse_or_die
+
+    evidence = tmp_path / "evidence"
+    samples.write_sample_evidence(evidence, scenes=4, size=(120, 90))
+    hostile = evidence / ("holiday_" + MARKER.decode() + ".jpg")
+    hostile.write_bytes(samples.jpeg_bytes(samples.scene(77, (64, 48))))
+    case = tmp_path / "case.vigil"
+    summary = ingest(case, [evidence], workers=2, analyse=analyse_or_die)
+    fresh = ingest(tmp_path / "fresh.vigil", [evidence], workers=2)
+    assert summary.decoder_crashes == 1
+    assert summary.seen == fresh.seen  # nothing lost with the pool that broke
+    db = open_case(case)
+    status, reason, media_id = db.execute(
+        "SELECT status, reason, media_id FROM files WHERE path LIKE ?", [f"%{MARKER.decode()}%"]
+    ).fetchone()
+    assert status == "corrupt" and "decoder crashed" in reason
+    sha256 = db.execute("SELECT sha256 FROM media WHERE id = ?", [media_id]).fetchone()[0]
+    assert sha256 == hashlib.sha256(hostile.read_bytes()).hexdigest()  # hashed all the same
+    assert items.media_count(db) == fresh.media_in_case

@@ -1,0 +1,122 @@
+"""Worker processes that analyse evidence files, and survive a decoder dying on a hostile one.
+
+A native decoder (libjpeg, libtiff, libheif) can crash on a crafted file and take its process
+with it; the pool then breaks and every file in flight is lost with it. Here the files in flight
+become suspects: each is analysed again alone, in a process of its own, and the one that kills
+that process too is recorded as `corrupt` ("the decoder crashed on it") with its digests, taken
+by a plain read that decodes nothing. The ingest goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from desktop.core.ingest import FileAnalysis, WalkEntry, analyse_file, describe_undecoded
+from desktop.store.db import connect_readonly
+
+Analyse = Callable[[bytes], FileAnalysis]
+Result = tuple[WalkEntry, int, FileAnalysis]
+
+_worker_conn: sqlite3.Connection | None = None
+
+
+def _worker_start(case_path: str) -> None:
+    global _worker_conn
+    # Ctrl-C is the parent's to handle: it stops submitting and writes what is done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_conn = connect_readonly(case_path)
+
+
+def _content_in_case(sha256: str) -> bool:
+    assert _worker_conn is not None
+    row = _worker_conn.execute("SELECT 1 FROM media WHERE sha256 = ?", [sha256]).fetchone()
+    return row is not None
+
+
+def analyse_in_worker(path: bytes) -> FileAnalysis:
+    # Exact copies already in the case are common in seized material: skip their decode.
+    return analyse_file(path, is_known=_content_in_case)
+
+
+CRASH_REASON = (
+    "the decoder crashed on this file (the process analysing it died); it was not decoded"
+)
+
+
+class AnalysisPool:
+    """Submit files, collect analyses; at most 4 x workers files are in flight at once."""
+
+    def __init__(self, case_path: str, workers: int, analyse: Analyse = analyse_in_worker):
+        self.case_path, self.workers, self.analyse = case_path, workers, analyse
+        self.limit = workers * 4  # bounded queue: memory does not grow with the number of files
+        self.in_flight: dict[Future[FileAnalysis], tuple[WalkEntry, int]] = {}
+        self.crashes = 0
+        self._executor = self._new_executor(workers)
+
+    def _new_executor(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),  # fork is unsafe under Qt
+            initializer=_worker_start,
+            initargs=(self.case_path,),
+        )
+
+    def __enter__(self) -> AnalysisPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def full(self) -> bool:
+        return len(self.in_flight) >= self.limit
+
+    def submit(self, entry: WalkEntry, source: int) -> None:
+        self.in_flight[self._executor.submit(self.analyse, entry.path)] = (entry, source)
+
+    def cancel_waiting(self) -> None:
+        """Drop the files not started yet; those being analysed still finish."""
+        for future in list(self.in_flight):
+            if future.cancel():
+                del self.in_flight[future]
+
+    def collect(self, block: bool) -> list[Result]:
+        """Analyses finished so far (waiting for at least one when `block`)."""
+        if not self.in_flight:
+            return []
+        done, _ = wait(
+            list(self.in_flight), timeout=None if block else 0, return_when=FIRST_COMPLETED
+        )
+        results: list[Result] = []
+        suspects: list[tuple[WalkEntry, int]] = []
+        for future in done:
+            entry, source = self.in_flight.pop(future)
+            try:
+                results.append((entry, source, future.result()))
+            except BrokenProcessPool:
+                suspects.append((entry, source))
+        if suspects:
+            suspects += [self.in_flight.pop(f) for f in list(self.in_flight)]
+            results += self._isolate(suspects)
+        return results
+
+    def _isolate(self, suspects: list[tuple[WalkEntry, int]]) -> list[Result]:
+        """Analyse each suspect alone; the one that kills its process again crashed the pool."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        results: list[Result] = []
+        single = self._new_executor(1)
+        for entry, source in suspects:
+            try:
+                results.append((entry, source, single.submit(self.analyse, entry.path).result()))
+            except BrokenProcessPool:
+                self.crashes += 1
+                results.append((entry, source, describe_undecoded(entry.path, CRASH_REASON)))
+                single.shutdown(wait=False, cancel_futures=True)
+                single = self._new_executor(1)
+        single.shutdown(wait=True)
+        self._executor = self._new_executor(self.workers)
+        return results
