@@ -28,6 +28,9 @@ def gps_text(lat: float | None, lon: float | None) -> str:
     return f"{abs(lat):.6f}° {ns}, {abs(lon):.6f}° {ew}  ({lat:.6f}, {lon:.6f})"
 
 
+HASH_NAMES = {"phash": "pHash", "dhash": "dHash", "pdq": "PDQ"}
+
+
 def detail_html(detail: dict[str, Any], scheme: Scheme) -> str:
     rows: list[tuple[str, str]] = []
     category = scheme.by_value(detail["category"]) if detail["category"] is not None else None
@@ -44,10 +47,16 @@ def detail_html(detail: dict[str, Any], scheme: Scheme) -> str:
     if (detail.get("frames") or 1) > 1:
         rows.append(("Frames", str(detail["frames"])))
     rows += [("SHA-256", detail["sha256"]), ("SHA-1", detail["sha1"]), ("MD5", detail["md5"])]
+    # The hashes other tools and hash sets use; the engine's extra views are only counted.
+    views = 0
     for h in detail["perceptual_hashes"]:
+        if h["variant"] != "original":
+            views += 1
+            continue
         quality = f" (quality {h['quality']})" if h.get("quality") is not None else ""
-        variant = "" if h["variant"] == "original" else f" [{h['variant']}]"
-        rows.append((f"{h['algorithm'].upper()}{variant}", f"{h['hash']}{quality}"))
+        rows.append((HASH_NAMES.get(h["algorithm"], h["algorithm"]), f"{h['hash']}{quality}"))
+    if views:
+        rows.append(("Similarity views", f"{views} more hashes (trimmed, turned, mirrored)"))
     exif = dict(detail["exif"])
     gps = gps_text(exif.pop("gps_latitude", None), exif.pop("gps_longitude", None))
     if gps:
@@ -60,7 +69,7 @@ def detail_html(detail: dict[str, Any], scheme: Scheme) -> str:
         rows.append(("Near-duplicate stack", f"{len(detail['stack'])} media"))
     table = "".join(
         f"<tr><td class='k'>{escape(k)}</td><td><code>{escape(v)}</code></td></tr>"
-        if k in ("SHA-256", "SHA-1", "MD5") or k.startswith(("PDQ", "PHASH", "DHASH"))
+        if k in ("SHA-256", "SHA-1", "MD5", *HASH_NAMES.values())
         else f"<tr><td class='k'>{escape(k)}</td><td>{escape(v)}</td></tr>"
         for k, v in rows
     )
