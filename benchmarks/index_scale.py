@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.core.fingerprints import ORIENTATION_VARIANTS
+from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
 from desktop.core.hamming import HammingIndex, popcount_rows
 from desktop.jobs.grouping import update_groups
 from desktop.store import groups as group_store
@@ -107,6 +107,7 @@ def synthetic_case(path: Path, n: int, seed: int = 7) -> int:
     planted = 0
     last_pdq: list[np.ndarray] = []
     last_coarse = np.zeros(1, dtype=np.uint64)
+    last_masked = np.zeros(4, dtype=np.uint64)
     with db.atomic():
         for first in range(0, n, 50_000):
             media, hashes = [], []
@@ -116,16 +117,22 @@ def synthetic_case(path: Path, n: int, seed: int = 7) -> int:
                 if i % 100 == 1:  # a copy of the previous picture: a few bits off everywhere
                     pdq = [_flip(w, 256, int(rng.integers(0, 30)), rng) for w in last_pdq]
                     coarse = _flip(last_coarse, 64, int(rng.integers(0, 7)), rng)
+                    masked = last_masked.copy()
                     planted += 1
                 else:
-                    pdq = list(rng.integers(0, top, size=(9, 4), dtype=np.uint64, endpoint=True))
+                    pdq = list(rng.integers(0, top, size=(13, 4), dtype=np.uint64, endpoint=True))
                     coarse = rng.integers(0, top, size=1, dtype=np.uint64, endpoint=True)
-                last_pdq, last_coarse = pdq, coarse
-                names = ("original", *ORIENTATION_VARIANTS)
+                    masked = rng.integers(0, top, size=4, dtype=np.uint64, endpoint=True)
+                last_pdq, last_coarse, last_masked = pdq, coarse, masked
+                names = ("original", *ORIENTATION_VARIANTS, *MASKED_VARIANTS)
                 for name, words in zip(names, pdq, strict=True):
                     hashes.append((media_id, "pdq", name, words.astype(">u8").tobytes().hex(), 100))
                 hashes.append(
                     (media_id, "dct64", "canon", coarse.astype(">u8").tobytes().hex(), 90)
+                )
+                # the masked views' DCT hashes: four 64-bit words in one row
+                hashes.append(
+                    (media_id, "mask64", "views", masked.astype(">u8").tobytes().hex(), 90)
                 )
             db.conn.executemany(
                 "INSERT INTO media (id, sha256, md5, sha1, size, status, width, height)"

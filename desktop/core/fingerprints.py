@@ -10,10 +10,15 @@ tenth of a millisecond and gives nearly the same bits. Per picture this adds:
   turned picture by 16-38 bits, too far to rely on;
 - `dct64` `canon*`: a 64-bit DCT hash of the trimmed picture turned into a canonical orientation
   (one form, or a few where the orientation is a near tie): the fast first stage of grouping,
-  one lookup finds a copy whatever its rotation or mirroring.
+  one lookup finds a copy whatever its rotation or mirroring;
+- masked views (detailed pictures only): PDQ of the picture without its top, bottom, left or
+  right quarter (`without.top`, ...), and one `mask64` row of their 64-bit DCT hashes, to find a
+  copy under a watermark, logo or sticker along one side.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pdqhash
@@ -21,7 +26,9 @@ from PIL import Image
 
 from desktop.core.hashing import PerceptualHash, bits_to_hex
 
-FINGERPRINT_VERSION = "trim+dihedral PDQ on a 128 px copy; dct64 canonical orientation; v1"
+FINGERPRINT_VERSION = (
+    "trim+dihedral PDQ on a 128 px copy; dct64 canonical orientation; masked side views; v2"
+)
 WORK_SIDE = 128  # longest side of the copy that is hashed
 TRIM_SIDE = 256  # longest side of the copy on which borders are found
 BORDER_TOLERANCE = 14.0  # grey levels a border pixel may stray from the border's colour
@@ -46,6 +53,16 @@ DIHEDRAL: dict[str, object] = {
 }
 ORIENTATION_VARIANTS = tuple(DIHEDRAL)
 
+# Masked views: the picture without a band along one side. A watermark, logo or sticker
+# over one part of the picture moves every whole-picture hash (a pale box over 12% of it costs
+# dct64 20-38 bits), yet leaves the view that masks its side untouched.
+MASK_SHARE = 0.25  # share of the height (or width) left out by a masked view
+MASKED_VARIANTS = ("without.top", "without.bottom", "without.left", "without.right")
+# Below this detail score (see detail_score: text pages, logos, screenshots, mostly one flat
+# colour) a picture gets no masked views: different pages of text meet through them.
+MASK_MIN_DETAIL = 35
+MASK_SIDE = 64  # longest side of the copy the masked views are cut from
+
 # The orientation-free 64-bit hash: low DCT frequencies of a 32x32 grey copy, turned into a
 # canonical orientation first. Mirroring negates the odd horizontal frequencies, flipping the odd
 # vertical ones, and a quarter turn swaps the axes, so the canonical form is exact for all eight
@@ -64,6 +81,11 @@ def _dct_matrix(n: int, keep: int) -> np.ndarray:
 
 
 _DCT = _dct_matrix(DCT_SIDE, DCT_KEEP)
+
+
+@functools.lru_cache(maxsize=256)
+def _dct_basis(n: int) -> np.ndarray:
+    return _dct_matrix(n, DCT_KEEP)
 
 
 def _shrink(image: Image.Image, side: int) -> Image.Image:
@@ -231,21 +253,40 @@ def detail_score(work: np.ndarray) -> int:
     return max(1, int(round(100 * (1 - close.mean()))))
 
 
-def orientation_free_hashes(work: np.ndarray) -> list[PerceptualHash]:
+def masked_views(work: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """The picture without its top, bottom, left or right band (MASKED_VARIANTS order)."""
+    h, w = work.shape[:2]
+    rows, columns = round(h * MASK_SHARE), round(w * MASK_SHARE)
+    return [
+        ("without.top", work[rows:]),
+        ("without.bottom", work[: h - rows]),
+        ("without.left", work[:, columns:]),
+        ("without.right", work[:, : w - columns]),
+    ]
+
+
+def _low_frequencies(work: np.ndarray) -> np.ndarray:
+    grey = Image.fromarray(np.ascontiguousarray(work)).convert("L")
+    grey = grey.resize((DCT_SIDE, DCT_SIDE), Image.Resampling.BOX)
+    return _DCT @ np.asarray(grey, dtype=np.float64) @ _DCT.T
+
+
+def _dct_bits(low: np.ndarray) -> str:
+    coefficients = low.ravel()[1:]  # the mean (DC) says nothing about the picture's content
+    return bits_to_hex(np.append(coefficients > np.median(coefficients), False))
+
+
+def orientation_free_hashes(work: np.ndarray, detail: int | None = None) -> list[PerceptualHash]:
     """64-bit `dct64` hashes of the canonical orientation(s) of a working copy (h, w, 3).
 
-    Their quality column holds the picture's detail score (see detail_score), not PDQ's.
+    Their quality column holds the picture's detail score (see detail_score), not PDQ's; pass
+    `detail` to reuse one already computed (a masked view keeps its whole picture's score).
     """
-    detail = detail_score(work)
-    grey = Image.fromarray(work).convert("L").resize((DCT_SIDE, DCT_SIDE), Image.Resampling.BOX)
-    low = _DCT @ np.asarray(grey, dtype=np.float64) @ _DCT.T
-    hashes = []
-    for name, m in _orientations(low):
-        coefficients = m.ravel()[1:]  # the mean (DC) says nothing about the picture's content
-        bits = np.append(coefficients > np.median(coefficients), False)
-        variant = "canon" + name.removeprefix("trim")
-        hashes.append(PerceptualHash("dct64", bits_to_hex(bits), detail, variant))
-    return hashes
+    detail = detail_score(work) if detail is None else detail
+    return [
+        PerceptualHash("dct64", _dct_bits(m), detail, "canon" + name.removeprefix("trim"))
+        for name, m in _orientations(_low_frequencies(work))
+    ]
 
 
 def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
@@ -258,8 +299,33 @@ def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
         hashes.append(PerceptualHash("pdq", hex_, quality, name))
     # the whole picture's form is kept even when borders were found: finding them is not
     # stable for pictures whose own edges are flat, and then the two copies meet untrimmed
-    hashes.extend(orientation_free_hashes(whole))
+    detail = detail_score(whole)
+    hashes.extend(orientation_free_hashes(whole, detail))
     if inner is not None:
-        for h in orientation_free_hashes(inner):
+        inner_detail = detail_score(inner)
+        for h in orientation_free_hashes(inner, inner_detail):
             hashes.append(PerceptualHash(h.algorithm, h.hex, h.quality, "inner." + h.variant))
+        detail = max(detail, inner_detail)  # the grouping judges a picture by its best score
+    if detail >= MASK_MIN_DETAIL:
+        hashes.extend(masked_hashes(whole, detail))
+    return hashes
+
+
+def masked_hashes(whole: np.ndarray, detail: int) -> list[PerceptualHash]:
+    """PDQ of each masked view of the whole picture (not trimmed: an overlay can change where
+    borders are found), and one `mask64` row holding the 64-bit DCT hash of each view in
+    MASKED_VARIANTS order (256 bits: one row, not four, as a million pictures are read back
+    at every grouping). PDQ reduces to 64x64 anyway, so the views are cut from a copy that
+    size: four times cheaper than from the 128 px one, and as good here."""
+    small = np.asarray(_shrink(Image.fromarray(whole), MASK_SIDE))
+    grey = small.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    hashes, coarse = [], []
+    for (name, view), (_, grey_view) in zip(masked_views(small), masked_views(grey), strict=True):
+        hex_, quality = _pdq(view)
+        hashes.append(PerceptualHash("pdq", hex_, quality, name))
+        # as found, not turned canonical: a view is only ever compared with the same view; its
+        # low frequencies straight from the view's pixels (no 32x32 grey copy: 3x faster)
+        h, w = grey_view.shape
+        coarse.append(_dct_bits(_dct_basis(h) @ grey_view @ _dct_basis(w).T))
+    hashes.append(PerceptualHash("mask64", "".join(coarse), detail, "views"))
     return hashes

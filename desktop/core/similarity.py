@@ -1,11 +1,13 @@
 """Near-duplicate grouping and similar-picture ranking over per-picture fingerprints.
 
 Two stages. Candidates: the orientation-free 64-bit `dct64` hashes, joined exactly in Hamming
-space (multi-index hashing), so one lookup finds a copy however it was turned or mirrored.
-Verification: the 256-bit PDQ hashes must agree too, as the nearer of the plain hash and the
-best of the eight orientations of the border-trimmed hash; and both pictures must have enough
-detail (PDQ quality), so flat colours, gradients and dark frames never group on weak hashes.
-Accepted pairs are merged into groups with union-find.
+space (multi-index hashing), so one lookup finds a copy however it was turned or mirrored; and
+the `mask64` hashes of the masked views (the picture without one side), which find copies under
+a watermark. Verification: the 256-bit PDQ hashes must agree too, as the nearer of the plain
+hash and the best of the eight orientations of the border-trimmed hash, or, for detailed
+pictures, more closely on one masked view; and both pictures must have enough detail (PDQ
+quality), so flat colours, gradients and dark frames never group on weak hashes. Accepted pairs
+are merged into groups with union-find.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.core.fingerprints import ORIENTATION_VARIANTS
+from desktop.core.fingerprints import MASK_MIN_DETAIL, MASKED_VARIANTS, ORIENTATION_VARIANTS
 from desktop.core.hamming import HammingIndex, hex_to_words, popcount_rows
 
 
@@ -25,12 +27,17 @@ class Rule:
 
     coarse: int  # bits of 64 (dct64, canonical orientation)
     pdq: int  # bits of 256 (best of plain and trimmed-in-eight-orientations PDQ)
+    masked: int  # bits of 256 (same masked view of both; detailed pictures only)
+    masked_coarse: int  # bits of 64 (mask64: masked views, as found)
 
 
 STRICTNESS: dict[str, Rule] = {
-    "strict": Rule(coarse=6, pdq=28),
-    "normal": Rule(coarse=8, pdq=40),
-    "loose": Rule(coarse=10, pdq=46),  # text-only screenshots start meeting near 48
+    # text-only screenshots start meeting near 48 bits of PDQ; masked views of different chat
+    # screenshots from 28 (the app's window is most of a view); watermarked copies' views 0-4
+    # bits of mask64 apart
+    "strict": Rule(coarse=6, pdq=28, masked=16, masked_coarse=2),
+    "normal": Rule(coarse=8, pdq=40, masked=22, masked_coarse=4),
+    "loose": Rule(coarse=10, pdq=46, masked=26, masked_coarse=6),
 }
 DEFAULT_STRICTNESS = "normal"
 # PDQ quality below this means the picture's edges are too faint for its hashes to say much;
@@ -39,7 +46,7 @@ MIN_QUALITY = 15
 # Pictures mostly of one flat colour (text pages, logos) below this detail score must match as
 # closely as the strict rule asks, whatever the strictness: different pages of text meet at
 # PDQ distances of 40-60, where edited photographs still do.
-MIN_DETAIL = 35
+MIN_DETAIL = MASK_MIN_DETAIL
 SPARSE_PDQ = 34
 
 EDIT_NAMES = {
@@ -51,6 +58,10 @@ EDIT_NAMES = {
     "trim.transpose": "mirrored and rotated",
     "trim.transverse": "mirrored and rotated",
 }
+MASKED = len(ORIENTATION_VARIANTS)  # orientation code of a match found by a masked view
+
+
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray]  # media ids, (n, k) uint64 words, quality
 
 
 @dataclass
@@ -62,21 +73,28 @@ class Fingerprints:
     detail: np.ndarray  # (n,) int64 detail score 0-100 (fingerprints.detail_score)
     original: np.ndarray  # (n, 4) uint64 PDQ of the picture as decoded
     oriented: np.ndarray  # (n, 8, 4) uint64 PDQ of the trimmed picture in ORIENTATION_VARIANTS
+    masked: np.ndarray  # (n, 4, 4) uint64 PDQ of the picture's MASKED_VARIANTS views
     coarse_rows: np.ndarray  # (k,) int64 row owning each dct64 hash
     coarse: np.ndarray  # (k, 1) uint64 dct64 hashes (one or a few per picture)
+    # mask64 rows (media ids, (k, 4) words: one per masked view, detail), when read (small
+    # cases, tests)
+    masked_coarse: Columns | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
 
 
-Columns = tuple[np.ndarray, np.ndarray, np.ndarray]  # media ids, (n, k) uint64 words, quality
-
-
-def assemble(original: Columns, oriented: dict[str, Columns], coarse: Columns) -> Fingerprints:
+def assemble(
+    original: Columns,
+    oriented: dict[str, Columns],
+    coarse: Columns,
+    masked: dict[str, Columns] | None = None,
+) -> Fingerprints:
     """Fingerprints from column arrays, one per stored hash kind (the fast path for big cases).
 
     A picture that lacks any of the needed hashes (not decodable, hashed by an older version)
-    is left out: it can only be an exact duplicate.
+    is left out: it can only be an exact duplicate. One hashed before masked views existed
+    uses its trimmed hash in their place, which finds nothing the trimmed hash does not.
     """
     ids = np.unique(original[0])
     for name in ORIENTATION_VARIANTS:
@@ -97,12 +115,21 @@ def assemble(original: Columns, oriented: dict[str, Columns], coarse: Columns) -
     coarse_rows = np.searchsorted(ids, coarse[0][owned]).astype(np.int64)
     detail = np.zeros(len(ids), dtype=np.int64)
     np.maximum.at(detail, coarse_rows, coarse[2][owned].astype(np.int64))
+    views = np.repeat(turned[:, :1], len(MASKED_VARIANTS), axis=1) if len(ids) else turned
+    for k, name in enumerate(MASKED_VARIANTS):
+        if masked and name in masked and len(masked[name][0]) and len(ids):
+            column_ids, words, _ = masked[name]
+            order = np.argsort(column_ids, kind="stable")
+            at = np.minimum(np.searchsorted(column_ids[order], ids), len(order) - 1)
+            has = column_ids[order[at]] == ids
+            views[has, k] = words[order[at[has]]]
     return Fingerprints(
         ids=ids.astype(np.int64),
         quality=np.asarray(quality, dtype=np.int64),
         detail=detail,
         original=placed(original) if len(ids) else np.zeros((0, 4), dtype=np.uint64),
         oriented=turned if len(ids) else np.zeros((0, 8, 4), dtype=np.uint64),
+        masked=views if len(ids) else np.zeros((0, len(MASKED_VARIANTS), 4), dtype=np.uint64),
         coarse_rows=coarse_rows,
         coarse=coarse[1][owned],
     )
@@ -114,7 +141,7 @@ def build_fingerprints(
     """Fingerprints from (media_id, algorithm, variant, hex, quality) rows (small cases, tests)."""
     kinds: dict[tuple[str, str], list[tuple[int, str, int]]] = {}
     for media_id, algorithm, variant, hex_, quality in records:
-        if algorithm == "dct64":
+        if algorithm in ("dct64", "mask64"):
             variant = "*"
         kinds.setdefault((algorithm, variant), []).append((media_id, hex_, quality or 0))
 
@@ -126,11 +153,14 @@ def build_fingerprints(
             np.array([r[2] for r in rows], dtype=np.int64),
         )
 
-    return assemble(
+    fp = assemble(
         columns("pdq", "original", 256),
         {name: columns("pdq", name, 256) for name in ORIENTATION_VARIANTS},
         columns("dct64", "*", 64),
+        {name: columns("pdq", name, 256) for name in MASKED_VARIANTS},
     )
+    fp.masked_coarse = columns("mask64", "*", 256)
+    return fp
 
 
 def pdq_distances(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -161,8 +191,18 @@ def pdq_distances(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> tuple[np.nd
     return best, orientation
 
 
+def masked_distances(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Nearest distance of the same masked view of rows a and b (see fingerprints.masked_views):
+    what a watermark or sticker over one side of the picture leaves alone."""
+    return np.minimum.reduce(
+        [popcount_rows(fp.masked[a, k] ^ fp.masked[b, k]) for k in range(len(MASKED_VARIANTS))]
+    )
+
+
 def explain(orientation: int, plain: int, best: int) -> str:
     """Which edit the hashes point to, in words for the analyst."""
+    if orientation == MASKED:
+        return "overlay on one side (watermark, logo or sticker)"
     name = ORIENTATION_VARIANTS[orientation]
     if name in EDIT_NAMES:
         return EDIT_NAMES[name]
@@ -183,27 +223,43 @@ class Match:
     explanation: str
 
 
+def _joined(columns: Columns, radius: int, queries: np.ndarray | None) -> np.ndarray:
+    """(k, 2) media id pairs (a < b) whose 64-bit hashes are within radius."""
+    owners, words, _ = columns
+    index = HammingIndex(64)
+    index.add_words(owners, words)
+    if queries is None:
+        a, b, _ = index.pair_arrays(radius)
+    else:
+        wanted = np.isin(owners, queries)
+        stored, number, _ = index.join_words(words[wanted], radius)
+        a, b = owners[wanted][number], index.ids()[stored]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    return np.stack([lo, hi], axis=1)[lo != hi]
+
+
 def candidate_pairs(
-    coarse: Columns, rule: Rule, queries: np.ndarray | None = None
+    coarse: Columns,
+    rule: Rule,
+    queries: np.ndarray | None = None,
+    masked: Columns | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Media id pairs (a < b) whose dct64 hashes are within rule.coarse.
+    """Media id pairs (a < b) whose dct64 hashes are within rule.coarse, or one of whose
+    masked views' hashes (`masked`: mask64 rows, when given) are within rule.masked_coarse.
 
     `coarse` is (media ids, (k, 1) words, detail scores); with `queries` (media ids), only
     their hashes are looked up (against everything): the incremental case.
     """
-    owners, words, _ = coarse
-    index = HammingIndex(64)
-    index.add_words(owners, words)
-    if queries is None:
-        a, b, _ = index.pair_arrays(rule.coarse)
-    else:
-        wanted = np.isin(owners, queries)
-        stored, number, _ = index.join_words(words[wanted], rule.coarse)
-        a, b = owners[wanted][number], index.ids()[stored]
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    if not len(lo):
-        return lo, hi
-    pairs = np.unique(np.stack([lo, hi], axis=1)[lo != hi], axis=0)
+    found = [_joined(coarse, rule.coarse, queries)]
+    if masked is not None and len(masked[0]):
+        owners, words, detail = masked
+        for view in range(words.shape[1]):  # each view only ever meets the same view
+            view_words = np.ascontiguousarray(words[:, view : view + 1])
+            found.append(_joined((owners, view_words, detail), rule.masked_coarse, queries))
+    pairs = np.concatenate(found)
+    if not len(pairs):
+        return pairs[:, 0], pairs[:, 1]
+    pairs = np.unique(pairs, axis=0)
     return pairs[:, 0], pairs[:, 1]
 
 
@@ -224,6 +280,13 @@ def verify_pairs(
     plain = popcount_rows(fp.original[a] ^ fp.original[b])
     sparse = np.minimum(fp.detail[a], fp.detail[b]) < MIN_DETAIL
     ok = best <= np.where(sparse, min(rule.pdq, SPARSE_PDQ), rule.pdq)
+    # a masked view is a smaller picture, so it must agree more closely, and never for pictures
+    # mostly of one flat colour (text pages, logos, screenshots), whose views say even less
+    masked = masked_distances(fp, a, b)
+    by_mask = ~ok & ~sparse & (masked <= rule.masked)
+    orientation = np.where(by_mask, MASKED, orientation)
+    best = np.where(by_mask, masked, best)
+    ok |= by_mask
     return [
         Match(int(fp.ids[x]), int(fp.ids[y]), int(d), explain(int(o), int(p), int(d)))
         for x, y, d, o, p in zip(a[ok], b[ok], best[ok], orientation[ok], plain[ok], strict=True)
@@ -236,7 +299,7 @@ def verified_matches(
     """Every accepted near-duplicate pair (among all rows, or of `query_rows` against all)."""
     coarse = (fp.ids[fp.coarse_rows], fp.coarse, fp.detail[fp.coarse_rows])
     queries = None if query_rows is None else fp.ids[query_rows]
-    a, b = candidate_pairs(coarse, rule, queries)
+    a, b = candidate_pairs(coarse, rule, queries, fp.masked_coarse)
     return verify_pairs(fp, a, b, rule)
 
 
@@ -286,12 +349,15 @@ def rank_similar(
     query_quality: int,
     top: int,
     exclude: int | None = None,
+    query_masked: np.ndarray | None = None,
 ) -> list[tuple[int, int, str, bool]]:
     """(media id, distance, explanation, reliable) of the nearest pictures, nearest first.
 
     A brute-force pass over every picture's PDQ hashes (nine per picture, vectorised): exact,
     and about a tenth of a second per million pictures. `reliable` is False when either picture
-    is too uniform for its hashes to mean much.
+    is too uniform for its hashes to mean much. With `query_masked` (the query's masked views,
+    when it is detailed enough to have them), a detailed picture whose same view agrees within
+    the normal rule's masked distance is ranked by that distance: a watermarked copy.
     """
     if len(fp) == 0:
         return []
@@ -300,6 +366,14 @@ def rank_similar(
     orientation = turned.argmin(axis=1)
     best_turned = turned[np.arange(len(fp)), orientation]
     best = np.minimum(plain, best_turned)
+    by_mask = np.zeros(len(fp), dtype=bool)
+    if query_masked is not None:
+        masked = np.minimum.reduce(
+            [popcount_rows(fp.masked[:, k] ^ query_masked[k]) for k in range(len(MASKED_VARIANTS))]
+        )
+        normal = STRICTNESS[DEFAULT_STRICTNESS]
+        by_mask = (masked < best) & (masked <= normal.masked) & (fp.detail >= MIN_DETAIL)
+        best = np.where(by_mask, masked, best)
     if exclude is not None:
         best = np.where(fp.ids == exclude, 1 << 20, best)
     order = np.argsort(best, kind="stable")[:top]
@@ -308,6 +382,7 @@ def rank_similar(
         if best[row] >= 1 << 20:
             continue
         o = int(orientation[row]) if best_turned[row] < plain[row] else 0
+        o = MASKED if by_mask[row] else o
         results.append(
             (
                 int(fp.ids[row]),

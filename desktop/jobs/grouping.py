@@ -14,6 +14,7 @@ from desktop.core.fingerprints import FINGERPRINT_VERSION, extra_hashes
 from desktop.core.hashing import pdq_hash
 from desktop.core.media import DecodeFailure, decode_reduced
 from desktop.core.similarity import (
+    MIN_DETAIL,
     STRICTNESS,
     Fingerprints,
     Match,
@@ -29,9 +30,8 @@ from desktop.store.db import CaseError
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
-ENGINE = (
-    f"{FINGERPRINT_VERSION}; rules {sorted((k, v.coarse, v.pdq) for k, v in STRICTNESS.items())}"
-)
+_RULES = sorted((k, v.coarse, v.pdq, v.masked, v.masked_coarse) for k, v in STRICTNESS.items())
+ENGINE = f"{FINGERPRINT_VERSION}; rules {_RULES}"
 
 
 @dataclass
@@ -79,6 +79,7 @@ def update_groups(
     started = time.monotonic()
     progress(0, 3, "Reading fingerprints")
     coarse = group_store.coarse_columns(db)
+    masked = group_store.masked_coarse_columns(db)
     last_id = group_store.last_media_id(db)
     previous = group_store.state(db, level)
     incremental = previous is not None and previous[1] == ENGINE and not rebuild
@@ -97,12 +98,14 @@ def update_groups(
             summary.elapsed = time.monotonic() - started
             progress(3, 3, "Groups up to date")
             return summary
-        a, b = candidate_pairs(coarse, rule, new_media) if len(new_media) else (media[:0],) * 2
+        a, b = (
+            candidate_pairs(coarse, rule, new_media, masked) if len(new_media) else (media[:0],) * 2
+        )
         existing = group_store.existing_groups(db, level)
         known = group_store.nearest_edges(db, level)
     else:
         summary.queried = len(media)
-        a, b = candidate_pairs(coarse, rule)
+        a, b = candidate_pairs(coarse, rule, None, masked)
         existing, known = [], {}
     # the PDQ hashes are read only for pictures that are candidates of something
     involved = np.unique(np.concatenate([a, b]))
@@ -161,8 +164,15 @@ def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
             raise CaseError(f"There is no media {media_id} in this case.")
         raise CaseError(f"Media {media_id} is not a decodable picture: it has no fingerprint.")
     row = int(rows[0])
+    detailed = fp.detail[row] >= MIN_DETAIL  # only detailed pictures have masked views
     found = rank_similar(
-        fp, fp.original[row], fp.oriented[row], int(fp.quality[row]), top, exclude=media_id
+        fp,
+        fp.original[row],
+        fp.oriented[row],
+        int(fp.quality[row]),
+        top,
+        exclude=media_id,
+        query_masked=fp.masked[row] if detailed else None,
     )
     return _described(db, found)
 
@@ -179,13 +189,16 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
         raise CaseError(f"Cannot use {path} as a picture: {failure.reason}.") from None
     original_hex, _ = pdq_hash(np.asarray(decoded.image))
     extra = {h.variant: h for h in extra_hashes(decoded.image) if h.algorithm == "pdq"}
-    from desktop.core.fingerprints import ORIENTATION_VARIANTS
+    from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
     from desktop.core.hamming import hex_to_words
 
     original = hex_to_words([original_hex], 256)[0]
     oriented = hex_to_words([extra[v].hex for v in ORIENTATION_VARIANTS], 256)
+    masked = None
+    if all(v in extra for v in MASKED_VARIANTS):  # only detailed pictures have masked views
+        masked = hex_to_words([extra[v].hex for v in MASKED_VARIANTS], 256)
     quality = extra["trim"].quality or 0
-    found = rank_similar(_fingerprints(db), original, oriented, quality, top)
+    found = rank_similar(_fingerprints(db), original, oriented, quality, top, query_masked=masked)
     return _described(db, found)
 
 

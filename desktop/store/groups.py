@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.fingerprints import ORIENTATION_VARIANTS
+from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
 from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS, Fingerprints, assemble
 from desktop.store import audit
 from desktop.store.db import get_info, now_iso, set_info
 
 STRICTNESS_KEY = "group_strictness"
-ENGINE_HASHES = ("pdq", "dct64")
+ENGINE_HASHES = ("pdq", "dct64", "mask64")
 BATCH_ROWS = 100_000
 ID_BATCH = 900  # media ids per IN (...) lookup, under SQLite's parameter limit
 
@@ -95,6 +95,12 @@ def coarse_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return hash_columns(db, "dct64", None, 64)
 
 
+def masked_coarse_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every mask64 row: (media ids, (k, 4) words, one per masked view, detail scores), for the
+    first stage's second join, which finds copies under a watermark or sticker."""
+    return hash_columns(db, "mask64", None, 256)
+
+
 def fingerprints(db: Database, media_ids: np.ndarray | None = None) -> Fingerprints:
     """Pictures' fingerprints (all, or those of `media_ids`) as arrays for the engine.
 
@@ -107,6 +113,7 @@ def fingerprints(db: Database, media_ids: np.ndarray | None = None) -> Fingerpri
         hash_columns(db, "pdq", "original", 256, media_ids),
         {name: hash_columns(db, "pdq", name, 256, media_ids) for name in ORIENTATION_VARIANTS},
         hash_columns(db, "dct64", None, 64, media_ids),
+        {name: hash_columns(db, "pdq", name, 256, media_ids) for name in MASKED_VARIANTS},
     )
 
 

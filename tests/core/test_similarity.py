@@ -139,3 +139,49 @@ def test_caption_bar_is_trimmed_like_a_border():
     ImageDraw.Draw(captioned).text((8, 250), "a caption under the picture", fill=(0, 0, 0))
     assert border_box(np.asarray(captioned))[3] <= 242
     assert _groups({1: img, 2: captioned}) == [[1, 2]]
+
+
+def _watermarked(img: Image.Image, text: str = "www.example-site.test") -> Image.Image:
+    """A nearly opaque box with text over the lower left (12% of the picture), as sites stamp:
+    PDQ of the whole picture moves 46-56 bits, beyond every strictness."""
+    base = img.convert("RGBA")
+    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    w, h = base.size
+    box = (w // 20, h * 3 // 4, w // 20 + w * 6 // 10, h * 3 // 4 + h // 5)
+    draw.rectangle(box, fill=(255, 255, 255, 200))
+    draw.text((box[0] + 4, box[1] + 4), text, fill=(0, 0, 0, 160))
+    return Image.alpha_composite(base, layer).convert("RGB")
+
+
+def test_watermarked_copy_is_found_through_a_masked_view():
+    pictures = {i: scene(40 + i, (320, 240)) for i in range(1, 5)}
+    pictures[11] = _watermarked(pictures[1])
+    pictures[12] = _watermarked(pictures[2], "another stamp")
+    fp = build_fingerprints(_records(pictures))
+    matches = verified_matches(fp, STRICTNESS["normal"])
+    found = {(m.media_a, m.media_b): m.explanation for m in matches}
+    assert set(found) == {(1, 11), (2, 12)}  # the two stamped pictures stay apart
+    assert any("watermark" in explanation for explanation in found.values())
+
+
+def test_masked_views_only_for_detailed_pictures():
+    page = _flat_and_weak_pictures()[30]
+    assert not [
+        h
+        for h in extra_hashes(_decoded(page))
+        if h.variant.startswith("without.") or h.algorithm == "mask64"
+    ]
+    photo = {(h.algorithm, h.variant): h for h in extra_hashes(_decoded(scene(5, (320, 240))))}
+    assert ("pdq", "without.top") in photo and len(photo["mask64", "views"].hex) == 64
+
+
+def test_fingerprints_from_before_masked_views_use_the_trimmed_hash():
+    img = _decoded(scene(6, (320, 240)))
+    records = [
+        (1, h.algorithm, h.variant, h.hex, h.quality)
+        for h in perceptual_hashes(img) + extra_hashes(img)
+        if not h.variant.startswith("without.") and h.algorithm != "mask64"
+    ]
+    fp = build_fingerprints(records)
+    assert len(fp) == 1 and (fp.masked[0] == fp.oriented[0, 0]).all()

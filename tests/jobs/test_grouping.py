@@ -119,3 +119,30 @@ def test_grouping_failure_after_ingest_is_recorded_not_raised(sample_case, monke
     ).fetchone()
     assert row is not None and "disk full" in row[0]
     db.close()
+
+
+def test_watermarked_copy_groups_and_is_found_by_similar_search(tmp_path):
+    from PIL import Image, ImageDraw
+
+    from desktop.jobs.grouping import similar_to_file
+
+    img = scene(42, (320, 240))
+    stamped = img.convert("RGBA")
+    layer = Image.new("RGBA", stamped.size, (0, 0, 0, 0))
+    ImageDraw.Draw(layer).rectangle((16, 180, 208, 228), fill=(255, 255, 255, 200))
+    stamped = Image.alpha_composite(stamped, layer).convert("RGB")
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "a.jpg").write_bytes(jpeg_bytes(img, 90))
+    (evidence / "stamped.jpg").write_bytes(jpeg_bytes(stamped, 85))
+    (evidence / "other.jpg").write_bytes(jpeg_bytes(scene(43, (320, 240)), 90))
+    case = tmp_path / "case.vigil"
+    ingest(case, [evidence], workers=1)
+    db = open_case(case)
+    assert _paths_of(group_store.groups(db, "normal")) == [{"a.jpg", "stamped.jpg"}]
+    query = tmp_path / "query.png"
+    stamped.save(query)
+    found = {m["paths"][0].rsplit("/", 1)[-1]: m for m in similar_to_file(db, query, 3)}
+    assert found["a.jpg"]["near_duplicate"] and "watermark" in found["a.jpg"]["explanation"]
+    assert not found["other.jpg"]["near_duplicate"]
+    db.close()
