@@ -280,7 +280,7 @@ def orientation_free_hashes(work: np.ndarray, detail: int | None = None) -> list
     """64-bit `dct64` hashes of the canonical orientation(s) of a working copy (h, w, 3).
 
     Their quality column holds the picture's detail score (see detail_score), not PDQ's; pass
-    `detail` to reuse one already computed (a masked view keeps its whole picture's score).
+    `detail` to reuse one already computed.
     """
     detail = detail_score(work) if detail is None else detail
     return [
