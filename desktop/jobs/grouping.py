@@ -155,17 +155,16 @@ def _fingerprints(db: Database) -> Fingerprints:
     return group_store.fingerprints(db)
 
 
-def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
-    """The pictures of the case nearest to one of its media, nearest first."""
-    fp = _fingerprints(db)
+def rank_media(
+    fp: Fingerprints, media_id: int, top: int
+) -> list[tuple[int, int, str, bool]] | None:
+    """The engine's ranking for one media of `fp` (None when it has no fingerprint)."""
     rows = np.nonzero(fp.ids == media_id)[0]
     if len(rows) == 0:
-        if group_store.media_summary(db, media_id) is None:
-            raise CaseError(f"There is no media {media_id} in this case.")
-        raise CaseError(f"Media {media_id} is not a decodable picture: it has no fingerprint.")
+        return None
     row = int(rows[0])
     detailed = fp.detail[row] >= MIN_DETAIL  # only detailed pictures have masked views
-    found = rank_similar(
+    return rank_similar(
         fp,
         fp.original[row],
         fp.oriented[row],
@@ -174,6 +173,15 @@ def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
         exclude=media_id,
         query_masked=fp.masked[row] if detailed else None,
     )
+
+
+def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
+    """The pictures of the case nearest to one of its media, nearest first."""
+    found = rank_media(_fingerprints(db), media_id, top)
+    if found is None:
+        if group_store.media_summary(db, media_id) is None:
+            raise CaseError(f"There is no media {media_id} in this case.")
+        raise CaseError(f"Media {media_id} is not a decodable picture: it has no fingerprint.")
     return _described(db, found)
 
 

@@ -229,22 +229,19 @@ SIMILAR_SHOWN = 12
 def _engine_similar(conn: Any, case_path: Path, media_id: int) -> list[tuple[int, int, str]] | None:
     """The near-duplicate engine's ranking (issue 6: orientation-aware PDQ), or None if the
     case has no engine fingerprints for this media."""
-    from desktop.core.similarity import build_fingerprints, rank_similar
-    from desktop.store.groups import hash_rows
+    from desktop.jobs.grouping import rank_media
+    from desktop.store.groups import fingerprints
 
     key = f"engine:{case_path}"
     with _index_lock:
         fp = _indexes.get(key)
         if fp is None:
-            fp = _indexes[key] = build_fingerprints(hash_rows(conn))
-    rows = (fp.ids == media_id).nonzero()[0]
-    if len(rows) == 0 or fp.oriented.shape[0] == 0:
+            fp = _indexes[key] = fingerprints(conn)
+    if fp.oriented.shape[0] == 0:
         return None
-    row = int(rows[0])
-    found = rank_similar(
-        fp, fp.original[row], fp.oriented[row], int(fp.quality[row]), SIMILAR_SHOWN,
-        exclude=media_id,
-    )  # fmt: skip
+    found = rank_media(fp, media_id, SIMILAR_SHOWN)
+    if found is None:
+        return None
     return [(i, d, why if reliable else f"{why} (picture too plain to be sure)")
             for i, d, why, reliable in found
             if d <= media_view.SIMILAR_MAX_DISTANCE]  # fmt: skip
