@@ -27,10 +27,11 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def private_hash_library(tmp_path_factory, monkeypatch):
-    """No test may read or change the analyst's real hash library (or settings of the user)."""
-    library = tmp_path_factory.mktemp("hash_library") / "library.sqlite"
-    monkeypatch.setenv("VIGIL_HASH_LIBRARY", str(library))
+def library_path(tmp_path, monkeypatch) -> Path:
+    """No test may read or change the analyst's real hash library: each gets its own."""
+    path = tmp_path / "library.sqlite"
+    monkeypatch.setenv("VIGIL_HASH_LIBRARY", str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

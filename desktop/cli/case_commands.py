@@ -189,7 +189,7 @@ def cmd_items(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     db = open_case(args.case)
-    bar = ProgressBar(quiet=args.json)
+    bar = ProgressBar(quiet=args.json, title="Verifying")
     with Interrupts() as interrupts:
         try:
             report = verify(db, bar, interrupts)

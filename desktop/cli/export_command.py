@@ -7,15 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from desktop.cli.case_commands import add_case_argument
 from desktop.cli.output import Interrupts, ProgressBar, UserError, print_json
 from desktop.store.db import open_case
 
 
 def _export_vics(db: Any, out: Path, args: argparse.Namespace) -> dict[str, Any]:
-    from desktop.cli.hashset_commands import LabelledBar
     from desktop.jobs.export_vics import export_vics
 
-    bar = LabelledBar("Exporting", unit="media", quiet=args.json)
+    bar = ProgressBar(unit="media", quiet=args.json, title="Exporting")
     with Interrupts() as interrupts:
         try:
             return export_vics(db, out, bar, interrupts)
@@ -26,7 +26,7 @@ def _export_vics(db: Any, out: Path, args: argparse.Namespace) -> dict[str, Any]
 def _export_json(db: Any, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     from desktop.jobs.export_work import WorkExportError, export_work
 
-    bar = ProgressBar(unit="media", quiet=args.json)
+    bar = ProgressBar(unit="media", quiet=args.json, title="Exporting")
     with Interrupts() as interrupts:
         try:
             return export_work(db, out, progress=bar, cancel=interrupts).as_dict()
@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write a case's work to a file (" + ", ".join(FORMATS) + ")",
         description="Formats: " + "; ".join(f"{k}: {v[0]}" for k, v in FORMATS.items()),
     )
-    p.add_argument("--case", required=True, metavar="CASE.vigil", help="the case file")
+    add_case_argument(p)
     p.add_argument("--format", required=True, choices=sorted(FORMATS))
     p.add_argument("out", metavar="OUT")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from desktop.cli.case_commands import add_case_argument
 from desktop.cli.output import Interrupts, ProgressBar, UserError, print_json, table
 from desktop.core.hashsets import FORMATS, HashSetError
 from desktop.core.packages import PackageError
@@ -45,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "match", help="match a case's media against the hash library and imported packages"
     )
-    p.add_argument("--case", required=True, metavar="CASE.vigil", help="the case file")
+    add_case_argument(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_match)
@@ -59,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     package = subparsers.add_parser("package", help="case packages exchanged between agencies")
     packages = package.add_subparsers(title="package commands", metavar="ACTION", required=True)
     p = packages.add_parser("export", help="write the case's work as one (signed) package file")
-    p.add_argument("--case", required=True, metavar="CASE.vigil", help="the case file")
+    add_case_argument(p)
     p.add_argument("out", metavar="OUT")
     p.add_argument("--thumbnails", action="store_true", help="include the (blurred) thumbnails")
     p.add_argument("--sign", metavar="KEYFILE", help="sign with this private key")
@@ -68,23 +69,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = packages.add_parser(
         "import", help="check a package (signature, every hash) and merge it into a case"
     )
-    p.add_argument("--case", required=True, metavar="CASE.vigil", help="the case file")
+    add_case_argument(p)
     p.add_argument("file", metavar="FILE")
     p.add_argument("--trust", metavar="PUBKEY", help="require a signature by this public key")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_package_import)
-
-
-class LabelledBar(ProgressBar):
-    """The CLI progress bar with this command's own label (the shared bar says "Ingesting")."""
-
-    def __init__(self, label: str, unit: str, quiet: bool):
-        super().__init__(unit=unit, quiet=quiet)
-        self.label = label
-
-    def __call__(self, done: int, total: int, message: str) -> None:
-        super().__call__(done, total, message)
-        self.bar.set_description_str(self.label, refresh=False)
 
 
 def _library_label() -> str:
@@ -92,7 +81,7 @@ def _library_label() -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    bar = LabelledBar("Importing", unit="records", quiet=args.quiet or args.json)
+    bar = ProgressBar(unit="records", quiet=args.quiet or args.json, title="Importing")
     with Interrupts() as interrupts:
         try:
             result = import_hashset(
@@ -164,7 +153,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_match(args: argparse.Namespace) -> int:
     db = open_case(args.case)
-    bar = LabelledBar("Matching", unit="media", quiet=args.quiet or args.json)
+    bar = ProgressBar(unit="media", quiet=args.quiet or args.json, title="Matching")
     with Interrupts() as interrupts:
         try:
             summary = match_media(db, None, bar, interrupts)

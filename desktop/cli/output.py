@@ -52,7 +52,7 @@ def table(rows: Iterable[tuple[Any, ...]], indent: str = "  ") -> None:
 class ProgressBar:
     """A progress callback (done, total, message) drawn as a bar with files/s and time left."""
 
-    def __init__(self, unit: str = "files", quiet: bool = False):
+    def __init__(self, unit: str = "files", quiet: bool = False, title: str = "Ingesting"):
         self.bar = tqdm(
             total=0,
             unit=f" {unit}",
@@ -62,6 +62,7 @@ class ProgressBar:
             bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]",
         )
         self._last = 0.0
+        self.title = title
 
     def __call__(self, done: int, total: int, message: str) -> None:
         now = time.monotonic()
@@ -71,7 +72,8 @@ class ProgressBar:
         if total != self.bar.total:
             self.bar.total = total
         self.bar.update(done - self.bar.n)
-        self.bar.set_description_str("Ingesting" if total else message, refresh=False)
+        # before the total is known the job says what it is doing (e.g. counting files)
+        self.bar.set_description_str(self.title if total else message, refresh=False)
 
     def close(self) -> None:
         self.bar.close()

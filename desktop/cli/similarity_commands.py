@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from desktop.cli.case_commands import add_case_argument
 from desktop.cli.output import Interrupts, UserError, print_json, stream_json_list, table
 from desktop.core.similarity import STRICTNESS
 from desktop.jobs.grouping import similar_to_file, similar_to_media, update_groups
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "bordered, recoloured). Groups are brought up to date first: only new media are looked "
         "up. Exact copies are already one media and are listed with all their paths.",
     )
-    p.add_argument("--case", required=True, metavar="CASE.vigil", help="the case file")
+    add_case_argument(p)
     p.add_argument(
         "--strictness",
         choices=sorted(STRICTNESS),
@@ -42,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "similar",
         help="pictures of a case nearest to one of its media or to an image file",
     )
-    p.add_argument("--case", required=True, metavar="CASE.vigil", help="the case file")
+    add_case_argument(p)
     p.add_argument("target", metavar="MEDIA_ID|IMAGE_FILE", help="a media id or a picture file")
     p.add_argument("--top", type=int, default=10, help="how many results (default 10)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")

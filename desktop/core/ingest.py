@@ -164,22 +164,28 @@ def read_and_digest(path: bytes) -> tuple[Digests, bytes, bytes | None]:
     return digest.result(), head, (b"".join(kept) if kept is not None else None)
 
 
-def describe_undecoded(path: bytes, reason: str, status: str = "corrupt") -> FileAnalysis:
-    """What can be learnt of a file without decoding it: digests and type, with a status."""
-    try:
-        digests, head, _ = read_and_digest(path)
-    except OSError as error:
-        return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}")
+def _undecoded(path: bytes, digests: Digests, head: bytes, status: str) -> FileAnalysis:
+    """What one read tells without decoding: digests, type from content, a lying extension."""
     detected = sniff_type(head)
     return FileAnalysis(
         path,
         status,
-        reason,
         digests=digests,
         detected_type=detected,
         mime_type=MIME_TYPES.get(detected or ""),
         extension_mismatch=extension_mismatch(os.path.basename(path), detected),
     )
+
+
+def describe_undecoded(path: bytes, reason: str, status: str = "corrupt") -> FileAnalysis:
+    """A file recorded with its digests and type but never decoded (the decoder crashed on it)."""
+    try:
+        digests, head, _ = read_and_digest(path)
+    except OSError as error:
+        return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}")
+    result = _undecoded(path, digests, head, status)
+    result.reason = reason
+    return result
 
 
 def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> FileAnalysis:
@@ -188,15 +194,8 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
         digests, head, content = read_and_digest(path)
     except OSError as error:
         return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}")
-    detected = sniff_type(head)
-    result = FileAnalysis(
-        path,
-        "ok",
-        digests=digests,
-        detected_type=detected,
-        mime_type=MIME_TYPES.get(detected or ""),
-        extension_mismatch=extension_mismatch(os.path.basename(path), detected),
-    )
+    result = _undecoded(path, digests, head, "ok")
+    detected = result.detected_type
     if is_known is not None and is_known(digests.sha256):
         result.known_content = True
         return result

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from desktop.cli import main
-from desktop.store import hashlibrary, items
+from desktop.store import items
 from desktop.store.db import open_case
-
-
-@pytest.fixture(autouse=True)
-def library_path(tmp_path, monkeypatch):
-    path = tmp_path / "library.sqlite"
-    monkeypatch.setenv(hashlibrary.LIBRARY_ENV, str(path))
-    return path
 
 
 def run(capsys, *argv):

@@ -9,15 +9,8 @@ import pytest
 from desktop.jobs.export_vics import export_vics
 from desktop.jobs.hashset_import import import_hashset
 from desktop.jobs.match import match_media
-from desktop.store import hashlibrary, items
+from desktop.store import items
 from desktop.store.db import open_case
-
-
-@pytest.fixture(autouse=True)
-def library_path(tmp_path, monkeypatch):
-    path = tmp_path / "library.sqlite"
-    monkeypatch.setenv(hashlibrary.LIBRARY_ENV, str(path))
-    return path
 
 
 def uk_set(path, md5):

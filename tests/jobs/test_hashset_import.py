@@ -13,13 +13,6 @@ from desktop.jobs.hashset_import import import_hashset
 from desktop.store import audit, hashlibrary
 
 
-@pytest.fixture(autouse=True)
-def library_path(tmp_path, monkeypatch):
-    path = tmp_path / "library.sqlite"
-    monkeypatch.setenv(hashlibrary.LIBRARY_ENV, str(path))
-    return path
-
-
 def md5(i):
     return hashlib.md5(str(i).encode()).hexdigest()
 

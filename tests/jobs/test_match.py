@@ -16,13 +16,6 @@ from desktop.store import audit, entities, hashlibrary, items, known, links
 from desktop.store.db import open_case
 
 
-@pytest.fixture(autouse=True)
-def library_path(tmp_path, monkeypatch):
-    path = tmp_path / "library.sqlite"
-    monkeypatch.setenv(hashlibrary.LIBRARY_ENV, str(path))
-    return path
-
-
 def all_media(db):
     return list(items.iter_media(db))
 

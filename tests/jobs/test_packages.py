@@ -16,13 +16,6 @@ from desktop.store import audit, entities, hashlibrary, items, known, links, tag
 from desktop.store.db import open_case
 
 
-@pytest.fixture(autouse=True)
-def library_path(tmp_path, monkeypatch):
-    path = tmp_path / "library.sqlite"
-    monkeypatch.setenv(hashlibrary.LIBRARY_ENV, str(path))
-    return path
-
-
 @pytest.fixture
 def other_case(tmp_path, sample_case_template):
     """A second case holding the same media, as another agency's copy of the material."""

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from desktop.store import browse, hashlibrary, items
+from desktop.store import browse, items
 from desktop.store.db import open_case
 from desktop.ui import workers
-
-
-@pytest.fixture(autouse=True)
-def library_path(tmp_path, monkeypatch):
-    path = tmp_path / "library.sqlite"
-    monkeypatch.setenv(hashlibrary.LIBRARY_ENV, str(path))
-    return path
 
 
 def idle(qtbot):
