@@ -220,11 +220,15 @@ def hard_negatives(size: tuple[int, int] = (640, 480)) -> dict[str, Image.Image]
     for i in range(3):
         noise = np.random.default_rng(i).integers(0, 14, (h, w, 3), dtype=np.uint8)
         out[f"dark{i}"] = Image.fromarray(noise)
+    words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod".split()
     for i in range(4):
+        # different pages: their own words and line lengths (pages that differ by one
+        # character a line are the same picture to any perceptual hash, and to the eye)
+        rng = np.random.default_rng(100 + i)
         page = Image.new("RGB", size, (255, 255, 255))
         draw = ImageDraw.Draw(page)
         for line in range(16):
-            text = f"note {i}: line {line} " + "lorem ipsum dolor " * (1 + (i + line) % 3)
+            text = f"note {i}: " + " ".join(rng.choice(words, int(rng.integers(2, 10))))
             draw.text((16, 12 + line * 28), text, fill=(0, 0, 0), font=_font(18))
         out[f"text{i}"] = page
     return out

@@ -92,7 +92,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenes", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--misses", action="store_true", help="list the copies normal missed")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the copies normal missed and its false pairs"
+    )
     args = parser.parse_args()
     pictures = corpus(args.scenes)
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,6 +132,8 @@ def main() -> None:
                 for pair, edit in sorted(edit_of_pair.items(), key=lambda item: item[1]):
                     if pair not in pairs:
                         print(f"missed {edit}: {media_of[pair[0]]} ~ {media_of[pair[1]]}")
+                for a, b in sorted(pairs - truth_pairs):
+                    print(f"false pair: {media_of[a]} ~ {media_of[b]}")
             results[f"vigil {level}"]["seconds"] = elapsed
         hashes: dict[str, dict[int, str]] = {"phash": {}, "pdq": {}}
         for media_id, algorithm, hex_ in db.execute(

@@ -1,13 +1,13 @@
 """Extra per-picture hashes for the near-duplicate engine: trimmed, dihedral and region PDQ.
 
-All of them come from the one reduced decode ingest already made, shrunk once more to a small
-working copy: PDQ reduces every picture to 64x64 anyway, so hashing a 128-pixel copy costs a
-tenth of a millisecond and gives nearly the same bits. Per picture this adds:
+All of them come from the one reduced decode ingest already made, shrunk once more to small
+working copies. PDQ reduces every picture to 64x64 anyway, whatever its shape, so its hashes here
+come from a 64x64 copy: on a square of that size PDQ's filter and decimation do nothing, and
+pdqhash.compute_dihedral's eight orientations are exactly the hashes of the turned pixels, in
+one call. Per picture this adds:
 
 - `trim` PDQ of the picture with uniform borders (letterbox, pillarbox, frames) removed, in all
-  eight dihedral orientations (`trim`, `trim.rot90`, ... `trim.transverse`), each hashed from
-  the transformed pixels: pdqhash.compute_dihedral's shortcut differs from a real hash of the
-  turned picture by 16-38 bits, too far to rely on;
+  eight dihedral orientations (`trim`, `trim.rot90`, ... `trim.transverse`);
 - `dct64` `canon*`: a 64-bit DCT hash of the trimmed picture turned into a canonical orientation
   (one form, or a few where the orientation is a near tie): the fast first stage of grouping,
   one lookup finds a copy whatever its rotation or mirroring;
@@ -25,11 +25,13 @@ import pdqhash
 from PIL import Image
 
 from desktop.core.hashing import PerceptualHash, bits_to_hex
+from desktop.core.media import shrink
 
 FINGERPRINT_VERSION = (
-    "trim+dihedral PDQ on a 128 px copy; dct64 canonical orientation; masked side views; v2"
+    "trim+dihedral PDQ on a 64x64 copy; dct64 canonical orientation; masked side views; v3"
 )
-WORK_SIDE = 128  # longest side of the copy that is hashed
+WORK_SIDE = 128  # longest side of the copy the 64-bit DCT hashes and detail scores come from
+PDQ_SIDE = 64  # side of the square copy PDQ hashes (dihedral forms, masked views)
 TRIM_SIDE = 256  # longest side of the copy on which borders are found
 BORDER_TOLERANCE = 14.0  # grey levels a border pixel may stray from the border's colour
 BORDER_UNIFORM_SHARE = 0.97  # share of the outermost row or column that must match
@@ -52,6 +54,9 @@ DIHEDRAL: dict[str, object] = {
     "trim.transverse": lambda a: np.rot90(a, 2).transpose(1, 0, 2),
 }
 ORIENTATION_VARIANTS = tuple(DIHEDRAL)
+# where pdqhash.compute_dihedral puts each of ORIENTATION_VARIANTS (it returns original, rot90,
+# rot180, rot270, flip x, flip y, flip +1 diagonal, flip -1 diagonal)
+_COMPUTE_DIHEDRAL_ORDER = (0, 1, 2, 3, 5, 4, 6, 7)
 
 # Masked views: the picture without a band along one side. A watermark, logo or sticker
 # over one part of the picture moves every whole-picture hash (a pale box over 12% of it costs
@@ -61,7 +66,6 @@ MASKED_VARIANTS = ("without.top", "without.bottom", "without.left", "without.rig
 # Below this detail score (see detail_score: text pages, logos, screenshots, mostly one flat
 # colour) a picture gets no masked views: different pages of text meet through them.
 MASK_MIN_DETAIL = 35
-MASK_SIDE = 64  # longest side of the copy the masked views are cut from
 
 # The orientation-free 64-bit hash: low DCT frequencies of a 32x32 grey copy, turned into a
 # canonical orientation first. Mirroring negates the odd horizontal frequencies, flipping the odd
@@ -86,14 +90,6 @@ _DCT = _dct_matrix(DCT_SIDE, DCT_KEEP)
 @functools.lru_cache(maxsize=256)
 def _dct_basis(n: int) -> np.ndarray:
     return _dct_matrix(n, DCT_KEEP)
-
-
-def _shrink(image: Image.Image, side: int) -> Image.Image:
-    if max(image.size) <= side:
-        return image
-    scale = side / max(image.size)
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    return image.resize(size, Image.Resampling.BOX)
 
 
 def _uniform_run(lines: np.ndarray, limit: int) -> int:
@@ -173,19 +169,22 @@ def frame_angle(rgb: np.ndarray) -> float | None:
 
 
 def working_copies(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """The whole picture and, when it has borders, bars or a turned frame, the part inside."""
-    small = _shrink(image, TRIM_SIDE)
-    rgb = np.asarray(small)
+    """The whole picture and, when it has borders, bars or a turned frame, the part inside.
+
+    Both are cut from one copy of at most TRIM_SIDE px (pass one that size to save a resize).
+    """
+    upright = shrink(image, TRIM_SIDE)
+    small, rgb = upright, np.asarray(upright)
     angle = frame_angle(rgb)
     if angle is not None:  # turn it back; the fill becomes borders for the trimming below
         colour = tuple(int(c) for c in np.median(rgb[[0, 0, -1, -1], [0, -1, 0, -1]], axis=0))
-        small = small.rotate(-angle, Image.Resampling.BILINEAR, fillcolor=colour)
+        small = upright.rotate(-angle, Image.Resampling.BILINEAR, fillcolor=colour)
         rgb = np.asarray(small)
     box = border_box(rgb)
-    whole = np.asarray(_shrink(image if angle is None else _shrink(image, TRIM_SIDE), WORK_SIDE))
+    whole = np.asarray(shrink(upright, WORK_SIDE))
     if box == (0, 0, small.width, small.height):
-        return whole, (np.asarray(_shrink(small, WORK_SIDE)) if angle is not None else None)
-    return whole, np.asarray(_shrink(small.crop(box), WORK_SIDE))
+        return whole, (np.asarray(shrink(small, WORK_SIDE)) if angle is not None else None)
+    return whole, np.asarray(shrink(small.crop(box), WORK_SIDE))
 
 
 def trimmed(image: Image.Image) -> Image.Image:
@@ -244,12 +243,15 @@ def detail_score(work: np.ndarray) -> int:
     # photographs measure 0.08 or more whatever their contrast; linear gradients about 0.03
     if spread < MIN_SPREAD or steps / (spread + 1) < MIN_ROUGHNESS:
         return 0
-    pixels = work.reshape(-1, work.shape[-1]).astype(np.int16)
-    levels = pixels // 16
-    codes = (levels[:, 0] * 256 + levels[:, 1] * 16 + levels[:, 2]).astype(np.int64)
-    dominant = np.bincount(codes, minlength=4096).argmax()
-    colour = np.array([dominant // 256, dominant // 16 % 16, dominant % 16]) * 16 + 8
-    close = np.abs(pixels - colour).max(axis=1) <= 16
+    levels = (work >> 4).astype(np.uint16)  # 16 levels a channel: 4096 colour boxes
+    codes = (levels[..., 0] << 8) | (levels[..., 1] << 4) | levels[..., 2]
+    dominant = int(np.bincount(codes.ravel(), minlength=4096).argmax())
+    colour = np.array([dominant >> 8, dominant >> 4 & 15, dominant & 15]) * 16 + 8
+    # within 16 levels of that colour in every channel (as uint8, and channel by channel:
+    # numpy's all() over a last axis of 3 costs ten times more)
+    low, high = np.clip(colour - 16, 0, 255).astype(np.uint8), np.clip(colour + 16, 0, 255)
+    inside = (work >= low) & (work <= high.astype(np.uint8))
+    close = inside[..., 0] & inside[..., 1] & inside[..., 2]
     return max(1, int(round(100 * (1 - close.mean()))))
 
 
@@ -292,11 +294,14 @@ def orientation_free_hashes(work: np.ndarray, detail: int | None = None) -> list
 def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
     """The similarity engine's hashes of an RGB picture (already reduced and upright)."""
     whole, inner = working_copies(image)
-    work = inner if inner is not None else whole
-    hashes = []
-    for name, transform in DIHEDRAL.items():
-        hex_, quality = _pdq(transform(work))  # type: ignore[operator]
-        hashes.append(PerceptualHash("pdq", hex_, quality, name))
+    whole_square = _pdq_square(whole)
+    vectors, quality = pdqhash.compute_dihedral(
+        whole_square if inner is None else _pdq_square(inner)
+    )
+    hashes = [
+        PerceptualHash("pdq", bits_to_hex(vectors[at]), int(quality), name)
+        for name, at in zip(ORIENTATION_VARIANTS, _COMPUTE_DIHEDRAL_ORDER, strict=True)
+    ]
     # the whole picture's form is kept even when borders were found: finding them is not
     # stable for pictures whose own edges are flat, and then the two copies meet untrimmed
     detail = detail_score(whole)
@@ -307,17 +312,21 @@ def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
             hashes.append(PerceptualHash(h.algorithm, h.hex, h.quality, "inner." + h.variant))
         detail = max(detail, inner_detail)  # the grouping judges a picture by its best score
     if detail >= MASK_MIN_DETAIL:
-        hashes.extend(masked_hashes(whole, detail))
+        hashes.extend(masked_hashes(whole_square, detail))
     return hashes
 
 
-def masked_hashes(whole: np.ndarray, detail: int) -> list[PerceptualHash]:
+def _pdq_square(work: np.ndarray) -> np.ndarray:
+    """The PDQ_SIDE x PDQ_SIDE copy PDQ hashes (stretched, as PDQ itself would)."""
+    square = Image.fromarray(work).resize((PDQ_SIDE, PDQ_SIDE), Image.Resampling.BOX)
+    return np.asarray(square)
+
+
+def masked_hashes(small: np.ndarray, detail: int) -> list[PerceptualHash]:
     """PDQ of each masked view of the whole picture (not trimmed: an overlay can change where
     borders are found), and one `mask64` row holding the 64-bit DCT hash of each view in
     MASKED_VARIANTS order (256 bits: one row, not four, as a million pictures are read back
-    at every grouping). PDQ reduces to 64x64 anyway, so the views are cut from a copy that
-    size: four times cheaper than from the 128 px one, and as good here."""
-    small = np.asarray(_shrink(Image.fromarray(whole), MASK_SIDE))
+    at every grouping). `small` is the whole picture's square PDQ copy."""
     grey = small.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     hashes, coarse = [], []
     for (name, view), (_, grey_view) in zip(masked_views(small), masked_views(grey), strict=True):

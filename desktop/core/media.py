@@ -224,3 +224,13 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         array = img.point(lambda v: v / 256).convert("L")
         return array.convert("RGB")
     return img.convert("RGB")
+
+
+def shrink(image: Image.Image, side: int) -> Image.Image:
+    """A copy whose longest side is at most `side`, each pixel the average of its box (the
+    picture itself when already that small)."""
+    if max(image.size) <= side:
+        return image
+    scale = side / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BOX)

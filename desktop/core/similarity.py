@@ -43,11 +43,12 @@ DEFAULT_STRICTNESS = "normal"
 # PDQ quality below this means the picture's edges are too faint for its hashes to say much;
 # with detail score 0 (smooth or uniform, see fingerprints.detail_score) the same holds.
 MIN_QUALITY = 15
-# Pictures mostly of one flat colour (text pages, logos) below this detail score must match as
-# closely as the strict rule asks, whatever the strictness: different pages of text meet at
-# PDQ distances of 40-60, where edited photographs still do.
+# Pictures mostly of one flat colour (text pages, logos, screenshots) below this detail score
+# must agree within SPARSE_PDQ bits of PDQ whatever the strictness: different pages of text meet
+# at PDQ distances of 40-60, where edited photographs still do, and chat screenshots of
+# different pictures from about 32 (the app's window is most of the picture).
 MIN_DETAIL = MASK_MIN_DETAIL
-SPARSE_PDQ = 34
+SPARSE_PDQ = 30
 
 EDIT_NAMES = {
     "trim.rot90": "rotated 90 degrees",

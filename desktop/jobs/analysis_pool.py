@@ -9,9 +9,12 @@ by a plain read that decodes nothing. The ingest goes on.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import signal
 import sqlite3
+import sys
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +32,31 @@ def _worker_start(case_path: str) -> None:
     global _worker_conn
     # Ctrl-C is the parent's to handle: it stops submitting and writes what is done.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _keep_freed_memory()
     _worker_conn = connect_readonly(case_path)
+
+
+# glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def _keep_freed_memory() -> None:
+    """Let the C allocator reuse freed memory rather than hand it back to the system.
+
+    Every picture allocates the same few arrays of 0.5-2 MB (decoded pixels, PDQ's float
+    buffers); by default glibc maps each afresh and unmaps it when freed, so every one costs
+    page faults: 7% of a worker's time on 12-megapixel photographs. Blocks up to 32 MiB now come
+    from the heap, and up to 64 MiB of free heap is kept. Only glibc has mallopt; elsewhere
+    nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+        libc.mallopt(_M_TRIM_THRESHOLD, 64 << 20)
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
 
 
 def _content_in_case(sha256: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageOps
 
 from desktop.core.fingerprints import border_box, extra_hashes, frame_angle
-from desktop.core.hashing import perceptual_hashes
+from desktop.core.hashing import hamming_hex, perceptual_hashes
 from desktop.core.media import decode_reduced
 from desktop.core.samples import EDITS, jpeg_bytes, scene
 from desktop.core.similarity import (
@@ -185,3 +185,25 @@ def test_fingerprints_from_before_masked_views_use_the_trimmed_hash():
     ]
     fp = build_fingerprints(records)
     assert len(fp) == 1 and (fp.masked[0] == fp.oriented[0, 0]).all()
+
+
+def test_each_orientation_is_the_hash_of_the_turned_picture():
+    """The eight trimmed PDQ hashes come from one compute_dihedral call on a square copy; each
+    must be the hash of the picture turned the way its name says, and undo that turn."""
+    img = scene(11, (320, 240))
+    hashes = {h.variant: h.hex for h in extra_hashes(img) if h.algorithm == "pdq"}
+    t = Image.Transpose
+    for name, turn, undo in (
+        ("trim.rot90", t.ROTATE_90, t.ROTATE_270),  # counter-clockwise, as numpy's rot90
+        ("trim.rot180", t.ROTATE_180, t.ROTATE_180),
+        ("trim.rot270", t.ROTATE_270, t.ROTATE_90),
+        ("trim.mirror", t.FLIP_LEFT_RIGHT, t.FLIP_LEFT_RIGHT),
+        ("trim.flip", t.FLIP_TOP_BOTTOM, t.FLIP_TOP_BOTTOM),
+        ("trim.transpose", t.TRANSPOSE, t.TRANSPOSE),
+        ("trim.transverse", t.TRANSVERSE, t.TRANSVERSE),
+    ):
+        turned = {h.variant: h.hex for h in extra_hashes(img.transpose(turn))}
+        undone = {h.variant: h.hex for h in extra_hashes(img.transpose(undo))}
+        # within resampling (0-16 bits here); a wrong orientation is about 100 bits off
+        assert hamming_hex(turned["trim"], hashes[name]) <= 24, name
+        assert hamming_hex(undone[name], hashes["trim"]) <= 24, name
