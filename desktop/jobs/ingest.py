@@ -184,7 +184,7 @@ def _run(
                 progress(writer.done(), total, display_path(entry.path))
         if summary.cancelled:
             pool.cancel_waiting()
-        while pool.in_flight:
+        while pool.busy():
             collect(block=True)
             progress(writer.done(), total, "Finishing")
         summary.decoder_crashes = pool.crashes
