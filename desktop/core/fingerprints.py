@@ -2,9 +2,9 @@
 
 All of them come from the one reduced decode ingest already made, shrunk once more to small
 working copies. PDQ reduces every picture to 64x64 anyway, whatever its shape, so its hashes here
-come from a 64x64 copy: on a square of that size PDQ's filter and decimation do nothing, and
-pdqhash.compute_dihedral's eight orientations are exactly the hashes of the turned pixels, in
-one call. Per picture this adds:
+come from a 64x64 copy: on a square of that size PDQ's filter and decimation do nothing, so the
+eight orientations taken from one pass's coefficients (sign flips and a transpose, as PDQ's own
+dihedral hashing does) are exactly the hashes of the turned pixels. Per picture this adds:
 
 - `trim` PDQ of the picture with uniform borders (letterbox, pillarbox, frames) removed, in all
   eight dihedral orientations (`trim`, `trim.rot90`, ... `trim.transverse`);
@@ -24,7 +24,7 @@ import numpy as np
 import pdqhash
 from PIL import Image
 
-from desktop.core.hashing import PerceptualHash, bits_to_hex
+from desktop.core.hashing import PerceptualHash, bits_to_hex, pdq_bits, pdq_hash, pdq_matrix
 from desktop.core.media import shrink
 
 FINGERPRINT_VERSION = (
@@ -54,9 +54,20 @@ DIHEDRAL: dict[str, object] = {
     "trim.transverse": lambda a: np.rot90(a, 2).transpose(1, 0, 2),
 }
 ORIENTATION_VARIANTS = tuple(DIHEDRAL)
-# where pdqhash.compute_dihedral puts each of ORIENTATION_VARIANTS (it returns original, rot90,
-# rot180, rot270, flip x, flip y, flip +1 diagonal, flip -1 diagonal)
-_COMPUTE_DIHEDRAL_ORDER = (0, 1, 2, 3, 5, 4, 6, 7)
+# Each orientation's PDQ from the coefficients of the picture as it is, as PDQ's own dihedral
+# hashing does: (transposed, odd vertical frequencies negated, odd horizontal ones negated).
+# PDQ's frequencies start at 1, so the odd ones sit at even indices.
+DCT_TURNS = {
+    "trim": (False, False, False),
+    "trim.rot90": (True, True, False),
+    "trim.rot180": (False, True, True),
+    "trim.rot270": (True, False, True),
+    "trim.mirror": (False, False, True),
+    "trim.flip": (False, True, False),
+    "trim.transpose": (True, False, False),
+    "trim.transverse": (True, True, True),
+}
+_PDQ_ODD = np.where(np.arange(16) % 2 == 0, -1.0, 1.0)
 
 # Masked views: the picture without a band along one side. A watermark, logo or sticker
 # over one part of the picture moves every whole-picture hash (a pale box over 12% of it costs
@@ -194,8 +205,7 @@ def trimmed(image: Image.Image) -> Image.Image:
 
 
 def _pdq(array: np.ndarray) -> tuple[str, int]:
-    vector, quality = pdqhash.compute(np.ascontiguousarray(array))
-    return bits_to_hex(vector), int(quality)
+    return pdq_hash(np.ascontiguousarray(array))
 
 
 def _orientations(low: np.ndarray) -> list[tuple[str, np.ndarray]]:
@@ -295,13 +305,7 @@ def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
     """The similarity engine's hashes of an RGB picture (already reduced and upright)."""
     whole, inner = working_copies(image)
     whole_square = _pdq_square(whole)
-    vectors, quality = pdqhash.compute_dihedral(
-        whole_square if inner is None else _pdq_square(inner)
-    )
-    hashes = [
-        PerceptualHash("pdq", bits_to_hex(vectors[at]), int(quality), name)
-        for name, at in zip(ORIENTATION_VARIANTS, _COMPUTE_DIHEDRAL_ORDER, strict=True)
-    ]
+    hashes = dihedral_pdq(whole_square if inner is None else _pdq_square(inner))
     # the whole picture's form is kept even when borders were found: finding them is not
     # stable for pictures whose own edges are flat, and then the two copies meet untrimmed
     detail = detail_score(whole)
@@ -313,6 +317,25 @@ def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
         detail = max(detail, inner_detail)  # the grouping judges a picture by its best score
     if detail >= MASK_MIN_DETAIL:
         hashes.extend(masked_hashes(whole_square, detail))
+    return hashes
+
+
+def dihedral_pdq(square: np.ndarray) -> list[PerceptualHash]:
+    """PDQ of a square PDQ_SIDE copy in each of ORIENTATION_VARIANTS, from one pass of PDQ.
+
+    On a 64x64 square PDQ's filter and decimation change nothing, so these are exactly the
+    hashes of the turned pixels."""
+    values, quality = pdqhash.compute_float(np.ascontiguousarray(square))
+    matrix = pdq_matrix(values)
+    hashes = []
+    for name in ORIENTATION_VARIANTS:
+        transposed, rows, columns = DCT_TURNS[name]
+        turned = matrix.T if transposed else matrix
+        if rows:
+            turned = turned * _PDQ_ODD[:, None]
+        if columns:
+            turned = turned * _PDQ_ODD[None, :]
+        hashes.append(PerceptualHash("pdq", bits_to_hex(pdq_bits(turned)), int(quality), name))
     return hashes
 
 

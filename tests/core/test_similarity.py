@@ -5,11 +5,18 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pdqhash
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
-from desktop.core.fingerprints import border_box, extra_hashes, frame_angle
-from desktop.core.hashing import hamming_hex, perceptual_hashes
+from desktop.core.fingerprints import (
+    DIHEDRAL,
+    border_box,
+    dihedral_pdq,
+    extra_hashes,
+    frame_angle,
+)
+from desktop.core.hashing import bits_to_hex, hamming_hex, pdq_hash, perceptual_hashes
 from desktop.core.media import decode_reduced
 from desktop.core.samples import EDITS, jpeg_bytes, scene
 from desktop.core.similarity import (
@@ -207,3 +214,15 @@ def test_each_orientation_is_the_hash_of_the_turned_picture():
         # within resampling (0-16 bits here); a wrong orientation is about 100 bits off
         assert hamming_hex(turned["trim"], hashes[name]) <= 24, name
         assert hamming_hex(undone[name], hashes["trim"]) <= 24, name
+
+
+def test_orientations_from_one_pass_equal_hashes_of_the_turned_square():
+    """dihedral_pdq turns PDQ's coefficients; each must be bit for bit the hash of the square
+    turned by DIHEDRAL's pixel transform, and the plain one pdqhash's own hash."""
+    square = np.asarray(scene(12, (64, 64)))
+    turned = {h.variant: h for h in dihedral_pdq(square)}
+    for name, transform in DIHEDRAL.items():
+        pixels = np.ascontiguousarray(transform(square))  # type: ignore[operator]
+        assert turned[name].hex == pdq_hash(pixels)[0], name
+    vector, quality = pdqhash.compute(square)
+    assert turned["trim"].hex == bits_to_hex(vector) and turned["trim"].quality == quality
