@@ -42,21 +42,11 @@ FRAME_AGREEMENT = 0.5  # degrees within which two views of a turned frame must a
 MIN_SPREAD = 4.0  # grey levels of standard deviation below which a picture is uniform
 MIN_ROUGHNESS = 0.05  # mean step between neighbours per level of spread: below, it is smooth
 
-# name -> transform of an (h, w, 3) array: the picture as it looks after that edit is undone
-DIHEDRAL: dict[str, object] = {
-    "trim": lambda a: a,
-    "trim.rot90": lambda a: np.rot90(a, 1),
-    "trim.rot180": lambda a: np.rot90(a, 2),
-    "trim.rot270": lambda a: np.rot90(a, 3),
-    "trim.mirror": lambda a: a[:, ::-1],
-    "trim.flip": lambda a: a[::-1],
-    "trim.transpose": lambda a: a.transpose(1, 0, 2),
-    "trim.transverse": lambda a: np.rot90(a, 2).transpose(1, 0, 2),
-}
-ORIENTATION_VARIANTS = tuple(DIHEDRAL)
-# Each orientation's PDQ from the coefficients of the picture as it is, as PDQ's own dihedral
-# hashing does: (transposed, odd vertical frequencies negated, odd horizontal ones negated).
-# PDQ's frequencies start at 1, so the odd ones sit at even indices.
+# Each orientation is named for the picture as it looks after that edit is undone (`trim.rot90`:
+# turned 90 degrees counter-clockwise, `trim.mirror`: left and right swapped, ...). Its PDQ comes
+# from the coefficients of the picture as it is, as PDQ's own dihedral hashing does: (transposed,
+# odd vertical frequencies negated, odd horizontal ones negated). PDQ's frequencies start at 1,
+# so the odd ones sit at even indices.
 DCT_TURNS = {
     "trim": (False, False, False),
     "trim.rot90": (True, True, False),
@@ -67,6 +57,7 @@ DCT_TURNS = {
     "trim.transpose": (True, False, False),
     "trim.transverse": (True, True, True),
 }
+ORIENTATION_VARIANTS = tuple(DCT_TURNS)
 _PDQ_ODD = np.where(np.arange(16) % 2 == 0, -1.0, 1.0)
 
 # Masked views: the picture without a band along one side. A watermark, logo or sticker
@@ -196,16 +187,6 @@ def working_copies(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     if box == (0, 0, small.width, small.height):
         return whole, (np.asarray(shrink(small, WORK_SIDE)) if angle is not None else None)
     return whole, np.asarray(shrink(small.crop(box), WORK_SIDE))
-
-
-def trimmed(image: Image.Image) -> Image.Image:
-    """The picture without uniform borders, as a small working copy (longest side 128)."""
-    whole, inner = working_copies(image)
-    return Image.fromarray(inner if inner is not None else whole)
-
-
-def _pdq(array: np.ndarray) -> tuple[str, int]:
-    return pdq_hash(np.ascontiguousarray(array))
 
 
 def _orientations(low: np.ndarray) -> list[tuple[str, np.ndarray]]:
@@ -353,7 +334,7 @@ def masked_hashes(small: np.ndarray, detail: int) -> list[PerceptualHash]:
     grey = small.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     hashes, coarse = [], []
     for (name, view), (_, grey_view) in zip(masked_views(small), masked_views(grey), strict=True):
-        hex_, quality = _pdq(view)
+        hex_, quality = pdq_hash(view)
         hashes.append(PerceptualHash("pdq", hex_, quality, name))
         # as found, not turned canonical: a view is only ever compared with the same view; its
         # low frequencies straight from the view's pixels (no 32x32 grey copy: 3x faster)

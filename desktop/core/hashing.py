@@ -65,8 +65,8 @@ def bits_to_hex(bits: np.ndarray) -> str:
 
 
 def pdq_hash(rgb: np.ndarray) -> tuple[str, int]:
-    """PDQ of an (h, w, 3) uint8 picture as hex, and its quality."""
-    values, quality = pdqhash.compute_float(rgb)
+    """PDQ of an (h, w, 3) uint8 picture (or a view of one) as hex, and its quality."""
+    values, quality = pdqhash.compute_float(np.ascontiguousarray(rgb))
     return bits_to_hex(pdq_bits(pdq_matrix(values))), int(quality)
 
 
