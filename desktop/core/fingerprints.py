@@ -28,7 +28,8 @@ from desktop.core.hashing import PerceptualHash, bits_to_hex, pdq_bits, pdq_hash
 from desktop.core.media import shrink
 
 FINGERPRINT_VERSION = (
-    "trim+dihedral PDQ on a 64x64 copy; dct64 canonical orientation; masked side views; v3"
+    "trim+dihedral PDQ on a 64x64 copy; dct64 canonical orientation; masked side views;"
+    " pictures inside screenshots; v4"
 )
 WORK_SIDE = 128  # longest side of the copy the 64-bit DCT hashes and detail scores come from
 PDQ_SIDE = 64  # side of the square copy PDQ hashes (dihedral forms, masked views)
@@ -39,6 +40,15 @@ BAR_SHARE = 0.25  # share of the lines inside a bar that must match (text on a c
 MAX_TRIM_SHARE = 0.45  # never trim more than this much of either side away
 MIN_FRAME_ANGLE, MAX_FRAME_ANGLE = 0.7, 12.0  # degrees of turn that are undone before hashing
 FRAME_AGREEMENT = 0.5  # degrees within which two views of a turned frame must agree
+# A picture laid on a flat background (content_region): at least this share of the outline is
+# the background's colour; rows or columns with less picture than 1 - REGION_SEPARATOR of
+# them separate regions; the region covers this share of the whole, and is mostly picture.
+REGION_OUTLINE_SHARE = 0.5
+REGION_SEPARATOR = 0.97
+REGION_MIN_SHARE, REGION_MAX_SHARE = 0.12, 0.85
+REGION_MIN_FILLED = 0.6
+REGION_PREFIX = "region."  # variant prefix of the dct64 hashes of such a region
+REGION_MARGIN = 0.015  # of the width (height): background on every side of the region
 MIN_SPREAD = 4.0  # grey levels of standard deviation below which a picture is uniform
 MIN_ROUGHNESS = 0.05  # mean step between neighbours per level of spread: below, it is smooth
 
@@ -170,23 +180,82 @@ def frame_angle(rgb: np.ndarray) -> float | None:
     return angle if MIN_FRAME_ANGLE <= abs(angle) <= MAX_FRAME_ANGLE else None
 
 
-def working_copies(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """The whole picture and, when it has borders, bars or a turned frame, the part inside.
+def _runs(keep: np.ndarray, shortest: int) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in `keep` at least `shortest` long."""
+    edges = np.diff(np.concatenate(([0], keep.astype(np.int8), [0])))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= shortest]
 
-    Both are cut from one copy of at most TRIM_SIDE px (pass one that size to save a resize).
+
+def content_region(rgb: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(left, top, right, bottom) of the largest picture laid on a flat background (a photo
+    inside a screenshot of a chat or a web page, the biggest tile of a collage), or None.
+
+    The background is the colour most of the outline has, and it surrounds the region on all
+    four sides (a picture against an edge is left to border_box). Rows of background alone cut the
+    picture into bands, columns of background alone cut each band into boxes (one round of
+    XY-cut, and once more inside the box found): the largest box, if it holds mostly picture
+    and is neither tiny nor nearly everything, is the region.
+    """
+    h, w = rgb.shape[:2]
+    outline = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).astype(np.int16)
+    colour = np.median(outline, axis=0).astype(np.int16)
+    if (np.abs(outline - colour) <= BORDER_TOLERANCE).all(axis=1).mean() < REGION_OUTLINE_SHARE:
+        return None  # most pictures: no flat background around them
+    background = (np.abs(rgb.astype(np.int16) - colour) <= BORDER_TOLERANCE).all(axis=2)
+    best: tuple[int, int, int, int] | None = None
+    best_area = 0
+    rows_shortest, columns_shortest = max(2, h // 25), max(2, w // 25)
+    for top, bottom in _runs(background.mean(axis=1) < REGION_SEPARATOR, rows_shortest):
+        band = background[top:bottom]
+        for left, right in _runs(band.mean(axis=0) < REGION_SEPARATOR, columns_shortest):
+            inside = _runs(background[top:bottom, left:right].mean(axis=1) < REGION_SEPARATOR, 1)
+            y0, y1 = top + inside[0][0], top + inside[-1][1]
+            area = (right - left) * (y1 - y0)
+            if area > best_area:
+                best, best_area = (left, y0, right, y1), area
+    if best is None or not REGION_MIN_SHARE <= best_area / (h * w) <= REGION_MAX_SHARE:
+        return None
+    left, top, right, bottom = best
+    margin_x, margin_y = REGION_MARGIN * w, REGION_MARGIN * h
+    if min(left, w - right) < margin_x or min(top, h - bottom) < margin_y:
+        return None  # touches an edge: borders or bars (border_box's work), or the picture's own
+    if background[top:bottom, left:right].mean() > 1 - REGION_MIN_FILLED:
+        return None  # mostly background inside: text, icons, not a picture
+    return best
+
+
+def _same_box(a: tuple[int, ...], b: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """Whether two boxes differ by at most 3% of the picture's size on every side (a
+    letterboxed picture is both inside borders and a region on a flat background)."""
+    h, w = shape[:2]
+    limits = (w, h, w, h)
+    return all(abs(x - y) <= 0.03 * n for x, y, n in zip(a, b, limits, strict=True))
+
+
+def working_copies(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None, bool]:
+    """The whole picture; when it has borders, bars or a turned frame, or is a picture laid
+    on a flat background (a screenshot, a collage), the part inside; and whether that part is
+    such a region (True) rather than the inside of borders.
+
+    All are cut from one copy of at most TRIM_SIDE px (pass one that size to save a resize).
     """
     upright = shrink(image, TRIM_SIDE)
     small, rgb = upright, np.asarray(upright)
+    whole = np.asarray(shrink(upright, WORK_SIDE))
     angle = frame_angle(rgb)
     if angle is not None:  # turn it back; the fill becomes borders for the trimming below
         colour = tuple(int(c) for c in np.median(rgb[[0, 0, -1, -1], [0, -1, 0, -1]], axis=0))
         small = upright.rotate(-angle, Image.Resampling.BILINEAR, fillcolor=colour)
         rgb = np.asarray(small)
     box = border_box(rgb)
-    whole = np.asarray(shrink(upright, WORK_SIDE))
+    if angle is None:
+        region = content_region(rgb)
+        if region is not None and not _same_box(region, box, rgb.shape):
+            return whole, np.asarray(shrink(small.crop(region), WORK_SIDE)), True
     if box == (0, 0, small.width, small.height):
-        return whole, (np.asarray(shrink(small, WORK_SIDE)) if angle is not None else None)
-    return whole, np.asarray(shrink(small.crop(box), WORK_SIDE))
+        return whole, (np.asarray(shrink(small, WORK_SIDE)) if angle is not None else None), False
+    return whole, np.asarray(shrink(small.crop(box), WORK_SIDE)), False
 
 
 def _orientations(low: np.ndarray) -> list[tuple[str, np.ndarray]]:
@@ -284,7 +353,7 @@ def orientation_free_hashes(work: np.ndarray, detail: int | None = None) -> list
 
 def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
     """The similarity engine's hashes of an RGB picture (already reduced and upright)."""
-    whole, inner = working_copies(image)
+    whole, inner, is_region = working_copies(image)
     whole_square = _pdq_square(whole)
     hashes = dihedral_pdq(whole_square if inner is None else _pdq_square(inner))
     # the whole picture's form is kept even when borders were found: finding them is not
@@ -292,10 +361,13 @@ def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
     detail = detail_score(whole)
     hashes.extend(orientation_free_hashes(whole, detail))
     if inner is not None:
-        inner_detail = detail_score(inner)
+        # the grouping judges a picture by its best score, but a screenshot stays as sparse as
+        # its window: two screenshots of different pictures meet on the app around them
+        inner_detail = detail if is_region else detail_score(inner)
+        prefix = REGION_PREFIX if is_region else "inner."
         for h in orientation_free_hashes(inner, inner_detail):
-            hashes.append(PerceptualHash(h.algorithm, h.hex, h.quality, "inner." + h.variant))
-        detail = max(detail, inner_detail)  # the grouping judges a picture by its best score
+            hashes.append(PerceptualHash(h.algorithm, h.hex, h.quality, prefix + h.variant))
+        detail = max(detail, inner_detail)
     if detail >= MASK_MIN_DETAIL:
         hashes.extend(masked_hashes(whole_square, detail))
     return hashes

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.core.fingerprints import MASK_MIN_DETAIL, MASKED_VARIANTS, ORIENTATION_VARIANTS
+from desktop.core.fingerprints import (
+    MASK_MIN_DETAIL,
+    MASKED_VARIANTS,
+    ORIENTATION_VARIANTS,
+    REGION_PREFIX,
+)
 from desktop.core.hamming import HammingIndex, hex_to_words, popcount_rows
 
 
@@ -80,6 +85,8 @@ class Fingerprints:
     # mask64 rows (media ids, (k, 4) words: one per masked view, detail), when read (small
     # cases, tests)
     masked_coarse: Columns | None = None
+    # (n,) bool: the trimmed hashes are of a picture found inside a screenshot or collage
+    framed: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -141,7 +148,10 @@ def build_fingerprints(
 ) -> Fingerprints:
     """Fingerprints from (media_id, algorithm, variant, hex, quality) rows (small cases, tests)."""
     kinds: dict[tuple[str, str], list[tuple[int, str, int]]] = {}
+    framed = set()
     for media_id, algorithm, variant, hex_, quality in records:
+        if variant.startswith(REGION_PREFIX):
+            framed.add(media_id)
         if algorithm in ("dct64", "mask64"):
             variant = "*"
         kinds.setdefault((algorithm, variant), []).append((media_id, hex_, quality or 0))
@@ -161,6 +171,7 @@ def build_fingerprints(
         {name: columns("pdq", name, 256) for name in MASKED_VARIANTS},
     )
     fp.masked_coarse = columns("mask64", "*", 256)
+    fp.framed = np.isin(fp.ids, sorted(framed))
     return fp
 
 
@@ -200,11 +211,14 @@ def masked_distances(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> np.ndarr
     )
 
 
-def explain(orientation: int, plain: int, best: int) -> str:
-    """Which edit the hashes point to, in words for the analyst."""
+def explain(orientation: int, plain: int, best: int, framed: bool = False) -> str:
+    """Which edit the hashes point to, in words for the analyst (`framed`: one of the two was
+    found as a picture inside a screenshot or collage)."""
     if orientation == MASKED:
         return "overlay on one side (watermark, logo or sticker)"
     name = ORIENTATION_VARIANTS[orientation]
+    if plain - best >= 24 and framed:
+        return "shown inside a screenshot or collage"
     if name in EDIT_NAMES:
         return EDIT_NAMES[name]
     if plain - best >= 24:
@@ -288,10 +302,23 @@ def verify_pairs(
     orientation = np.where(by_mask, MASKED, orientation)
     best = np.where(by_mask, masked, best)
     ok |= by_mask
+    framed = _framed(fp)
     return [
-        Match(int(fp.ids[x]), int(fp.ids[y]), int(d), explain(int(o), int(p), int(d)))
-        for x, y, d, o, p in zip(a[ok], b[ok], best[ok], orientation[ok], plain[ok], strict=True)
+        Match(int(fp.ids[x]), int(fp.ids[y]), int(d), explain(int(o), int(p), int(d), f))
+        for x, y, d, o, p, f in zip(
+            a[ok],
+            b[ok],
+            best[ok],
+            orientation[ok],
+            plain[ok],
+            framed[a[ok]] | framed[b[ok]],
+            strict=True,
+        )
     ]
+
+
+def _framed(fp: Fingerprints) -> np.ndarray:
+    return fp.framed if fp.framed is not None else np.zeros(len(fp), dtype=bool)
 
 
 def verified_matches(
@@ -351,6 +378,7 @@ def rank_similar(
     top: int,
     exclude: int | None = None,
     query_masked: np.ndarray | None = None,
+    query_framed: bool = False,
 ) -> list[tuple[int, int, str, bool]]:
     """(media id, distance, explanation, reliable) of the nearest pictures, nearest first.
 
@@ -378,6 +406,7 @@ def rank_similar(
     if exclude is not None:
         best = np.where(fp.ids == exclude, 1 << 20, best)
     order = np.argsort(best, kind="stable")[:top]
+    framed = _framed(fp) | query_framed
     results = []
     for row in order:
         if best[row] >= 1 << 20:
@@ -388,7 +417,7 @@ def rank_similar(
             (
                 int(fp.ids[row]),
                 int(best[row]),
-                explain(o, int(plain[row]), int(best[row])),
+                explain(o, int(plain[row]), int(best[row]), bool(framed[row])),
                 bool(
                     fp.quality[row] >= MIN_QUALITY
                     and query_quality >= MIN_QUALITY

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.fingerprints import FINGERPRINT_VERSION, extra_hashes
+from desktop.core.fingerprints import FINGERPRINT_VERSION, REGION_PREFIX, extra_hashes
 from desktop.core.hashing import pdq_hash
 from desktop.core.media import DecodeFailure, decode_reduced
 from desktop.core.similarity import (
@@ -172,6 +172,7 @@ def rank_media(
         top,
         exclude=media_id,
         query_masked=fp.masked[row] if detailed else None,
+        query_framed=bool(fp.framed[row]) if fp.framed is not None else False,
     )
 
 
@@ -196,7 +197,9 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
     except DecodeFailure as failure:
         raise CaseError(f"Cannot use {path} as a picture: {failure.reason}.") from None
     original_hex, _ = pdq_hash(np.asarray(decoded.image))
-    extra = {h.variant: h for h in extra_hashes(decoded.image) if h.algorithm == "pdq"}
+    hashes = extra_hashes(decoded.image)
+    extra = {h.variant: h for h in hashes if h.algorithm == "pdq"}
+    framed = any(h.variant.startswith(REGION_PREFIX) for h in hashes)
     from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
     from desktop.core.hamming import hex_to_words
 
@@ -206,7 +209,15 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
     if all(v in extra for v in MASKED_VARIANTS):  # only detailed pictures have masked views
         masked = hex_to_words([extra[v].hex for v in MASKED_VARIANTS], 256)
     quality = extra["trim"].quality or 0
-    found = rank_similar(_fingerprints(db), original, oriented, quality, top, query_masked=masked)
+    found = rank_similar(
+        _fingerprints(db),
+        original,
+        oriented,
+        quality,
+        top,
+        query_masked=masked,
+        query_framed=framed,
+    )
     return _described(db, found)
 
 

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageOps
 
 from desktop.core.fingerprints import (
     border_box,
+    content_region,
     dihedral_pdq,
     extra_hashes,
     frame_angle,
@@ -145,6 +146,46 @@ def test_caption_bar_is_trimmed_like_a_border():
     ImageDraw.Draw(captioned).text((8, 250), "a caption under the picture", fill=(0, 0, 0))
     assert border_box(np.asarray(captioned))[3] <= 242
     assert _groups({1: img, 2: captioned}) == [[1, 2]]
+
+
+def _chat_screenshot(img: Image.Image, texts: int = 0) -> Image.Image:
+    """`img` shown at about half size inside a flat app window with a title bar and messages."""
+    window = Image.new("RGB", (600, 460), (236, 239, 242))
+    draw = ImageDraw.Draw(window)
+    draw.rectangle((0, 0, 600, 40), fill=(40, 90, 160))
+    draw.text((12, 12), "Chat 14:32", fill=(255, 255, 255))
+    for row in range(3):
+        draw.rounded_rectangle((12, 52 + row * 30, 300, 74 + row * 30), 6, fill=(255, 255, 255))
+        draw.text((20, 56 + row * 30), f"message {row + texts} from a contact", fill=(0, 0, 0))
+    shown = img.copy()
+    shown.thumbnail((340, 260))
+    window.paste(shown, (600 - shown.width - 20, 160))
+    return window
+
+
+def test_picture_inside_a_screenshot_is_found_and_explained():
+    pictures = {i: scene(60 + i, (480, 360)) for i in range(1, 4)}
+    shot = _chat_screenshot(pictures[1])
+    left, top, right, bottom = content_region(np.asarray(shot))
+    # the pasted picture (240..580 x 160..415), not the window, bar or messages
+    assert abs(left - 240) <= 3 and abs(top - 160) <= 3
+    assert abs(right - 580) <= 3 and abs(bottom - 415) <= 3
+    pictures[11] = shot
+    pictures[12] = _chat_screenshot(pictures[2], texts=5)
+    fp = build_fingerprints(_records(pictures))
+    found = {
+        (m.media_a, m.media_b): m.explanation for m in verified_matches(fp, STRICTNESS["normal"])
+    }
+    # each screenshot meets its own picture, never the other screenshot (same app window)
+    assert set(found) == {(1, 11), (2, 12)}
+    assert found[(1, 11)] == "shown inside a screenshot or collage"
+
+
+def test_no_region_in_photos_or_pictures_against_an_edge():
+    assert content_region(np.asarray(scene(5, (320, 240)))) is None
+    letterboxed = ImageOps.expand(scene(5, (320, 240)), border=(0, 40), fill=(0, 0, 0))
+    assert content_region(np.asarray(letterboxed)) is None  # border_box's work
+    assert content_region(np.asarray(_flat_and_weak_pictures()[30])) is None  # a text page
 
 
 def _watermarked(img: Image.Image, text: str = "www.example-site.test") -> Image.Image:
