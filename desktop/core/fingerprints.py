@@ -21,10 +21,16 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import pdqhash
 from PIL import Image
 
-from desktop.core.hashing import PerceptualHash, bits_to_hex, pdq_bits, pdq_hash, pdq_matrix
+from desktop.core.hashing import (
+    PerceptualHash,
+    bits_to_hex,
+    pdq_bits,
+    pdq_float,
+    pdq_hash,
+    pdq_matrix,
+)
 from desktop.core.media import shrink
 
 FINGERPRINT_VERSION = (
@@ -378,7 +384,7 @@ def dihedral_pdq(square: np.ndarray) -> list[PerceptualHash]:
 
     On a 64x64 square PDQ's filter and decimation change nothing, so these are exactly the
     hashes of the turned pixels."""
-    values, quality = pdqhash.compute_float(np.ascontiguousarray(square))
+    values, quality = pdq_float(square)
     matrix = pdq_matrix(values)
     hashes = []
     for name in ORIENTATION_VARIANTS:
