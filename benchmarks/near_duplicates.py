@@ -108,7 +108,10 @@ def main() -> None:
         db = open_case(case)
         media_of: dict[int, str] = {}
         for media_id, path in db.execute("SELECT media_id, path FROM files WHERE media_id > 0"):
-            media_of[media_id] = Path(path).name
+            # an edit that changes no byte (greyscale of a grey photograph) is one media with
+            # the original: it counts as the original, whichever file the walk met first
+            if media_id not in media_of or truth[media_of[media_id]][1] != "original":
+                media_of[media_id] = Path(path).name
         ids = sorted(media_of)
         # the truth: every two media made from the same picture are one pair
         truth_pairs, edit_of_pair = set(), {}

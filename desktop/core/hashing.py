@@ -66,12 +66,13 @@ def bits_to_hex(bits: np.ndarray) -> str:
     return np.packbits(bits.astype(np.uint8)).tobytes().hex()
 
 
-# pdqhash's Python binding turns RGB into luma with float64 numpy arithmetic, which costs more
-# than PDQ itself on a 500 px picture (1.3 ms of 2.3). Its C++ function that takes the luma
+# pdqhash's Python binding makes the luma with several float64 numpy passes and returns the
+# coefficients through Python lists: on the six PDQ calls a picture (one on the 500 px decode,
+# five on 64 px copies) that overhead is about 0.35 ms. Its C++ function that takes the luma
 # plane is exported from the same library: it is called here through ctypes, with the luma made
-# by one matrix product in the binding's own float64 arithmetic (the same values), which leaves
-# half the time. A C++ name encodes its argument types, so the symbol resolves only with this
-# exact signature; without it (another build of pdqhash), pdqhash.compute_float does it all.
+# by one matrix product in the binding's own float64 arithmetic (the same values). A C++ name
+# encodes its argument types, so the symbol resolves only with this exact signature; without
+# it (another build of pdqhash), pdqhash.compute_float does it all.
 _PDQ_FROM_LUMA = "_ZN8facebook3pdq7hashing24pdqFloat256FromFloatLumaEPfS2_iiPA64_fS4_PA16_fRi"
 _LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
 

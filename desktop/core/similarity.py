@@ -82,11 +82,11 @@ class Fingerprints:
     masked: np.ndarray  # (n, 4, 4) uint64 PDQ of the picture's MASKED_VARIANTS views
     coarse_rows: np.ndarray  # (k,) int64 row owning each dct64 hash
     coarse: np.ndarray  # (k, 1) uint64 dct64 hashes (one or a few per picture)
+    # (n,) bool: the trimmed hashes are of a picture found inside a screenshot or collage
+    framed: np.ndarray
     # mask64 rows (media ids, (k, 4) words: one per masked view, detail), when read (small
     # cases, tests)
     masked_coarse: Columns | None = None
-    # (n,) bool: the trimmed hashes are of a picture found inside a screenshot or collage
-    framed: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -97,8 +97,10 @@ def assemble(
     oriented: dict[str, Columns],
     coarse: Columns,
     masked: dict[str, Columns] | None = None,
+    framed_ids: np.ndarray | None = None,
 ) -> Fingerprints:
-    """Fingerprints from column arrays, one per stored hash kind (the fast path for big cases).
+    """Fingerprints from column arrays, one per stored hash kind (the fast path for big cases);
+    `framed_ids`: media whose trimmed hashes are of a picture inside a screenshot or collage.
 
     A picture that lacks any of the needed hashes (not decodable, hashed by an older version)
     is left out: it can only be an exact duplicate. One hashed before masked views existed
@@ -140,6 +142,7 @@ def assemble(
         masked=views if len(ids) else np.zeros((0, len(MASKED_VARIANTS), 4), dtype=np.uint64),
         coarse_rows=coarse_rows,
         coarse=coarse[1][owned],
+        framed=np.isin(ids, framed_ids if framed_ids is not None else ids[:0]),
     )
 
 
@@ -169,9 +172,9 @@ def build_fingerprints(
         {name: columns("pdq", name, 256) for name in ORIENTATION_VARIANTS},
         columns("dct64", "*", 64),
         {name: columns("pdq", name, 256) for name in MASKED_VARIANTS},
+        np.array(sorted(framed), dtype=np.int64),
     )
     fp.masked_coarse = columns("mask64", "*", 256)
-    fp.framed = np.isin(fp.ids, sorted(framed))
     return fp
 
 
@@ -302,9 +305,9 @@ def verify_pairs(
     orientation = np.where(by_mask, MASKED, orientation)
     best = np.where(by_mask, masked, best)
     ok |= by_mask
-    framed = _framed(fp)
+    framed = fp.framed
     return [
-        Match(int(fp.ids[x]), int(fp.ids[y]), int(d), explain(int(o), int(p), int(d), f))
+        Match(int(fp.ids[x]), int(fp.ids[y]), int(d), explain(int(o), int(p), int(d), bool(f)))
         for x, y, d, o, p, f in zip(
             a[ok],
             b[ok],
@@ -315,10 +318,6 @@ def verify_pairs(
             strict=True,
         )
     ]
-
-
-def _framed(fp: Fingerprints) -> np.ndarray:
-    return fp.framed if fp.framed is not None else np.zeros(len(fp), dtype=bool)
 
 
 def verified_matches(
@@ -406,7 +405,7 @@ def rank_similar(
     if exclude is not None:
         best = np.where(fp.ids == exclude, 1 << 20, best)
     order = np.argsort(best, kind="stable")[:top]
-    framed = _framed(fp) | query_framed
+    framed = fp.framed | query_framed
     results = []
     for row in order:
         if best[row] >= 1 << 20:

@@ -172,7 +172,7 @@ def rank_media(
         top,
         exclude=media_id,
         query_masked=fp.masked[row] if detailed else None,
-        query_framed=bool(fp.framed[row]) if fp.framed is not None else False,
+        query_framed=bool(fp.framed[row]),
     )
 
 

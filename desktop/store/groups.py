@@ -109,21 +109,21 @@ def fingerprints(db: Database, media_ids: np.ndarray | None = None) -> Fingerpri
     """
     if media_ids is not None and len(media_ids) > last_media_id(db) // 5:
         media_ids = None  # most of the case: one pass over the table beats lookups by id
-    fp = assemble(
+    conn = getattr(db, "conn", db)
+    # pictures found inside a screenshot or collage (few: read through the variant index;
+    # "/" is the character after the prefix's ".")
+    framed = conn.execute(
+        "SELECT DISTINCT media_id FROM perceptual_hashes"
+        " WHERE algorithm = 'dct64' AND variant >= ? AND variant < ?",
+        [REGION_PREFIX, REGION_PREFIX[:-1] + "/"],
+    )
+    return assemble(
         hash_columns(db, "pdq", "original", 256, media_ids),
         {name: hash_columns(db, "pdq", name, 256, media_ids) for name in ORIENTATION_VARIANTS},
         hash_columns(db, "dct64", None, 64, media_ids),
         {name: hash_columns(db, "pdq", name, 256, media_ids) for name in MASKED_VARIANTS},
+        np.array([row[0] for row in framed], dtype=np.int64),
     )
-    conn = getattr(db, "conn", db)
-    # pictures found inside a screenshot or collage (few: read through the variant index)
-    framed = conn.execute(
-        "SELECT DISTINCT media_id FROM perceptual_hashes"
-        " WHERE algorithm = 'dct64' AND variant >= ? AND variant < ?",
-        [REGION_PREFIX, REGION_PREFIX[:-1] + chr(ord(REGION_PREFIX[-1]) + 1)],
-    )
-    fp.framed = np.isin(fp.ids, np.array([row[0] for row in framed], dtype=np.int64))
-    return fp
 
 
 def last_media_id(db: Database) -> int:
