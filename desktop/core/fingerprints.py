@@ -11,6 +11,9 @@ dihedral hashing does) are exactly the hashes of the turned pixels. Per picture 
 - `dct64` `canon*`: a 64-bit DCT hash of the trimmed picture turned into a canonical orientation
   (one form, or a few where the orientation is a near tie): the fast first stage of grouping,
   one lookup finds a copy whatever its rotation or mirroring;
+- `crop64` (all but smooth or uniform pictures): one row of 64-bit DCT hashes of the picture
+  and of WINDOW_COUNT windows of it, as found; a crop's whole-picture hash meets the window it
+  shows (see core/crops.py);
 - masked views (detailed pictures only): PDQ of the picture without its top, bottom, left or
   right quarter (`without.top`, ...), and one `mask64` row of their 64-bit DCT hashes, to find a
   copy under a watermark, logo or sticker along one side.
@@ -35,7 +38,7 @@ from desktop.core.media import shrink
 
 FINGERPRINT_VERSION = (
     "trim+dihedral PDQ on a 64x64 copy; dct64 canonical orientation; masked side views;"
-    " pictures inside screenshots; v4"
+    " pictures inside screenshots; crop windows; v5"
 )
 WORK_SIDE = 128  # longest side of the copy the 64-bit DCT hashes and detail scores come from
 PDQ_SIDE = 64  # side of the square copy PDQ hashes (dihedral forms, masked views)
@@ -55,6 +58,14 @@ REGION_MIN_SHARE, REGION_MAX_SHARE = 0.12, 0.85
 REGION_MIN_FILLED = 0.6
 REGION_PREFIX = "region."  # variant prefix of the dct64 hashes of such a region
 REGION_MARGIN = 0.015  # of the width (height): background on every side of the region
+# Windows for finding crops (see core/crops.py): WINDOW_SHARE of each side, at WINDOW_GRID
+# positions along it
+WINDOW_GRID = 5  # positions along each side
+WINDOW_SHARE = 0.885  # of the width and of the height: the middle of 75-81% of the area kept
+WINDOW_COUNT = WINDOW_GRID * WINDOW_GRID
+CROP_ROW_BITS = 64 * (1 + WINDOW_COUNT)  # the whole picture's hash, then the windows'
+CROP_ALGORITHM = "crop64"
+CROP_VARIANT = "windows"
 MIN_SPREAD = 4.0  # grey levels of standard deviation below which a picture is uniform
 MIN_ROUGHNESS = 0.05  # mean step between neighbours per level of spread: below, it is smooth
 
@@ -106,7 +117,7 @@ _DCT = _dct_matrix(DCT_SIDE, DCT_KEEP)
 
 
 @functools.lru_cache(maxsize=256)
-def _dct_basis(n: int) -> np.ndarray:
+def dct_basis(n: int) -> np.ndarray:
     return _dct_matrix(n, DCT_KEEP)
 
 
@@ -339,7 +350,7 @@ def _low_frequencies(work: np.ndarray) -> np.ndarray:
     return _DCT @ np.asarray(grey, dtype=np.float64) @ _DCT.T
 
 
-def _dct_bits(low: np.ndarray) -> str:
+def dct_bits(low: np.ndarray) -> str:
     coefficients = low.ravel()[1:]  # the mean (DC) says nothing about the picture's content
     return bits_to_hex(np.append(coefficients > np.median(coefficients), False))
 
@@ -352,7 +363,7 @@ def orientation_free_hashes(work: np.ndarray, detail: int | None = None) -> list
     """
     detail = detail_score(work) if detail is None else detail
     return [
-        PerceptualHash("dct64", _dct_bits(m), detail, "canon" + name.removeprefix("trim"))
+        PerceptualHash("dct64", dct_bits(m), detail, "canon" + name.removeprefix("trim"))
         for name, m in _orientations(_low_frequencies(work))
     ]
 
@@ -376,6 +387,8 @@ def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
         detail = max(detail, inner_detail)
     if detail >= MASK_MIN_DETAIL:
         hashes.extend(masked_hashes(whole_square, detail))
+    if detail > 0:  # not for smooth or uniform pictures: their windows are all alike
+        hashes.append(PerceptualHash(CROP_ALGORITHM, window_hashes(whole), detail, CROP_VARIANT))
     return hashes
 
 
@@ -417,6 +430,49 @@ def masked_hashes(small: np.ndarray, detail: int) -> list[PerceptualHash]:
         # as found, not turned canonical: a view is only ever compared with the same view; its
         # low frequencies straight from the view's pixels (no 32x32 grey copy: 3x faster)
         h, w = grey_view.shape
-        coarse.append(_dct_bits(_dct_basis(h) @ grey_view @ _dct_basis(w).T))
+        coarse.append(dct_bits(dct_basis(h) @ grey_view @ dct_basis(w).T))
     hashes.append(PerceptualHash("mask64", "".join(coarse), detail, "views"))
     return hashes
+
+
+# ---- windows for finding crops ----------------------------------------------------------------
+
+
+def window_starts(length: int) -> list[tuple[int, int]]:
+    """(first pixel, size) of each window along a side of `length` pixels, in grid order."""
+    size = max(1, round(length * WINDOW_SHARE))
+    return [(round((length - size) * k / (WINDOW_GRID - 1)), size) for k in range(WINDOW_GRID)]
+
+
+@functools.lru_cache(maxsize=512)
+def _window_bases(length: int) -> np.ndarray:
+    """((WINDOW_GRID + 1) * DCT_KEEP, length): the low DCT frequencies of the whole side, then
+    of each window along it (zero outside the window)."""
+    bases = np.zeros(((WINDOW_GRID + 1) * DCT_KEEP, length))
+    bases[:DCT_KEEP] = dct_basis(length)
+    for k, (start, size) in enumerate(window_starts(length), start=1):
+        bases[k * DCT_KEEP : (k + 1) * DCT_KEEP, start : start + size] = dct_basis(size)
+    return bases
+
+
+def window_hashes(work: np.ndarray) -> str:
+    """The `crop64` row of a working copy (h, w, 3): WINDOW_COUNT + 1 hashes of 16 hex digits,
+    the whole picture's then each window's (row by row of the grid), as dct64 hashes but as
+    found, not turned canonical.
+
+    Not canonical, because the canonical orientation is a choice between near ties for many
+    windows (a first horizontal and a first vertical frequency of about the same size) that
+    the crop and its window can then make differently; as found, a crop meets its window
+    without any choice. A crop that was also turned or mirrored meets its original through
+    the original's other copies, or not at all."""
+    grey = np.asarray(Image.fromarray(work).convert("L"), dtype=np.float64)
+    h, w = grey.shape
+    low = _window_bases(h) @ grey @ _window_bases(w).T  # every 8x8 block at once
+    side = WINDOW_GRID + 1
+    blocks = low.reshape(side, DCT_KEEP, side, DCT_KEEP).transpose(0, 2, 1, 3)
+    # the whole picture (block 0, 0) and the windows (both axes from 1); not the mixed blocks
+    chosen = np.concatenate([blocks[:1, 0], blocks[1:, 1:].reshape(-1, DCT_KEEP, DCT_KEEP)])
+    coefficients = chosen.reshape(len(chosen), -1)[:, 1:]
+    bits = coefficients > np.median(coefficients, axis=1, keepdims=True)  # as dct_bits, per row
+    bits = np.concatenate([bits, np.zeros((len(chosen), 1), dtype=bool)], axis=1)
+    return np.packbits(bits).tobytes().hex()

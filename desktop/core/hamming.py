@@ -185,14 +185,14 @@ class HammingIndex:
         return self._tables[chunks]
 
     def _few_queries(
-        self, queries: np.ndarray, radius: int
+        self, queries: np.ndarray, radius: int, probe: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every chunk of a few queries probed in one pass (the one-query case: < 1 ms)."""
         assert self._flat is not None
         entries, orders = self._flat
         tables = next(iter(self._tables.values()))
         chunks, n = len(tables), len(self._ids)
-        flips = radius // chunks
+        flips = probe // chunks
         if flips not in self._probes:
             parts: list[list[np.ndarray]] = [[], [], [], []]
             offset = 0
@@ -240,24 +240,30 @@ class HammingIndex:
         return [(int(self._ids[rows[i]]), int(distances[i])) for i in order]
 
     def join_words(
-        self, queries: np.ndarray, max_distance: int
+        self, queries: np.ndarray, max_distance: int, exact_distance: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All (row, query number, distance) with distance <= max_distance, in no order.
 
-        `row` indexes the stored hashes (map it through ids()); exact, each pair once.
+        `row` indexes the stored hashes (map it through ids()); each pair once. Exact, unless
+        `exact_distance` (< max_distance) is given: then the probes are those of a search
+        within exact_distance, every pair that near is found, and farther ones up to
+        max_distance only when they happen to agree closely enough on one chunk (most do:
+        6 bits spread over three chunks miss only when each chunk holds two), at the cost of
+        the nearer search.
         """
         self._settle()
+        probe = max_distance if exact_distance is None else min(exact_distance, max_distance)
         if len(queries) > BLOCK and len(self._ids):
-            chunks = self._plan(max_distance, BLOCK)
+            chunks = self._plan(probe, BLOCK)
             if chunks:  # build the tables once, before the threads share them
                 self._build(chunks)
             # numpy releases the GIL in the heavy loops: blocks run on all cores
             with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
                 found = list(pool.map(
-                    lambda i: self._join_block(queries[i : i + BLOCK], i, max_distance),
+                    lambda i: self._join_block(queries[i : i + BLOCK], i, max_distance, probe),
                     range(0, len(queries), BLOCK)))  # fmt: skip
         else:
-            found = [self._join_block(queries[i : i + BLOCK], i, max_distance)
+            found = [self._join_block(queries[i : i + BLOCK], i, max_distance, probe)
                      for i in range(0, len(queries), BLOCK)]  # fmt: skip
         if not found:
             empty = np.zeros(0, dtype=np.int64)
@@ -270,21 +276,22 @@ class HammingIndex:
         return self._ids
 
     def _join_block(
-        self, queries: np.ndarray, first: int, radius: int
+        self, queries: np.ndarray, first: int, radius: int, probe: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs within `radius` of a block of queries, probing as for `probe` (<= radius)."""
         self._settle()
         n = len(self._ids)
         if n == 0 or len(queries) == 0:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
-        chunks = self._plan(radius, len(queries))
+        chunks = self._plan(probe, len(queries))
         if chunks is None:  # probing would touch most rows anyway: read them all
             return self._brute_block(queries, first, radius)
         tables = self._build(chunks)
         if len(queries) <= FEW_QUERIES and self._flat is not None:
-            rows, q, distances = self._few_queries(queries, radius)
+            rows, q, distances = self._few_queries(queries, radius, probe)
             return rows, q + first, distances
-        flips = radius // len(tables)
+        flips = probe // len(tables)
         query_keys = [
             _extract(queries, start, length).astype(np.int64) for start, length, _, _ in tables
         ]

@@ -10,15 +10,20 @@ from pathlib import Path
 import numpy as np
 from sqlite_utils import Database
 
+from desktop.core.crops import crop_distance, thumbnail_pixels
 from desktop.core.fingerprints import FINGERPRINT_VERSION, REGION_PREFIX, extra_hashes
 from desktop.core.hashing import pdq_hash
 from desktop.core.media import DecodeFailure, decode_reduced
 from desktop.core.similarity import (
     MIN_DETAIL,
+    SPARSE_PDQ,
     STRICTNESS,
     Fingerprints,
     Match,
+    Rule,
+    UnionFind,
     candidate_pairs,
+    crop_pairs,
     group_matches,
     rank_similar,
     verify_pairs,
@@ -26,11 +31,16 @@ from desktop.core.similarity import (
 from desktop.store import audit
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError
+from desktop.store.media_view import thumbnails
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
-_RULES = sorted((k, v.coarse, v.pdq, v.masked, v.masked_coarse) for k, v in STRICTNESS.items())
+_RULES = sorted(
+    (k, v.coarse, v.pdq, v.masked, v.masked_coarse, v.crop) for k, v in STRICTNESS.items()
+)
+CROPPED = "cropped (part of the picture kept)"
+THUMBNAIL_BATCH = 200  # thumbnails read at a time to confirm crops
 ENGINE = f"{FINGERPRINT_VERSION}; rules {_RULES}"
 
 
@@ -113,6 +123,11 @@ def update_groups(
     if cancel():
         summary.cancelled = True
         return summary
+    queries = new_media if incremental else None
+    matches += confirmed_crops(db, rule, queries, existing, matches)
+    if cancel():
+        summary.cancelled = True
+        return summary
     progress(2, 3, "Saving groups")
     found = group_matches(existing, matches)
     group_store.replace_groups(db, level, found, _nearest(matches, known), last_id, ENGINE)
@@ -124,6 +139,52 @@ def update_groups(
         audit.append(db, "groups.update", f"strictness {level}", after=_audit_counts(summary))
     progress(3, 3, "Done")
     return summary
+
+
+def confirmed_crops(
+    db: Database,
+    rule: Rule,
+    queries: np.ndarray | None,
+    existing: list[list[int]],
+    found: list[Match],
+) -> list[Match]:
+    """Crops (see core/crops.py): candidates from the window join that are not already
+    together, confirmed on the two stored thumbnails, as closely as the PDQ rule asks (more
+    closely for pictures mostly of one flat colour, as in verify_pairs)."""
+    if queries is not None and not len(queries):
+        return []
+    rows = group_store.crop_rows(db)
+    crop, original, window = crop_pairs(rows, rule.crop, queries)
+    detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
+    # a crop meets the windows of every copy of its original: once one is confirmed, the
+    # rest join nothing new and are not looked at
+    together = UnionFind()
+    for members in existing:
+        for member in members[1:]:
+            together.union(members[0], member)
+    for match in found:
+        together.union(match.media_a, match.media_b)
+    todo = [
+        (c, o, w)
+        for c, o, w in zip(crop.tolist(), original.tolist(), window.tolist(), strict=True)
+        if detail[c] > 0
+    ]
+    matches = []
+    for first in range(0, len(todo), THUMBNAIL_BATCH):
+        batch = [(c, o, w) for c, o, w in todo[first : first + THUMBNAIL_BATCH]
+                 if together.find(c) != together.find(o)]  # fmt: skip
+        stored = thumbnails(db.conn, sorted({m for c, o, _ in batch for m in (c, o)}))
+        for c, o, w in batch:
+            if together.find(c) == together.find(o):
+                continue
+            if stored.get(c) is None or stored.get(o) is None:
+                continue
+            distance = crop_distance(thumbnail_pixels(stored[c]), thumbnail_pixels(stored[o]), w)
+            sparse = min(detail[c], detail[o]) < MIN_DETAIL
+            if distance <= (min(rule.pdq, SPARSE_PDQ) if sparse else rule.pdq):
+                matches.append(Match(min(c, o), max(c, o), distance, CROPPED))
+                together.union(c, o)
+    return matches
 
 
 def _audit_counts(summary: GroupingSummary) -> dict[str, object]:

@@ -8,13 +8,20 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS, REGION_PREFIX
+from desktop.core.fingerprints import (
+    CROP_ALGORITHM,
+    CROP_ROW_BITS,
+    CROP_VARIANT,
+    MASKED_VARIANTS,
+    ORIENTATION_VARIANTS,
+    REGION_PREFIX,
+)
 from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS, Fingerprints, assemble
 from desktop.store import audit
 from desktop.store.db import get_info, now_iso, set_info
 
 STRICTNESS_KEY = "group_strictness"
-ENGINE_HASHES = ("pdq", "dct64", "mask64")
+ENGINE_HASHES = ("pdq", "dct64", "mask64", CROP_ALGORITHM)
 BATCH_ROWS = 100_000
 ID_BATCH = 900  # media ids per IN (...) lookup, under SQLite's parameter limit
 
@@ -99,6 +106,12 @@ def masked_coarse_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndar
     """Every mask64 row: (media ids, (k, 4) words, one per masked view, detail scores), for the
     first stage's second join, which finds copies under a watermark or sticker."""
     return hash_columns(db, "mask64", None, 256)
+
+
+def crop_rows(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every crop64 row: (media ids, (k, 1 + WINDOW_COUNT) words, the whole picture's hash then
+    one per window, detail scores), for the join that finds crops."""
+    return hash_columns(db, CROP_ALGORITHM, CROP_VARIANT, CROP_ROW_BITS)
 
 
 def fingerprints(db: Database, media_ids: np.ndarray | None = None) -> Fingerprints:
