@@ -345,13 +345,26 @@ class HammingIndex:
     def _brute_block(
         self, queries: np.ndarray, first: int, radius: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every distance computed: one pass per query, or per stored hash when there are
+        fewer of those (a few new pictures' hashes against a million windows)."""
         out_rows, out_queries, out_distances = [], [], []
-        for number, query in enumerate(queries):
-            distances = popcount_rows(self._words ^ query)
-            rows = np.nonzero(distances <= radius)[0]
-            out_rows.append(rows)
-            out_queries.append(np.full(len(rows), number + first, dtype=np.int64))
-            out_distances.append(distances[rows])
+        if len(self._ids) < len(queries):
+            for row, stored in enumerate(self._words):
+                distances = popcount_rows(queries ^ stored)
+                numbers = np.nonzero(distances <= radius)[0]
+                out_rows.append(np.full(len(numbers), row, dtype=np.int64))
+                out_queries.append(numbers + first)
+                out_distances.append(distances[numbers])
+        else:
+            for number, query in enumerate(queries):
+                distances = popcount_rows(self._words ^ query)
+                rows = np.nonzero(distances <= radius)[0]
+                out_rows.append(rows)
+                out_queries.append(np.full(len(rows), number + first, dtype=np.int64))
+                out_distances.append(distances[rows])
+        if not out_rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
         return (np.concatenate(out_rows).astype(np.int64), np.concatenate(out_queries),
                 np.concatenate(out_distances))  # fmt: skip
 

@@ -335,6 +335,28 @@ def crop_pairs(
     return crop[first][order], original[first][order], window[first][order].astype(np.int64)
 
 
+def crop_candidates_for(
+    query: np.ndarray, rows: Columns, radius: int, limit: int
+) -> list[tuple[int, int, bool]]:
+    """(media id, window, query is the crop) of the pictures one picture may be a crop of, or
+    that may be crops of it, nearest first, at most `limit`: crop_pairs for one picture (its
+    crop64 row `query`, words), by brute force (a million rows in about a tenth of a second).
+    The window is the original's."""
+    owners, words, _ = rows
+    if not len(owners):
+        return []
+    as_crop = np.bitwise_count(words[:, 1:] ^ query[0])  # its whole against their windows
+    as_original = np.bitwise_count(words[:, :1] ^ query[1:][None, :])  # and the other way
+    found = []
+    for distances, query_is_crop in ((as_crop, True), (as_original, False)):
+        nearest = distances.min(axis=1)
+        for row in np.flatnonzero(nearest <= radius):
+            found.append((int(nearest[row]), int(owners[row]), int(distances[row].argmin()),
+                          query_is_crop))  # fmt: skip
+    found.sort()
+    return [(media_id, window, is_crop) for _, media_id, window, is_crop in found[:limit]]
+
+
 def verify_pairs(
     fp: Fingerprints, media_a: np.ndarray, media_b: np.ndarray, rule: Rule
 ) -> list[Match]:

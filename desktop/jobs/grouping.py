@@ -11,9 +11,19 @@ import numpy as np
 from sqlite_utils import Database
 
 from desktop.core.crops import crop_distance, thumbnail_pixels
-from desktop.core.fingerprints import FINGERPRINT_VERSION, REGION_PREFIX, extra_hashes
+from desktop.core.fingerprints import (
+    CROP_ALGORITHM,
+    CROP_ROW_BITS,
+    FINGERPRINT_VERSION,
+    MASKED_VARIANTS,
+    ORIENTATION_VARIANTS,
+    REGION_PREFIX,
+    extra_hashes,
+)
+from desktop.core.hamming import hex_to_words
 from desktop.core.hashing import pdq_hash
-from desktop.core.media import DecodeFailure, decode_reduced
+from desktop.core.ingest import THUMBNAIL_SIDE
+from desktop.core.media import DecodeFailure, decode_reduced, shrink
 from desktop.core.similarity import (
     MIN_DETAIL,
     SPARSE_PDQ,
@@ -23,6 +33,7 @@ from desktop.core.similarity import (
     Rule,
     UnionFind,
     candidate_pairs,
+    crop_candidates_for,
     crop_pairs,
     group_matches,
     rank_similar,
@@ -41,6 +52,7 @@ _RULES = sorted(
 )
 CROPPED = "cropped (part of the picture kept)"
 THUMBNAIL_BATCH = 200  # thumbnails read at a time to confirm crops
+CROP_CANDIDATES = 50  # nearest crop candidates confirmed for one similar-picture search
 ENGINE = f"{FINGERPRINT_VERSION}; rules {_RULES}"
 
 
@@ -244,6 +256,11 @@ def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
         if group_store.media_summary(db, media_id) is None:
             raise CaseError(f"There is no media {media_id} in this case.")
         raise CaseError(f"Media {media_id} is not a decodable picture: it has no fingerprint.")
+    row = group_store.crop_row(db, media_id)
+    pixels = thumbnails(db.conn, [media_id]).get(media_id)
+    if row is not None and pixels is not None:
+        crops = _crops_of(db, row, thumbnail_pixels(pixels), media_id)
+        found = _with_crops(found, crops, top)
     return _described(db, found)
 
 
@@ -261,9 +278,6 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
     hashes = extra_hashes(decoded.image)
     extra = {h.variant: h for h in hashes if h.algorithm == "pdq"}
     framed = any(h.variant.startswith(REGION_PREFIX) for h in hashes)
-    from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
-    from desktop.core.hamming import hex_to_words
-
     original = hex_to_words([original_hex], 256)[0]
     oriented = hex_to_words([extra[v].hex for v in ORIENTATION_VARIANTS], 256)
     masked = None
@@ -279,7 +293,45 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
         query_masked=masked,
         query_framed=framed,
     )
+    row = [h.hex for h in hashes if h.algorithm == CROP_ALGORITHM]
+    if row:  # not for smooth or uniform pictures
+        thumbnail = np.asarray(shrink(decoded.image, THUMBNAIL_SIDE))
+        crops = _crops_of(db, hex_to_words(row, CROP_ROW_BITS)[0], thumbnail, None)
+        found = _with_crops(found, crops, top)
     return _described(db, found)
+
+
+def _crops_of(
+    db: Database, query: np.ndarray, pixels: np.ndarray, exclude: int | None
+) -> list[tuple[int, int]]:
+    """(media id, distance) of the pictures of the case that the query picture (its crop64 row
+    and its pixels, at most THUMBNAIL_SIDE) is a confirmed crop of, or that are crops of it."""
+    rule = STRICTNESS["normal"]
+    candidates = crop_candidates_for(query, group_store.crop_rows(db), rule.crop, CROP_CANDIDATES)
+    candidates = [c for c in candidates if c[0] != exclude]
+    stored = thumbnails(db.conn, sorted({media_id for media_id, _, _ in candidates}))
+    found = []
+    for media_id, window, query_is_crop in candidates:
+        if stored.get(media_id) is None:
+            continue
+        other = thumbnail_pixels(stored[media_id])
+        crop, original = (pixels, other) if query_is_crop else (other, pixels)
+        distance = crop_distance(crop, original, window)
+        if distance <= rule.pdq:
+            found.append((media_id, distance))
+    return found
+
+
+def _with_crops(
+    found: list[tuple[int, int, str, bool]], crops: list[tuple[int, int]], top: int
+) -> list[tuple[int, int, str, bool]]:
+    """The ranking with confirmed crops in it, each by its aligned distance where that is
+    nearer than the whole pictures' (a crop is a reliable match: it was confirmed)."""
+    ranked = {entry[0]: entry for entry in found}
+    for media_id, distance in crops:
+        if media_id not in ranked or distance < ranked[media_id][1]:
+            ranked[media_id] = (media_id, distance, CROPPED, True)
+    return sorted(ranked.values(), key=lambda entry: entry[1])[:top]
 
 
 def _described(db: Database, found: list[tuple[int, int, str, bool]]) -> list[dict]:

@@ -59,3 +59,31 @@ def test_set_default_strictness_is_kept_and_needs_a_value(sample_case, capsys):
     db.close()
     assert main(["groups", "--case", str(sample_case)]) == 0
     assert "strictness strict" in capsys.readouterr().out
+
+
+def test_similar_finds_a_crop_either_way(tmp_path, capsys):
+    from desktop.core.samples import jpeg_bytes
+    from desktop.jobs.grouping import CROPPED
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    photo = scene(321, (480, 360))
+    (evidence / "photo.jpg").write_bytes(jpeg_bytes(photo, 85))
+    (evidence / "other.jpg").write_bytes(jpeg_bytes(scene(322, (480, 360)), 85))
+    case = str(tmp_path / "case.vigil")
+    assert main(["ingest", "--case", case, str(evidence)]) == 0
+    probe = tmp_path / "crop.png"  # not in the case: keeps 77% of the photo, off centre
+    photo.crop((50, 10, 470, 325)).save(probe)
+    capsys.readouterr()
+    assert main(["similar", "--case", case, str(probe), "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert results[0]["paths"][0].endswith("photo.jpg")
+    assert results[0]["explanation"] == CROPPED and results[0]["near_duplicate"]
+    # and from the photo, the crop once it is in the case
+    (evidence / "crop.jpg").write_bytes(probe.read_bytes())
+    assert main(["ingest", "--case", case, str(evidence)]) == 0
+    capsys.readouterr()
+    media_id = results[0]["media_id"]
+    assert main(["similar", "--case", case, str(media_id), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again[0]["paths"][0].endswith("crop.jpg") and again[0]["explanation"] == CROPPED

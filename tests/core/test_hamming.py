@@ -68,3 +68,32 @@ def test_rejects_bad_lengths():
         HammingIndex(100)
     with pytest.raises(ValueError):
         HammingIndex(64).add([1, 2], ["00" * 8])
+
+
+def _brute_pairs(stored: np.ndarray, queries: np.ndarray, radius: int) -> set[tuple[int, int]]:
+    distances = np.stack([popcount_rows(stored ^ q) for q in queries], axis=1)
+    rows, numbers = np.nonzero(distances <= radius)
+    return set(zip(rows.tolist(), numbers.tolist(), strict=True))
+
+
+def test_a_few_stored_hashes_against_many_queries_is_exact():
+    queries = _hashes(64, 3000, 6, seed=11)
+    stored = np.concatenate([queries[5:8], _hashes(64, 2, 6, seed=12)])
+    index = HammingIndex(64)
+    index.add_words(np.arange(len(stored)), stored)
+    rows, numbers, distances = index.join_words(queries, 6)
+    found = set(zip(rows.tolist(), numbers.tolist(), strict=True))
+    assert found == _brute_pairs(stored, queries, 6)
+    assert (distances == popcount_rows(stored[rows] ^ queries[numbers])).all()
+
+
+def test_a_search_exact_only_to_a_nearer_distance():
+    words = _hashes(64, 4000, 8, seed=13)
+    stored, queries = words[:2000], words[2000:]
+    index = HammingIndex(64)
+    index.add_words(np.arange(len(stored)), stored)
+    rows, numbers, _ = index.join_words(queries, 8, exact_distance=4)
+    found = set(zip(rows.tolist(), numbers.tolist(), strict=True))
+    assert _brute_pairs(stored, queries, 4) <= found  # exact to 4 bits
+    assert found <= _brute_pairs(stored, queries, 8)  # nothing beyond 8
+    assert len(found) > len(_brute_pairs(stored, queries, 4))  # and some pairs 5-8 apart

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desktop.core.samples import jpeg_bytes, scene
-from desktop.jobs.grouping import update_groups
+from desktop.jobs.grouping import CROPPED, update_groups
 from desktop.jobs.ingest import ingest
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
@@ -145,4 +145,26 @@ def test_watermarked_copy_groups_and_is_found_by_similar_search(tmp_path):
     found = {m["paths"][0].rsplit("/", 1)[-1]: m for m in similar_to_file(db, query, 3)}
     assert found["a.jpg"]["near_duplicate"] and "watermark" in found["a.jpg"]["explanation"]
     assert not found["other.jpg"]["near_duplicate"]
+    db.close()
+
+
+def test_a_crop_joins_its_original_and_says_so(tmp_path):
+    first, later = tmp_path / "first", tmp_path / "later"
+    first.mkdir()
+    later.mkdir()
+    photo = scene(321, (480, 360))
+    (first / "photo.jpg").write_bytes(jpeg_bytes(photo, 85))
+    (first / "other.jpg").write_bytes(jpeg_bytes(scene(322, (480, 360)), 85))
+    # keeps 77% of the picture, off centre: every whole-picture hash moves far
+    (later / "crop.jpg").write_bytes(jpeg_bytes(photo.crop((50, 10, 470, 325)), 85))
+    case = tmp_path / "case.vigil"
+    ingest(case, [first], workers=1)
+    ingest(case, [later], workers=1)  # the crop arrives later: the incremental lookup
+    db = open_case(case)
+    assert _paths_of(group_store.groups(db, "normal")) == [{"photo.jpg", "crop.jpg"}]
+    members = group_store.groups(db, "normal")[0]
+    assert CROPPED in {m["explanation"] for m in members}
+    rebuilt = update_groups(db, rebuild=True)
+    assert not rebuilt.incremental
+    assert _paths_of(group_store.groups(db, "normal")) == [{"photo.jpg", "crop.jpg"}]
     db.close()
