@@ -77,8 +77,9 @@ def _resized(img: Image.Image) -> Image.Image:
 
 
 def _cropped(img: Image.Image) -> Image.Image:
-    dx, dy = img.width // 12, img.height // 12
-    return img.crop((dx, dy, img.width - dx, img.height - dy))
+    """Keeps 88% of each side (77% of the picture), off centre."""
+    dx, dy = img.width * 9 // 100, img.height * 3 // 100
+    return img.crop((dx, dy, dx + img.width * 88 // 100, dy + img.height * 88 // 100))
 
 
 def _bordered(img: Image.Image) -> Image.Image:
