@@ -136,7 +136,7 @@ def update_groups(
         summary.cancelled = True
         return summary
     queries = new_media if incremental else None
-    matches += confirmed_crops(db, rule, queries, existing, matches)
+    matches += confirmed_crops(db, rule, queries, existing, matches, cancel)
     if cancel():
         summary.cancelled = True
         return summary
@@ -159,6 +159,7 @@ def confirmed_crops(
     queries: np.ndarray | None,
     existing: list[list[int]],
     found: list[Match],
+    cancel: Cancel,
 ) -> list[Match]:
     """Crops (see core/crops.py): candidates from the window join that are not already
     together, confirmed on the two stored thumbnails, as closely as the PDQ rule asks (more
@@ -176,13 +177,11 @@ def confirmed_crops(
             together.union(members[0], member)
     for match in found:
         together.union(match.media_a, match.media_b)
-    todo = [
-        (c, o, w)
-        for c, o, w in zip(crop.tolist(), original.tolist(), window.tolist(), strict=True)
-        if detail[c] > 0
-    ]
-    matches = []
+    todo = list(zip(crop.tolist(), original.tolist(), window.tolist(), strict=True))
+    matches: list[Match] = []
     for first in range(0, len(todo), THUMBNAIL_BATCH):
+        if cancel():
+            break
         batch = [(c, o, w) for c, o, w in todo[first : first + THUMBNAIL_BATCH]
                  if together.find(c) != together.find(o)]  # fmt: skip
         stored = thumbnails(db.conn, sorted({m for c, o, _ in batch for m in (c, o)}))
