@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.core.crops import crop_pairs
 from desktop.core.fingerprints import (
     CROP_ALGORITHM,
     CROP_VARIANT,
@@ -25,7 +26,7 @@ from desktop.core.fingerprints import (
     WINDOW_COUNT,
 )
 from desktop.core.hamming import HammingIndex, popcount_rows
-from desktop.core.similarity import STRICTNESS, crop_pairs
+from desktop.core.similarity import STRICTNESS
 from desktop.jobs.grouping import update_groups
 from desktop.store import groups as group_store
 from desktop.store.db import open_case

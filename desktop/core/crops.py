@@ -1,4 +1,4 @@
-"""Confirming a crop: the window of one picture that another one shows, aligned and compared.
+"""Crops: candidates from window hashes, confirmed by aligning the window a picture shows.
 
 A crop that keeps 75-80% of a picture moves every whole-picture hash far (PDQ 60-150 bits,
 dct64 up to 30), because the content is both shifted and enlarged. Yet it is close to one
@@ -6,7 +6,7 @@ window of the original: fingerprints.window_hashes hashes windows covering WINDO
 side on a WINDOW_GRID x WINDOW_GRID grid, and the whole picture, as found (`crop64`), and a
 crop's whole-picture hash lands within a few bits of the nearest window (measured on the
 benchmark's 30 crops: 26 within 4 bits, 29 within 6; unrelated pictures 14 or more). The
-grouping joins the two (similarity.crop_pairs).
+grouping joins the two (crop_pairs).
 
 Such a window is only a candidate: a grid cell, not the crop's exact place. `crop_distance`
 confirms it on the two stored thumbnails: it searches position and size near the cell for the
@@ -29,12 +29,96 @@ from desktop.core.fingerprints import (
     dct_basis,
     window_starts,
 )
+from desktop.core.hamming import HammingIndex
 from desktop.core.hashing import hamming_hex, pdq_hash
+from desktop.core.similarity import Columns
 
 # the alignment search around a grid cell: sizes, and shifts of the centre (shares of a side)
 SEARCH_SIZES = np.linspace(WINDOW_SHARE - 0.06, WINDOW_SHARE + 0.06, 7)
 SEARCH_SHIFTS = np.linspace(-0.04, 0.04, 5)
 SEARCH_STEP = 0.01  # the second, finer pass moves the best window by this much each way
+
+
+# The crop join finds every pair within this many bits, and farther ones up to Rule.crop when
+# one of the index's chunks holds few of their differing bits (most pairs 6 bits apart). An
+# exact search within 6 would cost ten times more: 155 s instead of 15 at a million pictures.
+CROP_EXACT = 4
+
+
+# ---- candidates ----------------------------------------------------------------------------
+
+
+def crop_pairs(
+    rows: Columns, radius: int, queries: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(crop media, original media, window) of every picture whose whole-picture hash lies
+    within `radius` of a window of another picture: candidates for a crop, to be confirmed on
+    the pictures (crops.crop_distance). One window per pair, the nearest; nearest pairs first.
+
+    `rows` are crop64 rows (fingerprints.window_hashes): (media ids, (k, 1 + WINDOW_COUNT)
+    words, the whole picture's first, detail scores). With `queries`, only pairs with one of
+    those media on either side. The index holds the whole-picture hashes and the windows are
+    the queries: an index of a million pictures' windows would need 1.4 GB, this way round 0.4.
+    """
+    owners, words, _ = rows
+    windows = words[:, 1:]
+    per_row = windows.shape[1]
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def join(index_rows: np.ndarray, window_rows: np.ndarray) -> None:
+        if not len(index_rows) or not len(window_rows):
+            return
+        index = HammingIndex(64)
+        index.add_words(owners[index_rows], np.ascontiguousarray(words[index_rows, :1]))
+        flat = np.ascontiguousarray(windows[window_rows]).reshape(-1, 1)
+        stored, numbers, distances = index.join_words(flat, radius, min(radius, CROP_EXACT))
+        window_owner = owners[window_rows][numbers // per_row]
+        found.append((index.ids()[stored], window_owner, numbers % per_row, distances))
+
+    everything = np.arange(len(owners))
+    if queries is None:
+        join(everything, everything)
+    else:
+        new = np.flatnonzero(np.isin(owners, queries))
+        join(new, everything)  # new pictures as crops
+        join(everything, new)  # new pictures as originals
+    empty = np.zeros(0, dtype=np.int64)
+    if not found:
+        return empty, empty, empty
+    crop, original, window, distance = (np.concatenate(part) for part in zip(*found, strict=True))
+    keep = crop != original
+    crop, original, window, distance = crop[keep], original[keep], window[keep], distance[keep]
+    order = np.lexsort((distance, original, crop))  # nearest window first within each pair
+    crop, original, window, distance = crop[order], original[order], window[order], distance[order]
+    first = np.ones(len(crop), dtype=bool)
+    first[1:] = (crop[1:] != crop[:-1]) | (original[1:] != original[:-1])
+    order = np.argsort(distance[first], kind="stable")  # the nearest pairs first
+    return crop[first][order], original[first][order], window[first][order].astype(np.int64)
+
+
+def crop_candidates_for(
+    query: np.ndarray, rows: Columns, radius: int, limit: int
+) -> list[tuple[int, int, bool]]:
+    """(media id, window, query is the crop) of the pictures one picture may be a crop of, or
+    that may be crops of it, nearest first, at most `limit`: crop_pairs for one picture (its
+    crop64 row `query`, words), by brute force (a million rows in about a tenth of a second).
+    The window is the original's."""
+    owners, words, _ = rows
+    if not len(owners):
+        return []
+    as_crop = np.bitwise_count(words[:, 1:] ^ query[0])  # its whole against their windows
+    as_original = np.bitwise_count(words[:, :1] ^ query[1:][None, :])  # and the other way
+    found = []
+    for distances, query_is_crop in ((as_crop, True), (as_original, False)):
+        nearest = distances.min(axis=1)
+        for row in np.flatnonzero(nearest <= radius):
+            found.append((int(nearest[row]), int(owners[row]), int(distances[row].argmin()),
+                          query_is_crop))  # fmt: skip
+    found.sort()
+    return [(media_id, window, is_crop) for _, media_id, window, is_crop in found[:limit]]
+
+
+# ---- confirming a crop ------------------------------------------------------------------------
 
 
 def thumbnail_pixels(jpeg: bytes) -> np.ndarray:
@@ -45,9 +129,6 @@ def thumbnail_pixels(jpeg: bytes) -> np.ndarray:
 
 def _grey(rgb: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(rgb).convert("L"), dtype=np.float64)
-
-
-# ---- confirming a crop ------------------------------------------------------------------------
 
 
 def _unit_low(low: np.ndarray) -> np.ndarray:

@@ -41,16 +41,12 @@ STRICTNESS: dict[str, Rule] = {
     # text-only screenshots start meeting near 48 bits of PDQ; masked views of different chat
     # screenshots from 28 (the app's window is most of a view); watermarked copies' views 0-4
     # bits of mask64 apart. Crops meet their original's nearest window within 0-6 bits (one of
-    # 30 at 12), unrelated pictures from 14 (see CROP_EXACT for how far the search is exact).
+    # 30 at 12), unrelated pictures from 14 (see crops.CROP_EXACT: how far that search is exact).
     "strict": Rule(coarse=6, pdq=28, masked=16, masked_coarse=2, crop=4),
     "normal": Rule(coarse=8, pdq=40, masked=22, masked_coarse=4, crop=6),
     "loose": Rule(coarse=10, pdq=46, masked=26, masked_coarse=6, crop=8),
 }
 DEFAULT_STRICTNESS = "normal"
-# The crop join finds every pair within this many bits, and farther ones up to Rule.crop when
-# one of the index's chunks holds few of their differing bits (most pairs 6 bits apart). An
-# exact search within 6 would cost ten times more: 155 s instead of 15 at a million pictures.
-CROP_EXACT = 4
 # PDQ quality below this means the picture's edges are too faint for its hashes to say much;
 # with detail score 0 (smooth or uniform, see fingerprints.detail_score) the same holds.
 MIN_QUALITY = 15
@@ -287,76 +283,6 @@ def candidate_pairs(
     return pairs[:, 0], pairs[:, 1]
 
 
-def crop_pairs(
-    rows: Columns, radius: int, queries: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(crop media, original media, window) of every picture whose whole-picture hash lies
-    within `radius` of a window of another picture: candidates for a crop, to be confirmed on
-    the pictures (crops.crop_distance). One window per pair, the nearest; nearest pairs first.
-
-    `rows` are crop64 rows (fingerprints.window_hashes): (media ids, (k, 1 + WINDOW_COUNT)
-    words, the whole picture's first, detail scores). With `queries`, only pairs with one of
-    those media on either side. The index holds the whole-picture hashes and the windows are
-    the queries: an index of a million pictures' windows would need 1.4 GB, this way round 0.4.
-    """
-    owners, words, _ = rows
-    windows = words[:, 1:]
-    per_row = windows.shape[1]
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-
-    def join(index_rows: np.ndarray, window_rows: np.ndarray) -> None:
-        if not len(index_rows) or not len(window_rows):
-            return
-        index = HammingIndex(64)
-        index.add_words(owners[index_rows], np.ascontiguousarray(words[index_rows, :1]))
-        flat = np.ascontiguousarray(windows[window_rows]).reshape(-1, 1)
-        stored, numbers, distances = index.join_words(flat, radius, min(radius, CROP_EXACT))
-        window_owner = owners[window_rows][numbers // per_row]
-        found.append((index.ids()[stored], window_owner, numbers % per_row, distances))
-
-    everything = np.arange(len(owners))
-    if queries is None:
-        join(everything, everything)
-    else:
-        new = np.flatnonzero(np.isin(owners, queries))
-        join(new, everything)  # new pictures as crops
-        join(everything, new)  # new pictures as originals
-    empty = np.zeros(0, dtype=np.int64)
-    if not found:
-        return empty, empty, empty
-    crop, original, window, distance = (np.concatenate(part) for part in zip(*found, strict=True))
-    keep = crop != original
-    crop, original, window, distance = crop[keep], original[keep], window[keep], distance[keep]
-    order = np.lexsort((distance, original, crop))  # nearest window first within each pair
-    crop, original, window, distance = crop[order], original[order], window[order], distance[order]
-    first = np.ones(len(crop), dtype=bool)
-    first[1:] = (crop[1:] != crop[:-1]) | (original[1:] != original[:-1])
-    order = np.argsort(distance[first], kind="stable")  # the nearest pairs first
-    return crop[first][order], original[first][order], window[first][order].astype(np.int64)
-
-
-def crop_candidates_for(
-    query: np.ndarray, rows: Columns, radius: int, limit: int
-) -> list[tuple[int, int, bool]]:
-    """(media id, window, query is the crop) of the pictures one picture may be a crop of, or
-    that may be crops of it, nearest first, at most `limit`: crop_pairs for one picture (its
-    crop64 row `query`, words), by brute force (a million rows in about a tenth of a second).
-    The window is the original's."""
-    owners, words, _ = rows
-    if not len(owners):
-        return []
-    as_crop = np.bitwise_count(words[:, 1:] ^ query[0])  # its whole against their windows
-    as_original = np.bitwise_count(words[:, :1] ^ query[1:][None, :])  # and the other way
-    found = []
-    for distances, query_is_crop in ((as_crop, True), (as_original, False)):
-        nearest = distances.min(axis=1)
-        for row in np.flatnonzero(nearest <= radius):
-            found.append((int(nearest[row]), int(owners[row]), int(distances[row].argmin()),
-                          query_is_crop))  # fmt: skip
-    found.sort()
-    return [(media_id, window, is_crop) for _, media_id, window, is_crop in found[:limit]]
-
-
 def verify_pairs(
     fp: Fingerprints, media_a: np.ndarray, media_b: np.ndarray, rule: Rule
 ) -> list[Match]:
@@ -434,15 +360,20 @@ class UnionFind:
         return sorted(found, key=lambda members: (-len(members), members[0]))
 
 
-def group_matches(existing: Sequence[Sequence[int]], matches: Iterable[Match]) -> list[list[int]]:
-    """Groups after adding matches to groups already known (incremental update)."""
+def joined(existing: Sequence[Sequence[int]], matches: Iterable[Match]) -> UnionFind:
+    """Disjoint sets of groups already known with matches added."""
     sets = UnionFind()
     for members in existing:
         for member in members[1:]:
             sets.union(members[0], member)
     for match in matches:
         sets.union(match.media_a, match.media_b)
-    return sets.groups()
+    return sets
+
+
+def group_matches(existing: Sequence[Sequence[int]], matches: Iterable[Match]) -> list[list[int]]:
+    """Groups after adding matches to groups already known (incremental update)."""
+    return joined(existing, matches).groups()
 
 
 def rank_similar(

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.crops import crop_distance, thumbnail_pixels
+from desktop.core.crops import crop_candidates_for, crop_distance, crop_pairs, thumbnail_pixels
 from desktop.core.fingerprints import (
     CROP_ALGORITHM,
     CROP_ROW_BITS,
@@ -31,11 +31,9 @@ from desktop.core.similarity import (
     Fingerprints,
     Match,
     Rule,
-    UnionFind,
     candidate_pairs,
-    crop_candidates_for,
-    crop_pairs,
     group_matches,
+    joined,
     rank_similar,
     verify_pairs,
 )
@@ -171,12 +169,7 @@ def confirmed_crops(
     detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
     # a crop meets the windows of every copy of its original: once one is confirmed, the
     # rest join nothing new and are not looked at
-    together = UnionFind()
-    for members in existing:
-        for member in members[1:]:
-            together.union(members[0], member)
-    for match in found:
-        together.union(match.media_a, match.media_b)
+    together = joined(existing, found)
     todo = list(zip(crop.tolist(), original.tolist(), window.tolist(), strict=True))
     matches: list[Match] = []
     for first in range(0, len(todo), THUMBNAIL_BATCH):
