@@ -350,7 +350,7 @@ def _low_frequencies(work: np.ndarray) -> np.ndarray:
     return _DCT @ np.asarray(grey, dtype=np.float64) @ _DCT.T
 
 
-def dct_bits(low: np.ndarray) -> str:
+def _dct_bits(low: np.ndarray) -> str:
     coefficients = low.ravel()[1:]  # the mean (DC) says nothing about the picture's content
     return bits_to_hex(np.append(coefficients > np.median(coefficients), False))
 
@@ -363,7 +363,7 @@ def orientation_free_hashes(work: np.ndarray, detail: int | None = None) -> list
     """
     detail = detail_score(work) if detail is None else detail
     return [
-        PerceptualHash("dct64", dct_bits(m), detail, "canon" + name.removeprefix("trim"))
+        PerceptualHash("dct64", _dct_bits(m), detail, "canon" + name.removeprefix("trim"))
         for name, m in _orientations(_low_frequencies(work))
     ]
 
@@ -430,7 +430,7 @@ def masked_hashes(small: np.ndarray, detail: int) -> list[PerceptualHash]:
         # as found, not turned canonical: a view is only ever compared with the same view; its
         # low frequencies straight from the view's pixels (no 32x32 grey copy: 3x faster)
         h, w = grey_view.shape
-        coarse.append(dct_bits(dct_basis(h) @ grey_view @ dct_basis(w).T))
+        coarse.append(_dct_bits(dct_basis(h) @ grey_view @ dct_basis(w).T))
     hashes.append(PerceptualHash("mask64", "".join(coarse), detail, "views"))
     return hashes
 
@@ -473,6 +473,6 @@ def window_hashes(work: np.ndarray) -> str:
     # the whole picture (block 0, 0) and the windows (both axes from 1); not the mixed blocks
     chosen = np.concatenate([blocks[:1, 0], blocks[1:, 1:].reshape(-1, DCT_KEEP, DCT_KEEP)])
     coefficients = chosen.reshape(len(chosen), -1)[:, 1:]
-    bits = coefficients > np.median(coefficients, axis=1, keepdims=True)  # as dct_bits, per row
+    bits = coefficients > np.median(coefficients, axis=1, keepdims=True)  # as _dct_bits, per row
     bits = np.concatenate([bits, np.zeros((len(chosen), 1), dtype=bool)], axis=1)
     return np.packbits(bits).tobytes().hex()
