@@ -2,8 +2,8 @@
 
 A crop that keeps 75-80% of a picture moves every whole-picture hash far (PDQ 60-150 bits,
 dct64 up to 30), because the content is both shifted and enlarged. Yet it is close to one
-window of the original: fingerprints.window_hashes hashes windows covering WINDOW_SHARE of each
-side on a WINDOW_GRID x WINDOW_GRID grid, and the whole picture, as found (`crop64`), and a
+window of the original: fingerprints.window_hashes hashes the whole picture and windows of it
+(a grid of windows of 88.5% of each side, bands cut on one side), as found (`crop64`), and a
 crop's whole-picture hash lands within a few bits of the nearest window (measured on the
 benchmark's 30 crops: 26 within 4 bits, 29 within 6; unrelated pictures 14 or more). The
 grouping joins the two (crop_pairs).
@@ -24,17 +24,19 @@ from PIL import Image
 
 from desktop.core.fingerprints import (
     DCT_KEEP,
-    WINDOW_GRID,
-    WINDOW_SHARE,
+    MASK_SHARE,
+    SPANS,
+    WINDOW_COUNT,
+    WINDOWS,
     dct_basis,
-    window_starts,
 )
 from desktop.core.hamming import HammingIndex
 from desktop.core.hashing import hamming_hex, pdq_hash
 from desktop.core.similarity import Columns
 
-# the alignment search around a grid cell: sizes, and shifts of the centre (shares of a side)
-SEARCH_SIZES = np.linspace(WINDOW_SHARE - 0.06, WINDOW_SHARE + 0.06, 7)
+# the alignment search around a window: sizes (added to the window's share of the width), and
+# shifts of the centre (shares of a side)
+SEARCH_SIZES = np.linspace(-0.06, 0.06, 7)
 SEARCH_SHIFTS = np.linspace(-0.04, 0.04, 5)
 SEARCH_STEP = 0.01  # the second, finer pass moves the best window by this much each way
 
@@ -48,40 +50,63 @@ CROP_EXACT = 4
 # ---- candidates ----------------------------------------------------------------------------
 
 
+def _window_sources(rows: Columns, views: Columns | None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(owners, (k, m) words) of every kind of window, in window-number order: the crop64
+    rows' grid windows, then the masked views' mask64 hashes (MASKED_VARIANTS order)."""
+    sources = [(rows[0], rows[1][:, 1:])]
+    if views is not None and len(views[0]):
+        sources.append((views[0], views[1]))
+    return sources
+
+
 def crop_pairs(
-    rows: Columns, radius: int, queries: np.ndarray | None = None
+    rows: Columns,
+    radius: int,
+    queries: np.ndarray | None = None,
+    views: Columns | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(crop media, original media, window) of every picture whose whole-picture hash lies
     within `radius` of a window of another picture: candidates for a crop, to be confirmed on
-    the pictures (crops.crop_distance). One window per pair, the nearest; nearest pairs first.
+    the pictures (crop_distance). One window per pair, the nearest; nearest pairs first.
 
     `rows` are crop64 rows (fingerprints.window_hashes): (media ids, (k, 1 + WINDOW_COUNT)
-    words, the whole picture's first, detail scores). With `queries`, only pairs with one of
-    those media on either side. The index holds the whole-picture hashes and the windows are
-    the queries: an index of a million pictures' windows would need 1.4 GB, this way round 0.4.
+    words, the whole picture's first, detail scores). `views`, the mask64 rows of detailed
+    pictures, add their four masked views as windows WINDOW_COUNT to WINDOW_COUNT + 3: each is
+    the picture without a quarter along one side, which is a crop too, and its hash is the
+    same as-found DCT hash (a stretched copy has the same bits). With `queries`, only pairs
+    with one of those media on either side. The index holds the whole-picture hashes and the
+    windows are the queries: an index of a million pictures' windows would need 1.4 GB, this
+    way round 0.4.
     """
     owners, words, _ = rows
-    windows = words[:, 1:]
-    per_row = windows.shape[1]
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def join(index_rows: np.ndarray, window_rows: np.ndarray) -> None:
-        if not len(index_rows) or not len(window_rows):
+    def join(index_rows: np.ndarray, new_windows_only: bool) -> None:
+        if not len(index_rows):
             return
         index = HammingIndex(64)
         index.add_words(owners[index_rows], np.ascontiguousarray(words[index_rows, :1]))
-        flat = np.ascontiguousarray(windows[window_rows]).reshape(-1, 1)
-        stored, numbers, distances = index.join_words(flat, radius, min(radius, CROP_EXACT))
-        window_owner = owners[window_rows][numbers // per_row]
-        found.append((index.ids()[stored], window_owner, numbers % per_row, distances))
+        first = 0
+        for window_owners, windows in _window_sources(rows, views):
+            chosen = np.arange(len(window_owners))
+            if new_windows_only:
+                chosen = np.flatnonzero(np.isin(window_owners, queries))
+            per_row = windows.shape[1]
+            if len(chosen):
+                flat = np.ascontiguousarray(windows[chosen]).reshape(-1, 1)
+                stored, numbers, distances = index.join_words(flat, radius, min(radius, CROP_EXACT))
+                window_owner = window_owners[chosen][numbers // per_row]
+                found.append(
+                    (index.ids()[stored], window_owner, first + numbers % per_row, distances)
+                )
+            first += per_row
 
     everything = np.arange(len(owners))
     if queries is None:
-        join(everything, everything)
+        join(everything, new_windows_only=False)
     else:
-        new = np.flatnonzero(np.isin(owners, queries))
-        join(new, everything)  # new pictures as crops
-        join(everything, new)  # new pictures as originals
+        join(np.flatnonzero(np.isin(owners, queries)), new_windows_only=False)  # new as crops
+        join(everything, new_windows_only=True)  # new pictures as originals
     empty = np.zeros(0, dtype=np.int64)
     if not found:
         return empty, empty, empty
@@ -90,30 +115,42 @@ def crop_pairs(
     crop, original, window, distance = crop[keep], original[keep], window[keep], distance[keep]
     order = np.lexsort((distance, original, crop))  # nearest window first within each pair
     crop, original, window, distance = crop[order], original[order], window[order], distance[order]
-    first = np.ones(len(crop), dtype=bool)
-    first[1:] = (crop[1:] != crop[:-1]) | (original[1:] != original[:-1])
-    order = np.argsort(distance[first], kind="stable")  # the nearest pairs first
-    return crop[first][order], original[first][order], window[first][order].astype(np.int64)
+    first_of_pair = np.ones(len(crop), dtype=bool)
+    first_of_pair[1:] = (crop[1:] != crop[:-1]) | (original[1:] != original[:-1])
+    crop, original = crop[first_of_pair], original[first_of_pair]
+    window, distance = window[first_of_pair], distance[first_of_pair]
+    order = np.argsort(distance, kind="stable")  # the nearest pairs first
+    return crop[order], original[order], window[order].astype(np.int64)
 
 
 def crop_candidates_for(
-    query: np.ndarray, rows: Columns, radius: int, limit: int
+    query: np.ndarray,
+    query_views: np.ndarray | None,
+    rows: Columns,
+    views: Columns | None,
+    radius: int,
+    limit: int,
 ) -> list[tuple[int, int, bool]]:
     """(media id, window, query is the crop) of the pictures one picture may be a crop of, or
     that may be crops of it, nearest first, at most `limit`: crop_pairs for one picture (its
-    crop64 row `query`, words), by brute force (a million rows in about a tenth of a second).
-    The window is the original's."""
+    crop64 row `query` and its masked views' hashes, when it has them, as words), by brute
+    force (a million rows in about a tenth of a second). The window is the original's."""
     owners, words, _ = rows
-    if not len(owners):
-        return []
-    as_crop = np.bitwise_count(words[:, 1:] ^ query[0])  # its whole against their windows
-    as_original = np.bitwise_count(words[:, :1] ^ query[1:][None, :])  # and the other way
     found = []
-    for distances, query_is_crop in ((as_crop, True), (as_original, False)):
+    first = 0
+    for window_owners, windows in _window_sources(rows, views):  # its whole against windows
+        distances = np.bitwise_count(windows ^ query[0])
         nearest = distances.min(axis=1)
         for row in np.flatnonzero(nearest <= radius):
-            found.append((int(nearest[row]), int(owners[row]), int(distances[row].argmin()),
-                          query_is_crop))  # fmt: skip
+            window = first + int(distances[row].argmin())
+            found.append((int(nearest[row]), int(window_owners[row]), window, True))
+        first += windows.shape[1]
+    mine = [query[1:]] if query_views is None else [query[1:], query_views]
+    own_windows = np.concatenate(mine)
+    distances = np.bitwise_count(words[:, :1] ^ own_windows[None, :])  # and the other way
+    nearest = distances.min(axis=1)
+    for row in np.flatnonzero(nearest <= radius):
+        found.append((int(nearest[row]), int(owners[row]), int(distances[row].argmin()), False))
     found.sort()
     return [(media_id, window, is_crop) for _, media_id, window, is_crop in found[:limit]]
 
@@ -187,6 +224,21 @@ def _best_box(
     return best
 
 
+def _nominal(window: int) -> tuple[tuple[float, float], float]:
+    """(centre, share of the width) of a window: one of fingerprints.WINDOWS, or after them a
+    masked view (the picture without a quarter along one side, MASKED_VARIANTS order)."""
+    if window < WINDOW_COUNT:
+        (y_start, y_share), (x_start, x_share) = (SPANS[k] for k in WINDOWS[window])
+        return (x_start + x_share / 2, y_start + y_share / 2), x_share
+    kept = 1 - MASK_SHARE
+    return {
+        0: ((0.5, MASK_SHARE + kept / 2), 1.0),  # without the top
+        1: ((0.5, kept / 2), 1.0),  # without the bottom
+        2: ((MASK_SHARE + kept / 2, 0.5), kept),  # without the left side
+        3: ((kept / 2, 0.5), kept),  # without the right side
+    }[window - WINDOW_COUNT]
+
+
 def crop_distance(crop: np.ndarray, original: np.ndarray, window: int) -> int:
     """PDQ distance (0-256) between a picture and the best-aligned window of another near
     grid cell `window`: small when `crop` is a crop of `original` (both (h, w, 3), thumbnails).
@@ -196,11 +248,9 @@ def crop_distance(crop: np.ndarray, original: np.ndarray, window: int) -> int:
     crop_grey, original_grey = _grey(crop), _grey(original)
     h, w = crop_grey.shape
     target = _unit_low(dct_basis(h) @ crop_grey @ dct_basis(w).T)
-    starts = window_starts(1000)
-    gy, gx = divmod(window, WINDOW_GRID)
-    cell = ((starts[gx][0] + starts[gx][1] / 2) / 1000, (starts[gy][0] + starts[gy][1] / 2) / 1000)
+    cell, width = _nominal(window)
     aspect = w / h
-    coarse = _best_box(original_grey, target, cell, SEARCH_SIZES, SEARCH_SHIFTS, aspect)
+    coarse = _best_box(original_grey, target, cell, width + SEARCH_SIZES, SEARCH_SHIFTS, aspect)
     if coarse is None:
         return 256
     _, cx, cy, size = coarse

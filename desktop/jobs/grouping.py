@@ -28,6 +28,7 @@ from desktop.core.similarity import (
     MIN_DETAIL,
     SPARSE_PDQ,
     STRICTNESS,
+    Columns,
     Fingerprints,
     Match,
     Rule,
@@ -134,7 +135,7 @@ def update_groups(
         summary.cancelled = True
         return summary
     queries = new_media if incremental else None
-    matches += confirmed_crops(db, rule, queries, existing, matches, cancel)
+    matches += confirmed_crops(db, rule, queries, masked, existing, matches, cancel)
     if cancel():
         summary.cancelled = True
         return summary
@@ -155,17 +156,19 @@ def confirmed_crops(
     db: Database,
     rule: Rule,
     queries: np.ndarray | None,
+    views: Columns,
     existing: list[list[int]],
     found: list[Match],
     cancel: Cancel,
 ) -> list[Match]:
-    """Crops (see core/crops.py): candidates from the window join that are not already
-    together, confirmed on the two stored thumbnails, as closely as the PDQ rule asks (more
-    closely for pictures mostly of one flat colour, as in verify_pairs)."""
+    """Crops (see core/crops.py): candidates from the window join (`views`: the mask64 rows,
+    whose masked views are windows too) that are not already together, confirmed on the two
+    stored thumbnails, as closely as the PDQ rule asks (more closely for pictures mostly of one
+    flat colour, as in verify_pairs)."""
     if queries is not None and not len(queries):
         return []
     rows = group_store.crop_rows(db)
-    crop, original, window = crop_pairs(rows, rule.crop, queries)
+    crop, original, window = crop_pairs(rows, rule.crop, queries, views)
     detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
     # a crop meets the windows of every copy of its original: once one is confirmed, the
     # rest join nothing new and are not looked at
@@ -251,7 +254,10 @@ def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
     row = group_store.crop_row(db, media_id)
     pixels = thumbnails(db.conn, [media_id]).get(media_id)
     if row is not None and pixels is not None:
-        crops = _crops_of(db, row, thumbnail_pixels(pixels), media_id)
+        views = group_store.masked_coarse_columns(db)
+        mine = views[1][views[0] == media_id]
+        query_views = mine[0] if len(mine) else None
+        crops = _crops_of(db, row, query_views, thumbnail_pixels(pixels), media_id)
         found = _with_crops(found, crops, top)
     return _described(db, found)
 
@@ -286,20 +292,28 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
         query_framed=framed,
     )
     row = [h.hex for h in hashes if h.algorithm == CROP_ALGORITHM]
+    views = [h.hex for h in hashes if h.algorithm == "mask64"]
     if row:  # not for smooth or uniform pictures
         thumbnail = np.asarray(shrink(decoded.image, THUMBNAIL_SIDE))
-        crops = _crops_of(db, hex_to_words(row, CROP_ROW_BITS)[0], thumbnail, None)
-        found = _with_crops(found, crops, top)
+        query_views = hex_to_words(views, 256)[0] if views else None
+        crop_row = hex_to_words(row, CROP_ROW_BITS)[0]
+        found = _with_crops(found, _crops_of(db, crop_row, query_views, thumbnail, None), top)
     return _described(db, found)
 
 
 def _crops_of(
-    db: Database, query: np.ndarray, pixels: np.ndarray, exclude: int | None
+    db: Database,
+    query: np.ndarray,
+    query_views: np.ndarray | None,
+    pixels: np.ndarray,
+    exclude: int | None,
 ) -> list[tuple[int, int]]:
-    """(media id, distance) of the pictures of the case that the query picture (its crop64 row
-    and its pixels, at most THUMBNAIL_SIDE) is a confirmed crop of, or that are crops of it."""
+    """(media id, distance) of the pictures of the case that the query picture (its crop64 row,
+    its masked views' hashes when it has them, and its pixels, at most THUMBNAIL_SIDE) is a
+    confirmed crop of, or that are crops of it."""
     rule = STRICTNESS["normal"]
-    candidates = crop_candidates_for(query, group_store.crop_rows(db), rule.crop, CROP_CANDIDATES)
+    rows, views = group_store.crop_rows(db), group_store.masked_coarse_columns(db)
+    candidates = crop_candidates_for(query, query_views, rows, views, rule.crop, CROP_CANDIDATES)
     candidates = [c for c in candidates if c[0] != exclude]
     stored = thumbnails(db.conn, sorted({media_id for media_id, _, _ in candidates}))
     found = []

@@ -62,6 +62,25 @@ def test_a_crop_meets_a_window_of_its_original(photos, keep, at):
         assert bits <= 6, f"crop {keep} at {at} is {bits} bits from every window"
 
 
+def _one_side(img: Image.Image, keep: float, side: str) -> Image.Image:
+    """img without 1 - keep of it along one side."""
+    w, h = img.size
+    cut_w, cut_h = round(w * (1 - keep)), round(h * (1 - keep))
+    boxes = {"left": (cut_w, 0, w, h), "right": (0, 0, w - cut_w, h),
+             "top": (0, cut_h, w, h), "bottom": (0, 0, w, h - cut_h)}  # fmt: skip
+    return img.crop(boxes[side])
+
+
+@pytest.mark.parametrize(("keep", "side"), [(0.81, "left"), (0.87, "top"), (0.83, "bottom")])
+def test_a_crop_on_one_side_meets_a_band(photos, keep, side):
+    for photo in photos:
+        crop = _decoded(_one_side(photo, keep, side))
+        bits, window = _nearest_window(crop, _decoded(photo))
+        assert bits <= 6, f"{side} {keep}: {bits} bits from every window"
+        assert window >= 25  # a band, not a cell of the grid
+        assert crop_distance(_thumb(crop), _thumb(photo), window) <= 30
+
+
 def test_unrelated_pictures_meet_no_window(photos):
     for k, photo in enumerate(photos):
         other = photos[(k + 1) % len(photos)]

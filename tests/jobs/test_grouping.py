@@ -168,3 +168,18 @@ def test_a_crop_joins_its_original_and_says_so(tmp_path):
     assert not rebuilt.incremental
     assert _paths_of(group_store.groups(db, "normal")) == [{"photo.jpg", "crop.jpg"}]
     db.close()
+
+
+def test_a_crop_of_one_side_joins_its_original(tmp_path):
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    photo = scene(323, (480, 360))
+    (evidence / "photo.jpg").write_bytes(jpeg_bytes(photo, 85))
+    (evidence / "other.jpg").write_bytes(jpeg_bytes(scene(324, (480, 360)), 85))
+    # the left quarter cut away: the masked view "without the left side" is its window
+    (evidence / "no_left.jpg").write_bytes(jpeg_bytes(photo.crop((120, 0, 480, 360)), 85))
+    case = tmp_path / "case.vigil"
+    ingest(case, [evidence], workers=1)
+    db = open_case(case)
+    assert _paths_of(group_store.groups(db, "normal")) == [{"photo.jpg", "no_left.jpg"}]
+    db.close()
