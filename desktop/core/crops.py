@@ -81,7 +81,8 @@ def crop_pairs(
     owners, words, _ = rows
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def join(index_rows: np.ndarray, new_windows_only: bool) -> None:
+    def join(index_rows: np.ndarray, window_media: np.ndarray | None) -> None:
+        """The whole hashes of `index_rows` against the windows of `window_media` (all: None)."""
         if not len(index_rows):
             return
         index = HammingIndex(64)
@@ -89,8 +90,8 @@ def crop_pairs(
         first = 0
         for window_owners, windows in _window_sources(rows, views):
             chosen = np.arange(len(window_owners))
-            if new_windows_only:
-                chosen = np.flatnonzero(np.isin(window_owners, queries))
+            if window_media is not None:
+                chosen = np.flatnonzero(np.isin(window_owners, window_media))
             per_row = windows.shape[1]
             if len(chosen):
                 flat = np.ascontiguousarray(windows[chosen]).reshape(-1, 1)
@@ -103,10 +104,10 @@ def crop_pairs(
 
     everything = np.arange(len(owners))
     if queries is None:
-        join(everything, new_windows_only=False)
+        join(everything, None)
     else:
-        join(np.flatnonzero(np.isin(owners, queries)), new_windows_only=False)  # new as crops
-        join(everything, new_windows_only=True)  # new pictures as originals
+        join(np.flatnonzero(np.isin(owners, queries)), None)  # new pictures as crops
+        join(everything, queries)  # new pictures as originals
     empty = np.zeros(0, dtype=np.int64)
     if not found:
         return empty, empty, empty
