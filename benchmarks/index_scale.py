@@ -18,15 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from desktop.core.crops import crop_pairs
-from desktop.core.fingerprints import (
-    CROP_ALGORITHM,
-    CROP_VARIANT,
-    MASKED_VARIANTS,
-    ORIENTATION_VARIANTS,
-    WINDOW_COUNT,
-)
+from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
 from desktop.core.hamming import HammingIndex, popcount_rows
 from desktop.core.similarity import STRICTNESS
+from desktop.core.windows import CROP_ALGORITHM, CROP_VARIANT, WINDOW_COUNT
 from desktop.jobs.grouping import update_groups
 from desktop.store import groups as group_store
 from desktop.store.db import open_case

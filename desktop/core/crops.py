@@ -2,7 +2,7 @@
 
 A crop that keeps 75-80% of a picture moves every whole-picture hash far (PDQ 60-150 bits,
 dct64 up to 30), because the content is both shifted and enlarged. Yet it is close to one
-window of the original: fingerprints.window_hashes hashes the whole picture and windows of it
+window of the original: windows.window_hashes hashes the whole picture and windows of it
 (a grid of windows of 88.5% of each side, bands cut on one side), as found (`crop64`), and a
 crop's whole-picture hash lands within a few bits of the nearest window (measured on the
 benchmark's 30 crops: 26 within 4 bits, 29 within 6; unrelated pictures 14 or more). The
@@ -22,17 +22,12 @@ import io
 import numpy as np
 from PIL import Image
 
-from desktop.core.fingerprints import (
-    DCT_KEEP,
-    MASK_SHARE,
-    SPANS,
-    WINDOW_COUNT,
-    WINDOWS,
-    dct_basis,
-)
+from desktop.core.dct import DCT_KEEP, dct_basis
+from desktop.core.fingerprints import MASK_SHARE
 from desktop.core.hamming import HammingIndex
 from desktop.core.hashing import hamming_hex, pdq_hash
 from desktop.core.similarity import Columns
+from desktop.core.windows import SPANS, WINDOW_COUNT, WINDOWS
 
 # the alignment search around a window: sizes (added to the window's share of the width), and
 # shifts of the centre (shares of a side)

@@ -12,8 +12,8 @@ dihedral hashing does) are exactly the hashes of the turned pixels. Per picture 
   (one form, or a few where the orientation is a near tie): the fast first stage of grouping,
   one lookup finds a copy whatever its rotation or mirroring;
 - `crop64` (all but smooth or uniform pictures): one row of 64-bit DCT hashes of the picture
-  and of WINDOW_COUNT windows of it, as found; a crop's whole-picture hash meets the window it
-  shows (see core/crops.py);
+  and of windows of it, as found (core/windows.py); a crop's whole-picture hash meets the
+  window it shows (see core/crops.py);
 - masked views (detailed pictures only): PDQ of the picture without its top, bottom, left or
   right quarter (`without.top`, ...), and one `mask64` row of their 64-bit DCT hashes, to find a
   copy under a watermark, logo or sticker along one side.
@@ -21,11 +21,10 @@ dihedral hashing does) are exactly the hashes of the turned pixels. Per picture 
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 from PIL import Image
 
+from desktop.core.dct import DCT_KEEP, dct_basis
 from desktop.core.hashing import (
     PerceptualHash,
     bits_to_hex,
@@ -35,6 +34,7 @@ from desktop.core.hashing import (
     pdq_matrix,
 )
 from desktop.core.media import shrink
+from desktop.core.windows import CROP_ALGORITHM, CROP_VARIANT, window_hashes
 
 FINGERPRINT_VERSION = (
     "trim+dihedral PDQ on a 64x64 copy; dct64 canonical orientation; masked side views;"
@@ -58,32 +58,6 @@ REGION_MIN_SHARE, REGION_MAX_SHARE = 0.12, 0.85
 REGION_MIN_FILLED = 0.6
 REGION_PREFIX = "region."  # variant prefix of the dct64 hashes of such a region
 REGION_MARGIN = 0.015  # of the width (height): background on every side of the region
-# Windows for finding crops (see core/crops.py). A window's hash meets a crop's within a few
-# bits when the crop is within about 2.5% of its size and 1.5% of its place, so: a grid of
-# WINDOW_GRID x WINDOW_GRID windows of WINDOW_SHARE of each side (crops of 76-81% of the area,
-# cut on all sides), and bands along each side of BAND_SHARES of it (crops cut on one side;
-# the masked views, 75%, are windows too). Each window is a span of the width by a span of
-# the height, as (start, size) shares; span 0 is the whole side.
-WINDOW_GRID = 5  # positions along each side
-WINDOW_SHARE = 0.885  # of the width and of the height: the middle of 75-81% of the area kept
-BAND_SHARES = (0.81, 0.87)
-SPANS = (
-    (0.0, 1.0),
-    *(((1 - WINDOW_SHARE) * k / (WINDOW_GRID - 1), WINDOW_SHARE) for k in range(WINDOW_GRID)),
-    *((start, share) for share in BAND_SHARES for start in (0.0, 1 - share)),
-)
-_BANDS = range(1 + WINDOW_GRID, len(SPANS))
-# (height span, width span) of each window: the grid row by row, then the bands cut across
-# the width (full height), then those cut across the height (full width)
-WINDOWS = (
-    *((1 + gy, 1 + gx) for gy in range(WINDOW_GRID) for gx in range(WINDOW_GRID)),
-    *((0, band) for band in _BANDS),
-    *((band, 0) for band in _BANDS),
-)
-WINDOW_COUNT = len(WINDOWS)
-CROP_ROW_BITS = 64 * (1 + WINDOW_COUNT)  # the whole picture's hash, then the windows'
-CROP_ALGORITHM = "crop64"
-CROP_VARIANT = "windows"
 MIN_SPREAD = 4.0  # grey levels of standard deviation below which a picture is uniform
 MIN_ROUGHNESS = 0.05  # mean step between neighbours per level of spread: below, it is smooth
 
@@ -119,24 +93,12 @@ MASK_MIN_DETAIL = 35
 # vertical ones, and a quarter turn swaps the axes, so the canonical form is exact for all eight
 # orientations; where the choice is close (a weak first frequency), the other forms are kept too.
 DCT_SIDE = 32
-DCT_KEEP = 8
 AMBIGUITY = 0.12  # of the low frequencies' RMS: closer than this to a tie keeps both forms
 
 _ODD = np.arange(DCT_KEEP) % 2 == 1
 
 
-def _dct_matrix(n: int, keep: int) -> np.ndarray:
-    k = np.arange(keep)[:, None]
-    x = np.arange(n)[None, :]
-    return np.cos(np.pi * (2 * x + 1) * k / (2 * n)) * np.sqrt(2 / n)
-
-
-_DCT = _dct_matrix(DCT_SIDE, DCT_KEEP)
-
-
-@functools.lru_cache(maxsize=256)
-def dct_basis(n: int) -> np.ndarray:
-    return _dct_matrix(n, DCT_KEEP)
+_DCT = dct_basis(DCT_SIDE)
 
 
 def _uniform_run(lines: np.ndarray, limit: int) -> int:
@@ -451,40 +413,3 @@ def masked_hashes(small: np.ndarray, detail: int) -> list[PerceptualHash]:
         coarse.append(_dct_bits(dct_basis(h) @ grey_view @ dct_basis(w).T))
     hashes.append(PerceptualHash("mask64", "".join(coarse), detail, "views"))
     return hashes
-
-
-# ---- windows for finding crops ----------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=512)
-def _span_bases(length: int) -> np.ndarray:
-    """(len(SPANS) * DCT_KEEP, length): the low DCT frequencies of each span of a side of
-    `length` pixels (zero outside it)."""
-    bases = np.zeros((len(SPANS) * DCT_KEEP, length))
-    for k, (start, share) in enumerate(SPANS):
-        size = max(1, round(length * share))
-        first = round(length * start) if start + share < 1 else length - size
-        bases[k * DCT_KEEP : (k + 1) * DCT_KEEP, first : first + size] = dct_basis(size)
-    return bases
-
-
-def window_hashes(work: np.ndarray) -> str:
-    """The `crop64` row of a working copy (h, w, 3): WINDOW_COUNT + 1 hashes of 16 hex digits,
-    the whole picture's then each window's (WINDOWS order), as dct64 hashes but as found, not
-    turned canonical.
-
-    Not canonical, because the canonical orientation is a choice between near ties for many
-    windows (a first horizontal and a first vertical frequency of about the same size) that
-    the crop and its window can then make differently; as found, a crop meets its window
-    without any choice. A crop that was also turned or mirrored meets its original through
-    the original's other copies, or not at all."""
-    grey = np.asarray(Image.fromarray(work).convert("L"), dtype=np.float64)
-    h, w = grey.shape
-    low = _span_bases(h) @ grey @ _span_bases(w).T  # every span by every span at once
-    blocks = low.reshape(len(SPANS), DCT_KEEP, len(SPANS), DCT_KEEP).transpose(0, 2, 1, 3)
-    rows, columns = zip((0, 0), *WINDOWS, strict=True)
-    chosen = blocks[list(rows), list(columns)]
-    coefficients = chosen.reshape(len(chosen), -1)[:, 1:]
-    bits = coefficients > np.median(coefficients, axis=1, keepdims=True)  # as _dct_bits, per row
-    bits = np.concatenate([bits, np.zeros((len(chosen), 1), dtype=bool)], axis=1)
-    return np.packbits(bits).tobytes().hex()

@@ -180,6 +180,12 @@ def build_fingerprints(
     return fp
 
 
+def pdq_limit(rule: Rule, sparse: np.ndarray | bool) -> np.ndarray:
+    """The PDQ bits within which two pictures must agree under `rule`; fewer when either is
+    sparse (detail < MIN_DETAIL: mostly one flat colour)."""
+    return np.where(sparse, min(rule.pdq, SPARSE_PDQ), rule.pdq)
+
+
 def pdq_distances(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(best distance, orientation index) for rows a against rows b.
 
@@ -299,7 +305,7 @@ def verify_pairs(
     best, orientation = pdq_distances(fp, a, b)
     plain = popcount_rows(fp.original[a] ^ fp.original[b])
     sparse = np.minimum(fp.detail[a], fp.detail[b]) < MIN_DETAIL
-    ok = best <= np.where(sparse, min(rule.pdq, SPARSE_PDQ), rule.pdq)
+    ok = best <= pdq_limit(rule, sparse)
     # a masked view is a smaller picture, so it must agree more closely, and never for pictures
     # mostly of one flat colour (text pages, logos, screenshots), whose views say even less
     masked = masked_distances(fp, a, b)

@@ -12,8 +12,6 @@ from sqlite_utils import Database
 
 from desktop.core.crops import crop_candidates_for, crop_distance, crop_pairs, thumbnail_pixels
 from desktop.core.fingerprints import (
-    CROP_ALGORITHM,
-    CROP_ROW_BITS,
     FINGERPRINT_VERSION,
     MASKED_VARIANTS,
     ORIENTATION_VARIANTS,
@@ -26,7 +24,6 @@ from desktop.core.ingest import THUMBNAIL_SIDE
 from desktop.core.media import DecodeFailure, decode_reduced, shrink
 from desktop.core.similarity import (
     MIN_DETAIL,
-    SPARSE_PDQ,
     STRICTNESS,
     Columns,
     Fingerprints,
@@ -35,9 +32,11 @@ from desktop.core.similarity import (
     candidate_pairs,
     group_matches,
     joined,
+    pdq_limit,
     rank_similar,
     verify_pairs,
 )
+from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS
 from desktop.store import audit
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError
@@ -188,7 +187,7 @@ def confirmed_crops(
                 continue
             distance = crop_distance(thumbnail_pixels(stored[c]), thumbnail_pixels(stored[o]), w)
             sparse = min(detail[c], detail[o]) < MIN_DETAIL
-            if distance <= (min(rule.pdq, SPARSE_PDQ) if sparse else rule.pdq):
+            if distance <= pdq_limit(rule, sparse):
                 matches.append(Match(min(c, o), max(c, o), distance, CROPPED))
                 together.union(c, o)
     return matches
@@ -251,13 +250,12 @@ def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
         if group_store.media_summary(db, media_id) is None:
             raise CaseError(f"There is no media {media_id} in this case.")
         raise CaseError(f"Media {media_id} is not a decodable picture: it has no fingerprint.")
-    row = group_store.crop_row(db, media_id)
+    rows, views = group_store.crop_rows(db), group_store.masked_coarse_columns(db)
+    mine, my_views = rows[1][rows[0] == media_id], views[1][views[0] == media_id]
     pixels = thumbnails(db.conn, [media_id]).get(media_id)
-    if row is not None and pixels is not None:
-        views = group_store.masked_coarse_columns(db)
-        mine = views[1][views[0] == media_id]
-        query_views = mine[0] if len(mine) else None
-        crops = _crops_of(db, row, query_views, thumbnail_pixels(pixels), media_id)
+    if len(mine) and pixels is not None:  # not for smooth or uniform pictures
+        query_views = my_views[0] if len(my_views) else None
+        crops = _crops_of(db, rows, views, mine[0], query_views, thumbnail_pixels(pixels), media_id)
         found = _with_crops(found, crops, top)
     return _described(db, found)
 
@@ -297,22 +295,25 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
         thumbnail = np.asarray(shrink(decoded.image, THUMBNAIL_SIDE))
         query_views = hex_to_words(views, 256)[0] if views else None
         crop_row = hex_to_words(row, CROP_ROW_BITS)[0]
-        found = _with_crops(found, _crops_of(db, crop_row, query_views, thumbnail, None), top)
+        rows, all_views = group_store.crop_rows(db), group_store.masked_coarse_columns(db)
+        crops = _crops_of(db, rows, all_views, crop_row, query_views, thumbnail, None)
+        found = _with_crops(found, crops, top)
     return _described(db, found)
 
 
 def _crops_of(
     db: Database,
+    rows: Columns,
+    views: Columns,
     query: np.ndarray,
     query_views: np.ndarray | None,
     pixels: np.ndarray,
     exclude: int | None,
 ) -> list[tuple[int, int]]:
-    """(media id, distance) of the pictures of the case that the query picture (its crop64 row,
-    its masked views' hashes when it has them, and its pixels, at most THUMBNAIL_SIDE) is a
-    confirmed crop of, or that are crops of it."""
+    """(media id, distance) of the pictures of the case (`rows`, `views`: its crop64 and mask64
+    rows) that the query picture (its crop64 row, its masked views' hashes when it has them,
+    and its pixels, at most THUMBNAIL_SIDE) is a confirmed crop of, or that are crops of it."""
     rule = STRICTNESS["normal"]
-    rows, views = group_store.crop_rows(db), group_store.masked_coarse_columns(db)
     candidates = crop_candidates_for(query, query_views, rows, views, rule.crop, CROP_CANDIDATES)
     candidates = [c for c in candidates if c[0] != exclude]
     stored = thumbnails(db.conn, sorted({media_id for media_id, _, _ in candidates}))

@@ -8,16 +8,9 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.fingerprints import (
-    CROP_ALGORITHM,
-    CROP_ROW_BITS,
-    CROP_VARIANT,
-    MASKED_VARIANTS,
-    ORIENTATION_VARIANTS,
-    REGION_PREFIX,
-)
-from desktop.core.hamming import hex_to_words
+from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS, REGION_PREFIX
 from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS, Fingerprints, assemble
+from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS, CROP_VARIANT
 from desktop.store import audit
 from desktop.store.db import get_info, now_iso, set_info
 
@@ -113,15 +106,6 @@ def crop_rows(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every crop64 row: (media ids, (k, 1 + WINDOW_COUNT) words, the whole picture's hash then
     one per window, detail scores), for the join that finds crops."""
     return hash_columns(db, CROP_ALGORITHM, CROP_VARIANT, CROP_ROW_BITS)
-
-
-def crop_row(db: Database, media_id: int) -> np.ndarray | None:
-    """One media's crop64 row as words (None when it has none: smooth, or not a picture)."""
-    found = db.execute(
-        "SELECT hash FROM perceptual_hashes WHERE media_id = ? AND algorithm = ? AND variant = ?",
-        [media_id, CROP_ALGORITHM, CROP_VARIANT],
-    ).fetchone()
-    return None if found is None else hex_to_words([found[0]], CROP_ROW_BITS)[0]
 
 
 def fingerprints(db: Database, media_ids: np.ndarray | None = None) -> Fingerprints:

@@ -7,17 +7,11 @@ import pytest
 from PIL import Image
 
 from desktop.core.crops import crop_distance
-from desktop.core.fingerprints import (
-    CROP_ALGORITHM,
-    CROP_ROW_BITS,
-    WINDOW_COUNT,
-    extra_hashes,
-    window_hashes,
-    working_copies,
-)
+from desktop.core.fingerprints import extra_hashes, working_copies
 from desktop.core.hamming import hex_to_words
 from desktop.core.media import decode_reduced, shrink
 from desktop.core.samples import jpeg_bytes, scene
+from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS, WINDOW_COUNT, window_hashes
 
 
 def _decoded(img: Image.Image) -> Image.Image:

@@ -148,13 +148,19 @@ def test_watermarked_copy_groups_and_is_found_by_similar_search(tmp_path):
     db.close()
 
 
+def _photo_and_other(folder, seed):
+    """photo.jpg and an unrelated other.jpg in a new folder; returns the photo."""
+    folder.mkdir()
+    photo = scene(seed, (480, 360))
+    (folder / "photo.jpg").write_bytes(jpeg_bytes(photo, 85))
+    (folder / "other.jpg").write_bytes(jpeg_bytes(scene(seed + 1, (480, 360)), 85))
+    return photo
+
+
 def test_a_crop_joins_its_original_and_says_so(tmp_path):
     first, later = tmp_path / "first", tmp_path / "later"
-    first.mkdir()
+    photo = _photo_and_other(first, 321)
     later.mkdir()
-    photo = scene(321, (480, 360))
-    (first / "photo.jpg").write_bytes(jpeg_bytes(photo, 85))
-    (first / "other.jpg").write_bytes(jpeg_bytes(scene(322, (480, 360)), 85))
     # keeps 77% of the picture, off centre: every whole-picture hash moves far
     (later / "crop.jpg").write_bytes(jpeg_bytes(photo.crop((50, 10, 470, 325)), 85))
     case = tmp_path / "case.vigil"
@@ -172,10 +178,7 @@ def test_a_crop_joins_its_original_and_says_so(tmp_path):
 
 def test_a_crop_of_one_side_joins_its_original(tmp_path):
     evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    photo = scene(323, (480, 360))
-    (evidence / "photo.jpg").write_bytes(jpeg_bytes(photo, 85))
-    (evidence / "other.jpg").write_bytes(jpeg_bytes(scene(324, (480, 360)), 85))
+    photo = _photo_and_other(evidence, 323)
     # the left quarter cut away: the masked view "without the left side" is its window
     (evidence / "no_left.jpg").write_bytes(jpeg_bytes(photo.crop((120, 0, 480, 360)), 85))
     case = tmp_path / "case.vigil"
