@@ -251,11 +251,13 @@ def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
             raise CaseError(f"There is no media {media_id} in this case.")
         raise CaseError(f"Media {media_id} is not a decodable picture: it has no fingerprint.")
     rows, views = group_store.crop_rows(db), group_store.masked_coarse_columns(db)
-    mine, my_views = rows[1][rows[0] == media_id], views[1][views[0] == media_id]
+    at = rows[0] == media_id
+    mine, my_detail, my_views = rows[1][at], rows[2][at], views[1][views[0] == media_id]
     pixels = thumbnails(db.conn, [media_id]).get(media_id)
     if len(mine) and pixels is not None:  # not for smooth or uniform pictures
         query_views = my_views[0] if len(my_views) else None
-        crops = _crops_of(db, rows, views, mine[0], query_views, thumbnail_pixels(pixels), media_id)
+        query, detail, picture = mine[0], int(my_detail[0]), thumbnail_pixels(pixels)
+        crops = _crops_of(db, rows, views, query, query_views, detail, picture, media_id)
         found = _with_crops(found, crops, top)
     return _described(db, found)
 
@@ -289,14 +291,15 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
         query_masked=masked,
         query_framed=framed,
     )
-    row = [h.hex for h in hashes if h.algorithm == CROP_ALGORITHM]
+    row = [h for h in hashes if h.algorithm == CROP_ALGORITHM]
     views = [h.hex for h in hashes if h.algorithm == "mask64"]
     if row:  # not for smooth or uniform pictures
         thumbnail = np.asarray(shrink(decoded.image, THUMBNAIL_SIDE))
         query_views = hex_to_words(views, 256)[0] if views else None
-        crop_row = hex_to_words(row, CROP_ROW_BITS)[0]
+        crop_row = hex_to_words([row[0].hex], CROP_ROW_BITS)[0]
         rows, all_views = group_store.crop_rows(db), group_store.masked_coarse_columns(db)
-        crops = _crops_of(db, rows, all_views, crop_row, query_views, thumbnail, None)
+        detail = row[0].quality or 0
+        crops = _crops_of(db, rows, all_views, crop_row, query_views, detail, thumbnail, None)
         found = _with_crops(found, crops, top)
     return _described(db, found)
 
@@ -307,13 +310,16 @@ def _crops_of(
     views: Columns,
     query: np.ndarray,
     query_views: np.ndarray | None,
+    query_detail: int,
     pixels: np.ndarray,
     exclude: int | None,
 ) -> list[tuple[int, int]]:
     """(media id, distance) of the pictures of the case (`rows`, `views`: its crop64 and mask64
     rows) that the query picture (its crop64 row, its masked views' hashes when it has them,
-    and its pixels, at most THUMBNAIL_SIDE) is a confirmed crop of, or that are crops of it."""
+    its detail score, and its pixels, at most THUMBNAIL_SIDE) is a confirmed crop of, or that
+    are crops of it, as closely as the grouping confirms crops."""
     rule = STRICTNESS["normal"]
+    detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
     candidates = crop_candidates_for(query, query_views, rows, views, rule.crop, CROP_CANDIDATES)
     candidates = [c for c in candidates if c[0] != exclude]
     stored = thumbnails(db.conn, sorted({media_id for media_id, _, _ in candidates}))
@@ -324,7 +330,7 @@ def _crops_of(
         other = thumbnail_pixels(stored[media_id])
         crop, original = (pixels, other) if query_is_crop else (other, pixels)
         distance = crop_distance(crop, original, window)
-        if distance <= rule.pdq:
+        if distance <= pdq_limit(rule, min(query_detail, detail[media_id]) < MIN_DETAIL):
             found.append((media_id, distance))
     return found
 
