@@ -25,7 +25,8 @@ from PIL import Image
 from desktop.core.dct import DCT_KEEP, dct_basis
 from desktop.core.fingerprints import MASK_SHARE
 from desktop.core.hamming import HammingIndex
-from desktop.core.hashing import hamming_hex, pdq_hash
+from desktop.core.hashing import hamming_hex
+from desktop.core.pdq import pdq_hash
 from desktop.core.similarity import Columns
 from desktop.core.windows import SPANS, WINDOW_COUNT, WINDOWS
 

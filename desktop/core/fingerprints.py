@@ -24,15 +24,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from desktop.core import pdq
 from desktop.core.dct import DCT_KEEP, dct_basis
-from desktop.core.hashing import (
-    PerceptualHash,
-    bits_to_hex,
-    pdq_bits,
-    pdq_float,
-    pdq_hash,
-    pdq_matrix,
-)
+from desktop.core.hashing import PerceptualHash, bits_to_hex
 from desktop.core.media import shrink
 from desktop.core.windows import CROP_ALGORITHM, CROP_VARIANT, window_hashes
 
@@ -377,8 +371,7 @@ def dihedral_pdq(square: np.ndarray) -> list[PerceptualHash]:
 
     On a 64x64 square PDQ's filter and decimation change nothing, so these are exactly the
     hashes of the turned pixels."""
-    values, quality = pdq_float(square)
-    matrix = pdq_matrix(values)
+    matrix, quality = pdq.coefficients(pdq.luma(square))
     hashes = []
     for name in ORIENTATION_VARIANTS:
         transposed, rows, columns = DCT_TURNS[name]
@@ -387,7 +380,7 @@ def dihedral_pdq(square: np.ndarray) -> list[PerceptualHash]:
             turned = turned * _PDQ_ODD[:, None]
         if columns:
             turned = turned * _PDQ_ODD[None, :]
-        hashes.append(PerceptualHash("pdq", bits_to_hex(pdq_bits(turned)), int(quality), name))
+        hashes.append(PerceptualHash("pdq", pdq.to_hex(turned), quality, name))
     return hashes
 
 
@@ -402,11 +395,10 @@ def masked_hashes(small: np.ndarray, detail: int) -> list[PerceptualHash]:
     borders are found), and one `mask64` row holding the 64-bit DCT hash of each view in
     MASKED_VARIANTS order (256 bits: one row, not four, as a million pictures are read back
     at every grouping). `small` is the whole picture's square PDQ copy."""
-    grey = small.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     hashes, coarse = [], []
-    for (name, view), (_, grey_view) in zip(masked_views(small), masked_views(grey), strict=True):
-        hex_, quality = pdq_hash(view)
-        hashes.append(PerceptualHash("pdq", hex_, quality, name))
+    for name, grey_view in masked_views(pdq.luma(small)):
+        matrix, quality = pdq.coefficients(grey_view)
+        hashes.append(PerceptualHash("pdq", pdq.to_hex(matrix), quality, name))
         # as found, not turned canonical: a view is only ever compared with the same view; its
         # low frequencies straight from the view's pixels (no 32x32 grey copy: 3x faster)
         h, w = grey_view.shape

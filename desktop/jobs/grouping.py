@@ -19,9 +19,9 @@ from desktop.core.fingerprints import (
     extra_hashes,
 )
 from desktop.core.hamming import hex_to_words
-from desktop.core.hashing import pdq_hash
 from desktop.core.ingest import THUMBNAIL_SIDE
 from desktop.core.media import DecodeFailure, decode_reduced, shrink
+from desktop.core.pdq import pdq_hash
 from desktop.core.similarity import (
     MIN_DETAIL,
     STRICTNESS,

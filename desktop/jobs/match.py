@@ -24,7 +24,7 @@ Cancel = Callable[[], bool]
 # "probably known", for the analyst to confirm, so the engine's usual strictness fits.
 PDQ_MAX_DISTANCE = STRICTNESS[DEFAULT_STRICTNESS].pdq
 # PDQ quality: ThreatExchange's convention for lists exchanged between agencies, on the scale
-# of pdqhash's quality of the whole picture (what ingest stores and PDQ lists carry); below it
+# of PDQ's quality of the whole picture (what ingest stores and PDQ lists carry); below it
 # a picture is nearly uniform and its hash says little. (The similarity engine's own
 # MIN_QUALITY is on another scale: the quality of a trimmed, reduced copy.)
 PDQ_MIN_QUALITY = 50

@@ -37,7 +37,7 @@ def test_ingest_prints_a_summary_and_info_counts_it(capsys, tmp_path, sample_evi
     info = json.loads(out)
     assert code == 0
     assert info["files_seen"] == sum(info["file_statuses"].values())
-    assert info["hash_algorithms"]["pdqhash"] and info["hash_algorithms"]["imagehash"]
+    assert info["hash_algorithms"]["pdq"] and info["hash_algorithms"]["imagehash"]
     assert info["sources"][0]["path"] == str(sample_evidence)
 
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 
-import numpy as np
-import pdqhash
-
-from desktop.core import hashing, samples
+from desktop.core import samples
 from desktop.core.exif import summarize
-from desktop.core.hashing import bits_to_hex, digest_bytes, hamming_hex, pdq_hash, perceptual_hashes
+from desktop.core.hashing import digest_bytes, hamming_hex, perceptual_hashes
 from desktop.core.media import decode_reduced
 
 
@@ -21,26 +18,6 @@ def test_one_pass_digests_match_hashlib():
     assert digests.sha1 == hashlib.sha1(data).hexdigest()
     assert digests.sha256 == hashlib.sha256(data).hexdigest()
     assert digests.size == len(data)
-
-
-def test_pdq_is_bit_for_bit_the_reference_binding():
-    """Vigil thresholds pdqhash's float output itself (faster); the bits must not change."""
-    for seed, size in ((1, (500, 375)), (2, (480, 270)), (3, (64, 48)), (4, (97, 301))):
-        rgb = np.asarray(samples.scene(seed, size))
-        vector, quality = pdqhash.compute(rgb)
-        assert pdq_hash(rgb) == (bits_to_hex(vector), quality)
-
-
-def test_pdq_from_luma_is_the_bindings_own_computation():
-    """The C++ entry point reached through ctypes gives exactly compute_float's numbers, on
-    pictures and on views of them (the masked views), and is found in the installed wheel."""
-    assert hashing._pdq_from_luma is not None
-    rgb = np.asarray(samples.scene(8, (500, 375)))
-    for view in (rgb, rgb[40:], rgb[:, :-90], rgb[::3, ::2], rgb[:64, :48]):
-        values, quality = pdqhash.compute_float(np.ascontiguousarray(view))
-        ours, our_quality = hashing.pdq_float(view)
-        assert np.array_equal(np.asarray(values, dtype=np.float32), ours)
-        assert our_quality == quality
 
 
 def test_perceptual_hashes_survive_recompression_but_not_other_pictures():

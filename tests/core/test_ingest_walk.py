@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from desktop.core import ingest, samples
+from desktop.core.hashing import digest_bytes
 from desktop.core.ingest import analyse_file, display_path, walk
 
 
@@ -29,3 +31,20 @@ def test_unreadable_file_gets_a_status(tmp_path):
     result = analyse_file(os.fsencode(tmp_path / "gone.jpg"))
     assert result.status == "unreadable"
     assert "No such file" in result.reason
+
+
+def test_a_file_over_the_in_memory_limit_is_read_in_chunks_and_decoded_from_disk(
+    tmp_path, monkeypatch
+):
+    """Large files are not held in memory: digests come from chunks, the decode from the file;
+    both ways give the same analysis."""
+    path = tmp_path / "scene.jpg"
+    path.write_bytes(samples.jpeg_bytes(samples.scene(3, (900, 600)), quality=90))
+    in_memory = analyse_file(os.fsencode(path))
+    monkeypatch.setattr(ingest, "IN_MEMORY_LIMIT", 1000)
+    monkeypatch.setattr(ingest, "READ_CHUNK", 4096)  # many chunks
+    from_disk = analyse_file(os.fsencode(path))
+    assert from_disk.status == in_memory.status == "ok"
+    assert from_disk.digests == in_memory.digests == digest_bytes(path.read_bytes())
+    assert from_disk.hashes == in_memory.hashes and from_disk.thumbnail == in_memory.thumbnail
+    assert from_disk.detected_type == "jpeg"

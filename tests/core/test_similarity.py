@@ -16,8 +16,9 @@ from desktop.core.fingerprints import (
     extra_hashes,
     frame_angle,
 )
-from desktop.core.hashing import bits_to_hex, hamming_hex, pdq_hash, perceptual_hashes
+from desktop.core.hashing import bits_to_hex, hamming_hex, perceptual_hashes
 from desktop.core.media import decode_reduced
+from desktop.core.pdq import pdq_hash
 from desktop.core.samples import EDITS, jpeg_bytes, scene
 from desktop.core.similarity import (
     STRICTNESS,
