@@ -101,10 +101,11 @@ def _uniform_run(lines: np.ndarray, limit: int) -> int:
     A bar starts and ends with flat lines of one colour; the lines between need only partly be
     that colour, so a caption bar (text on a flat band) counts as a border as a letterbox does.
     """
-    colour = np.median(lines[0], axis=0).astype(np.int16)
-    if (np.abs(lines[0] - colour) <= BORDER_TOLERANCE).all(axis=1).mean() < BORDER_UNIFORM_SHARE:
+    first = lines[0].astype(np.int16)
+    colour = np.median(first, axis=0).astype(np.int16)
+    if (np.abs(first - colour) <= BORDER_TOLERANCE).all(axis=1).mean() < BORDER_UNIFORM_SHARE:
         return 0  # most pictures: no flat edge, nothing more to look at
-    close = (np.abs(lines[:limit] - colour) <= BORDER_TOLERANCE).all(axis=2)
+    close = (np.abs(lines[:limit].astype(np.int16) - colour) <= BORDER_TOLERANCE).all(axis=2)
     share = close.mean(axis=1)
     in_bar = share >= BAR_SHARE
     run = limit if in_bar.all() else int(np.argmin(in_bar))
@@ -113,15 +114,15 @@ def _uniform_run(lines: np.ndarray, limit: int) -> int:
 
 
 def border_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
-    """(left, top, right, bottom) of the picture inside uniform borders, in pixels of `rgb`."""
-    pixels = rgb.astype(np.int16)
-    h, w = pixels.shape[:2]
+    """(left, top, right, bottom) of the picture inside uniform borders, in pixels of `rgb`
+    (uint8: each side's lines are widened to int16 only when its first line is flat)."""
+    h, w = rgb.shape[:2]
     max_rows, max_cols = int(h * MAX_TRIM_SHARE), int(w * MAX_TRIM_SHARE)
     if max_rows < 1 or max_cols < 1:
         return (0, 0, w, h)
-    top = _uniform_run(pixels, max_rows)
-    bottom = _uniform_run(pixels[::-1], max_rows)
-    columns = pixels.transpose(1, 0, 2)
+    top = _uniform_run(rgb, max_rows)
+    bottom = _uniform_run(rgb[::-1], max_rows)
+    columns = rgb.transpose(1, 0, 2)
     left = _uniform_run(columns, max_cols)
     right = _uniform_run(columns[::-1], max_cols)
     return (left, top, w - right, h - bottom)
@@ -326,7 +327,8 @@ def _low_frequencies(work: np.ndarray) -> np.ndarray:
 
 def _dct_bits(low: np.ndarray) -> str:
     coefficients = low.ravel()[1:]  # the mean (DC) says nothing about the picture's content
-    return bits_to_hex(np.append(coefficients > np.median(coefficients), False))
+    middle = np.partition(coefficients, 31)[31]  # the median of the 63: np.median's value
+    return bits_to_hex(np.append(coefficients > middle, False))
 
 
 def orientation_free_hashes(work: np.ndarray, detail: int | None = None) -> list[PerceptualHash]:
