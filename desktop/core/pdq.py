@@ -28,7 +28,6 @@ import numpy as np
 IMPLEMENTATION = "Vigil core/pdq.py 1: ThreatExchange's PDQ, the reference's bits (tested)"
 SAMPLES = 64  # PDQ samples the blurred picture on a 64 x 64 grid
 FREQUENCIES = 16  # and keeps 16 x 16 frequencies of their DCT (the first, the mean, left out)
-BOX_PASSES = 2  # two box passes along each side make the tent filter
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 # PDQ's DCT: row i holds frequency i + 1 over the 64 samples
@@ -38,34 +37,36 @@ _DCT = (
 ).astype(np.float32)
 
 
-def _box(n: int, window: int) -> np.ndarray:
-    """(n, n): the reference's one-dimensional box filter, an average over `window` pixels
-    reaching (window + 2) // 2 - 1 ahead and the rest behind, fewer at the ends."""
+def _box_reach(n: int, window: int, out: int) -> tuple[int, int]:
+    """First and last of the n pixels that the reference's box filter averages into pixel
+    `out`: (window + 2) // 2 - 1 ahead of it and the rest behind, fewer at the ends."""
     ahead = (window + 2) // 2 - 1
-    behind = window - 1 - ahead
-    matrix = np.zeros((n, n))
-    for out in range(n):
-        first, last = max(0, out - behind), min(n - 1, out + ahead)
-        matrix[out, first : last + 1] = 1.0 / (last - first + 1)
-    return matrix
+    return max(0, out - (window - 1 - ahead)), min(n - 1, out + ahead)
 
 
 @functools.lru_cache(maxsize=2048)
 def _taps(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Where each of the 64 samples along a side of n pixels reads, and with what weights:
-    (64, k) pixel indices and (64, k) weights, k the widest reach (padded with weight 0)."""
+    (64, k) pixel indices and (64, k) weights, k the widest reach (padded with weight 0).
+
+    A sample is the second box pass's average, at the sample's pixel, of the first pass's
+    averages, each of a few pixels: its weights are built that way, pixel by pixel."""
     window = (n + 2 * SAMPLES - 1) // (2 * SAMPLES)
-    box = _box(n, window)
-    sampler = np.linalg.matrix_power(box, BOX_PASSES)
     # the reference samples the blurred picture at the centres of 64 equal steps
-    sampler = sampler[((np.arange(SAMPLES) + 0.5) * n / SAMPLES).astype(int)]
-    reach = [np.flatnonzero(row) for row in sampler]
+    centres = ((np.arange(SAMPLES) + 0.5) * n / SAMPLES).astype(int)
+    rows = np.zeros((SAMPLES, n))
+    for sample, centre in enumerate(centres):
+        first, last = _box_reach(n, window, int(centre))
+        for middle in range(first, last + 1):
+            a, b = _box_reach(n, window, middle)
+            rows[sample, a : b + 1] += 1.0 / ((last - first + 1) * (b - a + 1))
+    reach = [np.flatnonzero(row) for row in rows]
     k = max(len(r) for r in reach)
     indices = np.zeros((SAMPLES, k), dtype=np.intp)
     weights = np.zeros((SAMPLES, k), dtype=np.float32)
-    for i, r in enumerate(reach):
-        indices[i, : len(r)], indices[i, len(r) :] = r, r[0]
-        weights[i, : len(r)] = sampler[i, r]
+    for sample, r in enumerate(reach):
+        indices[sample, : len(r)], indices[sample, len(r) :] = r, r[0]
+        weights[sample, : len(r)] = rows[sample, r]
     return indices, weights
 
 
@@ -96,7 +97,7 @@ def coefficients(grey: np.ndarray) -> tuple[np.ndarray, int]:
     return _DCT @ samples @ _DCT.T, _quality(samples)
 
 
-def bits(matrix: np.ndarray) -> np.ndarray:
+def _bits(matrix: np.ndarray) -> np.ndarray:
     """PDQ's 256 bits from its 16 x 16 coefficients, in the reference's order (last
     coefficient first): 1 above the median, which PDQ takes as the lower of the middle two."""
     values = matrix.ravel()[::-1]
@@ -105,7 +106,7 @@ def bits(matrix: np.ndarray) -> np.ndarray:
 
 def to_hex(matrix: np.ndarray) -> str:
     """The hash as 64 hex digits, most significant bit first (the ThreatExchange convention)."""
-    return np.packbits(bits(matrix)).tobytes().hex()
+    return np.packbits(_bits(matrix)).tobytes().hex()
 
 
 def pdq_hash(rgb: np.ndarray) -> tuple[str, int]:
