@@ -16,7 +16,7 @@ photo-sized JPEGs, 50 generated scenes of 10 shapes): every hash identical, one 
 1 lower. tests/core/test_pdq.py holds it to that. Flat pictures and pure gradients are the
 exception: most of their coefficients are zero but for rounding, so their bits are rounding
 noise in any implementation, the reference's included. Their detail score is 0, and the
-similarity engine never matches such pictures on PDQ (nor do hash sets, below quality 50).
+similarity engine never matches such pictures on PDQ.
 """
 
 from __future__ import annotations
