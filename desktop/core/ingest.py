@@ -229,7 +229,7 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
 
 
 def encode_thumbnail(preview: Image.Image) -> bytes:
-    """The stored preview: a JPEG of the picture shrunk to at most THUMBNAIL_SIDE px."""
+    """The stored thumbnail: the preview (already at most THUMBNAIL_SIDE px) as a JPEG."""
     buffer = io.BytesIO()
-    shrink(preview, THUMBNAIL_SIDE).save(buffer, "JPEG", quality=THUMBNAIL_QUALITY)
+    preview.save(buffer, "JPEG", quality=THUMBNAIL_QUALITY)
     return buffer.getvalue()

@@ -44,11 +44,11 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 def _keep_freed_memory() -> None:
     """Let the C allocator reuse freed memory rather than hand it back to the system.
 
-    Every picture allocates the same few arrays of 0.5-2 MB (decoded pixels, PDQ's float
-    buffers); by default glibc maps each afresh and unmaps it when freed, so every one costs
-    page faults: 7% of a worker's time on 12-megapixel photographs. Blocks up to 32 MiB now come
-    from the heap, and up to 64 MiB of free heap is kept. Only glibc has mallopt; elsewhere
-    nothing changes.
+    Every picture allocates the same few arrays of 0.5-2 MB (decoded pixels, the float luma
+    PDQ is taken from); by default glibc maps each afresh and unmaps it when freed, so every one
+    costs page faults: 7% of a worker's time on 12-megapixel photographs. Blocks up to 32 MiB
+    now come from the heap, and up to 64 MiB of free heap is kept. Only glibc has mallopt;
+    elsewhere nothing changes.
     """
     if not sys.platform.startswith("linux"):
         return

@@ -273,7 +273,8 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
     except DecodeFailure as failure:
         raise CaseError(f"Cannot use {path} as a picture: {failure.reason}.") from None
     original_hex, _ = pdq_hash(np.asarray(decoded.image))
-    hashes = extra_hashes(decoded.image)
+    preview = shrink(decoded.image, THUMBNAIL_SIDE)  # as ingest: the working copy and thumbnail
+    hashes = extra_hashes(preview)
     extra = {h.variant: h for h in hashes if h.algorithm == "pdq"}
     framed = any(h.variant.startswith(REGION_PREFIX) for h in hashes)
     original = hex_to_words([original_hex], 256)[0]
@@ -294,7 +295,7 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
     row = [h for h in hashes if h.algorithm == CROP_ALGORITHM]
     views = [h.hex for h in hashes if h.algorithm == "mask64"]
     if row:  # not for smooth or uniform pictures
-        thumbnail = np.asarray(shrink(decoded.image, THUMBNAIL_SIDE))
+        thumbnail = np.asarray(preview)
         query_views = hex_to_words(views, 256)[0] if views else None
         crop_row = hex_to_words([row[0].hex], CROP_ROW_BITS)[0]
         rows, all_views = group_store.crop_rows(db), group_store.masked_coarse_columns(db)
