@@ -18,7 +18,7 @@ def _export_vics(db: Any, out: Path, args: argparse.Namespace) -> dict[str, Any]
     bar = ProgressBar(unit="media", quiet=args.json, title="Exporting")
     with Interrupts() as interrupts:
         try:
-            return export_vics(db, out, bar, interrupts)
+            return export_vics(db, out, bar, interrupts, form=args.vics_form)
         finally:
             bar.close()
 
@@ -56,6 +56,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_case_argument(p)
     p.add_argument("--format", required=True, choices=sorted(FORMATS))
     p.add_argument("out", metavar="OUT")
+    p.add_argument(
+        "--vics-form",
+        choices=("cases", "media"),
+        default="cases",
+        help="VICS only: 'cases' (a Case record holding the Media: Griffeye, GLEAPP and Vigil "
+        "read it) or 'media' (a bare hash set: IPED's hash-set importer needs this form)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(handler=cmd_export)
 

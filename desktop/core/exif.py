@@ -91,3 +91,52 @@ def summarize(exif: Image.Exif) -> dict[str, Any]:
             altitude = -altitude
         fields["gps_altitude"] = altitude
     return {key: value for key, value in fields.items() if value is not None}
+
+
+# Vigil's field -> (ExifTool family-1 group, EXIF tag name): the names other tools write in VICS
+# Exifs (PropertyGroup, PropertyName) and that `exiftool -G1` prints.
+TAG_NAMES = {
+    "make": ("IFD0", "Make"),
+    "model": ("IFD0", "Model"),
+    "software": ("IFD0", "Software"),
+    "orientation": ("IFD0", "Orientation"),
+    "serial_number": ("ExifIFD", "BodySerialNumber"),
+    "lens_make": ("ExifIFD", "LensMake"),
+    "lens_model": ("ExifIFD", "LensModel"),
+    "lens_serial_number": ("ExifIFD", "LensSerialNumber"),
+    "datetime_original": ("ExifIFD", "DateTimeOriginal"),
+}
+
+
+def _exif_datetime(iso: str) -> tuple[str, str | None]:
+    """ISO 8601 back to EXIF's 'YYYY:MM:DD HH:MM:SS' and its OffsetTime ('+02:00'), if any."""
+    stamp, offset = iso[:19], iso[19:] or None
+    return stamp[:10].replace("-", ":") + " " + stamp[11:19], offset
+
+
+def tag_properties(fields: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(group, tag name, value) for each recorded field, as EXIF defines the tags: datetimes in
+    EXIF's own form, GPS as unsigned decimal degrees with their N/S/E/W and sea-level refs, and
+    a serial number under the tag it was read from (`serial_number_source`)."""
+    found: list[tuple[str, str, str]] = []
+    for field, (group, name) in TAG_NAMES.items():
+        value = fields.get(field)
+        if value is None:
+            continue
+        if field == "serial_number" and fields.get("serial_number_source"):
+            group, _, name = str(fields["serial_number_source"]).partition(":")
+        if field == "datetime_original":
+            value, offset = _exif_datetime(str(value))
+            if offset:
+                found.append((group, "OffsetTimeOriginal", offset))
+        found.append((group, name, str(value)))
+    for axis, refs in (("latitude", "NS"), ("longitude", "EW")):
+        degrees = fields.get(f"gps_{axis}")
+        if degrees is not None:
+            found.append(("GPS", f"GPS{axis.title()}Ref", refs[1] if degrees < 0 else refs[0]))
+            found.append(("GPS", f"GPS{axis.title()}", f"{abs(degrees):.7f}"))
+    altitude = fields.get("gps_altitude")
+    if altitude is not None:
+        found.append(("GPS", "GPSAltitudeRef", "1" if altitude < 0 else "0"))
+        found.append(("GPS", "GPSAltitude", f"{abs(altitude):g}"))
+    return found

@@ -25,8 +25,12 @@ from desktop.core.hashsets import (
     to_category,
     to_text,
 )
+from desktop.core.json_guard import BoundedJson, JsonLimitError
 
-CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/{scheme}/$metadata#Cases"
+CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/{scheme}/$metadata#{kind}"
+# The two shapes of a VICS file: "cases" (Case records holding Media lists; Griffeye, GLEAPP)
+# and "media" (a bare hash set, the form IPED's importer and Project VIC's sets use).
+FORMS = ("cases", "media")
 _CONTEXT = re.compile(r"DataModels/(?P<version>[\d.]+?)\.xml(?:/(?P<scheme>[^/$#]+))?", re.I)
 # Keys that only a Media record has: seeing one first at value.item means a bare Media set.
 _MEDIA_KEYS = {"MD5", "MediaID", "SHA1", "IsPrecategorized", "Category", "AlternativeHashes"}
@@ -113,6 +117,9 @@ def sniff_layout(handle: Any) -> VicsLayout:
     except ijson.JSONError:
         if kind is None:
             raise HashSetError("The file is not valid JSON, so it is not a VICS file.") from None
+    except JsonLimitError as error:
+        if kind is None:
+            raise HashSetError(f"The file cannot be read as VICS: {error}.") from None
     handle.seek(start)
     if kind is None and context.endswith("#Media"):
         kind = "media"
@@ -132,19 +139,28 @@ def _hash_name(raw: Any) -> str:
 
 
 def _alternative_hashes(record: HashRecord, hashes: Any) -> None:
-    for entry in hashes or ():
+    if hashes is None:
+        return
+    if not isinstance(hashes, list):
+        raise BadRecord("AlternativeHashes is not a list")
+    for entry in hashes:
         if not isinstance(entry, dict):
             raise BadRecord("an AlternativeHashes entry is not an object")
-        name = _hash_name(entry.get("HashName"))
+        name = _hash_name(str(entry.get("HashName") or "")[:40])
         algorithm = _ALT_NAMES.get(name)
         if algorithm is None:
             continue  # a hash Vigil does not use (e.g. PhotoDNA written here by some tools)
         value, quality = str(entry.get("HashValue") or ""), None
         if algorithm == "pdq" and "," in value:
             value, _, quality_text = value.partition(",")
-            quality = int(quality_text) if quality_text.strip().isdigit() else None
+            quality_text = quality_text.strip()
+            quality = (
+                int(quality_text) if quality_text.isdigit() and len(quality_text) < 4 else None
+            )
+            if quality is None and quality_text:
+                raise BadRecord(f"PDQ quality is not a number 0-100: {quality_text[:20]!r}")
             if quality is not None and quality > 100:
-                raise BadRecord(f"PDQ quality out of range: {quality_text.strip()[:20]}")
+                raise BadRecord(f"PDQ quality out of range: {quality_text[:20]}")
         cleaned = clean_hex(value, _ALT_LENGTHS[algorithm], name)
         if getattr(record, algorithm) is None:
             setattr(record, algorithm, cleaned)
@@ -155,6 +171,8 @@ def _alternative_hashes(record: HashRecord, hashes: Any) -> None:
 def _size(value: Any) -> int | None:
     if isinstance(value, Decimal):  # ijson's non-integer numbers
         value = float(value)
+    if isinstance(value, str) and value.strip().isdigit():  # several writers quote it
+        value = int(value.strip()) if len(value.strip()) <= 19 else float("inf")
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if value != value or value in (float("inf"), float("-inf")) or not 0 <= value < 2**63:
@@ -186,13 +204,28 @@ def media_record(media: Any) -> HashRecord:
     return record
 
 
+def _case_fields(tail: bytes | None) -> dict[str, Any]:
+    """The Case fields in the text a Case record has after its Media list (`, "K": v ...`)."""
+    if not tail or not tail.strip().startswith(b","):
+        return {}
+    try:
+        fields = json.loads(b'{"_": 0' + tail + b"}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in fields.items() if k in _CASE_INFO and not isinstance(v, dict | list)}
+
+
 def read_vics(path: str | os.PathLike[str], report: ReadReport) -> Iterator[HashRecord]:
     """Every Media record of a VICS file, streamed (memory stays flat for any file size).
 
-    A file cut off part-way keeps the records before the cut; report.truncated says so.
+    A file cut off part-way keeps the records before the cut; report.truncated says so. So
+    does a file that passes a bound of json_guard (depth, string or record size): the record
+    at fault is counted bad and reading stops there.
     """
-    with _open_skipping_bom(path) as handle:
+    with BoundedJson(_open_skipping_bom(path)) as handle:
         layout = sniff_layout(handle)
+        cases = layout.items_prefix.startswith("value.item.Media")
+        handle.expect(record_depth=5 if cases else 3, keep_case_tail=cases)
         report.format, report.scheme = "vics", layout.scheme
         report.info.update(layout.info, vics_version=layout.version)
         index = 0
@@ -211,28 +244,81 @@ def read_vics(path: str | os.PathLike[str], report: ReadReport) -> Iterator[Hash
                 f"the file is cut off or damaged after Media record {index} "
                 f"({str(error).splitlines()[0][:120]})"
             )
+        except JsonLimitError as error:
+            report.reject(f"Media {index + 1}", str(error))
+            report.truncated = True
+            report.truncated_reason = f"reading stopped after Media record {index}: {error}"
+        for key, value in _case_fields(handle.case_tail).items():
+            report.info.setdefault(key, value)
 
 
 # ---- writing -----------------------------------------------------------------------------------
 
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def name_text(raw: bytes) -> str:
+    """A file name or folder as VICS text, losslessly.
+
+    UTF-8 names are written as they are. A name that is not UTF-8, or that already holds a
+    `%XX` sequence, is written percent-encoded as RFC 3986 does for URIs: every byte outside
+    printable ASCII, and every `%`, as `%XX` (b"caf\\xe9.jpg" -> "caf%E9.jpg"). So a name holds
+    a `%XX` sequence exactly when it is encoded, and name_bytes gives the bytes back."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and not _PERCENT_ESCAPE.search(text):
+        return text
+    return "".join(chr(b) if 0x20 <= b < 0x7F and b != 0x25 else f"%{b:02X}" for b in raw)
+
+
+def name_bytes(text: str) -> bytes:
+    """The bytes of a name written by name_text."""
+    if not _PERCENT_ESCAPE.search(text):
+        return text.encode("utf-8")
+    parts = re.split(r"(%[0-9A-Fa-f]{2})", text)
+    return b"".join(
+        bytes([int(part[1:], 16)]) if _PERCENT_ESCAPE.fullmatch(part) else part.encode("utf-8")
+        for part in parts
+    )
+
+
+def context(scheme: str, form: str) -> str:
+    """The @odata.context of a VICS 2.0 file of this scheme and form. A bare Media set of the
+    US numbering is written under `Default` (read as US numbering), the segment IPED accepts."""
+    if form == "media":
+        return CONTEXT.format(scheme="Default" if scheme == "US" else scheme, kind="Media")
+    return CONTEXT.format(scheme=scheme, kind="Cases")
+
 
 def write_vics(
-    out: IO[str], case: dict[str, Any], media: Iterable[dict[str, Any]], scheme: str = "US"
+    out: IO[str],
+    case: dict[str, Any],
+    media: Iterable[dict[str, Any]],
+    scheme: str = "US",
+    form: str = "cases",
 ) -> int:
-    """Write one VICS 2.0 file: the Case record, then each Media record as it comes.
+    """Write one VICS 2.0 file: the Case record, then each Media record as it comes (form
+    "cases"), or the Media records alone as a hash set (form "media", `case` unused).
 
     `case` holds the Case fields (everything but Media); returns how many Media were written.
     """
+    if form not in FORMS:
+        raise ValueError(form)
     out.write("{\n")
-    out.write(f'"@odata.context": {json.dumps(CONTEXT.format(scheme=scheme))},\n')
-    out.write('"value": [{')
-    for key, value in case.items():
-        out.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, ")
-    out.write('"Media": [')
+    out.write(f'"@odata.context": {json.dumps(context(scheme, form))},\n')
+    if form == "cases":
+        out.write('"value": [{')
+        for key, value in case.items():
+            out.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, ")
+        out.write('"Media": [')
+    else:
+        out.write('"value": [')
     count = 0
     for record in media:
         out.write(",\n" if count else "\n")
         out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
         count += 1
-    out.write("\n]}]\n}\n")
+    out.write("\n]}]\n}\n" if form == "cases" else "\n]\n}\n")
     return count

@@ -12,7 +12,8 @@ from sqlite_utils import Database
 
 from desktop import __version__
 from desktop.core.categories import default_scheme_name
-from desktop.core.vics import write_vics
+from desktop.core.exif import tag_properties
+from desktop.core.vics import FORMS, name_text, write_vics
 from desktop.jobs.case_work import CaseWork, MediaWork
 from desktop.store import audit, items
 from desktop.store.db import get_info, now_iso
@@ -31,22 +32,54 @@ def _iso_from_ns(ns: int | None) -> str | None:
     return datetime.fromtimestamp(ns / 1e9, UTC).isoformat(timespec="seconds")
 
 
+def _alternative_hashes(md5: str, media: dict[str, Any]) -> list[dict[str, Any]]:
+    """SHA-256, then the picture's PDQ (`<hex>,<quality>`, as ThreatExchange writes a PDQ with
+    its quality, so the quality rule of matching holds after a round trip) and pHash."""
+    alternatives = [{"MD5": md5, "HashName": "SHA256", "HashValue": media["sha256"]}]
+    for h in media["perceptual_hashes"]:
+        if h["variant"] != "original" or h["algorithm"] not in ("pdq", "phash"):
+            continue
+        if h["algorithm"] == "pdq":
+            quality = h.get("quality")
+            value = h["hash"] if quality is None else f"{h['hash']},{int(quality)}"
+            alternatives.append({"MD5": md5, "HashName": "PDQ", "HashValue": value})
+        else:
+            alternatives.append({"MD5": md5, "HashName": "pHash", "HashValue": h["hash"]})
+    return alternatives
+
+
+def _media_files(md5: str, files: list[dict[str, Any]], raw: list[bytes]) -> list[dict[str, Any]]:
+    """Where the content was found: FileName the name, FilePath its folder (as other writers
+    put them), both lossless for names that are not UTF-8 (vics.name_text)."""
+    return [
+        {
+            "MD5": md5,
+            "MediaFileID": index,
+            "FileName": name_text(os.path.basename(path)),
+            "FilePath": name_text(os.path.dirname(path)),
+            "Written": _iso_from_ns(f["mtime_ns"]),
+            "Unallocated": False,
+            "Deleted": False,
+        }
+        for index, (f, path) in enumerate(zip(files, raw, strict=True), 1)
+    ]
+
+
 def vics_media(
-    media: dict[str, Any], work: MediaWork, media_id: int, scheme: str
+    media: dict[str, Any], work: MediaWork, media_id: int, scheme: str, raw_paths: list[bytes]
 ) -> dict[str, Any]:
-    """One VICS Media record from an items.iter_media row and the analyst's work on it."""
+    """One VICS Media record from an items.iter_media row and the analyst's work on it.
+
+    `raw_paths` are the bytes of the media's file paths, in the order of media["files"].
+    RelativeFilePath (a media copy beside the JSON file) is left out: Vigil writes no copies,
+    and an evidence path would leak the sender's folder layout.
+    """
     md5 = media["md5"]
     pre = work.precategorisation(scheme)
     analyst = work.category is not None
     comments = [f"{c['kind']}: {c['label']}" + (f" ({c['note']})" if c["note"] else "")
                 for c in work.clues]  # fmt: skip
     flags = [m["is_distributed"] for m in work.matches if m["is_distributed"] is not None]
-    alternatives = [{"MD5": md5, "HashName": "SHA256", "HashValue": media["sha256"]}]
-    for h in media["perceptual_hashes"]:
-        if h["variant"] == "original" and h["algorithm"] in ("pdq", "phash"):
-            name = "PDQ" if h["algorithm"] == "pdq" else "pHash"
-            alternatives.append({"MD5": md5, "HashName": name, "HashValue": h["hash"]})
-    first_path = media["files"][0]["path"] if media["files"] else None
     return {
         "MD5": md5,
         "SHA1": media["sha1"],
@@ -62,25 +95,13 @@ def vics_media(
         "Comments": "; ".join(comments) or None,
         "MediaSize": media["size"],
         "MimeType": media["mime_type"],
-        "RelativeFilePath": first_path,
         "DateUpdated": now_iso(),
-        "AlternativeHashes": alternatives,
+        "AlternativeHashes": _alternative_hashes(md5, media),
         "Exifs": [
-            {"MD5": md5, "PropertyName": k, "PropertyValue": str(v), "PropertyGroup": "EXIF"}
-            for k, v in sorted(media["exif"].items())
+            {"MD5": md5, "PropertyName": name, "PropertyValue": value, "PropertyGroup": group}
+            for group, name, value in tag_properties(media["exif"])
         ],
-        "MediaFiles": [
-            {
-                "MD5": md5,
-                "MediaFileID": index,
-                "FileName": os.path.basename(f["path"]),
-                "FilePath": f["path"],
-                "Written": _iso_from_ns(f["mtime_ns"]),
-                "Unallocated": False,
-                "Deleted": False,
-            }
-            for index, f in enumerate(media["files"], 1)
-        ],
+        "MediaFiles": _media_files(md5, media["files"], raw_paths),
     }
 
 
@@ -93,10 +114,11 @@ def _records(
 
     def flush() -> Iterator[dict[str, Any]]:
         nonlocal done
-        found = work.for_media([m["id"] for m in batch])
+        ids = [m["id"] for m in batch]
+        found, raw = work.for_media(ids), items.raw_paths(db, ids)
         for media in batch:
             done += 1
-            yield vics_media(media, found[media["id"]], done, scheme)
+            yield vics_media(media, found[media["id"]], done, scheme, raw[media["id"]])
         progress(done, total, "Writing VICS")
         if cancel():
             raise ExportCancelled
@@ -115,8 +137,14 @@ def export_vics(
     out: str | os.PathLike[str],
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    form: str = "cases",
 ) -> dict[str, Any]:
-    """Write the case as VICS 2.0 JSON to `out` (written beside it, then renamed: no half file)."""
+    """Write the case as VICS 2.0 JSON to `out` (written beside it, then renamed: no half file).
+
+    `form` is "cases" (a Case record holding the Media) or "media" (a bare hash set, for IPED's
+    importer); see vics.FORMS."""
+    if form not in FORMS:
+        raise ValueError(f"Unknown VICS form {form!r}; use one of {', '.join(FORMS)}.")
     progress = progress or (lambda done, total, message: None)
     cancel = cancel or (lambda: False)
     out = Path(out)
@@ -137,7 +165,8 @@ def export_vics(
     partial = out.with_name(out.name + ".partial")
     try:
         with open(partial, "w", encoding="utf-8") as handle:
-            count = write_vics(handle, case, _records(db, progress, cancel, total, scheme), scheme)
+            records = _records(db, progress, cancel, total, scheme)
+            count = write_vics(handle, case, records, scheme, form)
         os.replace(partial, out)
     except ExportCancelled:
         partial.unlink(missing_ok=True)
@@ -145,7 +174,8 @@ def export_vics(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    summary = {"cancelled": False, "media": count, "path": str(out.resolve()), "scheme": scheme}
+    summary = {"cancelled": False, "media": count, "path": str(out.resolve()), "scheme": scheme,
+               "form": form}  # fmt: skip
     with db.atomic():
         audit.append(db, "export.vics", str(out.resolve()), after=summary)
     return summary

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -260,6 +260,21 @@ def _with_details(db: Database, batch: list[dict[str, Any]]) -> Iterable[dict[st
         )
     known.add_known(db, by_id)  # hash-set and package matches (issue 5)
     return batch
+
+
+def raw_paths(db: Database, media_ids: Sequence[int]) -> dict[int, list[bytes]]:
+    """The raw bytes of each media's file paths, in the order iter_media lists its files."""
+    found: dict[int, list[bytes]] = {media_id: [] for media_id in media_ids}
+    for start in range(0, len(media_ids), 500):
+        chunk = list(media_ids[start : start + 500])
+        marks = ",".join("?" for _ in chunk)
+        for media_id, raw in db.execute(
+            f"SELECT media_id, path_raw FROM files WHERE media_id IN ({marks})"
+            " ORDER BY media_id, id",
+            chunk,
+        ):
+            found[media_id].append(bytes(raw))
+    return found
 
 
 def iter_files_without_media(db: Database, status: str | None = None) -> Iterator[dict[str, Any]]:

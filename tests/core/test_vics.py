@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from helpers.bounded import run_bounded
 
 from desktop.core.hashsets import HashSetError, ReadReport
 from desktop.core.vics import read_vics, write_vics
@@ -194,3 +195,102 @@ def test_absurd_numbers_are_bad_records_not_crashes(tmp_path):
     path.write_text(text.replace('"MediaSize": 1', '"MediaSize": 1e400'))
     records, report = read(str(path))
     assert [r.md5 for r in records] == [md5(1), md5(3)] and report.bad == 1
+
+
+# ---- what other writers do (issue 17, item 5) ----------------------------------------------------
+
+
+def test_media_size_written_as_a_string_is_kept(tmp_path):
+    records, report = read(write(tmp_path, cases_doc([media(1, MediaSize="52341"), media(2)])))
+    assert [r.size for r in records] == [52341, None] and report.bad == 0
+
+
+def test_case_details_written_after_the_media_list_are_kept(tmp_path):
+    doc = cases_doc([media(1), media(2)])
+    case = doc["value"][0]
+    media_list = case.pop("Media")
+    after = {"CaseNumber": "2024-99", "ContactOrganization": "Unit B",
+             "SourceApplicationName": "Writer"}  # fmt: skip
+    doc["value"][0] = {"CaseID": "6f1c", "Media": media_list, **after}
+    records, report = read(write(tmp_path, doc))
+    assert len(records) == 2
+    assert report.info["CaseNumber"] == "2024-99" and report.info["ContactOrganization"] == "Unit B"
+    assert report.info["SourceApplicationName"] == "Writer" and report.info["CaseID"] == "6f1c"
+
+
+# ---- hostile files (issue 18, item 10): bounded, every bad record counted, never fatal -----------
+
+_READ = """
+import json, sys
+from desktop.core.hashsets import ReadReport
+from desktop.core.vics import read_vics
+report = ReadReport()
+md5s = [r.md5 for r in read_vics(sys.argv[1], report)]
+print(json.dumps({"md5s": md5s, "bad": report.bad, "reasons": report.reasons,
+                  "truncated": report.truncated_reason}))
+"""
+
+
+def read_bounded(path) -> dict:
+    return json.loads(run_bounded(_READ, str(path)))
+
+
+def hostile_doc(tmp_path, bad_record_text: str, name: str):
+    """A Cases file of records 1 and 2, then the hostile record, then record 3."""
+    text = json.dumps(cases_doc([media(1), media(2), {"X": 0}, media(3)]))
+    path = tmp_path / name
+    path.write_text(text.replace('{"X": 0}', bad_record_text))
+    return path
+
+
+def test_a_record_nested_100000_deep_is_counted_bad(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    path = hostile_doc(tmp_path, f'{{"MD5": "{md5(9)}", "Tags": {deep}}}', "deep.json")
+    found = read_bounded(path)
+    assert found["md5s"] == [md5(1), md5(2)] and found["bad"] == 1
+    assert "nested deeper" in found["reasons"][0] and "stopped" in found["truncated"]
+
+
+def test_a_200_mb_string_is_counted_bad(tmp_path):
+    path = tmp_path / "long.json"
+    head, tail = json.dumps(cases_doc([media(1), {"X": 0}])).split('{"X": 0}')
+    with open(path, "w") as out:
+        out.write(head + f'{{"MD5": "{md5(9)}", "Comments": "')
+        for _ in range(200):
+            out.write("x" * (1 << 20))
+        out.write('"}' + tail)
+    found = read_bounded(path)
+    assert found["md5s"] == [md5(1)] and found["bad"] == 1
+    assert "longer than" in found["reasons"][0]
+
+
+def test_a_huge_flat_record_is_counted_bad(tmp_path):
+    wide = "[" + ",".join(["1"] * 10_000_000) + "]"
+    path = hostile_doc(tmp_path, f'{{"MD5": "{md5(9)}", "Tags": {wide}}}', "wide.json")
+    found = read_bounded(path)
+    assert found["md5s"] == [md5(1), md5(2)] and "larger than" in found["reasons"][0]
+
+
+@pytest.mark.parametrize("value", [7, True, "x", {"HashName": "PDQ"}])
+def test_alternative_hashes_that_are_not_a_list_are_bad_records(tmp_path, value):
+    path = write(tmp_path, cases_doc([media(1), media(2, AlternativeHashes=value), media(3)]))
+    records, report = read(path)
+    assert [r.md5 for r in records] == [md5(1), md5(3)] and report.bad == 1
+
+
+def test_a_pdq_quality_of_5000_digits_is_a_bad_record(tmp_path):
+    alt = [{"HashName": "PDQ", "HashValue": "a" * 64 + "," + "9" * 5000}]
+    odd_name = [{"HashName": ["PDQ"], "HashValue": "a" * 64}]
+    path = write(
+        tmp_path, cases_doc([media(1, AlternativeHashes=alt), media(2, AlternativeHashes=odd_name)])
+    )
+    records, report = read(path)
+    assert [r.md5 for r in records] == [md5(2)] and report.bad == 1
+    assert "quality" in report.reasons[0]
+
+
+def test_escaped_quotes_and_brackets_in_strings_are_not_structure(tmp_path):
+    tricky = 'a \\" [[[[ {{{{ \\\\'
+    records, report = read(write(tmp_path, cases_doc([media(1, Comments=tricky * 30), media(2)])))
+    assert [r.md5 for r in records] == [md5(1), md5(2)] and report.bad == 0
+    assert records[0].comments == (tricky * 30).strip()

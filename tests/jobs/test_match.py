@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 
 import pytest
@@ -201,9 +202,8 @@ def test_vics_round_trip_gives_the_same_categories_series_and_flags(
     assert {m["MD5"] for m in exported} == {m["md5"] for m in media}
     first = next(m for m in exported if m["MD5"] == media[0]["md5"])
     assert {h["HashName"] for h in first["AlternativeHashes"]} == {"SHA256", "PDQ", "pHash"}
-    assert (
-        first["MediaFiles"] and first["MediaFiles"][0]["FilePath"] == media[0]["files"][0]["path"]
-    )
+    where = first["MediaFiles"][0]
+    assert os.path.join(where["FilePath"], where["FileName"]) == media[0]["files"][0]["path"]
     assert first["IsPrecategorized"] is True and first["PrecategorizationSource"] == "original"
 
     hashlibrary.remove_set(hashlibrary.open_library(), "original")
