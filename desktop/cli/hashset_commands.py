@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sets = hashset.add_subparsers(title="hashset commands", metavar="ACTION", required=True)
     p = sets.add_parser(
         "import",
-        help="import a hash set (VICS JSON, digest list, md5sum, CSV, NSRL RDS, PDQ, pHash)",
+        help="import a hash set (VICS JSON, digest list, md5sum, md5deep, hashdeep, certutil, "
+        "CSV, NSRL RDS, PDQ, pHash)",
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--name", help="name of the set (default: the file name)")

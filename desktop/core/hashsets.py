@@ -1,9 +1,8 @@
-"""Hash-set records and streaming readers for plain digest, md5sum, CSV, PDQ and pHash lists."""
+"""Hash-set records, bounded line reading, and readers of digest, md5sum, PDQ and pHash lists."""
 
 from __future__ import annotations
 
 import codecs
-import csv
 import os
 import re
 from collections.abc import Iterator
@@ -15,13 +14,22 @@ DIGEST_LENGTHS = {32: "md5", 40: "sha1", 64: "sha256"}
 PERCEPTUAL_LENGTHS = {"pdq": 64, "phash": 16}
 MAX_REASONS = 20  # the report keeps the first few reasons; the count covers all of them
 MAX_LINE = 1 << 16  # a "line" longer than this is not a hash list line (binary, minified JSON)
-FORMATS = ("vics", "digests", "md5sum", "csv", "nsrl", "pdq", "phash")
+FORMATS = ("vics", "digests", "md5sum", "csv", "nsrl", "pdq", "phash", "hashdeep", "md5deep",
+           "certutil")  # fmt: skip
 SQLITE_HEADER = b"SQLite format 3\x00"
 HEAD_BYTES = 65536  # how much of a file detection looks at
 
 
 class HashSetError(Exception):
     """A file that is not a hash set Vigil can read; the message is one sentence for the user."""
+
+
+class AmbiguousFormat(HashSetError):
+    """A file whose lines could be read two ways; the user says which (`choices`: formats)."""
+
+    def __init__(self, message: str, choices: tuple[str, ...]):
+        super().__init__(message)
+        self.choices = choices
 
 
 @dataclass
@@ -145,74 +153,6 @@ def text_encoding(head: bytes) -> str:
     return "utf-8-sig"
 
 
-def _text_head(path: str | os.PathLike[str], size: int = HEAD_BYTES) -> tuple[bytes, str]:
-    with open(path, "rb") as handle:
-        raw = handle.read(size)
-    encoding = text_encoding(raw)
-    if encoding == "utf-16":
-        raw = raw[: len(raw) // 2 * 2]
-    return raw, raw.decode(encoding, errors="replace")
-
-
-def _content_lines(text: str, cut: bool, limit: int = 20) -> list[str]:
-    lines = []
-    all_lines = text.splitlines()
-    for line in all_lines[:-1] if cut and len(all_lines) > 1 else all_lines:
-        line = line.strip()
-        if line and not line.startswith("#"):
-            lines.append(line)
-        if len(lines) >= limit:
-            break
-    return lines
-
-
-def _is_csv_header(line: str) -> bool:
-    for delimiter in (",", ";", "\t"):
-        names = {_column_key(cell) for cell in line.split(delimiter)}
-        if any(CSV_COLUMNS.get(n) in _HASH_COLUMNS for n in names):
-            return True
-    return False
-
-
-def _column_key(header: str | None) -> str:
-    return re.sub(r"[\s_\-\"']", "", (header or "").lower())
-
-
-def detect_format(path: str | os.PathLike[str]) -> str:
-    """Which reader a file needs: one of FORMATS. HashSetError when none fits."""
-    raw, text = _text_head(path)
-    if raw.startswith(SQLITE_HEADER):
-        return "nsrl"
-    if text.lstrip().startswith("{"):
-        return "vics"
-    if b"\x00" in raw and text_encoding(raw) != "utf-16":
-        raise HashSetError(f"{os.fspath(path)} is a binary file, not a hash set Vigil can read.")
-    lines = _content_lines(text, cut=len(raw) == HEAD_BYTES)
-    if not lines:
-        raise HashSetError(f"{os.fspath(path)} holds no hashes.")
-    first = lines[0]
-    name = os.path.basename(os.fspath(path)).lower()
-    if re.match(r"^[0-9a-fA-F]{64}\s*,\s*\d{1,3}\b", first):
-        return "pdq"
-    if re.match(r"^[0-9a-fA-F]{32,64}(\s+\*?|\s*$)", first) and " " in first.strip():
-        return "md5sum"
-    if re.match(r"^(MD5|SHA1|SHA256) \(.*\) = [0-9a-fA-F]+$", first):
-        return "md5sum"
-    if _is_csv_header(first):
-        return "csv"
-    token = first.split(",")[0].strip()
-    if HEX.fullmatch(token) and len(token) == 16:
-        return "phash"
-    if HEX.fullmatch(token) and len(token) == 64 and "pdq" in name:
-        return "pdq"
-    if HEX.fullmatch(token) and len(token) in DIGEST_LENGTHS:
-        return "digests"
-    raise HashSetError(
-        f"{os.fspath(path)} is not a hash set Vigil can read (expected VICS JSON, a digest list, "
-        "md5sum output, CSV with a header, NSRL RDS, or a PDQ or pHash list)."
-    )
-
-
 # ---- line-based readers --------------------------------------------------------------------------
 
 
@@ -224,19 +164,36 @@ def open_text(path: str | os.PathLike[str]) -> IO[str]:
     return open(path, encoding=encoding, errors="replace", newline="")
 
 
-def _lines(handle: IO[str], report: ReadReport) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(handle, 1):
-        if len(line) > MAX_LINE:
+def raw_lines(handle: IO[str], report: ReadReport) -> Iterator[tuple[int, str]]:
+    """(number, line) of every line, each read with a bound: a line longer than MAX_LINE is
+    counted bad and skipped without ever being held whole (a 1 GB "line" stays a few KiB)."""
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE and not line.endswith("\n"):
             report.reject(f"line {number}", "line too long")
+            while (rest := handle.readline(MAX_LINE)) and not rest.endswith("\n"):
+                pass
             continue
+        yield number, line
+
+
+def bounded_lines(
+    handle: IO[str], report: ReadReport, comments: str | None = "#"
+) -> Iterator[tuple[int, str]]:
+    """(number, stripped line) of the lines that hold something, comment lines left out."""
+    for number, line in raw_lines(handle, report):
         line = line.strip()
-        if line and not line.startswith("#"):
+        if line and not (comments and line.startswith(comments)):
             yield number, line
 
 
 def read_digests(handle: IO[str], report: ReadReport) -> Iterator[HashRecord]:
     """One MD5, SHA-1 or SHA-256 digest a line."""
-    for number, line in _lines(handle, report):
+    for number, line in bounded_lines(handle, report):
         try:
             yield digest_record(line.split()[0])
         except BadRecord as error:
@@ -248,7 +205,7 @@ _BSD = re.compile(r"^(MD5|SHA1|SHA256) \((?P<path>.*)\) = (?P<digest>[0-9a-fA-F]
 
 def read_md5sum(handle: IO[str], report: ReadReport) -> Iterator[HashRecord]:
     """`md5sum`/`sha1sum`/`sha256sum` output (`<digest>  <path>`, or BSD `MD5 (path) = d`)."""
-    for number, line in _lines(handle, report):
+    for number, line in bounded_lines(handle, report):
         bsd = _BSD.match(line)
         if bsd:
             digest, label = bsd["digest"], bsd["path"]
@@ -271,9 +228,10 @@ def _perceptual_line(line: str, algorithm: str) -> HashRecord:
     setattr(record, algorithm, value)
     rest = parts[1:]
     if algorithm == "pdq" and rest and rest[0].isdigit():
-        quality = int(rest.pop(0))
-        if quality > 100:
-            raise BadRecord(f"PDQ quality out of range: {quality}")
+        quality_text = rest.pop(0)
+        if len(quality_text) > 3 or int(quality_text) > 100:
+            raise BadRecord(f"PDQ quality out of range: {quality_text[:20]}")
+        quality = int(quality_text)
         record.pdq_quality = quality
     if rest:
         record.label = ",".join(rest) or None
@@ -282,110 +240,8 @@ def _perceptual_line(line: str, algorithm: str) -> HashRecord:
 
 def read_perceptual(handle: IO[str], report: ReadReport, algorithm: str) -> Iterator[HashRecord]:
     """PDQ lists (`<64 hex>[,<quality>][,<label>]`) and pHash lists (16 hex a line)."""
-    for number, line in _lines(handle, report):
+    for number, line in bounded_lines(handle, report):
         try:
             yield _perceptual_line(line, algorithm)
         except BadRecord as error:
             report.reject(f"line {number}", str(error))
-
-
-# CSV header names (lower case, spaces and dashes removed) -> HashRecord field
-CSV_COLUMNS = {
-    "md5": "md5", "sha1": "sha1", "sha256": "sha256", "pdq": "pdq", "phash": "phash",
-    "hash": "hash", "digest": "hash", "hashvalue": "hash",
-    "pdqquality": "pdq_quality", "quality": "pdq_quality",
-    "category": "category", "cat": "category",
-    "series": "series", "seriesname": "series",
-    "notes": "comments", "comments": "comments", "comment": "comments", "note": "comments",
-    "tags": "tags", "label": "label", "filename": "label", "name": "label",
-    "victimidentified": "victim_identified", "offenderidentified": "offender_identified",
-    "isdistributed": "is_distributed", "distributed": "is_distributed",
-    "size": "size", "mediasize": "size",
-}  # fmt: skip
-
-
-_HASH_COLUMNS = ("md5", "sha1", "sha256", "pdq", "phash", "hash")
-
-
-def _csv_record(row: dict[str, str], columns: dict[str, str]) -> HashRecord:
-    record = HashRecord()
-    for header, name in columns.items():
-        value = (row.get(header) or "").strip()
-        if not value:
-            continue
-        if name == "hash":
-            found = digest_record(value)
-            record.md5 = record.md5 or found.md5
-            record.sha1 = record.sha1 or found.sha1
-            record.sha256 = record.sha256 or found.sha256
-        elif name in ("md5", "sha1", "sha256"):
-            length = {"md5": 32, "sha1": 40, "sha256": 64}[name]
-            setattr(record, name, clean_hex(value, length, name.upper()))
-        elif name in PERCEPTUAL_LENGTHS:
-            setattr(record, name, clean_hex(value, PERCEPTUAL_LENGTHS[name], name.upper()))
-        elif name == "category":
-            record.category = to_category(value)
-        elif name in ("victim_identified", "offender_identified", "is_distributed"):
-            setattr(record, name, to_bool(value))
-        elif name in ("pdq_quality", "size"):
-            if not value.isdigit() or len(value) > 18:  # SQLite stores 64-bit integers
-                raise BadRecord(f"{name} is not a number: {value[:40]!r}")
-            setattr(record, name, int(value))
-        else:
-            setattr(record, name, value)
-    if not record.has_hash():
-        raise BadRecord("no hash in the row")
-    return record
-
-
-def read_csv(handle: IO[str], report: ReadReport) -> Iterator[HashRecord]:
-    """CSV (or semicolon/tab separated) with a header naming the hash column(s)."""
-    sample = handle.read(8192)
-    handle.seek(0)
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(handle, dialect=dialect)
-    headers = reader.fieldnames or []
-    columns = {}
-    for header in headers:
-        key = _column_key(header)
-        if key in CSV_COLUMNS:
-            columns[header] = CSV_COLUMNS[key]
-    if not any(v in _HASH_COLUMNS for v in columns.values()):
-        raise HashSetError(
-            "The CSV header names no hash column (expected md5, sha1, sha256, pdq, phash or hash)."
-        )
-    report.info["columns"] = sorted(set(columns.values()))
-    rows, number = iter(reader), 1
-    while True:
-        number += 1
-        try:
-            row = next(rows)  # the csv module itself refuses some lines (NUL, huge fields)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            report.reject(f"row {number}", str(error))
-            continue
-        try:
-            yield _csv_record(row, columns)
-        except BadRecord as error:
-            report.reject(f"row {number}", str(error))
-
-
-def read_text_format(
-    path: str | os.PathLike[str], fmt: str, report: ReadReport
-) -> Iterator[HashRecord]:
-    """Records of a line-based format, streamed; the caller counts the good ones."""
-    with open_text(path) as handle:
-        if fmt == "digests":
-            yield from read_digests(handle, report)
-        elif fmt == "md5sum":
-            yield from read_md5sum(handle, report)
-        elif fmt == "csv":
-            yield from read_csv(handle, report)
-        elif fmt in PERCEPTUAL_LENGTHS:
-            yield from read_perceptual(handle, report, fmt)
-        else:
-            raise HashSetError(f"Vigil has no text reader for the format {fmt!r}.")

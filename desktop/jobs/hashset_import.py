@@ -13,14 +13,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop.core.hashsets import (
-    FORMATS,
-    HashRecord,
-    HashSetError,
-    ReadReport,
-    detect_format,
-    read_text_format,
-)
+from desktop.core.hashset_formats import detect_format, read_text_format
+from desktop.core.hashsets import FORMATS, SQLITE_HEADER, HashRecord, HashSetError, ReadReport
 from desktop.core.vics import read_vics
 from desktop.store import audit, hashlibrary
 from desktop.store.nsrl import read_nsrl
@@ -69,9 +63,14 @@ def read_records(
     report.format = fmt
     if fmt == "vics":
         return read_vics(path, report)
-    if fmt == "nsrl":
+    if fmt == "nsrl" and _is_sqlite(path):
         return read_nsrl(path, report)
     return read_text_format(path, fmt, report)
+
+
+def _is_sqlite(path: str | os.PathLike[str]) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
 
 
 # Rough bytes per record, to guess from a file's size how many records it holds.
@@ -179,6 +178,10 @@ def _import(
                     if cancel():
                         raise ImportCancelled
             report.good += hashlibrary.add_records(db, set_id, batch)
+            if fmt == "nsrl":
+                merged = hashlibrary.merge_duplicate_digests(db, set_id)
+                report.good -= merged
+                report.info["duplicates_merged"] = merged
             if report.good == 0:
                 why = f" ({report.reasons[0]})" if report.reasons else ""
                 raise HashSetError(f"{source.name} holds no valid hash records{why}.")

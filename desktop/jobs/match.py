@@ -225,16 +225,16 @@ def _match(
         found += known.package_matches(db, chunk)
         with db.atomic():
             known.replace_matches(db, chunk, found)
-        _count(summary, batch, found)
+        _count(summary, len(chunk), found)
         progress(summary.media_checked, len(ids), "Matching against the hash library")
 
 
-def _count(summary: MatchSummary, batch: Sequence[dict[str, Any]], found: list[dict]) -> None:
+def _count(summary: MatchSummary, checked: int, found: list[dict]) -> None:
     per_media: dict[int, list[dict[str, Any]]] = {}
     for match in found:
         per_media.setdefault(match["media_id"], []).append(match)
         summary.sets[match["set_name"]] = summary.sets.get(match["set_name"], 0) + 1
-    summary.media_checked += len(batch)
+    summary.media_checked += checked
     summary.matches += len(found)
     for matches in per_media.values():
         status = known.known_status(matches)

@@ -211,6 +211,19 @@ def add_records(db: Database, set_id: int, records: Iterable[HashRecord]) -> int
     return len(rows)
 
 
+def merge_duplicate_digests(db: Database, set_id: int) -> int:
+    """Keep one record per digest triple in a set (the first); returns how many were removed.
+
+    NSRL lists a file once per product that ships it: the same digests under two packages
+    must match once, as one known-good file. Call inside the import's transaction."""
+    cursor = db.execute(
+        "DELETE FROM hash_records WHERE set_id = ? AND id NOT IN (SELECT min(id) FROM"
+        " hash_records WHERE set_id = ? GROUP BY md5, sha1, sha256)",
+        [set_id, set_id],
+    )
+    return int(cursor.rowcount or 0)
+
+
 def finish_set(db: Database, set_id: int, values: dict[str, Any]) -> None:
     assignments = ", ".join(f"{key} = ?" for key in values)
     db.execute(f"UPDATE hash_sets SET {assignments} WHERE id = ?", [*values.values(), set_id])

@@ -198,7 +198,7 @@ def package_matches(db: Database, media_ids: Sequence[int] | None) -> list[dict[
         "SELECT m.id, p.file_name, p.package_sha256, p.organization, r.scheme, r.category,"
         " r.series, r.victim_identified, r.offender_identified, r.is_distributed, r.tags,"
         " r.comments FROM package_records r JOIN imported_packages p ON p.id = r.package_id"
-        " JOIN media m ON m.sha256 = r.sha256 WHERE 1" + where,
+        " JOIN media m ON m.sha256 = r.sha256 WHERE m.size > 0" + where,
         params,
     )
     matches = []
@@ -214,12 +214,16 @@ def package_matches(db: Database, media_ids: Sequence[int] | None) -> list[dict[
 
 
 def media_hashes(db: Database, media_ids: Sequence[int] | None) -> list[dict[str, Any]]:
-    """id, md5, sha1, sha256 and the original-picture PDQ (with quality) and pHash of media."""
-    where, params = "", []
+    """id, md5, sha1, sha256 and the original-picture PDQ (with quality) and pHash of media.
+
+    Media of zero bytes are left out: the digest of nothing is in most lists (md5deep output of
+    any folder, NSRL) and would mark every empty evidence file known; no content, no match."""
+    where, params = " WHERE m.size > 0", []
     if media_ids is not None:
         if not media_ids:
             return []
-        where, params = f" WHERE m.id IN ({', '.join('?' for _ in media_ids)})", list(media_ids)
+        where += f" AND m.id IN ({', '.join('?' for _ in media_ids)})"
+        params = list(media_ids)
     rows = db.execute(
         "SELECT m.id, m.md5, m.sha1, m.sha256, pdq.hash, pdq.quality, ph.hash FROM media m"
         " LEFT JOIN perceptual_hashes pdq ON pdq.media_id = m.id AND pdq.algorithm = 'pdq'"

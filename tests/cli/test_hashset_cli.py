@@ -98,7 +98,8 @@ def test_known_good_sets_mark_media_known_good(tmp_path, capsys, sample_case):
     db = open_case(sample_case)
     first = next(items.iter_media(db))
     (tmp_path / "own.txt").write_text(first["sha256"] + "\n")
-    code, _, _ = run(capsys, "hashset", "import", str(tmp_path / "own.txt"), "--known-good")
+    own = str(tmp_path / "own.txt")
+    code, _, _ = run(capsys, "hashset", "import", own, "--known-good", "--format", "digests")
     assert code == 0
     code, out, _ = run(capsys, "hashset", "list", "--json")
     assert json.loads(out)[0]["purpose"] == "known_good"

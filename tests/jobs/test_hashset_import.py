@@ -7,6 +7,7 @@ import json
 import sqlite3
 
 import pytest
+from helpers.bounded import run_bounded
 
 from desktop.core.hashsets import HashSetError
 from desktop.jobs.hashset_import import import_hashset
@@ -146,3 +147,55 @@ def test_big_imports_rebuild_the_indexes_and_a_failure_keeps_them(tmp_path, monk
     with pytest.raises(HashSetError):
         import_hashset(tmp_path / "bad.txt", fmt="digests")
     assert digest_indexes(db) == expected
+
+
+# ---- hostile lists (issue 18, item 10): bounded, every bad record counted, never fatal
+
+_IMPORT = """
+import json, os, sys
+os.environ["VIGIL_HASH_LIBRARY"] = sys.argv[2]
+from desktop.core.hashsets import HashSetError
+from desktop.jobs.hashset_import import import_hashset
+try:
+    result = import_hashset(sys.argv[1], name="hostile", fmt=sys.argv[3] or None)
+    print(json.dumps({"records": result.records, "bad": result.bad_records,
+                      "reasons": result.reasons}))
+except HashSetError as error:
+    print(json.dumps({"refused": str(error)}))
+"""
+
+
+def import_bounded(path, tmp_path, fmt="", memory=256 << 20):
+    library = str(tmp_path / "hostile-library.sqlite")
+    return json.loads(run_bounded(_IMPORT, str(path), library, fmt, memory=memory))
+
+
+def test_a_300_mb_line_is_counted_not_held(tmp_path):
+    path = tmp_path / "digests.txt"
+    md5 = "0123456789abcdef0123456789abcdef"
+    with open(path, "w") as out:
+        out.write(f"{md5}\n")
+        for _ in range(300):
+            out.write("f" * (1 << 20))
+        out.write(f"\n{md5[::-1]}\n")
+    found = import_bounded(path, tmp_path, "digests")
+    assert (found["records"], found["bad"]) == (2, 1) and "too long" in found["reasons"][0]
+
+
+def test_ten_million_columns(tmp_path):
+    md5 = "0123456789abcdef0123456789abcdef"
+    wide = tmp_path / "wide_header.csv"
+    wide.write_text("md5," + ",".join(["c"] * 10_000_000) + f"\n{md5}\n")
+    assert "header is longer" in import_bounded(wide, tmp_path)["refused"]
+    rows = tmp_path / "wide_row.csv"
+    rows.write_text(f"md5,notes\n{md5},x\n{md5[::-1]}," + ",".join(["c"] * 10_000_000) + "\n")
+    found = import_bounded(rows, tmp_path)
+    assert (found["records"], found["bad"]) == (1, 1)
+
+
+def test_a_pdq_quality_of_5000_digits_is_a_bad_record(tmp_path):
+    pdq = "ab" * 32
+    path = tmp_path / "list_pdq.txt"
+    path.write_text(f"{pdq},90\n{pdq},{'9' * 5000}\n{pdq},100,label\n")
+    found = import_bounded(path, tmp_path)
+    assert (found["records"], found["bad"]) == (2, 1) and "quality" in found["reasons"][0]

@@ -7,6 +7,8 @@ import os
 import sqlite3
 
 import pytest
+from helpers import tool_files
+from helpers.tool_files import Listed
 
 from desktop.core.samples import jpeg_bytes, scene
 from desktop.jobs.export_vics import export_vics
@@ -224,3 +226,49 @@ def test_vics_round_trip_gives_the_same_categories_series_and_flags(
     ]  # fmt: skip
     assert words == [(1, "Blue Room", True), (2, "Garden", False), (None, "Red Door", True)]
     assert all(found[m["id"]][0]["set_name"] == "from case A" for m in media[:3])
+
+
+# ---- lists other tools write (issue 17, items 6 and 8) -------------------------------------------
+
+
+def _small_case(tmp_path):
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "empty.jpg").write_bytes(b"")
+    (evidence / "notes.txt").write_bytes(b"not a picture")
+    case = tmp_path / "small.vigil"
+    ingest(case, [evidence], workers=1)
+    return open_case(case), evidence
+
+
+def test_the_digest_of_nothing_never_makes_media_known(tmp_path):
+    """md5deep output of any folder (and NSRL) holds the digest of zero bytes; an empty
+    evidence file is no known material."""
+    db, evidence = _small_case(tmp_path)
+    files = [Listed(str(evidence / "empty.jpg"), b""), Listed("/x/notes.txt", b"not a picture")]
+    (tmp_path / "list.txt").write_text(tool_files.md5deep_sized(files))
+    import_hashset(tmp_path / "list.txt", name="md5deep")
+    summary = match_media(db)
+    assert summary.known == 1 and summary.media_checked == 2
+    sizes = dict(db.execute("SELECT id, size FROM media").fetchall())
+    found = known.matches_for(db, list(sizes))
+    assert [media_id for media_id in sizes if found.get(media_id)] == [
+        media_id for media_id, size in sizes.items() if size
+    ]
+
+
+def test_nsrl_rds2_matches_once_as_known_good(tmp_path):
+    db, _ = _small_case(tmp_path)
+    notes = Listed("NOTES.TXT", b"not a picture")
+    other = Listed("OTHER.DLL", b"something else")
+    (tmp_path / "NSRLFile.txt").write_text(
+        tool_files.nsrl_rds2([(notes, 3095), (notes, 4410), (other, 3095)])
+    )
+    result = import_hashset(tmp_path / "NSRLFile.txt", name="NSRL 2.x")
+    assert (result.format, result.records, result.info["duplicates_merged"]) == ("nsrl", 2, 1)
+    library = hashlibrary.open_library()
+    assert hashlibrary.find_set(library, "NSRL 2.x").purpose == "known_good"
+    assert library.execute("SELECT size FROM hash_records WHERE sha1 = ?",
+                           [notes.sha1]).fetchall() == [(len(notes.content),)]  # fmt: skip
+    summary = match_media(db)
+    assert (summary.known_good, summary.matches) == (1, 1)

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.hashsets import HashSetError
+from desktop.core.hashset_formats import detect_format
+from desktop.core.hashsets import AmbiguousFormat, HashSetError
 from desktop.jobs.hashset_import import ImportResult, import_hashset
 from desktop.jobs.match import MatchSummary, match_case
 from desktop.store import hashlibrary
@@ -153,14 +154,32 @@ class HashLibraryDialog(QDialog):
         path, _ = QFileDialog.getOpenFileName(self, "Import a hash set", "", FILE_FILTER)
         if not path:
             return
+        fmt = self._format_of(Path(path))
+        if fmt == "":
+            return
         name, ok = QInputDialog.getText(self, "Import a hash set", "Name of the set:",
                                         text=Path(path).stem)  # fmt: skip
         if ok and name.strip():
-            self.start_import(Path(path), name.strip())
+            self.start_import(Path(path), name.strip(), fmt)
 
-    def start_import(self, path: Path, name: str) -> JobWorker:
+    def _format_of(self, path: Path) -> str | None:
+        """None to let the import detect it; the analyst's choice when the lines could be read
+        two ways (SHA-256 or PDQ); "" when the analyst cancels."""
+        try:
+            detect_format(path)
+        except AmbiguousFormat as error:
+            labels = {"digests": "SHA-256 digests", "pdq": "PDQ hashes (ThreatExchange list)"}
+            choices = [labels.get(c, c) for c in error.choices]
+            text = f"{path.name} holds 64-hex-digit values. Are they…"
+            chosen, ok = QInputDialog.getItem(self, "Import a hash set", text, choices, 0, False)
+            return error.choices[choices.index(chosen)] if ok else ""
+        except (HashSetError, OSError):
+            pass  # the import says what is wrong, in the usual place
+        return None
+
+    def start_import(self, path: Path, name: str, fmt: str | None = None) -> JobWorker:
         def job(progress: Any, cancel: Any) -> ImportResult:
-            return import_hashset(path, name, None, None, progress, cancel)
+            return import_hashset(path, name, fmt, None, progress, cancel)
 
         return self._start(job, f"Importing {path.name}…", self._imported)
 
