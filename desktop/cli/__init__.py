@@ -16,6 +16,7 @@ from desktop.cli import (
     gui_commands,
     hashset_commands,
     investigation_commands,
+    report_command,
     similarity_commands,
 )
 from desktop.cli.output import UserError, fail
@@ -27,6 +28,7 @@ from desktop.store.db import CaseError
 COMMAND_FAMILIES = [case_commands, demo_command, investigation_commands, entity_commands]
 COMMAND_FAMILIES += [hashset_commands, export_command]  # known material, exchange (issue 5)
 COMMAND_FAMILIES += [similarity_commands]  # near-duplicate groups and similar (issue 6)
+COMMAND_FAMILIES += [report_command]  # vigil report (issue 15)
 COMMAND_FAMILIES += [gui_commands]  # vigil open (issue 3)
 
 

@@ -1,36 +1,39 @@
-"""Blur and greyscale for what the analyst sees: cheap, done in worker threads, cached."""
+"""Blur and greyscale for what the analyst sees: cheap, done in worker threads, cached.
+
+The blur itself is core.blur's (one definition for the screen and the reports); this module
+only moves pixels between Qt and Pillow and paints the enlargement with Qt's smooth scaling.
+"""
 
 from __future__ import annotations
 
+from PIL import Image
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QImage
 
-DEFAULT_BLUR = 80  # 0 (lightest) .. 100 (strongest)
-MIN_BLUR = 20  # blur can be lightened, never switched off: revealing is a per-item act
+from desktop.core import blur
+from desktop.core.blur import DEFAULT_BLUR, MIN_BLUR, blur_side
+
+__all__ = ["DEFAULT_BLUR", "MIN_BLUR", "blur_side", "blurred", "prepare", "reduce_for_blur"]
 
 
-def blur_side(strength: int) -> int:
-    """Longest side, in pixels, the picture is reduced to before being enlarged again."""
-    strength = max(MIN_BLUR, min(100, strength))
-    return max(4, round(4 + (100 - strength) * 0.6))
+def to_pil(image: QImage) -> Image.Image:
+    """A QImage's pixels as a Pillow RGB image (a copy)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
+    return Image.frombuffer("RGB", (w, h), bytes(rgb.constBits()), "raw", "RGB", stride, 1)
+
+
+def from_pil(image: Image.Image) -> QImage:
+    """A Pillow image as a QImage that owns its pixels."""
+    rgb = image.convert("RGB")
+    data = rgb.tobytes()
+    out = QImage(data, rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888)
+    return out.convertToFormat(QImage.Format.Format_RGB32)
 
 
 def reduce_for_blur(image: QImage, strength: int) -> QImage:
-    """A tiny copy that, drawn enlarged with smooth scaling, is the blurred picture.
-
-    Averaging down to a few pixels removes every detail; the smooth enlargement is bilinear, so
-    no block edges come back. Two steps keep the averaging even (one big step aliases).
-    """
-    side = blur_side(strength)
-    middle = image.scaled(
-        side * 4,
-        side * 4,
-        Qt.AspectRatioMode.KeepAspectRatio,
-        Qt.TransformationMode.SmoothTransformation,
-    )
-    return middle.scaled(
-        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-    )
+    """core.blur's tiny copy; whoever paints it enlarges it with smooth scaling."""
+    return from_pil(blur.reduce_for_blur(to_pil(image), strength))
 
 
 def blurred(image: QImage, strength: int, size: tuple[int, int] | None = None) -> QImage:

@@ -1,0 +1,438 @@
+"""The PDF report (reportlab): header with the case reference on every page, page numbers,
+a table of contents and bookmarks; the story is pulled lazily so the media stream through."""
+
+from __future__ import annotations
+
+import io
+from collections import deque
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from desktop.jobs.report_content import (
+    EntitySection,
+    ReportContent,
+    ReportMedia,
+    verification_sentence,
+)
+
+FONT, BOLD, MONO = "Vera", "VeraBd", "Courier"
+PAGE_W, PAGE_H = A4
+MARGIN = 15 * mm
+TEXT_W = PAGE_W - 2 * MARGIN
+THUMB = 17 * mm  # media table picture
+SECTION_PICTURE = 42 * mm
+UNBLURRED = "UNBLURRED: contains images"
+
+
+@cache
+def _fonts() -> frozenset[int]:
+    """Register reportlab's own Bitstream Vera (no system font needed); the code points it
+    draws. Anything else is written as \\u+XXXX so a path is never shown wrong."""
+    pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
+    pdfmetrics.registerFont(TTFont(BOLD, "VeraBd.ttf"))
+    face = pdfmetrics.getFont(FONT).face
+    return frozenset(face.charToGlyph)
+
+
+def text(value: Any) -> str:
+    """Any string as Paragraph markup that shows exactly that text: markup escaped (Paragraph
+    would read <img src=...> and friends), characters the font lacks spelled out."""
+    drawable = _fonts()
+    shown = "".join(
+        ch if ord(ch) in drawable or ch in "\n\t" else f"\\u+{ord(ch):04X}" for ch in str(value)
+    )
+    return escape(shown)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    _fonts()
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("body", base["BodyText"], fontName=FONT, fontSize=8.5, leading=10.5)
+    return {
+        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=18, leading=22),
+        "h1": ParagraphStyle(
+            "h1", body, fontName=BOLD, fontSize=14, leading=18, spaceBefore=6, spaceAfter=6
+        ),  # fmt: skip
+        "h2": ParagraphStyle("h2", body, fontName=BOLD, fontSize=10.5, leading=13, spaceBefore=6),
+        "body": body,
+        "small": ParagraphStyle("small", body, fontSize=7, leading=8.5),
+        "mono": ParagraphStyle("mono", body, fontName=MONO, fontSize=5.8, leading=7.2),
+        "note": ParagraphStyle("note", body, backColor=colors.HexColor("#f3f3f3"), borderPadding=3),
+    }
+
+
+class LazyStory:
+    """The list interface platypus consumes (len, [0], del, insert, slices at the front),
+    filled from a generator a few flowables at a time, so the story is never whole in memory."""
+
+    def __init__(self, flowables: Iterator[Flowable]):
+        self._buffer: deque[Flowable] = deque()
+        self._source = flowables
+        self._done = False
+
+    def _fill(self, n: int) -> None:
+        while not self._done and len(self._buffer) < n:
+            try:
+                self._buffer.append(next(self._source))
+            except StopIteration:
+                self._done = True
+
+    def __len__(self) -> int:
+        self._fill(2)
+        return len(self._buffer) + (0 if self._done else 1)  # one more is always fetchable
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            stop = index.stop if index.stop is not None else len(self)
+            self._fill(stop)
+            return list(self._buffer)[index]
+        self._fill(index + 1)
+        return self._buffer[index]
+
+    def __delitem__(self, index: int | slice) -> None:
+        if isinstance(index, slice):
+            for _ in range(len(range(*index.indices(len(self))))):
+                self._buffer.popleft()
+        else:
+            self._fill(index + 1)
+            del self._buffer[index]
+
+    def __setitem__(self, index: slice, values: list[Flowable]) -> None:
+        if not (isinstance(index, slice) and index.start in (0, None) and index.stop == 0):
+            raise IndexError("only insertion at the front is supported")
+        self._buffer.extendleft(reversed(values))
+
+    def insert(self, index: int, value: Flowable) -> None:
+        if index != 0:
+            raise IndexError("only insertion at the front is supported")
+        self._buffer.appendleft(value)
+
+
+class Heading(Paragraph):
+    """A section title: listed in the table of contents and as a bookmark."""
+
+    def __init__(self, title: str, style: ParagraphStyle, level: int, key: str):
+        super().__init__(text(title), style)
+        self.toc = (level, title, key)
+
+
+class PageCount:
+    """An indexing object for the build loop: the "of N" pages, satisfied once stable."""
+
+    def __init__(self) -> None:
+        self.total, self.last_total = 0, -1
+
+    def beforeBuild(self) -> None:  # noqa: N802 - reportlab's names
+        self.last_total, self.total = self.total, 0
+
+    def afterBuild(self) -> None:  # noqa: N802
+        pass
+
+    def isSatisfied(self) -> bool:  # noqa: N802
+        return self.total == self.last_total
+
+    def notify(self, kind: str, stuff: Any) -> None:
+        pass  # told of every table-of-contents entry, like the real indexing flowables
+
+
+class ReportDocument(BaseDocTemplate):
+    def __init__(self, out: io.BufferedIOBase, header: str, unblurred: bool):
+        super().__init__(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+                         topMargin=MARGIN + 6 * mm, bottomMargin=MARGIN,
+                         title=header, author="Vigil")  # fmt: skip
+        self.header, self.unblurred = header, unblurred
+        self.pages = PageCount()
+        frame = Frame(MARGIN, MARGIN, TEXT_W, PAGE_H - 2 * MARGIN - 6 * mm, id="body")
+        self.addPageTemplates([PageTemplate("page", [frame], onPage=self._decorate)])
+
+    def _decorate(self, canvas: Any, doc: Any) -> None:
+        self.pages.total = max(self.pages.total, canvas.getPageNumber())
+        canvas.saveState()
+        top = PAGE_H - MARGIN + 2 * mm
+        canvas.setFont(FONT, 8)
+        canvas.drawString(MARGIN, top, self.header)
+        if self.unblurred:  # a red band above the header line, on every page
+            band = top + 4 * mm
+            canvas.setFillColor(colors.HexColor("#b00000"))
+            canvas.rect(MARGIN, band - 1.5 * mm, TEXT_W, 5 * mm, stroke=0, fill=1)
+            canvas.setFillColor(colors.white)
+            canvas.setFont(BOLD, 9)
+            canvas.drawCentredString(PAGE_W / 2, band, UNBLURRED)
+            canvas.setFillColor(colors.black)
+        total = self.pages.last_total if self.pages.last_total > 0 else None
+        number = f"Page {canvas.getPageNumber()}" + (f" of {total}" if total else "")
+        canvas.setFont(FONT, 8)
+        canvas.drawRightString(PAGE_W - MARGIN, top, number)
+        canvas.setStrokeColor(colors.grey)
+        canvas.line(MARGIN, top - 2 * mm, PAGE_W - MARGIN, top - 2 * mm)
+        canvas.restoreState()
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
+        toc = getattr(flowable, "toc", None)
+        if toc is not None:
+            level, title, key = toc
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+            self.notify("TOCEntry", (level, text(title), self.page, key))
+
+    def build_in_passes(self, story: Callable[[bool], Iterator[Flowable]], toc: Any) -> int:
+        """reportlab's multiBuild, for a story made afresh each pass (it is consumed): the
+        first pass only lays out (no pictures), later ones draw, until the contents and the
+        page count stop changing."""
+        self._indexingFlowables = [toc, self.pages]
+        self._doSave = 0
+        edits: list[Any] = []
+        self._multiBuildEdits = edits.append
+        passes = 0
+        while True:
+            passes += 1
+            for each in self._indexingFlowables:
+                each.beforeBuild()
+            self.build(LazyStory(story(passes > 1)))  # type: ignore[arg-type]
+            for each in self._indexingFlowables:
+                each.afterBuild()
+            if passes > 1 and self._allSatisfied():
+                self.canv.save()
+                return passes
+            if passes > 5:
+                raise RuntimeError("the report's page numbers did not settle")
+            while edits:
+                edit = edits.pop(0)
+                edit[0](*edit[1:])
+
+
+def _picture(data: bytes | None, side: float, draw: bool) -> Flowable:
+    if data is None or not draw:
+        return Spacer(side, side)
+    image = Image(io.BytesIO(data))
+    scale = min(side / image.imageWidth, side / image.imageHeight)
+    image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+    return image
+
+
+def _grid(rows: list[list[Any]], widths: list[float], header: bool = False) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#aaaaaa")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+    ]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8f4")))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+class PdfStory:
+    """The report as flowables, in document order."""
+
+    def __init__(self, content: ReportContent, on_media: Callable[[int], None]):
+        self.c = content
+        self.s = _styles()
+        self.on_media = on_media
+        self.toc = TableOfContents()
+        self.toc.levelStyles = [
+            ParagraphStyle("toc0", self.s["body"], fontSize=9, leftIndent=0),
+            ParagraphStyle("toc1", self.s["body"], fontSize=8, leftIndent=12),
+        ]
+
+    def p(self, value: Any, style: str = "body") -> Paragraph:
+        return Paragraph(text(value), self.s[style])
+
+    def pairs(self, rows: list[tuple[str, Any]]) -> Table:
+        return _grid([[self.p(k), self.p(v)] for k, v in rows], [45 * mm, TEXT_W - 45 * mm])
+
+    def __call__(self, draw: bool) -> Iterator[Flowable]:
+        c = self.c
+        yield self.p(f"Case report: {c.reference}", "title")
+        yield self.p(f"Scope: {c.cover['scope']} · {c.total} media · pictures "
+                     f"{c.cover['pictures']}")  # fmt: skip
+        yield Spacer(1, 4 * mm)
+        yield self.p("Contents", "h2")
+        yield self.toc
+        yield PageBreak()
+        yield from self.cover()
+        yield from self.summary()
+        for section in c.entity_sections(pictures=draw):
+            yield from self.entity(section, draw)
+        yield from self.media_table(draw)
+        yield from self.appendix()
+
+    def cover(self) -> Iterator[Flowable]:
+        cover = self.c.cover
+        yield Heading("Case", self.s["h1"], 0, "cover")
+        yield self.pairs([
+            ("Case reference", cover["reference"]), ("Case id", cover["case_id"]),
+            ("Case file", cover["case_file"]), ("Case created", cover["case_created"]),
+            ("Evidence ingested", f"{cover['first_ingest'] or 'never'} to "
+                                  f"{cover['last_ingest'] or '-'}"),
+            ("Report written", f"{cover['report_created']} by {cover['report_by']}"),
+            ("Analysts (audit log)", ", ".join(cover["analysts"])),
+        ])  # fmt: skip
+        yield self.p("Evidence sources", "h2")
+        rows = [[self.p("Source"), self.p("Added"), self.p("Files by status")]]
+        for source in cover["sources"]:
+            statuses = ", ".join(f"{k} {v}" for k, v in source["statuses"].items())
+            rows.append([self.p(source["path"], "small"), self.p(source["added_at"]),
+                         self.p(statuses)])  # fmt: skip
+        yield _grid(rows, [80 * mm, 40 * mm, TEXT_W - 120 * mm], header=True)
+        yield self.p("Ingest runs", "h2")
+        rows = [[self.p(h) for h in ("Run", "Started", "Finished", "By", "State")]]
+        for run in cover["runs"]:
+            rows.append([self.p(run[k] or "") for k in
+                         ("id", "started_at", "finished_at", "user", "state")])  # fmt: skip
+        yield _grid(rows, [12 * mm, 45 * mm, 45 * mm, 30 * mm, TEXT_W - 132 * mm], header=True)
+        yield self.p("Evidence verification", "h2")
+        yield self.p(verification_sentence(cover["verification"]))
+        yield self.p("Audit log", "h2")
+        audit = cover["audit"]
+        yield self.pairs([("Events", audit["count"]), ("Head hash", audit["head"]),
+                          ("Hash chain", audit["chain"])])  # fmt: skip
+        yield self.p("Tools", "h2")
+        yield self.pairs(cover["versions"] + [(f"hashes: {k}", v)
+                                              for k, v in cover["hash_algorithms"]])  # fmt: skip
+
+    def summary(self) -> Iterator[Flowable]:
+        s = self.c.summary
+        yield PageBreak()
+        yield Heading("Summary", self.s["h1"], 0, "summary")
+        yield self.pairs([(name, n) for name, n in s["categories"]] or [("(no media)", 0)])
+        yield Spacer(1, 3 * mm)
+        known = s["known"]
+        yield self.pairs([
+            ("known (exact match)", known["known"]),
+            ("probably known (to confirm)", known["probably_known"]),
+            ("known good", known["known_good"]), ("new", known["new"]),
+        ])  # fmt: skip
+        yield self.p(f"Near-duplicate groups: {s['groups']} groups holding {s['grouped_media']} "
+                     "media of the scope.")  # fmt: skip
+
+    def entity(self, section: EntitySection, draw: bool) -> Iterator[Flowable]:
+        e = section.entity
+        yield PageBreak()
+        yield Heading(f"{e.kind.capitalize()}: {e.name}", self.s["h1"], 1, f"entity-{e.id}")
+        yield self.pairs([*section.fields, ("linked media", section.media_count)])
+        if e.notes:
+            yield Spacer(1, 2 * mm)
+            yield self.p(e.notes, "note")
+        for batch in section.media:
+            for media in batch:
+                yield self.section_media(media, draw)
+        yield self.p("Clues", "h2")
+        found = False
+        for clue in section.clues():
+            found = True
+            words = [self.p(f"{clue.kind}: {clue.label} (clue #{clue.id} on media "
+                            f"#{clue.media_id})")]  # fmt: skip
+            if clue.note:
+                words.append(self.p(clue.note, "note"))
+            yield _grid([[_picture(clue.picture, 28 * mm, draw), words]],
+                        [32 * mm, TEXT_W - 32 * mm])  # fmt: skip
+        if not found:
+            yield self.p("No clues.")
+
+    def section_media(self, m: ReportMedia, draw: bool) -> Table:
+        r = m.row
+        lines = [self.p(f"Media #{r.id} · {m.category_name} · {r.known.replace('_', ' ')} · "
+                        f"{r.status}")]  # fmt: skip
+        lines += [self.p(f"{k} {v}", "mono") for k, v in m.hashes]
+        if r.camera or r.serial:
+            lines.append(self.p(f"Camera: {r.camera or ''}" + (f" · serial {r.serial}"
+                                                               if r.serial else "")))  # fmt: skip
+        if r.taken_at:
+            lines.append(self.p(f"Taken: {r.taken_at}"))
+        if r.gps:
+            lines.append(self.p(f"GPS: {r.gps[0]:.6f}, {r.gps[1]:.6f}"))
+        lines += [self.p(path, "small") for path in r.paths]
+        picture = _picture(m.picture, SECTION_PICTURE, draw)
+        return _grid(
+            [[picture, lines]], [SECTION_PICTURE + 4 * mm, TEXT_W - SECTION_PICTURE - 4 * mm]
+        )
+
+    def media_table(self, draw: bool) -> Iterator[Flowable]:
+        yield PageBreak()
+        yield Heading("Media table", self.s["h1"], 0, "media")
+        widths = [THUMB + 3 * mm, 12 * mm, 84 * mm, 26 * mm]
+        widths.append(TEXT_W - sum(widths))
+        yield _grid([[self.p(h) for h in ("Picture", "Media", "Hashes", "Category / status",
+                                           "Paths")]], widths, header=True)  # fmt: skip
+        for batch in self.c.media_batches(pictures=draw):
+            for m in batch:
+                r = m.row
+                yield _grid([[
+                    _picture(m.picture, THUMB, draw), self.p(f"#{r.id}"),
+                    [self.p(f"{k} {v}", "mono") for k, v in m.hashes],
+                    self.p(f"{m.category_name}\n{r.known.replace('_', ' ')}\n{r.status}"),
+                    [self.p(path, "small") for path in r.paths],
+                ]], widths)  # fmt: skip
+            if draw:
+                self.on_media(len(batch))
+
+    def appendix(self) -> Iterator[Flowable]:
+        a = self.c.appendix()
+        yield PageBreak()
+        yield Heading("Appendix", self.s["h1"], 0, "appendix")
+        yield self.p("Hash sets in the library", "h2")
+        if a["library"]:
+            rows = [[self.p(h) for h in ("Name", "Records", "Purpose", "Source SHA-256")]]
+            rows += [[self.p(h["name"]), self.p(h["record_count"]), self.p(h["purpose"]),
+                      self.p(h["source_sha256"], "mono")] for h in a["library"]]  # fmt: skip
+            yield _grid(rows, [50 * mm, 20 * mm, 25 * mm, TEXT_W - 95 * mm], header=True)
+        else:
+            yield self.p("No hash library on this workstation.")
+        yield self.p("What matched", "h2")
+        if a["matched"]:
+            rows = [
+                [self.p(h) for h in ("Set or package", "Kind", "On", "Media", "Source SHA-256")]
+            ]
+            rows += [[self.p(f"{h['set_name']} ({h['origin']}, {h['purpose']})"),
+                      self.p(h["kind"]), self.p(h["matched_on"]), self.p(h["media"]),
+                      self.p(h["set_source_sha256"] or "", "mono")]
+                     for h in a["matched"]]  # fmt: skip
+            widths = [50 * mm, 18 * mm, 18 * mm, 14 * mm]
+            yield _grid(rows, [*widths, TEXT_W - sum(widths)], header=True)
+        else:
+            yield self.p("No media of the scope matched a hash set or package.")
+        yield self.p(f"Category scheme: {a['scheme'].title}", "h2")
+        rows = [[self.p(h) for h in ("Value", "Key", "Name")]]
+        rows += [[self.p(c.value), self.p(c.key), self.p(c.name)] for c in a["scheme"].categories]
+        yield _grid(rows, [20 * mm, 20 * mm, TEXT_W - 40 * mm], header=True)
+        yield Spacer(1, 3 * mm)
+        yield self.p(PICTURE_NOTE + ("" if self.c.pictures.sharp else " They are blurred."))
+
+
+PICTURE_NOTE = "Pictures in this report are cut from the case's stored 256-pixel thumbnails."
+
+
+def write_pdf(
+    content: ReportContent, out: io.BufferedIOBase, on_media: Callable[[int], None]
+) -> int:
+    """Write the PDF; returns its page count."""
+    header = f"Vigil case report · {content.reference}"
+    doc = ReportDocument(out, header, content.pictures.sharp)
+    story = PdfStory(content, on_media)
+    doc.build_in_passes(story, story.toc)
+    return doc.pages.total
