@@ -32,23 +32,23 @@ CAMERAS = [
 STATUSES = ["ok"] * 97 + ["truncated", "corrupt", "unsupported"]
 
 
-def thumbnail_pool() -> list[bytes]:
+def thumbnail_pool(side: int = THUMB_SIDE) -> list[bytes]:
     pool = []
     for seed in range(THUMB_POOL):
-        img = scene(seed, (THUMB_SIDE, THUMB_SIDE * 3 // 4))
+        img = scene(seed, (side, side * 3 // 4))
         buffer = io.BytesIO()
         img.save(buffer, "JPEG", quality=70)
         pool.append(buffer.getvalue())
     return pool
 
 
-def write_case(path: Path, media: int, batch: int = 50_000) -> None:
+def write_case(path: Path, media: int, batch: int = 50_000, thumb_side: int = THUMB_SIDE) -> None:
     if path.exists():
         raise SystemExit(f"{path} exists; remove it first")
     db = open_case(path, create=True)
     db.execute("PRAGMA synchronous = OFF")  # a benchmark file: speed over crash safety
     rng = np.random.default_rng(7)
-    pool = thumbnail_pool()
+    pool = thumbnail_pool(thumb_side)
     with db.atomic():
         db.execute(
             "INSERT INTO ingest_runs (id, started_at, user, tool_version, sources, state)"
