@@ -7,6 +7,8 @@ from typing import Any
 
 from PIL import Image
 
+from desktop.core.makernotes import serial_from_notes
+
 # IFD0 tags
 MAKE, MODEL, SOFTWARE, DATETIME, ORIENTATION = 0x010F, 0x0110, 0x0131, 0x0132, 0x0112
 # Exif sub-IFD tags
@@ -62,19 +64,37 @@ def _iso_datetime(value: Any, offset: Any = None) -> str | None:
     return iso + tz if tz and len(tz) == 6 and tz[0] in "+-" else iso
 
 
-def summarize(exif: Image.Exif) -> dict[str, Any]:
-    """The fields Vigil records, as plain JSON-ready values; absent fields are left out."""
+def _serial(exif_ifd: Any, make: str | None, raw: bytes | None) -> tuple[str | None, str | None]:
+    """The body serial number and where it came from: EXIF's BodySerialNumber, else the
+    maker's notes (the source is "ExifIFD:BodySerialNumber", "Canon:SerialNumber", ...)."""
+    body = _text(exif_ifd.get(BODY_SERIAL))
+    if body:
+        return body, "ExifIFD:BodySerialNumber"
+    if raw:
+        found = serial_from_notes(raw.removeprefix(b"Exif\x00\x00"), make)
+        if found:
+            return found
+    return None, None
+
+
+def summarize(exif: Image.Exif, raw: bytes | None = None) -> dict[str, Any]:
+    """The fields Vigil records, as plain JSON-ready values; absent fields are left out.
+
+    `raw` is the EXIF block as the file holds it (makers' notes need their original offsets)."""
     try:
         exif_ifd = exif.get_ifd(EXIF_IFD)
         gps_ifd = exif.get_ifd(GPS_IFD)
     except Exception:  # noqa: BLE001 - malformed IFD offsets in hostile files
         exif_ifd, gps_ifd = {}, {}
+    make = _text(exif.get(MAKE))
+    serial, serial_source = _serial(exif_ifd, make, raw)
     fields: dict[str, Any] = {
-        "make": _text(exif.get(MAKE)),
+        "make": make,
         "model": _text(exif.get(MODEL)),
         "software": _text(exif.get(SOFTWARE)),
         "orientation": exif.get(ORIENTATION) if isinstance(exif.get(ORIENTATION), int) else None,
-        "serial_number": _text(exif_ifd.get(BODY_SERIAL)),
+        "serial_number": serial,
+        "serial_number_source": serial_source,
         "lens_make": _text(exif_ifd.get(LENS_MAKE)),
         "lens_model": _text(exif_ifd.get(LENS_MODEL)),
         "lens_serial_number": _text(exif_ifd.get(LENS_SERIAL)),

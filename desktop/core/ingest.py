@@ -224,7 +224,7 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
     except OSError as error:
         return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}", digests)
     result.width, result.height, result.frames = decoded.width, decoded.height, decoded.frames
-    result.exif = exif_fields.summarize(decoded.exif)
+    result.exif = exif_fields.summarize(decoded.exif, decoded.exif_raw)
     return result
 
 

@@ -135,6 +135,7 @@ class DecodedImage:
     format: str
     exif: Image.Exif
     frames: int
+    exif_raw: bytes | None = None  # the EXIF block as stored (makers' notes need its offsets)
 
 
 # EXIF orientation tag value -> the transpose that shows the picture upright.
@@ -189,6 +190,7 @@ def decode_reduced(data: bytes | IO[bytes], full: bool = False) -> DecodedImage:
         try:
             fmt = (img.format or "").lower()
             exif = img.getexif()
+            exif_raw = img.info.get("exif")
             frames = getattr(img, "n_frames", 1)
             width, height = img.size
             if not full and fmt == "jpeg":
@@ -207,7 +209,8 @@ def decode_reduced(data: bytes | IO[bytes], full: bool = False) -> DecodedImage:
             raise
         except Exception as error:  # noqa: BLE001 - hostile input can raise anything
             raise _classify(error) from None
-    return DecodedImage(img, width, height, fmt, exif, frames)
+    raw = exif_raw if isinstance(exif_raw, bytes) else None
+    return DecodedImage(img, width, height, fmt, exif, frames, raw)
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:
