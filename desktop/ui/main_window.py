@@ -26,6 +26,7 @@ from desktop.ui.dialogs.evidence_dialog import EvidenceDialog
 from desktop.ui.dialogs.settings_dialog import SettingsDialog
 from desktop.ui.imaging import MIN_BLUR
 from desktop.ui.known_hooks import install_known_material
+from desktop.ui.report_hooks import CaseTools
 from desktop.ui.settings import AnalystSettings
 from desktop.ui.widgets.break_banner import BreakReminder
 from desktop.ui.widgets.start_screen import StartScreen
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         if geometry:
             self.restoreGeometry(geometry)
         install_known_material(self)  # hash library menu, known filter and badges (issue 5)
+        self.case_tools = CaseTools(self)  # report, verify, audit log, VICS, Help (issue 15)
 
     def scheme(self) -> categories.Scheme:
         try:

@@ -157,6 +157,33 @@ class IngestWorker(Worker):
         )
 
 
+class JobWorker(Worker):
+    """Runs a jobs-layer function `fn(progress, cancel)` with throttled progress signals and a
+    cancel flag (Cancel buttons call cancel())."""
+
+    def __init__(self, fn: Callable[..., Any]):
+        super().__init__(self._run)
+        self.job = fn
+        self._cancelled = threading.Event()
+        self._last = 0.0
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last >= 0.1 or message == "Done":
+            self._last = now
+            self.signals.progress.emit(done, total, message)
+
+    def _run(self) -> Any:
+        return self.job(self._progress, self._cancelled.is_set)
+
+
 # ---- thumbnails --------------------------------------------------------------------------------
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -40,28 +38,12 @@ FILE_FILTER = (
 )
 
 
-class JobWorker(workers.Worker):
-    """Runs a job `fn(progress, cancel)` with throttled progress signals and a cancel flag;
-    a HashSetError becomes the one-sentence failure the dialog shows."""
-
-    def __init__(self, fn: Any):
-        super().__init__(self._run)
-        self.job = fn
-        self._cancelled = threading.Event()
-        self._last = 0.0
-
-    def cancel(self) -> None:
-        self._cancelled.set()
-
-    def _progress(self, done: int, total: int, message: str) -> None:
-        now = time.monotonic()
-        if now - self._last >= 0.1 or message == "Done":
-            self._last = now
-            self.signals.progress.emit(done, total, message)
+class JobWorker(workers.JobWorker):
+    """A job worker whose HashSetError becomes the one-sentence failure the dialog shows."""
 
     def _run(self) -> Any:
         try:
-            return self.job(self._progress, self._cancelled.is_set)
+            return super()._run()
         except HashSetError as error:
             raise CaseError(str(error)) from None
 

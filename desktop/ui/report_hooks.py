@@ -1,0 +1,86 @@
+"""Puts the end of an analyst's work into the main window: Report, Verify evidence, Audit log
+and VICS export in the Case menu, and the Help menu (keys, everyday guide, About)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog
+
+from desktop.ui.dialogs import help_dialogs
+from desktop.ui.dialogs.audit_dialog import AuditDialog
+from desktop.ui.dialogs.report_dialog import ReportDialog
+from desktop.ui.dialogs.verify_dialog import VerifyDialog
+from desktop.ui.dialogs.vics_export_dialog import VicsExportDialog
+
+
+class CaseTools:
+    """Installed once per main window (which has `menus`, `workspace` and `scheme()`)."""
+
+    def __init__(self, window: Any):
+        self.window = window
+        self.dialog: QDialog | None = None  # the one open (tests reach it here)
+        menu = window.menus["file"]
+        before = menu.actions()[-1]  # keep Quit last
+        self.case_actions = []
+        for text, open_dialog, shortcut in (
+            ("Write report…", self.report, "Ctrl+Shift+R"),
+            ("Verify evidence…", self.verify, None),
+            ("Audit log…", self.audit, None),
+            ("Export VICS…", self.vics, None),
+        ):
+            action = self._action(text, open_dialog, shortcut)
+            menu.insertAction(before, action)
+            self.case_actions.append(action)
+        menu.insertSeparator(before)
+        help_menu = window.menus["help"] = window.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("Keys", self.keys, "F1"))
+        help_menu.addAction(self._action("Everyday guide", self.guide, None))
+        help_menu.addAction(self._action("About Vigil", self.about, None))
+
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: str | None) -> QAction:
+        action = QAction(text, self.window)
+        action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        self.window.addAction(action)
+        return action
+
+    def _show(self, dialog: QDialog) -> QDialog:
+        self.dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        return dialog
+
+    def _case(self) -> Any:
+        return self.window.workspace
+
+    def report(self) -> QDialog | None:
+        ws = self._case()
+        if ws is None:
+            return None
+        return self._show(ReportDialog(ws.case_path, ws.selected_media(), self.window))
+
+    def verify(self) -> QDialog | None:
+        ws = self._case()
+        return None if ws is None else self._show(VerifyDialog(ws.case_path, self.window))
+
+    def audit(self) -> QDialog | None:
+        ws = self._case()
+        return None if ws is None else self._show(AuditDialog(ws.case_path, self.window))
+
+    def vics(self) -> QDialog | None:
+        ws = self._case()
+        return None if ws is None else self._show(VicsExportDialog(ws.case_path, self.window))
+
+    def keys(self) -> QDialog:
+        return self._show(help_dialogs.keys_dialog(self.window.scheme(), self.window))
+
+    def guide(self) -> QDialog:
+        return self._show(help_dialogs.guide_dialog(self.window))
+
+    def about(self) -> QDialog:
+        ws = self._case()
+        return self._show(help_dialogs.about_dialog(ws.case_path if ws else None, self.window))
