@@ -61,3 +61,32 @@ def sample_case(tmp_path, sample_case_template) -> Path:
     source.close()
     dest.close()
     return target
+
+
+@pytest.fixture(scope="session")
+def video_evidence(tmp_path_factory) -> Path:
+    """A few tiny videos beside a picture: an MP4 with sound, a phone MOV turned a quarter,
+    an animated GIF, and a download cut short."""
+    from helpers.videos import small_video
+
+    from desktop.core.video_samples import animated_picture
+
+    folder = tmp_path_factory.mktemp("video_evidence")
+    small_video(folder / "clip.mp4", seeds=(1, 2, 3), audio_seconds=4.5)
+    small_video(folder / "IMG_0002.mov", seeds=(4,), rotation=-90,
+                metadata={"make": "Apple", "model": "iPhone 12"})  # fmt: skip
+    animated_picture(folder / "moving.gif", seed=5, size=(80, 60))
+    whole = small_video(
+        folder / "whole.mp4", seeds=(6, 7, 8), container_options={"movflags": "faststart"}
+    )
+    (folder / "cut.mp4").write_bytes(whole.read_bytes()[: whole.stat().st_size * 6 // 10])
+    whole.unlink()
+    write_sample_evidence(folder / "pictures", scenes=1, size=(160, 120))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def video_case_template(tmp_path_factory, video_evidence) -> Path:
+    case = tmp_path_factory.mktemp("video_cases") / "videos.vigil"
+    ingest(case, [video_evidence], workers=2)
+    return case

@@ -7,9 +7,10 @@ import json
 from typing import Any
 
 from desktop.cli.output import Interrupts, ProgressBar, print_json, stream_json_list, table
+from desktop.core.video_meta import clock
 from desktop.jobs.ingest import IngestSummary, ingest
 from desktop.jobs.verify import verify
-from desktop.store import audit, items, known
+from desktop.store import audit, items, known, videos
 from desktop.store.db import get_info, open_case
 
 
@@ -118,10 +119,16 @@ def case_info(db: Any) -> dict[str, Any]:
         "file_statuses": statuses,
         "media": items.media_count(db),
         "media_types": items.type_counts(db),
+        "videos": _video_totals(db),
         "sources": items.sources(db),
         "hash_algorithms": json.loads(algorithms) if algorithms else {},
         "known_material": known.status_counts(db),
     }
+
+
+def _video_totals(db: Any) -> dict[str, float | int]:
+    count, seconds = videos.video_counts(db)
+    return {"count": count, "hours": round(seconds / 3600, 3)}
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -132,6 +139,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         return 0
     print(f"Case {args.case}  (id {info['case_id']}, created {info['created_at']})")
     print(f"Files seen: {info['files_seen']}   distinct media: {info['media']}")
+    if info["videos"]["count"]:
+        shown = clock(info["videos"]["hours"] * 3600)
+        print(f"Videos (and animated pictures): {info['videos']['count']}, {shown} in all")
     counts = info["known_material"]
     print(
         f"Known material: {counts['known']} known, {counts['probably_known']} probably known "
@@ -176,12 +186,23 @@ def cmd_items(args: argparse.Namespace) -> int:
         print(
             f"#{m['id']:<6} {m['status']:<11} {m['file_type'] or '?':<5} {dims:<10} {m['sha256']}"
         )
+        if m["video"]:
+            print(f"         {_video_line(m['video'])}")
         if m["reason"]:
             print(f"         {m['reason']}")
         for f in m["files"]:
             flag = "  [extension does not match content]" if f["extension_mismatch"] else ""
             print(f"         {f['status']:<9} {f['path']}{flag}")
     return 0
+
+
+def _video_line(video: dict[str, Any]) -> str:
+    sound = f"sound ({video['audio_codec']})" if video["has_audio"] else "no sound"
+    rate = f", {video['fps']:g} fps" if video["fps"] else ""
+    return (
+        f"{clock(video['duration'])} {video['video_codec']}{rate}, {sound}, "
+        f"{video['kept_frames']} frames kept"
+    )
 
 
 # ---- verify ----------------------------------------------------------------------------------

@@ -7,25 +7,29 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from desktop.core import exif as exif_fields
-from desktop.core.fingerprints import extra_hashes
-from desktop.core.hashing import Digests, MultiDigest, PerceptualHash, perceptual_hashes
+from desktop.core.hashing import Digests, MultiDigest, PerceptualHash
 from desktop.core.media import (
+    ANIMATED_TYPES,
     IMAGE_TYPES,
     MIME_TYPES,
     SNIFF_BYTES,
+    VIDEO_TYPES,
     DecodeFailure,
     decode_reduced,
     extension_mismatch,
-    shrink,
     sniff_type,
 )
+from desktop.core.picture_hashes import PREVIEW_SIDE, picture_hashes
 
-THUMBNAIL_SIDE = 256
+if TYPE_CHECKING:  # PyAV loads in 0.1 s: only the processes that decode video import it
+    from desktop.core.video_ingest import VideoAnalysis
+
+THUMBNAIL_SIDE = PREVIEW_SIDE
 THUMBNAIL_QUALITY = 80
 # Files up to this size are kept in memory after the one read, so decoding needs no second read.
 IN_MEMORY_LIMIT = 256 * 1024 * 1024
@@ -137,6 +141,7 @@ class FileAnalysis:
     thumbnail: bytes | None = None
     # True when the content was already in the case, so the decode was skipped
     known_content: bool = False
+    video: VideoAnalysis | None = None  # videos and animated pictures: frames, storyboard
 
 
 def open_evidence(path: bytes) -> io.FileIO:
@@ -150,10 +155,15 @@ def open_evidence(path: bytes) -> io.FileIO:
 
 
 def read_and_digest(path: bytes) -> tuple[Digests, bytes, bytes | None]:
-    """One read: the digests, the first bytes, and the whole content when small enough."""
+    """One read: the digests, the first bytes, and the whole content when small enough.
+
+    A video is never kept in memory (it is decoded from the file, a part at a time), so its
+    memory does not grow with its length."""
     digest = MultiDigest()
     with open_evidence(path) as handle:
-        if os.fstat(handle.fileno()).st_size <= IN_MEMORY_LIMIT:
+        head = os.pread(handle.fileno(), SNIFF_BYTES, 0)
+        small = os.fstat(handle.fileno()).st_size <= IN_MEMORY_LIMIT
+        if small and sniff_type(head) not in VIDEO_TYPES:
             # one read of the whole file: 4% less than reading in chunks and joining them
             content = handle.readall()
             digest.update(content)
@@ -200,6 +210,8 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
     if is_known is not None and is_known(digests.sha256):
         result.known_content = True
         return result
+    if detected in VIDEO_TYPES:
+        return _analysed_video(result, head, digests.size)
     if detected not in IMAGE_TYPES:
         result.status = "unsupported"
         result.reason = (
@@ -211,12 +223,13 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
     try:
         if content is not None:
             decoded = decode_reduced(content)
+            if decoded.frames > 1 and detected in ANIMATED_TYPES:
+                return _analysed_video(result, head, digests.size, content)
         else:  # a picture over the in-memory limit: decode from the file itself
             with open_evidence(path) as handle:
                 decoded = decode_reduced(handle)
         # one small copy serves as the thumbnail and as the similarity engine's working copy
-        preview = shrink(decoded.image, THUMBNAIL_SIDE)
-        result.hashes = perceptual_hashes(decoded.image) + extra_hashes(preview)
+        result.hashes, preview = picture_hashes(decoded.image)
         result.thumbnail = encode_thumbnail(preview)
     except DecodeFailure as failure:
         result.status, result.reason = failure.status, failure.reason
@@ -225,6 +238,36 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
         return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}", digests)
     result.width, result.height, result.frames = decoded.width, decoded.height, decoded.frames
     result.exif = exif_fields.summarize(decoded.exif, decoded.exif_raw)
+    return result
+
+
+def _analysed_video(
+    result: FileAnalysis, head: bytes, size: int, content: bytes | None = None
+) -> FileAnalysis:
+    """A video (decoded from its file) or an animated picture (from its `content`) analysed."""
+    from desktop.core.video_ingest import analyse_video, open_video
+
+    assert result.detected_type is not None
+    try:
+        if content is not None:
+            with open_video(content, result.detected_type, head) as decoder:
+                outcome = analyse_video(decoder, size)
+        else:
+            with open_evidence(result.path) as handle:
+                with open_video(handle, result.detected_type, head) as decoder:
+                    outcome = analyse_video(decoder, size)
+    except DecodeFailure as failure:
+        result.status, result.reason = failure.status, failure.reason
+        return result
+    except OSError as error:
+        return FileAnalysis(result.path, "unreadable", f"cannot read: {_os_error(error)}",
+                            result.digests)  # fmt: skip
+    result.status, result.reason = outcome.status, outcome.reason
+    result.width, result.height = outcome.width, outcome.height
+    result.frames = outcome.video.frames_total
+    result.exif = outcome.summary
+    result.thumbnail = outcome.thumbnail
+    result.video = outcome.video
     return result
 
 

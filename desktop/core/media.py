@@ -30,19 +30,27 @@ REDUCED_MIN_SIDE = 400
 REDUCED_MAX_SIDE = 512
 
 IMAGE_TYPES = ("jpeg", "png", "gif", "bmp", "tiff", "webp", "heic")
+# Containers decoded as video (core/video_decode.py); animated GIF, WebP and PNG are read as frame
+# sequences too (core/animated.py), though their type stays the picture's.
+VIDEO_TYPES = ("mp4", "avi", "mkv", "mpeg", "mpegts", "flv", "asf")
+ANIMATED_TYPES = ("gif", "webp", "png")
 
 # What an extension promises, by detected type; used to flag extensions that lie.
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
-    "png": (".png",),
+    "png": (".png", ".apng"),
     "gif": (".gif",),
     "bmp": (".bmp", ".dib"),
     "tiff": (".tif", ".tiff"),
     "webp": (".webp",),
     "heic": (".heic", ".heif", ".hif"),
-    "mp4": (".mp4", ".m4v", ".mov", ".3gp"),
+    "mp4": (".mp4", ".m4v", ".mov", ".qt", ".3gp", ".3g2", ".f4v"),
     "avi": (".avi",),
-    "mkv": (".mkv", ".webm"),
+    "mkv": (".mkv", ".webm", ".mka"),
+    "mpeg": (".mpg", ".mpeg", ".mpe", ".vob", ".m1v", ".m2v", ".m2p", ".dat"),
+    "mpegts": (".ts", ".mts", ".m2ts", ".m2t", ".tsv", ".tod"),
+    "flv": (".flv",),
+    "asf": (".wmv", ".asf", ".wma"),
     "pdf": (".pdf",),
     "zip": (".zip", ".docx", ".xlsx", ".pptx", ".odt", ".jar", ".apk", ".epub"),
     "sqlite": (".db", ".sqlite", ".sqlite3"),
@@ -60,12 +68,30 @@ MIME_TYPES = {
     "mp4": "video/mp4",
     "avi": "video/x-msvideo",
     "mkv": "video/x-matroska",
+    "mpeg": "video/mpeg",
+    "mpegts": "video/mp2t",
+    "flv": "video/x-flv",
+    "asf": "video/x-ms-asf",
     "pdf": "application/pdf",
     "zip": "application/zip",
     "sqlite": "application/vnd.sqlite3",
 }
 
-SNIFF_BYTES = 64
+# Enough for a transport stream's sync bytes at three packet starts (192-byte M2TS packets).
+SNIFF_BYTES = 1024
+# QuickTime files older than the ftyp box start with one of these atoms.
+_QUICKTIME_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
+_ASF_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1")
+
+
+def _transport_stream(head: bytes) -> bool:
+    """MPEG-TS (188-byte packets, 0x47 sync) or M2TS/MTS (192: a 4-byte time code first)."""
+    for first, size in ((0, 188), (4, 192)):
+        starts = range(first, len(head), size)
+        if len(starts) >= 3 and all(head[i] == 0x47 for i in starts):
+            return True
+    return False
 
 
 def sniff_type(head: bytes) -> str | None:
@@ -82,15 +108,23 @@ def sniff_type(head: bytes) -> str | None:
         return "tiff"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+    if head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"AVIX"):
         return "avi"
     if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"):
-            return "heic"
+        return "heic" if head[8:12] in _HEIF_BRANDS else "mp4"
+    if head[4:8] in _QUICKTIME_ATOMS and int.from_bytes(head[:4], "big") >= 8:
         return "mp4"
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return "mkv"
+    if head.startswith(b"\x00\x00\x01\xba") or head.startswith(b"\x00\x00\x01\xb3"):
+        return "mpeg"  # program stream (VOB, MPG) or an MPEG-1/2 video elementary stream
+    if head.startswith(b"FLV\x01"):
+        return "flv"
+    if head.startswith(_ASF_GUID):
+        return "asf"
+    if head[:1] == b"\x47" or head[4:5] == b"\x47":
+        if _transport_stream(head):
+            return "mpegts"
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):

@@ -9,11 +9,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop.core.ingest import FileAnalysis, WalkEntry, display_path
-from desktop.store import known
+from desktop.store import known, videos
 from desktop.store.db import now_iso
 
 FILE_STATUSES = (
     "ok",
+    "partial",  # a damaged or cut video: the frames that decode are kept (see the reason)
     "duplicate",
     "unsupported",
     "truncated",
@@ -128,8 +129,8 @@ def _insert_media(db: Database, analysis: FileAnalysis, run_id: int) -> int:
     cursor = db.execute(
         "INSERT INTO media (sha256, md5, sha1, size, file_type, mime_type, status, reason,"
         " width, height, frames, exif, taken_at, camera_make, camera_model, camera_serial,"
-        " gps_lat, gps_lon, thumbnail, first_run_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " gps_lat, gps_lon, thumbnail, first_run_id, duration)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             analysis.digests.sha256,
             analysis.digests.md5,
@@ -151,9 +152,12 @@ def _insert_media(db: Database, analysis: FileAnalysis, run_id: int) -> int:
             exif.get("gps_longitude"),
             analysis.thumbnail,
             run_id,
+            analysis.video.duration if analysis.video else None,
         ],
     )
     media_id = int(cursor.lastrowid or 0)
+    if analysis.video is not None:
+        videos.record_video(db, media_id, analysis.video)
     if analysis.hashes:
         db.conn.executemany(
             "INSERT INTO perceptual_hashes (media_id, algorithm, variant, hash, quality)"
@@ -195,7 +199,7 @@ def sources(db: Database) -> list[dict[str, Any]]:
 def _media_dict(row: tuple[Any, ...]) -> dict[str, Any]:
     keys = (
         "id", "sha256", "md5", "sha1", "size", "file_type", "mime_type", "status", "reason",
-        "width", "height", "frames", "exif",
+        "width", "height", "frames", "exif", "duration",
     )  # fmt: skip
     data = dict(zip(keys, row, strict=True))
     data["exif"] = json.loads(data["exif"]) if data["exif"] else {}
@@ -215,7 +219,9 @@ def iter_media(db: Database, status: str | None = None) -> Iterator[dict[str, An
         where, params = " WHERE m.status = ?", [status]
     rows = db.execute(
         "SELECT m.id, m.sha256, m.md5, m.sha1, m.size, m.file_type, m.mime_type, m.status,"
-        " m.reason, m.width, m.height, m.frames, m.exif FROM media m" + where + " ORDER BY m.id",
+        " m.reason, m.width, m.height, m.frames, m.exif, m.duration FROM media m"
+        + where
+        + " ORDER BY m.id",
         params,
     )
     batch: list[dict[str, Any]] = []
@@ -259,6 +265,7 @@ def _with_details(db: Database, batch: list[dict[str, Any]]) -> Iterable[dict[st
             }
         )
     known.add_known(db, by_id)  # hash-set and package matches (issue 5)
+    videos.add_video_fields(db, by_id)  # duration, frames kept, sound (issue 13)
     return batch
 
 

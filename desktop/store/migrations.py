@@ -363,4 +363,47 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX merged_origins_row ON merged_origins(row_kind, row_id);
     """,
+    # 7: videos and animated pictures (issue 13): what the container says, the kept frames'
+    # times, the storyboard, and every kept frame's hashes packed one row per video and kind
+    7: """
+    ALTER TABLE media ADD COLUMN duration REAL;   -- seconds, for videos and animations only
+
+    CREATE TABLE videos (
+        media_id INTEGER PRIMARY KEY REFERENCES media(id),
+        container TEXT NOT NULL,             -- the demuxer that read it (mov, avi, matroska, gif)
+        video_codec TEXT NOT NULL,
+        audio_codec TEXT,                    -- NULL: no sound track
+        duration REAL,                       -- seconds
+        fps REAL,
+        coded_width INTEGER NOT NULL,        -- as stored; media.width/height are as shown
+        coded_height INTEGER NOT NULL,
+        rotation INTEGER NOT NULL DEFAULT 0, -- degrees clockwise that show it upright
+        frames_total INTEGER,                -- frames in the stream, when the container says
+        frames_decoded INTEGER NOT NULL,
+        decoded_until REAL,                  -- the last good time (seconds)
+        frame_times BLOB NOT NULL,           -- int32 little-endian ms of each kept frame
+        notes TEXT                           -- JSON list: what the frame selection did
+    );
+
+    -- Kept apart from videos so that listing and grouping never read the pictures.
+    CREATE TABLE video_storyboards (
+        media_id INTEGER PRIMARY KEY REFERENCES media(id),
+        times BLOB NOT NULL,                 -- int32 little-endian ms of each tile
+        strip BLOB NOT NULL,                 -- one JPEG: the tiles left to right
+        tile_width INTEGER NOT NULL,
+        tile_height INTEGER NOT NULL
+    );
+
+    -- Every kept frame's hashes (the same as a picture's), one row per video and kind.
+    CREATE TABLE frame_hashes (
+        media_id INTEGER NOT NULL REFERENCES media(id),
+        algorithm TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        frames BLOB NOT NULL,                -- uint16 little-endian frame numbers
+        hashes BLOB NOT NULL,                -- the hashes' bytes end to end, in that order
+        qualities BLOB NOT NULL,             -- uint8 each; 255 where the algorithm has none
+        PRIMARY KEY (media_id, algorithm, variant)
+    );
+    CREATE INDEX frame_hashes_kind ON frame_hashes(algorithm, variant);
+    """,
 }

@@ -1,0 +1,106 @@
+"""Video frames' hashes packed one row per video and kind, and frames as subjects of the
+near-duplicate engine.
+
+A kept frame gets every hash a picture gets (the same functions make them). Stored as a
+picture's are (one row per hash), a case of 100,000 one-minute videos would hold a hundred
+million rows; here each video has one row per (algorithm, variant) whose blobs hold the frame
+numbers (uint16), the hashes' raw bytes end to end, and their qualities (uint8, 255 = none).
+A million frames of one kind read back as a few thousand rows and one `frombuffer`.
+
+The engine works on ids: a picture is its media id, a frame the negative number
+-(media id << FRAME_BITS | frame number), so both live in one array and sort apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from desktop.core.hashing import PerceptualHash
+
+FRAME_BITS = 12  # frame numbers below 4096 (at most video_frames.MAX_KEPT are kept)
+NO_QUALITY = 255
+
+
+@dataclass(frozen=True)
+class PackedHashes:
+    """One kind of hash (algorithm, variant) for the frames of one video that have it."""
+
+    algorithm: str
+    variant: str
+    frames: bytes  # uint16 little-endian frame numbers
+    hashes: bytes  # the hashes' bytes, in the same order
+    qualities: bytes  # uint8 per hash; NO_QUALITY where the algorithm has none
+
+    def __len__(self) -> int:
+        return len(self.frames) // 2
+
+
+def pack(per_frame: Sequence[Sequence[PerceptualHash]]) -> list[PackedHashes]:
+    """Every frame's hashes (frame i's list at index i) packed by kind, kinds sorted."""
+    kinds: dict[tuple[str, str], list[tuple[int, str, int | None]]] = {}
+    for number, frame_hashes in enumerate(per_frame):
+        for h in frame_hashes:
+            kinds.setdefault((h.algorithm, h.variant), []).append((number, h.hex, h.quality))
+    packed = []
+    for (algorithm, variant), rows in sorted(kinds.items()):
+        frames = np.array([r[0] for r in rows], dtype="<u2").tobytes()
+        hashes = bytes.fromhex("".join(r[1] for r in rows))
+        qualities = bytes(NO_QUALITY if r[2] is None else max(0, min(254, r[2])) for r in rows)
+        packed.append(PackedHashes(algorithm, variant, frames, hashes, qualities))
+    return packed
+
+
+def unpack(packed: PackedHashes) -> list[tuple[int, PerceptualHash]]:
+    """(frame number, hash) of each hash in a packed row."""
+    frames = np.frombuffer(packed.frames, dtype="<u2")
+    size = len(packed.hashes) // max(len(frames), 1)
+    found = []
+    for k, number in enumerate(frames.tolist()):
+        quality = packed.qualities[k]
+        hex_ = packed.hashes[k * size : (k + 1) * size].hex()
+        value = None if quality == NO_QUALITY else int(quality)
+        found.append((number, PerceptualHash(packed.algorithm, hex_, value, packed.variant)))
+    return found
+
+
+def subject_ids(media_id: int | np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """The engine's ids of frames of a video (negative, so never a media id)."""
+    media = np.asarray(media_id, dtype=np.int64)
+    return -((media << FRAME_BITS) | frames.astype(np.int64))
+
+
+def media_of(subjects: np.ndarray) -> np.ndarray:
+    """The media id of each subject: a picture's own id, a frame's video."""
+    subjects = np.asarray(subjects, dtype=np.int64)
+    return np.where(subjects < 0, (-subjects) >> FRAME_BITS, subjects)
+
+
+def frame_of(subjects: np.ndarray) -> np.ndarray:
+    """The frame number of each subject (-1 for pictures)."""
+    subjects = np.asarray(subjects, dtype=np.int64)
+    return np.where(subjects < 0, (-subjects) & ((1 << FRAME_BITS) - 1), -1)
+
+
+def columns(
+    rows: Iterable[tuple[int, bytes, bytes, bytes]], bits: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(subject ids, (n, bits/64) uint64 words, qualities) from packed rows of one kind,
+    given as (media id, frames, hashes, qualities): the shape the engine reads pictures in."""
+    ids: list[np.ndarray] = []
+    words: list[bytes] = []
+    qualities: list[np.ndarray] = []
+    for media_id, frames, hashes, quality in rows:
+        numbers = np.frombuffer(frames, dtype="<u2")
+        ids.append(subject_ids(media_id, numbers))
+        words.append(hashes)
+        qualities.append(np.frombuffer(quality, dtype=np.uint8))
+    width = bits // 64
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros((0, width), np.uint64), np.zeros(0, np.int64)
+    packed = np.frombuffer(b"".join(words), dtype=">u8").astype(np.uint64).reshape(-1, width)
+    quality_column = np.concatenate(qualities).astype(np.int64)
+    quality_column[quality_column == NO_QUALITY] = 0
+    return np.concatenate(ids), packed, quality_column

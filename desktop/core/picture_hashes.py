@@ -1,0 +1,21 @@
+"""Every hash Vigil keeps of one picture, whether a file or a frame of a video: one code path,
+so whatever the similarity engine learns to find in pictures it finds in frames too."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from desktop.core.fingerprints import extra_hashes
+from desktop.core.hashing import PerceptualHash, perceptual_hashes
+from desktop.core.media import shrink
+
+# The similarity engine's working copy, which is also the stored thumbnail: longest side, px.
+PREVIEW_SIDE = 256
+
+
+def picture_hashes(image: Image.Image) -> tuple[list[PerceptualHash], Image.Image]:
+    """pHash, dHash and PDQ of the reduced picture (RGB, upright, longest side at most
+    media.REDUCED_MAX_SIDE) and the engine's fingerprints of its PREVIEW_SIDE copy, and that
+    copy (the thumbnail to store)."""
+    preview = shrink(image, PREVIEW_SIDE)
+    return perceptual_hashes(image) + extra_hashes(preview), preview

@@ -1,0 +1,306 @@
+"""Decoding untrusted video with PyAV (FFmpeg): safe opening, a keyframe pass, and frames at
+chosen times, each under a time budget, with damage noted rather than raised.
+
+Safety: the demuxer is the one the content was sniffed as (never FFmpeg's guess, so a
+playlist or a concat script is never followed), nested opens (MP4 data references, playlist
+segments, URLs) are refused by an `io_open` that opens nothing, frame sizes are checked before
+anything is decoded and capped by the decoder's `max_pixels`, and every read and decode is
+bounded by the caller's budget, by a cap on packets and by a cap on media time.
+
+Cost: the first pass decodes keyframes only (`skip_frame=NONKEY`) and only those the frame
+selection wants, so most packets are read and dropped undecoded; frames wanted between
+keyframes (a long group of pictures) are decoded after a seek, skipping frames no other frame
+refers to (`skip_frame=NONREF`). One decoder thread: each ingest worker is a core's worth.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import av
+import numpy as np
+from PIL import Image
+
+from desktop.core.media import REDUCED_MAX_SIDE, DecodeFailure
+from desktop.core.video_meta import VideoInfo, rotation_from_display
+
+# The demuxer for each sniffed type; "mpegvideo" replaces "mpeg" for a bare video stream.
+DEMUXERS = {
+    "mp4": "mov",
+    "avi": "avi",
+    "mkv": "matroska",
+    "mpeg": "mpeg",
+    "mpegts": "mpegts",
+    "flv": "flv",
+    "asf": "asf",
+}
+# Containers whose header gives the length from an index (not guessed from the bit rate, as
+# for MPEG program and transport streams): data ending well before it was cut short.
+INDEXED_CONTAINERS = ("mov", "matroska", "avi", "asf", "flv")
+# A frame larger than 8K UHD twice over is refused before decoding: a header can claim any size,
+# and the decoder would allocate it.
+MAX_VIDEO_PIXELS = 2 * 7680 * 4320
+# A stream claiming more than this many hours, or timestamps this far past its end, is not
+# followed further (looping or endless streams).
+MAX_MEDIA_SECONDS = 24 * 3600
+MAX_BACKWARD_JUMPS = 8  # timestamps going back by more than a few seconds: a spliced loop
+BACKWARD_JUMP = 5.0
+MAX_FILL_FRAMES = 1500  # frames decoded to reach one chosen time (a minute at 25 fps)
+
+_TRANSPOSE = {
+    90: Image.Transpose.ROTATE_270,  # Pillow turns counter-clockwise
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+
+
+class BudgetSpent(Exception):
+    """The time allowed for this file (or for one step of it) ran out."""
+
+
+@dataclass
+class Budget:
+    """A deadline on wall time, checked between packets (a call inside FFmpeg cannot be
+    interrupted from here: the analysis pool's hard limit covers that)."""
+
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+
+    def spent(self) -> float:
+        return time.monotonic() - self.started
+
+    def left(self) -> float:
+        return self.seconds - self.spent()
+
+    def check(self) -> None:
+        if self.left() <= 0:
+            raise BudgetSpent(f"{self.seconds:.0f} s")
+
+
+@dataclass
+class DecodedFrame:
+    """One frame, reduced and upright: what hashing and the storyboard need."""
+
+    time: float  # seconds from the start of the stream
+    image: Image.Image  # RGB, longest side at most REDUCED_MAX_SIDE
+    key: bool
+
+
+@dataclass
+class Damage:
+    """Where decoding met bad data, and what the decoder said."""
+
+    time: float | None
+    message: str
+
+
+def _refuse_nested_open(url: str, flags: int, options: dict[str, Any]) -> Any:
+    raise PermissionError("Vigil never opens a file or address a video refers to")
+
+
+def _message(error: BaseException) -> str:
+    """FFmpeg's words for an error, without the file name PyAV appends (a descriptor here)."""
+    text = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    return str(text)
+
+
+class VideoDecoder:
+    """One video stream of an evidence file opened for reading (a file object or bytes)."""
+
+    def __init__(self, source: IO[bytes], file_type: str, head: bytes):
+        demuxer = DEMUXERS[file_type]
+        if file_type == "mpeg" and head.startswith(b"\x00\x00\x01\xb3"):
+            demuxer = "mpegvideo"
+        try:
+            self.container = av.open(
+                source,
+                mode="r",
+                format=demuxer,
+                io_open=_refuse_nested_open,
+                metadata_errors="replace",
+            )
+        except (av.FFmpegError, OSError) as error:
+            reason = f"cannot read the {file_type} container: {_message(error)}"
+            raise DecodeFailure("corrupt", reason) from None
+        try:
+            self.info, self.stream = self._describe(file_type)
+        except BaseException:
+            self.container.close()
+            raise
+        self.damage: list[Damage] = []
+        self.end_time = 0.0  # where the data ends: the latest packet's time and duration
+        self._frame_span = 1 / self.info.fps if self.info.fps else 0.0
+        self.last_good = 0.0  # the latest frame decoded
+        self.keyframe_times: list[float] = []
+
+    def close(self) -> None:
+        self.container.close()
+
+    def __enter__(self) -> VideoDecoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- what the container says ------------------------------------------------------------
+
+    def _describe(self, file_type: str) -> tuple[VideoInfo, Any]:
+        videos = [s for s in self.container.streams.video if s.codec_context is not None]
+        if not videos:
+            raise DecodeFailure("unsupported", f"{file_type} file with no video stream")
+        # the default stream when the container marks one, else the largest
+        stream = max(videos, key=lambda s: s.codec_context.width * s.codec_context.height)
+        context = stream.codec_context
+        width, height = context.width, context.height
+        if width <= 0 or height <= 0:
+            raise DecodeFailure(
+                "corrupt", "the video stream gives no usable frame size (none, or an absurd one)"
+            )
+        if width * height > MAX_VIDEO_PIXELS:
+            raise DecodeFailure(
+                "too_large", f"the video claims frames of {width}x{height}: refused before decoding"
+            )
+        audio = next(iter(self.container.streams.audio), None)
+        duration = None
+        if stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        elif self.container.duration:
+            duration = self.container.duration / av.time_base
+        if duration is not None and not 0 < duration < MAX_MEDIA_SECONDS:
+            duration = None
+        rate = stream.average_rate or stream.guessed_rate
+        fps = float(rate) if rate and 0 < float(rate) < 1000 else None
+        metadata = {**dict(stream.metadata), **dict(self.container.metadata)}
+        info = VideoInfo(
+            container=self.container.format.name.split(",")[0],
+            video_codec=context.name,
+            coded_width=width,
+            coded_height=height,
+            duration=duration,
+            fps=fps,
+            audio_codec=audio.codec_context.name if audio and audio.codec_context else None,
+            frames_total=stream.frames or None,
+            metadata={str(k): str(v) for k, v in metadata.items()},
+        )
+        context.thread_count = 1
+        context.options = {"max_pixels": str(MAX_VIDEO_PIXELS)}
+        self._sar = context.sample_aspect_ratio
+        # float arithmetic: Fractions cost more than the rest of a packet's handling
+        self._base = float(stream.time_base) if stream.time_base else 0.0
+        self._start = stream.start_time or 0
+        return info, stream
+
+    # ---- frames ---------------------------------------------------------------------------------
+
+    def _time(self, pts: int | None) -> float | None:
+        if pts is None or not self._base:
+            return None
+        return (pts - self._start) * self._base
+
+    def _frame(self, frame: Any, key: bool) -> DecodedFrame:
+        """The frame reduced (display aspect ratio honoured) and turned upright."""
+        when = self._time(frame.pts)
+        if when is None:
+            when = self.last_good
+        if not self.info.rotation and frame.rotation:
+            self.info.rotation = rotation_from_display(frame.rotation)
+        width, height = frame.width, frame.height
+        shown_width = width * float(self._sar) if self._sar and 0.2 < self._sar < 5 else width
+        scale = min(1.0, REDUCED_MAX_SIDE / max(shown_width, height))
+        size = (max(1, round(shown_width * scale)), max(1, round(height * scale)))
+        rgb = frame.reformat(width=size[0], height=size[1], format="rgb24", interpolation="AREA")
+        image = Image.fromarray(np.ascontiguousarray(rgb.to_ndarray()), "RGB")
+        turn = _TRANSPOSE.get(self.info.rotation)
+        if turn is not None:
+            image = image.transpose(turn)
+        self.last_good = max(self.last_good, when)
+        return DecodedFrame(when, image, key)
+
+    def _decode(self, packet: Any, key: bool) -> list[DecodedFrame]:
+        context = self.stream.codec_context
+        try:
+            frames = context.decode(packet)
+        except av.FFmpegError as error:
+            self.damage.append(Damage(self._time(packet.pts) if packet else None, _message(error)))
+            return []
+        return [self._frame(frame, key) for frame in frames]
+
+    def keyframes(self, wanted: Callable[[float], bool], budget: Budget) -> Iterator[DecodedFrame]:
+        """Keyframes the caller wants (asked with each keyframe's time before it is decoded), in
+        stream order; every packet is read, to know where the stream ends."""
+        self.stream.codec_context.skip_frame = "NONKEY"
+        backward = 0
+        packets = 0
+        try:
+            for packet in self.container.demux(self.stream):
+                budget.check()
+                packets += 1
+                when = self._time(packet.pts if packet.pts is not None else packet.dts)
+                if when is not None:
+                    if when < self.end_time - BACKWARD_JUMP:
+                        backward += 1
+                        if backward > MAX_BACKWARD_JUMPS:
+                            self.damage.append(Damage(when, "timestamps keep jumping back"))
+                            break
+                    if when > MAX_MEDIA_SECONDS:
+                        self.damage.append(Damage(when, "the stream runs past 24 hours"))
+                        break
+                    span = packet.duration * self._base if packet.duration else 0.0
+                    self.end_time = max(self.end_time, when + (span or self._frame_span))
+                if packet.size == 0 or not packet.is_keyframe:
+                    continue
+                if when is not None:
+                    self.keyframe_times.append(when)
+                if when is None or wanted(when):
+                    yield from self._decode(packet, key=True)
+        except av.FFmpegError as error:  # the container itself is damaged from here on
+            self.damage.append(Damage(self.end_time, _message(error)))
+        except BudgetSpent:
+            yield from self._decode(None, key=True)  # frames the decoder holds back
+            raise
+        yield from self._decode(None, key=True)
+
+    def frames_at(self, targets: list[float], budget: Budget) -> Iterator[DecodedFrame]:
+        """For each time in `targets` (sorted), the first frame at or after it; one seek per
+        group of pictures, frames no other refers to skipped."""
+        context = self.stream.codec_context
+        context.skip_frame = "NONREF"
+        pending = list(targets)
+        while pending:
+            budget.check()
+            target = pending[0]
+            base = self.stream.time_base
+            offset = int(target / base) + (self.stream.start_time or 0)
+            try:
+                self.container.seek(offset, stream=self.stream, backward=True, any_frame=False)
+            except av.FFmpegError as error:
+                self.damage.append(Damage(target, f"cannot seek: {_message(error)}"))
+                return
+            decoded, at = 0, -1.0
+            try:
+                for packet in self.container.demux(self.stream):
+                    budget.check()
+                    for frame in self._decode(packet, key=bool(packet.is_keyframe)):
+                        decoded, at = decoded + 1, frame.time
+                        if frame.time >= pending[0] - 1e-3:
+                            yield frame
+                            while pending and pending[0] <= frame.time + 1e-3:
+                                pending.pop(0)
+                    if not pending or decoded > MAX_FILL_FRAMES:
+                        break
+                    # the next target lies past another keyframe: seek rather than decode there
+                    if at >= 0 and self._keyframe_between(at, pending[0]):
+                        break
+                else:
+                    return  # the stream ended before the remaining targets
+            except av.FFmpegError as error:
+                self.damage.append(Damage(target, _message(error)))
+                return
+            if decoded == 0 or decoded > MAX_FILL_FRAMES:
+                pending.pop(0)  # nothing reachable at that time: give it up
+
+    def _keyframe_between(self, start: float, end: float) -> bool:
+        return any(start < k <= end for k in self.keyframe_times)

@@ -1,0 +1,232 @@
+"""Videos in the case: writing what ingest learnt of one, and reading it back for the review
+screens (details, kept frames' times, storyboards) without touching the evidence.
+
+Readers take a sqlite_utils Database or a plain sqlite3 connection (the GUI's workers)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlite_utils import Database
+
+from desktop.core.frame_hashes import PackedHashes
+
+if TYPE_CHECKING:
+    from desktop.core.video_ingest import VideoAnalysis
+
+ID_BATCH = 900  # ids per IN (...) lookup, under SQLite's parameter limit
+
+
+def record_video(db: Database, media_id: int, video: VideoAnalysis) -> None:
+    """Write a video's description, storyboard and frame hashes (inside ingest's transaction)."""
+    db.execute(
+        "INSERT INTO videos (media_id, container, video_codec, audio_codec, duration, fps,"
+        " coded_width, coded_height, rotation, frames_total, frames_decoded, decoded_until,"
+        " frame_times, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            media_id,
+            video.container,
+            video.video_codec,
+            video.audio_codec,
+            video.duration,
+            video.fps,
+            video.coded_width,
+            video.coded_height,
+            video.rotation,
+            video.frames_total,
+            video.frames_decoded,
+            video.decoded_until,
+            video.frame_times,
+            json.dumps(video.notes) if video.notes else None,
+        ],
+    )
+    if video.storyboard is not None:
+        db.execute(
+            "INSERT INTO video_storyboards (media_id, times, strip, tile_width, tile_height)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                media_id,
+                video.storyboard_times,
+                video.storyboard,
+                video.tile_width,
+                video.tile_height,
+            ],  # fmt: skip
+        )
+    db.conn.executemany(
+        "INSERT INTO frame_hashes (media_id, algorithm, variant, frames, hashes, qualities)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (media_id, h.algorithm, h.variant, h.frames, h.hashes, h.qualities)
+            for h in video.frame_hashes
+        ],  # fmt: skip
+    )
+
+
+def _conn(db: Any) -> Any:
+    return getattr(db, "conn", db)
+
+
+def _seconds(blob: bytes | None) -> list[float]:
+    if not blob:
+        return []
+    return (np.frombuffer(blob, dtype="<i4") / 1000.0).tolist()
+
+
+VIDEO_FIELDS = (
+    "container", "video_codec", "audio_codec", "duration", "fps", "coded_width",
+    "coded_height", "rotation", "frames_total", "frames_decoded", "decoded_until",
+)  # fmt: skip
+
+
+def video_details(db: Any, media_id: int) -> dict[str, Any] | None:
+    """A video's description (None for a picture): duration (s), fps, width and height as
+    shown (rotation applied), rotation, codecs, has_audio, kept frames, decoded_until (the
+    last good time), status and reason (`partial` says why), notes of the frame selection."""
+    row = (
+        _conn(db)
+        .execute(
+            f"SELECT {', '.join('v.' + f for f in VIDEO_FIELDS)}, v.frame_times, v.notes,"
+            " m.width, m.height, m.status, m.reason FROM videos v JOIN media m ON m.id = v.media_id"
+            " WHERE v.media_id = ?",
+            [media_id],
+        )
+        .fetchone()
+    )
+    if row is None:
+        return None
+    details = dict(zip(VIDEO_FIELDS, row, strict=False))
+    frame_times, notes, width, height, status, reason = row[len(VIDEO_FIELDS) :]
+    details.update(
+        media_id=media_id,
+        width=width,
+        height=height,
+        has_audio=details["audio_codec"] is not None,
+        kept_frames=len(frame_times) // 4,
+        status=status,
+        reason=reason,
+        notes=json.loads(notes) if notes else [],
+    )
+    return details
+
+
+def kept_frame_times(db: Any, media_id: int) -> list[float]:
+    """Seconds of each kept (hashed) frame, in order: frame number i is at index i."""
+    row = (
+        _conn(db)
+        .execute("SELECT frame_times FROM videos WHERE media_id = ?", [media_id])
+        .fetchone()
+    )
+    return _seconds(row[0]) if row else []
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    """Up to 16 frames spread over a video, stored so tiles can step through them without the
+    evidence: `strip` is one JPEG holding the tiles left to right, each tile_width wide."""
+
+    media_id: int
+    times: list[float]  # seconds of each tile
+    strip: bytes
+    tile_width: int
+    tile_height: int
+
+
+def storyboards(db: Any, media_ids: Sequence[int]) -> dict[int, Storyboard]:
+    """The storyboards of those media that have one (videos, animated pictures)."""
+    found: dict[int, Storyboard] = {}
+    conn = _conn(db)
+    for first in range(0, len(media_ids), ID_BATCH):
+        chunk = [int(m) for m in media_ids[first : first + ID_BATCH]]
+        marks = ", ".join("?" for _ in chunk)
+        for media_id, times, strip, width, height in conn.execute(
+            "SELECT media_id, times, strip, tile_width, tile_height FROM video_storyboards"
+            f" WHERE media_id IN ({marks})",
+            chunk,
+        ):
+            found[media_id] = Storyboard(media_id, _seconds(times), bytes(strip), width, height)
+    return found
+
+
+def storyboard(db: Any, media_id: int) -> Storyboard | None:
+    return storyboards(db, [media_id]).get(media_id)
+
+
+def video_badges(db: Any, media_ids: Sequence[int]) -> dict[int, tuple[float | None, bool]]:
+    """(duration in seconds, has sound) of those media that are videos: what a grid tile shows."""
+    found: dict[int, tuple[float | None, bool]] = {}
+    conn = _conn(db)
+    for first in range(0, len(media_ids), ID_BATCH):
+        chunk = [int(m) for m in media_ids[first : first + ID_BATCH]]
+        marks = ", ".join("?" for _ in chunk)
+        for media_id, duration, audio in conn.execute(
+            f"SELECT media_id, duration, audio_codec FROM videos WHERE media_id IN ({marks})",
+            chunk,
+        ):
+            found[media_id] = (duration, audio is not None)
+    return found
+
+
+def packed_rows(
+    db: Any, algorithm: str, variant: str | None = None, media_ids: Iterable[int] | None = None
+) -> list[tuple[int, bytes, bytes, bytes]]:
+    """(media id, frames, hashes, qualities) of one kind of frame hash (every variant when
+    `variant` is None), for every video or for `media_ids`."""
+    sql = "SELECT media_id, frames, hashes, qualities FROM frame_hashes WHERE algorithm = ?"
+    params: list[Any] = [algorithm]
+    if variant is not None:
+        sql += " AND variant = ?"
+        params.append(variant)
+    conn = _conn(db)
+    if media_ids is None:
+        return list(conn.execute(sql, params))
+    wanted = sorted({int(m) for m in media_ids})
+    rows: list[tuple[int, bytes, bytes, bytes]] = []
+    for first in range(0, len(wanted), ID_BATCH):
+        chunk = wanted[first : first + ID_BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        rows += conn.execute(f"{sql} AND media_id IN ({marks})", [*params, *chunk]).fetchall()
+    return rows
+
+
+def frame_hashes(db: Any, media_id: int) -> list[PackedHashes]:
+    """Every packed kind of one video's frame hashes."""
+    rows = _conn(db).execute(
+        "SELECT algorithm, variant, frames, hashes, qualities FROM frame_hashes"
+        " WHERE media_id = ? ORDER BY algorithm, variant",
+        [media_id],
+    )
+    return [PackedHashes(a, v, bytes(f), bytes(h), bytes(q)) for a, v, f, h, q in rows]
+
+
+def video_counts(db: Any) -> tuple[int, float]:
+    """(videos, their total duration in seconds) in the case."""
+    count, seconds = (
+        _conn(db).execute("SELECT COUNT(*), COALESCE(SUM(duration), 0) FROM videos").fetchone()
+    )
+    return int(count), float(seconds)
+
+
+def add_video_fields(db: Any, by_id: dict[int, dict[str, Any]]) -> None:
+    """Attach "video" (None for pictures) to media dicts keyed by id (items._with_details):
+    duration, fps, codecs, has_audio, rotation, kept frames and their times, last good time."""
+    ids = list(by_id)
+    for media in by_id.values():
+        media["video"] = None
+    conn = _conn(db)
+    for first in range(0, len(ids), ID_BATCH):
+        chunk = ids[first : first + ID_BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(
+            f"SELECT media_id, {', '.join(VIDEO_FIELDS)}, frame_times FROM videos"
+            f" WHERE media_id IN ({marks})",
+            chunk,
+        ):
+            fields = dict(zip(VIDEO_FIELDS, row[1:-1], strict=True))
+            fields["has_audio"] = fields["audio_codec"] is not None
+            fields["frame_times"] = _seconds(row[-1])
+            fields["kept_frames"] = len(fields["frame_times"])
+            by_id[row[0]]["video"] = fields

@@ -1,0 +1,174 @@
+"""Videos decoded from every container, described, and survived when damaged or hostile."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from helpers.videos import CONTAINERS, huge_frame_avi, small_video
+
+from desktop.core import video_ingest
+from desktop.core.ingest import analyse_file
+from desktop.core.media import sniff_type
+from desktop.core.video_decode import Budget, BudgetSpent
+from desktop.core.video_samples import animated_picture, scene_frames, write_video
+
+EXPECTED_TYPES = {
+    ".mp4": "mp4", ".mov": "mp4", ".mkv": "mkv", ".webm": "mkv", ".avi": "avi",
+    ".ts": "mpegts", ".mpg": "mpeg", ".flv": "flv", ".wmv": "asf",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("suffix", sorted(CONTAINERS))
+def test_every_container_is_told_by_content_and_decoded(tmp_path, suffix):
+    codec, fps = CONTAINERS[suffix]
+    path = small_video(tmp_path / f"clip{suffix}", codec=codec, fps=fps, gop=fps)
+    disguised = path.with_name("holiday.txt")  # the name says nothing: the content decides
+    path.rename(disguised)
+    result = analyse_file(os.fsencode(disguised))
+    assert result.detected_type == EXPECTED_TYPES[suffix]
+    assert result.extension_mismatch
+    assert result.status == "ok", result.reason
+    assert (result.width, result.height) == (96, 64)
+    video = result.video
+    assert video is not None and video.duration == pytest.approx(3.0, abs=0.3)
+    assert 2 <= video.kept_frames <= 4  # about one a second
+    times = np.frombuffer(video.frame_times, "<i4")
+    assert times[0] < 200 and (np.diff(times) > 0).all()
+    assert result.thumbnail and video.storyboard
+    assert {h.algorithm for h in video.frame_hashes} >= {"pdq", "dct64", "phash"}
+
+
+def test_phone_metadata_rotation_and_sound(tmp_path):
+    metadata = {
+        "creation_time": "2024-05-01T10:20:30.000000Z",
+        "com.apple.quicktime.location.ISO6709": "+52.3702+004.8952+002.000/",
+        "location": "+52.3702+004.8952/",
+        "make": "Apple",
+        "model": "iPhone 12",
+    }
+    path = small_video(tmp_path / "IMG_0001.mov", rotation=-90, metadata=metadata,
+                       audio_seconds=2.0)  # fmt: skip
+    result = analyse_file(os.fsencode(path))
+    assert result.status == "ok", result.reason
+    assert (result.width, result.height) == (64, 96)  # shown upright: turned a quarter
+    assert result.video is not None and result.video.rotation == 90
+    assert result.video.audio_codec == "aac"
+    assert result.exif["make"] == "Apple" and result.exif["model"] == "iPhone 12"
+    assert result.exif["datetime_original"] == "2024-05-01T10:20:30Z"
+    assert result.exif["gps_latitude"] == pytest.approx(52.3702)
+    assert result.exif["gps_longitude"] == pytest.approx(4.8952)
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".webp", ".png"])
+def test_animated_pictures_are_frame_sequences(tmp_path, suffix):
+    path = animated_picture(tmp_path / f"moving{suffix}", seed=4, size=(80, 60), frames=12)
+    result = analyse_file(os.fsencode(path))
+    assert result.status == "ok", result.reason
+    assert result.detected_type == suffix[1:]
+    assert result.video is not None
+    assert result.video.duration == pytest.approx(1.8, abs=0.01)  # 12 frames of 150 ms
+    assert result.video.kept_frames >= 4
+    still = tmp_path / f"still{suffix}"
+    animated_picture(still, seed=4, size=(80, 60), frames=1)
+    assert analyse_file(os.fsencode(still)).video is None  # one frame: a picture
+
+
+def test_cut_download_keeps_the_frames_before_the_cut(tmp_path):
+    path = small_video(tmp_path / "whole.mp4", seeds=(1, 2, 3, 4), seconds_each=1.5,
+                       container_options={"movflags": "faststart"})  # fmt: skip
+    data = path.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.55)])
+    result = analyse_file(os.fsencode(cut))
+    assert result.status == "partial"
+    assert "frames kept up to" in result.reason
+    assert result.video is not None and 0 < result.video.decoded_until < 5.0
+    assert result.video.kept_frames >= 1
+
+
+def test_index_cut_off_is_corrupt(tmp_path):
+    path = small_video(tmp_path / "whole.mp4")  # the index (moov) is written last
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    result = analyse_file(os.fsencode(cut))
+    assert result.status == "corrupt"
+    assert "mp4" in result.reason
+    assert result.digests is not None and result.video is None
+
+
+def test_garbage_in_the_middle_is_partial_with_frames_on_both_sides(tmp_path):
+    path = small_video(tmp_path / "whole.ts", seeds=(1, 2, 3, 4), codec="libx264")
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 3000] = os.urandom(3000)
+    path.write_bytes(bytes(data))
+    result = analyse_file(os.fsencode(path))
+    assert result.status in ("ok", "partial")  # MPEG-TS resynchronises on the next packet
+    assert result.video is not None and result.video.decoded_until >= 4.0
+
+
+def test_frame_size_claimed_in_the_header_is_refused_before_decoding(tmp_path):
+    path = huge_frame_avi(tmp_path / "huge.avi", 10_000, 10_000)
+    result = analyse_file(os.fsencode(path))
+    assert result.status == "too_large"
+    assert "10000x10000" in result.reason
+    absurd = huge_frame_avi(tmp_path / "absurd.avi", 50_000, 50_000)  # FFmpeg refuses it too
+    result = analyse_file(os.fsencode(absurd))
+    assert result.status == "corrupt" and "absurd" in result.reason
+
+
+def test_header_then_noise_and_sound_only_files(tmp_path):
+    noise = tmp_path / "noise.mp4"
+    noise.write_bytes(b"\x00\x00\x00\x18ftypisom" + os.urandom(20_000))
+    result = analyse_file(os.fsencode(noise))
+    assert result.status == "corrupt" and result.reason
+
+    sound = tmp_path / "sound.mp4"
+    write_video(sound, scene_frames((1,), (32, 32), 0.1, 10), audio_seconds=1.0)
+    assert analyse_file(os.fsencode(sound)).status == "ok"
+
+
+def test_looping_timestamps_are_not_followed_for_ever(tmp_path):
+    one = small_video(tmp_path / "one.ts", seeds=(5,), seconds_each=8.0, codec="libx264")
+    looping = tmp_path / "looping.ts"
+    looping.write_bytes(one.read_bytes() * 12)  # the same timestamps again and again
+    result = analyse_file(os.fsencode(looping))
+    assert result.status == "partial"
+    assert "jumping back" in result.reason
+
+
+def test_time_budget_keeps_what_was_decoded(tmp_path, monkeypatch):
+    path = small_video(tmp_path / "long.mp4", seeds=(1, 2, 3, 4, 5, 6), seconds_each=1.0)
+
+    class ShortBudget(Budget):
+        calls = 0
+
+        def check(self) -> None:
+            ShortBudget.calls += 1
+            if ShortBudget.calls > 25:  # about 2.5 s of this 6 s video read
+                raise BudgetSpent("test")
+
+    monkeypatch.setattr(video_ingest, "Budget", ShortBudget)
+    result = analyse_file(os.fsencode(path))
+    assert result.status == "partial"
+    assert "time budget per file" in result.reason
+    assert result.video is not None and 0 < result.video.decoded_until < 6.0
+
+
+def test_evidence_is_read_only_and_its_times_unchanged(tmp_path):
+    path = small_video(tmp_path / "clip.mkv", codec="libx264")
+    os.utime(path, (1_000_000_000, 1_100_000_000))
+    before = path.read_bytes(), os.stat(path)
+    analyse_file(os.fsencode(path))
+    after = os.stat(path)
+    assert path.read_bytes() == before[0]
+    assert (after.st_mtime_ns, after.st_atime_ns) == (before[1].st_mtime_ns, before[1].st_atime_ns)
+
+
+def test_sniffing_transport_streams_needs_three_sync_bytes():
+    packet = b"\x47" + bytes(187)
+    assert sniff_type(packet * 3) == "mpegts"
+    assert sniff_type((bytes(4) + b"\x47" + bytes(187)) * 3) == "mpegts"  # M2TS
+    assert sniff_type(b"\x47" + bytes(300)) is None

@@ -1,0 +1,48 @@
+"""Tiny synthetic videos for tests (a few seconds, small frames), made with PyAV, and damaged
+or hostile variants of them."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from desktop.core.video_samples import scene_frames, write_video
+
+SIZE = (96, 64)
+FPS = 10
+
+
+def small_video(path: Path, seeds=(1, 2), seconds_each: float = 1.5, **options) -> Path:
+    """A short video of generated shots (cut between them), 96x64 at 10 fps, keyframes at the
+    cuts and every second unless `gop` says otherwise."""
+    options.setdefault("gop", FPS)
+    frames = scene_frames(seeds, options.pop("size", SIZE), seconds_each, options.get("fps", FPS))
+    return write_video(path, frames, fps=options.pop("fps", FPS), **options)
+
+
+# A codec each container takes (and its frame rate: MPEG-1 and -2 know only the standard
+# ones), for the sniffing and decoding tests.
+CONTAINERS = {
+    ".mp4": ("libx264", FPS),
+    ".mov": ("libx264", FPS),
+    ".mkv": ("libx265", FPS),
+    ".webm": ("libvpx-vp9", FPS),
+    ".avi": ("mpeg4", FPS),
+    ".ts": ("mpeg2video", 25),
+    ".mpg": ("mpeg1video", 25),
+    ".flv": ("flv", FPS),
+    ".wmv": ("wmv2", FPS),
+}
+
+
+def huge_frame_avi(path: Path, width: int = 50_000, height: int = 50_000) -> Path:
+    """An AVI of raw frames whose headers claim a 50000x50000 frame (a decoder would allocate
+    7.5 GB for it): a small file written normally, then its size fields rewritten."""
+    small_video(path, seeds=(3,), seconds_each=0.3, codec="rawvideo", gop=None)
+    data = bytearray(path.read_bytes())
+    avih = data.find(b"avih")
+    struct.pack_into("<II", data, avih + 8 + 32, width, height)  # dwWidth, dwHeight
+    strf = data.find(b"strf")
+    struct.pack_into("<ii", data, strf + 8 + 4, width, height)  # biWidth, biHeight
+    path.write_bytes(bytes(data))
+    return path
