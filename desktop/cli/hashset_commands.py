@@ -73,6 +73,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_case_argument(p)
     p.add_argument("file", metavar="FILE")
     p.add_argument("--trust", metavar="PUBKEY", help="require a signature by this public key")
+    p.add_argument(
+        "--preview", action="store_true",
+        help="show what would be merged and every conflict (with its key); write nothing",
+    )  # fmt: skip
+    p.add_argument(
+        "--take-theirs", action="append", default=[], metavar="KEY",
+        help="for this conflict (a key from --preview) take the package's record; repeatable",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_package_import)
 
@@ -207,7 +215,10 @@ def cmd_package_export(args: argparse.Namespace) -> int:
 def cmd_package_import(args: argparse.Namespace) -> int:
     db = open_case(args.case)
     try:
-        result = import_package(db, Path(args.file), Path(args.trust) if args.trust else None)
+        result = import_package(
+            db, Path(args.file), Path(args.trust) if args.trust else None,
+            preview=args.preview, take_theirs=args.take_theirs,
+        )  # fmt: skip
     except PackageError as error:
         raise UserError(str(error)) from None
     if args.json:
@@ -216,14 +227,21 @@ def cmd_package_import(args: argparse.Namespace) -> int:
     trust = "signed by the trusted key" if result["trusted"] else (
         f"signed by an untrusted key {result['signer']}" if result["signer"] else "UNSIGNED"
     )  # fmt: skip
+    what = "Would import (preview, nothing written)" if args.preview else "Imported"
     print(
-        f"Imported {args.file} ({trust}): {result['records']} records, {result['in_case']} "
+        f"{what} {args.file} ({trust}): {result['records']} records, {result['in_case']} "
         f"match media in this case."
     )
     if result.get("already_imported"):
         print(f"  (already imported on {result['already_imported']}: merged again, no duplicates)")
     for line in _merge_lines(result.get("investigation")):
         print(line)
+    if args.preview:
+        for choice in result["choices"]:
+            print(f"  conflict {choice['key']}: {choice['reason']}")
+        if result["choices"]:
+            print("  (--take-theirs KEY takes the package's record for that conflict)")
+        return 0
     for conflict in result["conflicts"][:20]:
         print(f"  conflict: {conflict}")
     if result["conflict_count"] > 20:
@@ -235,6 +253,7 @@ _MERGED = (("entities", "entities"), ("series_victims", "victims in series"), ("
            ("clues", "clues"), ("tags", "tags"))  # fmt: skip
 _OUTCOMES = (("added", "added"), ("matched", "already here"), ("updated", "updated"),
              ("unchanged", "unchanged"), ("conflicts", "in conflict"),
+             ("taken", "taken from the package over yours"),
              ("kept_removed", "removed here, not restored"), ("skipped", "not merged"))  # fmt: skip
 
 

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_LISTED = 1000  # conflicts and skipped records listed in the summary (all are counted)
-OUTCOMES = ("added", "matched", "updated", "unchanged", "conflicts", "kept_removed", "skipped")
+OUTCOMES = (
+    "added", "matched", "updated", "unchanged", "conflicts", "taken", "kept_removed", "skipped",
+)  # fmt: skip
+
+
+def conflict_key(what: str, original_id: str) -> str:
+    """How the analyst names one conflict to take the sender's side of it."""
+    return f"{what}:{original_id}"
 
 
 @dataclass
@@ -41,7 +48,13 @@ class MergeReport:
         self.count(what, "conflicts")
         if len(self.conflicts) < MAX_LISTED:
             self.conflicts.append(
-                {"what": what, "local_id": local_id, "original_id": original_id, "reason": reason}
+                {
+                    "what": what,
+                    "local_id": local_id,
+                    "original_id": original_id,
+                    "key": conflict_key(what, original_id),
+                    "reason": reason,
+                }
             )
 
     def skip(self, what: str, reason: str) -> None:

@@ -7,7 +7,9 @@ Rules, per sender record (keyed by the sending case and the sender's own id):
 - new: created here (entity, clue, link, tag, victim-in-series), provenance recorded;
 - seen before, same content: nothing to do;
 - seen before, changed by the sender, unchanged here since the last merge: updated;
-- seen before, changed by the sender AND changed here: a conflict, the case keeps its word;
+- seen before, changed by the sender AND changed here: a conflict, the case keeps its word,
+  unless the analyst chose to take the sender's record for that conflict (its key, listed by a
+  preview of the import): then it is updated and counted "taken";
 - seen before but removed here (or opted out): kept removed, reported.
 """
 
@@ -20,7 +22,7 @@ from sqlite_utils import Database
 
 from desktop.core.clue_kinds import clue_kind
 from desktop.core.regions import Region
-from desktop.jobs.merge_report import MAX_LISTED, MergeReport, Sender
+from desktop.jobs.merge_report import MAX_LISTED, MergeReport, Sender, conflict_key
 from desktop.store import clues, entities, links, origins, tags
 from desktop.store.investigation import InvestigationError
 
@@ -43,9 +45,10 @@ def _local_entity_content(entity: entities.Entity) -> dict[str, Any]:
 class InvestigationMerge:
     """One package's merge: entities first (to map their ids), then media batch by batch."""
 
-    def __init__(self, db: Database, sender: Sender):
+    def __init__(self, db: Database, sender: Sender, take_theirs: frozenset[str] = frozenset()):
         self.db = db
         self.sender = sender
+        self.take_theirs = take_theirs  # conflict keys where the sender's record wins
         self.report = MergeReport()
         self.entity_map: dict[int, int] = {}  # sender entity id -> local entity id
         self.removed: set[int] = set()  # sender entity ids merged before, removed here since
@@ -69,6 +72,9 @@ class InvestigationMerge:
         if old_name is not None:
             self.names.pop((entity.kind, _folded(old_name)), None)
         self.names[(entity.kind, _folded(entity.name))] = entity.id
+
+    def _theirs(self, what: str, original_id: str) -> bool:
+        return conflict_key(what, original_id) in self.take_theirs
 
     def _origin(self, row_kind: str, original_id: str) -> origins.Origin | None:
         return origins.find_origin(self.db, row_kind, self.sender.case_id, original_id)
@@ -142,7 +148,8 @@ class InvestigationMerge:
             origins.touch_origin(self.db, origin.id, self.sender.package_id)
             self.report.count("entities", "unchanged")
             return
-        if origins.content_hash(_local_entity_content(local)) != origin.local_hash:
+        taken = origins.content_hash(_local_entity_content(local)) != origin.local_hash
+        if taken and not self._theirs("entities", original_id):
             self.report.conflict(
                 "entities",
                 local.id,
@@ -158,7 +165,7 @@ class InvestigationMerge:
         after = entities.update_entity(self.db, local.id, name=name, **fields)
         self._named(after, local.name)
         self._record("entity", local.id, original_id, True, content, _local_entity_content(after))
-        self.report.count("entities", "updated")
+        self.report.count("entities", "taken" if taken else "updated")
 
     def _new_entity(
         self, kind: str, sent_id: int, name: str, fields: dict[str, Any], content: dict[str, Any]
@@ -267,19 +274,21 @@ class InvestigationMerge:
             elif origin.sender_hash == origins.content_hash(content):
                 origins.touch_origin(self.db, origin.id, self.sender.package_id)
                 self.report.count("links", "unchanged")
-            elif origins.content_hash(mine) != origin.local_hash:
+            elif origins.content_hash(mine) != origin.local_hash and not self._theirs(
+                "links", original_id
+            ):
                 self._link_conflict(local, original_id, "was changed here and in the package")
             else:
-                after = links.update_link(
-                    self.db, local.id, role=content["role"], note=content["note"]
-                )
-                self._record("link", local.id, original_id, origin.created, content,
-                             {"role": after.role, "note": after.note})  # fmt: skip
-                self.report.count("links", "updated")
+                taken = origins.content_hash(mine) != origin.local_hash
+                self._take_link(local, original_id, origin.created, content, taken)
             return
         if local is not None:  # the analyst linked it already: theirs stays as it is
+            differs = mine != content and any(content.values())
+            if differs and self._theirs("links", original_id):
+                self._take_link(local, original_id, False, content, True)
+                return
             self._record("link", local.id, original_id, False, content, mine)
-            if mine != content and any(content.values()):
+            if differs:
                 self._link_conflict(local, original_id, "has another role or note here")
             else:
                 self.report.count("links", "matched")
@@ -291,6 +300,17 @@ class InvestigationMerge:
         self._record("link", made.id, original_id, True, content,
                      {"role": made.role, "note": made.note})  # fmt: skip
         self.report.count("links", "added")
+
+    def _take_link(
+        self, local: links.Link, original_id: str, created: bool, content: dict[str, str],
+        taken: bool,
+    ) -> None:  # fmt: skip
+        """The sender's role and note on a link the case has (an update, or a conflict the
+        analyst settled their way)."""
+        after = links.update_link(self.db, local.id, role=content["role"], note=content["note"])
+        self._record("link", local.id, original_id, created, content,
+                     {"role": after.role, "note": after.note})  # fmt: skip
+        self.report.count("links", "taken" if taken else "updated")
 
     def _link_conflict(self, local: links.Link, original_id: str, why: str) -> None:
         self.report.conflict(
@@ -331,7 +351,9 @@ class InvestigationMerge:
         if origin.sender_hash == origins.content_hash(content):
             origins.touch_origin(self.db, origin.id, self.sender.package_id)
             self.report.count("clues", "unchanged")
-        elif origins.content_hash(_clue_content(local)) != origin.local_hash:
+        elif origins.content_hash(_clue_content(local)) != origin.local_hash and not self._theirs(
+            "clues", original_id
+        ):
             self.report.conflict(
                 "clues",
                 local.id,
@@ -344,8 +366,9 @@ class InvestigationMerge:
                 self.db, local.id, kind=content["kind"], label=content["label"], note=note,
                 region=region,
             )  # fmt: skip
+            taken = origins.content_hash(_clue_content(local)) != origin.local_hash
             self._record("clue", local.id, original_id, True, content, _clue_content(after))
-            self.report.count("clues", "updated")
+            self.report.count("clues", "taken" if taken else "updated")
 
     def _merge_tag(self, media_id: int, sha256: str, item: Any) -> None:
         if not isinstance(item, str):

@@ -6,7 +6,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,13 @@ from desktop.core.packages import (
 )
 from desktop.jobs.case_work import CaseWork, media_batches
 from desktop.jobs.match import match_media
-from desktop.jobs.merge_report import Sender
+from desktop.jobs.merge_report import Sender, conflict_key
 from desktop.jobs.package_merge import InvestigationMerge
-from desktop.store import audit, entities, items, known, origins
+from desktop.store import audit, entities, items, known, origins, review
 from desktop.store.db import get_info, now_iso
 
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
 MEDIA_MEMBER = "work/media.jsonl"
 CASE_MEMBER = "work/case.json"
 ENTITIES_MEMBER = "work/entities.json"
@@ -104,9 +107,17 @@ def _package_entities(db: Database, work: CaseWork) -> list[dict[str, Any]]:
 
 
 def export_package(
-    db: Database, out: Path, thumbnails: bool = False, sign: str | os.PathLike[str] | None = None
+    db: Database,
+    out: Path,
+    thumbnails: bool = False,
+    sign: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
 ) -> dict[str, Any]:
-    """Write the case's work (and optionally its thumbnails) as one package file."""
+    """Write the case's work (and optionally its thumbnails) as one package file; a cancel
+    stops it with no file written (PackageError says so)."""
+    progress = progress or (lambda done, total, message: None)
+    cancel = cancel or (lambda: False)
     key = load_private_key(sign) if sign else None
     if not out.parent.exists():
         raise PackageError(f"Cannot write {out}: the folder {out.parent} does not exist.")
@@ -121,10 +132,18 @@ def export_package(
         "media": items.media_count(db),
     }
 
+    def counted(lines: Iterator[bytes]) -> Iterator[bytes]:
+        for number, line in enumerate(lines, 1):
+            if number % 200 == 0:
+                progress(number, info["media"], "Writing the package")
+                if cancel():
+                    raise PackageError("The export was stopped; no file was written.")
+            yield line
+
     def members() -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
         yield CASE_MEMBER, json.dumps(info, sort_keys=True).encode("utf-8")
         yield ENTITIES_MEMBER, json.dumps(_package_entities(db, work), sort_keys=True).encode()
-        yield MEDIA_MEMBER, _media_lines(db, work)
+        yield MEDIA_MEMBER, counted(_media_lines(db, work))
         if thumbnails:
             for ids in media_batches(db):
                 for sha256, jpeg in known.thumbnails(db, ids).values():
@@ -198,8 +217,33 @@ def _record(line: bytes, number: int, scheme: str | None) -> dict[str, Any]:
     }
 
 
-def import_package(db: Database, path: Path, trust: Path | None = None) -> dict[str, Any]:
+class _Preview(Exception):  # noqa: N818 - not an error: carries the summary out of the rollback
+    def __init__(self, summary: dict[str, Any]):
+        super().__init__("preview")
+        self.summary = summary
+
+
+class ImportStopped(PackageError):
+    """The analyst stopped the import; the case is as it was."""
+
+
+def import_package(
+    db: Database,
+    path: Path,
+    trust: Path | None = None,
+    *,
+    preview: bool = False,
+    take_theirs: Collection[str] = (),
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> dict[str, Any]:
     """Verify a package completely, then merge it into the case by content hash.
+
+    `preview` does the whole merge and rolls it back: the summary says what would be merged
+    and lists every conflict with its key (`choices`); nothing is written, not even an audit
+    event. `take_theirs` names conflicts (keys from a preview) where the sender's record
+    replaces the case's: a changed entity, link or clue, or a media's category. Cancelling
+    between batches rolls everything back (ImportStopped).
 
     The whole file is checked before anything is written, and everything is written in one
     transaction that a late surprise (a malformed line, a member changed since the check)
@@ -208,7 +252,11 @@ def import_package(db: Database, path: Path, trust: Path | None = None) -> dict[
     merged into the case's investigation (jobs.package_merge), with their provenance. Importing
     the same package again merges again without duplicating anything (media ingested since
     then get the sender's work too)."""
+    progress = progress or (lambda done, total, message: None)
+    cancel = cancel or (lambda: False)
+    theirs = frozenset(take_theirs)
     trusted = load_public_key(trust) if trust else None
+    progress(0, 0, "Checking the package")
     package = read_package(path, trusted, keep=(CASE_MEMBER, ENTITIES_MEMBER))
     earlier = origins.package_row(db, package.sha256)
     info = package.manifest.get("info") or {}
@@ -236,45 +284,64 @@ def import_package(db: Database, path: Path, trust: Path | None = None) -> dict[
         "entities": len(sent_entities),
         "conflicts": [],
         "conflict_count": 0,
+        "choices": [],
+        "taken": sorted(theirs),
         "investigation": None,
+        "preview": preview,
     }
+    expected = info.get("media") if isinstance(info.get("media"), int) else 0
     matched: list[int] = []
-    with db.atomic():
-        if earlier is not None:
-            package_id = earlier[0]  # its records are kept already: merge again, add nothing
-        else:
-            package_id = known.add_package(
-                db,
-                {
-                    "package_sha256": package.sha256,
-                    "file_name": path.name,
-                    "source_case_id": str(info.get("case_id") or ""),
-                    "organization": organization,
-                    "created_at": str(info.get("exported_at") or ""),
-                    "signer": package.signer,
-                    "trusted": package.trusted,
-                    "imported_at": now_iso(),
-                    "imported_by": audit.current_user(),
-                },
-            )
-        merge = None
-        if sender_case != get_info(db, "case_id"):  # a case's own package brings nothing new
-            merge = InvestigationMerge(db, Sender(package_id, sender_case, organization))
-            merge.merge_entities(sent_entities)
-        batch: list[dict[str, Any]] = []
-        lines = package.iter_lines(MEDIA_MEMBER)
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                batch.append(_record(line, number, scheme))
-            if len(batch) >= IMPORT_BATCH:
-                matched += _merge(db, package_id, batch, summary, merge, earlier is None)
-                batch = []
-        matched += _merge(db, package_id, batch, summary, merge, earlier is None)
-        _add_investigation(summary, merge)
-        if earlier is None:
-            stored = {**summary, "entity_list": sent_entities}
-            known.finish_package(db, package_id, json.dumps(stored, default=str))
-        audit.append(db, "package.import", path.name, after=summary)
+
+    def step(done: int) -> None:
+        progress(done, max(done, expected), "Merging")
+        if cancel():
+            raise ImportStopped("The import was stopped; nothing was written.")
+
+    try:
+        with db.atomic():
+            if earlier is not None:
+                package_id = earlier[0]  # its records are kept already: merge again, add nothing
+            else:
+                package_id = known.add_package(
+                    db,
+                    {
+                        "package_sha256": package.sha256,
+                        "file_name": path.name,
+                        "source_case_id": str(info.get("case_id") or ""),
+                        "organization": organization,
+                        "created_at": str(info.get("exported_at") or ""),
+                        "signer": package.signer,
+                        "trusted": package.trusted,
+                        "imported_at": now_iso(),
+                        "imported_by": audit.current_user(),
+                    },
+                )
+            merging = _Merging(db, package_id, summary, theirs, path.name)
+            merge = None
+            if sender_case != get_info(db, "case_id"):  # a case's own package brings nothing new
+                sender = Sender(package_id, sender_case, organization)
+                merge = InvestigationMerge(db, sender, theirs)
+                merge.merge_entities(sent_entities)
+            batch: list[dict[str, Any]] = []
+            lines = package.iter_lines(MEDIA_MEMBER)
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    batch.append(_record(line, number, scheme))
+                if len(batch) >= IMPORT_BATCH:
+                    matched += merging.merge(batch, merge, earlier is None)
+                    batch = []
+                    step(summary["records"])
+            matched += merging.merge(batch, merge, earlier is None)
+            step(summary["records"])
+            _add_investigation(summary, merge)
+            if preview:
+                raise _Preview(summary)  # rolls the whole merge back
+            if earlier is None:
+                stored = {**summary, "entity_list": sent_entities}
+                known.finish_package(db, package_id, json.dumps(stored, default=str))
+            audit.append(db, "package.import", path.name, after=summary)
+    except _Preview as done:
+        return done.summary
     if matched:
         match_media(db, sorted(matched))
     return summary
@@ -289,38 +356,66 @@ def _add_investigation(summary: dict[str, Any], merge: InvestigationMerge | None
     summary["conflict_count"] += report["conflict_count"]
     room = MAX_CONFLICTS_LISTED - len(summary["conflicts"])
     summary["conflicts"] += [c["reason"] for c in report["conflicts"][: max(0, room)]]
+    summary["choices"] += [
+        {"key": c["key"], "what": c["what"], "reason": c["reason"]}
+        for c in report["conflicts"][: max(0, room)]
+    ]
 
 
-def _merge(
-    db: Database,
-    package_id: int,
-    batch: list[dict[str, Any]],
-    summary: dict[str, Any],
-    merge: InvestigationMerge | None,
-    store_records: bool,
-) -> list[int]:
-    """Store a batch of records, note conflicts, merge the sender's work on media the case
-    holds; the ids of those media."""
-    if store_records:
-        known.add_package_records(db, package_id, batch)
-    in_case = known.media_ids_for_sha256(db, [r["sha256"] for r in batch])
-    conflicts = _conflicts(db, batch, in_case)
-    summary["records"] += len(batch)
-    summary["in_case"] += len(in_case)
-    summary["conflict_count"] += len(conflicts)
-    room = MAX_CONFLICTS_LISTED - len(summary["conflicts"])
-    summary["conflicts"] += conflicts[: max(0, room)]
-    if merge is not None:
-        for record in batch:
-            media_id = in_case.get(record["sha256"])
-            if media_id is not None:
-                merge.merge_media(media_id, record["sha256"], record["work"])
-        merge.flush()
-    return list(in_case.values())
+@dataclass
+class _Merging:
+    """One import's batches: records stored, conflicts noted (the analyst's choices applied),
+    the sender's work merged on media the case holds."""
+
+    db: Database
+    package_id: int
+    summary: dict[str, Any]
+    theirs: frozenset[str]
+    source: str
+
+    def merge(
+        self, batch: list[dict[str, Any]], merge: InvestigationMerge | None, store_records: bool
+    ) -> list[int]:
+        """Store a batch; the ids of the media of the case it names."""
+        db, summary = self.db, self.summary
+        if store_records:
+            known.add_package_records(db, self.package_id, batch)
+        in_case = known.media_ids_for_sha256(db, [r["sha256"] for r in batch])
+        conflicts = self._settle(_conflicts(db, batch, in_case))
+        summary["records"] += len(batch)
+        summary["in_case"] += len(in_case)
+        summary["conflict_count"] += len(conflicts)
+        room = MAX_CONFLICTS_LISTED - len(summary["conflicts"])
+        summary["conflicts"] += [reason for _, _, reason in conflicts[: max(0, room)]]
+        summary["choices"] += [
+            {"key": key, "what": "category", "reason": reason}
+            for key, choosable, reason in conflicts[: max(0, room)]
+            if choosable
+        ]
+        if merge is not None:
+            for record in batch:
+                media_id = in_case.get(record["sha256"])
+                if media_id is not None:
+                    merge.merge_media(media_id, record["sha256"], record["work"])
+            merge.flush()
+        return list(in_case.values())
+
+    def _settle(self, found: list[tuple[str, bool, str, int, int]]) -> list[tuple[str, bool, str]]:
+        """Apply the sender's category where the analyst chose so; the conflicts left."""
+        left = []
+        for key, choosable, reason, media_id, category in found:
+            if choosable and key in self.theirs:
+                review.set_category(self.db, [media_id], category, f"package:{self.source}")
+            else:
+                left.append((key, choosable, reason))
+        return left
 
 
-def _conflicts(db: Database, records: list[dict[str, Any]], in_case: dict[str, int]) -> list[str]:
-    """Where the package's category differs from the case's own or from a hash set's."""
+def _conflicts(
+    db: Database, records: list[dict[str, Any]], in_case: dict[str, int]
+) -> list[tuple[str, bool, str, int, int]]:
+    """Where the package's category differs from the case's own (the analyst may take theirs)
+    or from a hash set's (both are shown): (key, choosable, reason, media id, their category)."""
     if not in_case:
         return []
     work = CaseWork(db).for_media(list(in_case.values()))
@@ -331,15 +426,19 @@ def _conflicts(db: Database, records: list[dict[str, Any]], in_case: dict[str, i
             continue
         mine = work[media_id]
         short = record["sha256"][:12]
-        if mine.category is not None and mine.category != record["category"]:
-            conflicts.append(
+        theirs = record["category"]
+        if mine.category is not None and mine.category != theirs:
+            conflicts.append((
+                conflict_key("category", record["sha256"]), True,
                 f"media {media_id} ({short}): your category {mine.category}, "
-                f"the package says {record['category']} (yours is kept)"
-            )
+                f"the package says {theirs} (yours is kept)", media_id, theirs,
+            ))  # fmt: skip
         for match in mine.matches:
-            if match["kind"] == "exact" and match["category"] not in (None, record["category"]):
-                conflicts.append(
+            if match["kind"] == "exact" and match["category"] not in (None, theirs):
+                reason = (
                     f"media {media_id} ({short}): set {match['set_name']!r} says "
-                    f"{match['category']}, the package says {record['category']} (both shown)"
+                    f"{match['category']}, the package says {theirs} (both shown)"
                 )
+                key = f"set:{match['set_name']}:{record['sha256']}"
+                conflicts.append((key, False, reason, media_id, theirs))
     return conflicts

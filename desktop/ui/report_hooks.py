@@ -1,5 +1,5 @@
-"""Puts the end of an analyst's work into the main window: Report, Verify evidence, Audit log
-and VICS export in the Case menu, and the Help menu (keys, everyday guide, About)."""
+"""Puts the end of an analyst's work into the main window: Report, Verify evidence, Audit log,
+VICS export and case packages in the Case menu, and the Help menu (keys, guide, About)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog
 
 from desktop.ui.dialogs import help_dialogs
 from desktop.ui.dialogs.audit_dialog import AuditDialog
+from desktop.ui.dialogs.package_dialog import PackageExportDialog, PackageImportDialog
 from desktop.ui.dialogs.report_dialog import ReportDialog
 from desktop.ui.dialogs.verify_dialog import VerifyDialog
 from desktop.ui.dialogs.vics_export_dialog import VicsExportDialog
@@ -30,6 +31,8 @@ class CaseTools:
             ("Verify evidence…", self.verify, None),
             ("Audit log…", self.audit, None),
             ("Export VICS…", self.vics, None),
+            ("Export case package…", self.export_package, None),
+            ("Import case package…", self.import_package, None),
         ):
             action = self._action(text, open_dialog, shortcut)
             menu.insertAction(before, action)
@@ -74,6 +77,14 @@ class CaseTools:
     def vics(self) -> QDialog | None:
         ws = self._case()
         return None if ws is None else self._show(VicsExportDialog(ws.case_path, self.window))
+
+    def export_package(self) -> QDialog | None:
+        ws = self._case()
+        return None if ws is None else self._show(PackageExportDialog(ws.case_path, self.window))
+
+    def import_package(self) -> QDialog | None:
+        ws = self._case()
+        return None if ws is None else self._show(PackageImportDialog(ws.case_path, self.window))
 
     def keys(self) -> QDialog:
         return self._show(help_dialogs.keys_dialog(self.window.scheme(), self.window))

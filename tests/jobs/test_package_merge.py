@@ -346,3 +346,45 @@ def test_odd_records_of_a_verified_package_are_skipped_and_listed(tmp_path, case
     (clue,) = clues.clues_for_media(b, by_sha(b)[sha])
     assert (clue.kind, clue.note) == ("other", "[their kind: brand-new-kind] blue")
     assert entities.find_entity(b, "V-ok", "victim").age_min == 9
+
+
+def test_preview_writes_nothing_and_the_analyst_takes_theirs_record_by_record(tmp_path, cases):
+    from desktop.store import review
+
+    a, b = cases
+    sent = work_in_a(a)
+    first = tmp_path / "first.vpkg"
+    export_package(a, first)
+    import_package(b, first)
+    victim = entities.find_entity(b, "V-1", "victim")
+    place = entities.find_entity(b, "Harbour", "location")
+    entities.update_entity(b, victim.id, notes="ours")  # both sides change both entities
+    entities.update_entity(b, place.id, notes="our pier")
+    entities.update_entity(a, sent["victim"].id, notes="theirs")
+    entities.update_entity(a, sent["place"].id, notes="their pier")
+    shared = by_sha(b)[sha_of(a, sent["ids"][0])]
+    review.set_category(b, [shared], 1)  # and disagree on a category
+    review.set_category(a, [sent["ids"][0]], 2)
+    second = tmp_path / "second.vpkg"
+    export_package(a, second)
+    before = counts(b)
+
+    preview = import_package(b, second, preview=True)
+
+    assert counts(b) == before  # nothing written, not even an audit event
+    assert preview["preview"] and preview["conflict_count"] == 3
+    by_reason = {c["reason"]: c["key"] for c in preview["choices"]}
+    assert len(by_reason) == 3
+    victim_key = next(k for r, k in by_reason.items() if "'V-1'" in r)
+    category_key = next(k for r, k in by_reason.items() if "your category 1" in r)
+
+    summary = import_package(b, second, take_theirs=[victim_key, category_key])
+
+    assert entities.get_entity(b, victim.id).notes == "theirs"
+    assert entities.get_entity(b, place.id).notes == "our pier"  # kept: not chosen
+    state = review.review_state(b, [shared])[shared]
+    assert (state.category, state.category_source) == (2, "package:second.vpkg")
+    merged = summary["investigation"]["entities"]
+    assert merged["taken"] == 1 and merged["conflicts"] == 1 and summary["conflict_count"] == 1
+    actions = [e.action for e in audit.events(b)][-4:]
+    assert "review.category" in actions and "package.import" in actions

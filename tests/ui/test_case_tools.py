@@ -117,3 +117,63 @@ def test_help_menu(window, sample_case, qtbot):
     shot(about, "help_about.png")
     for dialog in (keys, guide, about):
         dialog.close()
+
+
+def test_package_export_signed_then_import_with_a_choice_per_conflict(window, sample_case, qtbot,
+                                                                       tmp_path):  # fmt: skip
+    import shutil
+    import uuid
+
+    from desktop.jobs.packages import new_key_pair
+    from desktop.store import review
+    from desktop.store.db import open_case, set_info
+
+    theirs_case = tmp_path / "theirs.vigil"
+    shutil.copy(sample_case, theirs_case)
+    db = open_case(theirs_case)
+    with db.atomic():
+        set_info(db, "case_id", str(uuid.uuid4()))  # another agency's case of the same files
+    media = int(db.execute("SELECT MIN(id) FROM media").fetchone()[0])
+    review.set_category(db, [media], 1)
+    db.close()
+    mine = open_case(sample_case)
+    review.set_category(mine, [media], 2)
+    mine.close()
+    private, public, _ = new_key_pair(tmp_path / "agency.key")
+
+    assert window.open_case(theirs_case)
+    export = window.case_tools.export_package()
+    package = tmp_path / "theirs.vpkg"
+    export.path.setText(str(package))
+    export.sign.setChecked(True)
+    export.key.setText(str(private))
+    qtbot.mouseClick(export.action_button, Qt.MouseButton.LeftButton)
+    finish(qtbot, export)
+    assert package.exists() and export.result["signer"]
+    shot(export, "package_export.png")
+    export.close()
+
+    assert window.open_case(sample_case)
+    dialog = window.case_tools.import_package()
+    dialog.path.setText(str(package))
+    dialog.trust.setText(str(public))
+    qtbot.mouseClick(dialog.action_button, Qt.MouseButton.LeftButton)  # check: a preview
+    finish(qtbot, dialog)
+    assert dialog.preview is not None and "signed by the trusted key" in dialog.summary.text()
+    rows = [dialog.conflicts.item(r, 1).text() for r in range(dialog.conflicts.rowCount())]
+    row = next(i for i, text in enumerate(rows) if "your category 2" in text)
+    db = open_case(sample_case)
+    assert review.review_state(db, [media])[media].category == 2  # nothing written yet
+    assert db.execute("SELECT COUNT(*) FROM imported_packages").fetchone()[0] == 0
+    db.close()
+    dialog.conflicts.item(row, 0).setCheckState(Qt.CheckState.Checked)
+    shot(dialog, "package_import_preview.png")
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    finish(qtbot, dialog)
+    assert dialog.result is not None and dialog.result["taken"] == [dialog.preview["choices"][
+        row]["key"]]  # fmt: skip
+    db = open_case(sample_case)
+    assert review.review_state(db, [media])[media].category == 1  # theirs, as ticked
+    db.close()
+    shot(dialog, "package_import_done.png")
+    dialog.close()
