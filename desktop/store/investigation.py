@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Sequence
 
 from sqlite_utils import Database
 
@@ -51,3 +52,23 @@ def resolve_media(db: Database, reference: str) -> int:
     if row is None:
         raise InvestigationError(f"The case has no media with {column.upper()} {text}.")
     return int(row[0])
+
+
+WORK_MARKS = ("clues", "links", "tags")
+
+
+def work_marks(
+    conn: Database | sqlite3.Connection, media_ids: Sequence[int]
+) -> dict[int, set[str]]:
+    """Which of `media_ids` carry clues, links or tags (the grid's badges); media with none
+    are left out. Three indexed lookups per batch of 500."""
+    found: dict[int, set[str]] = {}
+    ids = list(media_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        for mark, table in zip(WORK_MARKS, ("clues", "links", "media_tags"), strict=True):
+            sql = f"SELECT DISTINCT media_id FROM {table} WHERE media_id IN ({marks})"
+            for (media_id,) in conn.execute(sql, chunk):
+                found.setdefault(int(media_id), set()).add(mark)
+    return found

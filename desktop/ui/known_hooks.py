@@ -1,42 +1,73 @@
-"""Puts known material into the main window: a Hash library menu entry, and for each opened
-case the "new material only" filter, known badges on the tiles and a Known tab in the viewer."""
+"""Known material in the program: a Hash library menu entry (a WindowPart), and in each open
+case the "new material only" filter, known badges on the tiles and a Known tab (a
+WorkspacePart); see desktop.ui.hosting."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 
+from desktop.core.regions import Region
 from desktop.ui.dialogs.hash_library import HashLibraryDialog
 from desktop.ui.widgets.known_material import KnownBadges, KnownFilter, KnownPanel
+
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workspace import CaseWorkspace
 
 SHORTCUT = "Ctrl+Shift+H"
 
 
-class KnownMaterial:
-    """Installed once per main window (which has `menus`, `case_opened` and `workspace`)."""
+class KnownInCase:
+    """What known material adds to one open case (a WorkspacePart)."""
 
-    def __init__(self, window: Any):
+    def __init__(self, workspace: CaseWorkspace):
+        self.workspace = workspace
+        self.filter = KnownFilter(workspace)
+        self.badges = KnownBadges()
+        workspace.add_badges(self.badges)
+        self.panel = KnownPanel(workspace.db, workspace.scheme)
+        workspace.add_panel(self.panel, "Known")
+
+    def media_shown(self, media_id: int | None) -> None:
+        self.panel.set_media(media_id)
+
+    def reveal_region(self, media_id: int) -> Region | None:
+        return None
+
+    def case_changed(self) -> None:
+        """Ingest matches the media it adds, a match run rematches: statuses may differ."""
+        self.workspace.refresh_badges()
+        self.panel.set_media(self.panel.media_id)
+
+    def close(self) -> None:
+        return None
+
+
+class KnownMaterial:
+    """The hash library in the main window (a WindowPart): its dialog, and KnownInCase for the
+    open case."""
+
+    def __init__(self, window: MainWindow):
         self.window = window
         self.dialog: HashLibraryDialog | None = None
+        self.in_case: KnownInCase | None = None
         self.action = QAction("Hash library…", window)
         self.action.setShortcut(QKeySequence(SHORTCUT))
         self.action.triggered.connect(self.open_library)
-        window.addAction(self.action)
-        window.menus["file"].addAction(self.action)
-        window.case_opened.append(self.case_opened)
+        window.add_action("tools", self.action)
 
-    def case_opened(self, workspace: Any) -> None:
-        workspace.known_filter = KnownFilter(workspace.filter_bar)
-        workspace.known_badges = KnownBadges(workspace.db, workspace.grid)
-        panel = workspace.known_panel = KnownPanel(workspace.db, workspace.scheme)
-        workspace.viewer.add_side_panel(panel, "Known")
-        workspace.viewer.media_changed.connect(panel.set_media)
-        # ingest matches the media it adds: statuses seen while it ran may have changed
-        workspace.ingest_finished.connect(lambda *_: self._refresh(workspace))
+    def case_opened(self, workspace: CaseWorkspace) -> None:
+        self.in_case = KnownInCase(workspace)
+        workspace.add_part(self.in_case)
         if self.dialog is not None:
-            self.dialog.case_path = workspace.case_path
-            self.dialog.match_button.setEnabled(True)
+            self.dialog.set_case(workspace.case_path)
+
+    def case_closed(self) -> None:
+        self.in_case = None
+        if self.dialog is not None:
+            self.dialog.set_case(None)
 
     def open_library(self) -> HashLibraryDialog:
         workspace = self.window.workspace
@@ -45,23 +76,13 @@ class KnownMaterial:
             self.dialog = HashLibraryDialog(case_path, self.window)
             self.dialog.matched.connect(self._matched)
         else:
-            self.dialog.case_path = case_path
-            self.dialog.match_button.setEnabled(case_path is not None)
+            self.dialog.set_case(case_path)
             self.dialog.reload()
         self.dialog.show()
         self.dialog.raise_()
         return self.dialog
 
-    def _matched(self, summary: Any) -> None:
-        if self.window.workspace is not None:
-            self._refresh(self.window.workspace)
-            self.window.workspace.filter_bar.refresh()  # the filter's answer changed too
-
-    def _refresh(self, workspace: Any) -> None:
-        workspace.known_badges.clear()
-        workspace.known_panel.set_media(workspace.known_panel.media_id)
-
-
-def install_known_material(window: Any) -> KnownMaterial:
-    window.known_material = KnownMaterial(window)
-    return window.known_material
+    def _matched(self, _summary: object) -> None:
+        if self.in_case is not None:
+            self.in_case.case_changed()
+            self.in_case.workspace.refresh_filters()  # the filter's answer changed too

@@ -21,12 +21,15 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from desktop.core import categories
+from desktop.store.audit import current_user
 from desktop.store.db import CASE_SUFFIX, CaseError, open_case
 from desktop.ui.dialogs.evidence_dialog import EvidenceDialog
 from desktop.ui.dialogs.settings_dialog import SettingsDialog
+from desktop.ui.hosting import WindowPart
 from desktop.ui.imaging import MIN_BLUR
-from desktop.ui.known_hooks import install_known_material
+from desktop.ui.known_hooks import KnownMaterial
 from desktop.ui.report_hooks import CaseTools
+from desktop.ui.reveal import exposure_text
 from desktop.ui.settings import AnalystSettings
 from desktop.ui.widgets.break_banner import BreakReminder
 from desktop.ui.widgets.start_screen import StartScreen
@@ -34,9 +37,12 @@ from desktop.ui.workspace import CaseWorkspace
 
 
 class MainWindow(QMainWindow):
-    """Extension points: `workspace` (the open case; None on the start screen),
-    `case_opened(workspace)` hooks (list of callables run after a case opens: add filters,
-    side panels, menu actions), and the menus `self.menus[name]`.
+    """The start screen or the open case (`workspace`; None on the start screen).
+
+    Features plug in as WindowParts (desktop.ui.hosting): `add_part(part)` (told when a case
+    opens and closes) and `add_action(menu, action)` for their menu entries, in the menus
+    "case", "review", "tools", "view" and "help". The Review menu lists the open case's keys
+    (its KeyOwner's bindings), enabled, each running its action.
     """
 
     def __init__(self, settings: AnalystSettings | None = None):
@@ -45,7 +51,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self.settings = settings or AnalystSettings()
         self.workspace: CaseWorkspace | None = None
-        self.case_opened: list[Any] = []
+        self.parts: list[WindowPart] = []
+        self._case_actions: list[QAction] = []  # the open case's keys, in the menus
         self.start = StartScreen()
         self.start.new_case.connect(self.choose_new_case)
         self.start.open_case.connect(self.choose_case)
@@ -71,8 +78,27 @@ class MainWindow(QMainWindow):
         geometry = self.settings.layout("window")
         if geometry:
             self.restoreGeometry(geometry)
-        install_known_material(self)  # hash library menu, known filter and badges (issue 5)
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("caseStatus")
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.known_material = KnownMaterial(self)  # hash library, known filter and badges
+        self.add_part(self.known_material)
         self.case_tools = CaseTools(self)  # report, verify, audit log, VICS, Help (issue 15)
+        self.add_part(self.case_tools)
+
+    def add_part(self, part: WindowPart) -> None:
+        self.parts.append(part)
+        if self.workspace is not None:
+            part.case_opened(self.workspace)
+
+    def add_action(self, menu: str, action: QAction) -> None:
+        """A feature's menu entry; in the Case menu it goes above Quit."""
+        target = self.menus[menu]
+        if menu == "case":
+            target.insertAction(self.quit_separator, action)
+        else:
+            target.addAction(action)
+        self.addAction(action)  # its shortcut works wherever the focus is
 
     def scheme(self) -> categories.Scheme:
         try:
@@ -93,39 +119,36 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         self.menus = {}
         bar = self.menuBar()
-        file_menu = self.menus["file"] = bar.addMenu("&Case")
+        file_menu = self.menus["case"] = bar.addMenu("&Case")
         self.new_action = self._action(
             "New case…", self.choose_new_case, QKeySequence.StandardKey.New
         )
         self.open_action = self._action(
             "Open case…", self.choose_case, QKeySequence.StandardKey.Open
         )
-        self.add_action = self._action("Add evidence…", self.choose_evidence, "Ctrl+E")
+        self.add_evidence_action = self._action("Add evidence…", self.choose_evidence, "Ctrl+E")
         self.close_action = self._action("Close case", self.close_case, "Ctrl+W")
-        for action in (self.new_action, self.open_action, self.add_action, self.close_action):
+        for action in (
+            self.new_action,
+            self.open_action,
+            self.add_evidence_action,
+            self.close_action,
+        ):
             file_menu.addAction(action)
-        file_menu.addSeparator()
+        self.quit_separator = file_menu.addSeparator()
         file_menu.addAction(self._action("Quit", self.close, QKeySequence.StandardKey.Quit))
-        review_menu = self.menus["review"] = bar.addMenu("&Review")
-        self.undo_action = self._action(
-            "Undo last review change", self._undo, QKeySequence.StandardKey.Undo
-        )
-        review_menu.addAction(self.undo_action)
-        review_menu.addSeparator()
-        for category in self.scheme().categories:
-            review_menu.addAction(f"{category.key}  {category.name}").setEnabled(False)
-        review_menu.addAction("Return  Reviewed, no category").setEnabled(False)
-        review_menu.addAction("Delete  Clear category").setEnabled(False)
-        review_menu.addAction("Space (hold)  Look at the current picture").setEnabled(False)
-        review_menu.addAction("R  Reveal / blur the current picture").setEnabled(False)
+        self.menus["review"] = bar.addMenu("&Review")
+        self.menus["investigation"] = bar.addMenu("&Investigation")
+        self.menus["tools"] = bar.addMenu("&Tools")
         view_menu = self.menus["view"] = bar.addMenu("&View")
         view_menu.addAction(self._action("Settings…", self.edit_settings, "Ctrl+,"))
+        self.menus["help"] = bar.addMenu("&Help")
 
     def _toolbar(self) -> None:
-        tools = self.addToolBar("Review")
+        tools = self.tools = self.addToolBar("Review")
         tools.setObjectName("reviewToolbar")
         tools.setMovable(False)
-        tools.addAction(self.add_action)
+        tools.addAction(self.add_evidence_action)
         tools.addSeparator()
         tools.addWidget(QLabel(" Blur "))
         self.blur_slider = QSlider(Qt.Orientation.Horizontal)
@@ -149,8 +172,37 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         has_case = self.workspace is not None
-        for action in (self.add_action, self.close_action, self.undo_action):
+        for action in (self.add_evidence_action, self.close_action):
             action.setEnabled(has_case)
+        self.tools.setVisible(has_case)  # blur and size mean nothing without pictures
+
+    def _case_menus(self, workspace: CaseWorkspace | None) -> None:
+        """The open case's keys as menu entries (enabled; the key shown beside each)."""
+        for action in self._case_actions:
+            for menu in self.menus.values():
+                menu.removeAction(action)
+            action.deleteLater()
+        self._case_actions = []
+        if workspace is None:
+            return
+        for name in ("review", "investigation"):
+            for binding in workspace.keys.bindings(name):
+                key = QKeySequence(binding.keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
+                action = QAction(f"{binding.title}\t{key}", self)
+                action.triggered.connect(lambda _=False, b=binding: b.action())
+                self.menus[name].addAction(action)
+                self._case_actions.append(action)
+
+    def _show_status(self, today: dict[str, float] | None = None) -> None:
+        """Case, analyst and today's exposure, always in view while a case is open."""
+        workspace = self.workspace
+        if workspace is None:
+            self.status_label.setText("")
+            return
+        seconds = today if today is not None else workspace.reveals.today
+        self.status_label.setText(
+            f"{workspace.case_path.name} · analyst {current_user()} · {exposure_text(seconds)}"
+        )
 
     def _look_changed(self, *_: Any) -> None:
         self.settings.blur_strength = self.blur_slider.value()
@@ -158,10 +210,6 @@ class MainWindow(QMainWindow):
         self.settings.thumbnail_size = self.size_slider.value()
         if self.workspace is not None:
             self.workspace.apply_look()
-
-    def _undo(self) -> None:
-        if self.workspace is not None:
-            self.workspace.undo()
 
     # ---- cases -----------------------------------------------------------------------------------
 
@@ -194,17 +242,24 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Vigil · {Path(path).name}")
         self._update_actions()
         workspace.grid.setFocus()
-        for hook in self.case_opened:
-            hook(workspace)
+        for part in self.parts:
+            part.case_opened(workspace)
+        self._case_menus(workspace)
+        workspace.reveals.exposure_changed.connect(self._show_status)
+        self._show_status()
         return True
 
     def close_case(self) -> None:
         if self.workspace is None:
             return
         self.workspace.close_case()
+        self._case_menus(None)
+        for part in self.parts:
+            part.case_closed()
         self.pages.removeWidget(self.workspace)
         self.workspace.deleteLater()
         self.workspace = None
+        self._show_status()
         self.start.set_recent(self.settings.recent_cases())
         self.pages.setCurrentWidget(self.start)
         self.setWindowTitle("Vigil")

@@ -4,7 +4,7 @@ VICS export and case packages in the Case menu, and the Help menu (keys, guide, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog
@@ -16,15 +16,17 @@ from desktop.ui.dialogs.report_dialog import ReportDialog
 from desktop.ui.dialogs.verify_dialog import VerifyDialog
 from desktop.ui.dialogs.vics_export_dialog import VicsExportDialog
 
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workspace import CaseWorkspace
+
 
 class CaseTools:
-    """Installed once per main window (which has `menus`, `workspace` and `scheme()`)."""
+    """A WindowPart (desktop.ui.hosting): its entries in the Case and Help menus."""
 
-    def __init__(self, window: Any):
+    def __init__(self, window: MainWindow):
         self.window = window
         self.dialog: QDialog | None = None  # the one open (tests reach it here)
-        menu = window.menus["file"]
-        before = menu.actions()[-1]  # keep Quit last
         self.case_actions = []
         for text, open_dialog, shortcut in (
             ("Write report…", self.report, "Ctrl+Shift+R"),
@@ -35,20 +37,26 @@ class CaseTools:
             ("Import case package…", self.import_package, None),
         ):
             action = self._action(text, open_dialog, shortcut)
-            menu.insertAction(before, action)
+            window.add_action("case", action)
             self.case_actions.append(action)
-        menu.insertSeparator(before)
-        help_menu = window.menus["help"] = window.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("Keys", self.keys, "F1"))
-        help_menu.addAction(self._action("Everyday guide", self.guide, None))
-        help_menu.addAction(self._action("About Vigil", self.about, None))
+            action.setEnabled(False)
+        window.add_action("help", self._action("Keys", self.keys, "F1"))
+        window.add_action("help", self._action("Everyday guide", self.guide, None))
+        window.add_action("help", self._action("About Vigil", self.about, None))
+
+    def case_opened(self, workspace: CaseWorkspace) -> None:
+        for action in self.case_actions:
+            action.setEnabled(True)
+
+    def case_closed(self) -> None:
+        for action in self.case_actions:
+            action.setEnabled(False)
 
     def _action(self, text: str, slot: Callable[[], Any], shortcut: str | None) -> QAction:
         action = QAction(text, self.window)
         action.triggered.connect(slot)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-        self.window.addAction(action)
         return action
 
     def _show(self, dialog: QDialog) -> QDialog:
@@ -57,7 +65,7 @@ class CaseTools:
         dialog.raise_()
         return dialog
 
-    def _case(self) -> Any:
+    def _case(self) -> CaseWorkspace | None:
         return self.window.workspace
 
     def report(self) -> QDialog | None:

@@ -24,6 +24,7 @@ from desktop.jobs.ingest import IngestError, ingest
 from desktop.store import browse, media_view
 from desktop.store.db import CaseError, connect_readonly
 from desktop.ui import imaging
+from desktop.ui.hosting import Badge, BadgeSource
 
 _local = threading.local()
 
@@ -201,6 +202,18 @@ def load_tiles(
             else imaging.prepare(image, strength, grey, media_id == revealed, side)
         )
     return tiles
+
+
+def load_badges(
+    case_path: Path, sources: Sequence[BadgeSource], ids: Sequence[int]
+) -> dict[int, list[Badge]]:
+    """Each tile's badges from every BadgeSource (desktop.ui.hosting), in source order."""
+    conn = thread_connection(case_path)
+    found: dict[int, list[Badge]] = {}
+    for source in sources:
+        for media_id, badges in source.badges(conn, ids).items():
+            found.setdefault(media_id, []).extend(badges)
+    return found
 
 
 # ---- the viewer --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +10,15 @@ from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from desktop.core.categories import Scheme
+from desktop.core.regions import Region
 from desktop.store import browse, review
 from desktop.store.db import open_case
 from desktop.ui import workers
-from desktop.ui.investigation_hooks import install_investigation
+from desktop.ui.hosting import BadgeSource, TileAction, WorkspacePart
+from desktop.ui.investigation_hooks import InvestigationPart
+from desktop.ui.keys import Binding, KeyOwner, Scope
 from desktop.ui.models.media_model import MediaGridModel
+from desktop.ui.reveal import PICTURE, Reveal, RevealController
 from desktop.ui.settings import AnalystSettings
 from desktop.ui.widgets.filter_bar import FilterBar
 from desktop.ui.widgets.grid import MediaGrid
@@ -31,7 +36,14 @@ class CaseWorkspace(QWidget):
     Delete clears the category, the cursor then advances; Ctrl+Z undoes. Space held (or the
     mouse held on the picture) reveals the current media; R reveals it until the selection
     moves or the timeout; nothing else ever reveals. E (or double-click) opens a stack, Esc
-    closes it.
+    closes it. Every key belongs to `keys` (desktop.ui.keys), every reveal to `reveals`.
+
+    Features plug in here (desktop.ui.hosting): `add_part` (a WorkspacePart told about the
+    media shown, asked for a reveal's region, told when the case changed and when it closes),
+    `add_panel` (a tab beside Details), `add_filter` (the filter bar's second row),
+    `add_badges` (tile badges), `add_tile_action` (the tiles' right-click menu) and
+    `keys.bind`. The investigation is installed by the workspace itself, known material by
+    the main window (it also has a menu entry).
     """
 
     status_changed = Signal(str)
@@ -51,10 +63,17 @@ class CaseWorkspace(QWidget):
         self.grid.setModel(self.model)
         self.viewer = ViewerPane(self.case_path, scheme)
         self.viewer.similar_chosen.connect(self.show_in_viewer)
+        self.reveals = RevealController(self.db, lambda: self.settings.reveal_seconds, self)
+        self.reveals.changed.connect(self._reveal_changed)
         self.viewer.image_view.hold_started.connect(lambda: self.reveal(hold=True))
-        self.viewer.image_view.hold_ended.connect(self.end_hold)
+        self.viewer.image_view.hold_ended.connect(self.reveals.end_hold)
         self.grid.hold_started.connect(self._hold_tile)
-        self.grid.hold_ended.connect(self.end_hold)
+        self.grid.hold_ended.connect(self.reveals.end_hold)
+        self.keys = KeyOwner(self)
+        self.keys.add_surface(self.grid)
+        self.keys.add_surface(self.viewer.image_view)
+        self.parts: list[WorkspacePart] = []
+        self.tile_actions: list[TileAction] = []
         self.ingest_panel = IngestPanel()
         self.ingest_panel.cancel_requested.connect(self.cancel_ingest)
         self.count_label = QLabel("")
@@ -79,10 +98,6 @@ class CaseWorkspace(QWidget):
         self.undo_stack: list[review.ReviewChange] = []
         self.closed = False
         self.stack_open: int | None = None  # media whose stack is open, if one is
-        self.revealed: int | None = None
-        self._holding = False
-        self.reveal_timer = QTimer(self, singleShot=True)
-        self.reveal_timer.timeout.connect(self.blur_all)
         self.ingest_worker: workers.IngestWorker | None = None
         self.poll_timer = QTimer(self, interval=GRID_POLL_MS)
         self.poll_timer.timeout.connect(self.model.poll_new_rows)
@@ -92,8 +107,42 @@ class CaseWorkspace(QWidget):
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.doubleClicked.connect(lambda _: self.expand_stack())
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
+        self.viewer.media_changed.connect(self._media_shown)
+        self._bind_review_keys()
         self._count()
-        self.investigation = install_investigation(self)  # clues, tags, links, entities (issue 4)
+        self.investigation = InvestigationPart(self)  # clues, tags, links, entities (issue 4)
+        self.add_part(self.investigation)
+
+    # ---- what features add ---------------------------------------------------------------------
+
+    def add_part(self, part: WorkspacePart) -> None:
+        self.parts.append(part)
+        part.media_shown(self.viewer.media_id)
+
+    def add_panel(self, widget: QWidget, title: str) -> int:
+        """A tab beside Details; returns its index."""
+        return self.viewer.add_side_panel(widget, title)
+
+    def show_panel(self, index: int) -> None:
+        self.viewer.side_tabs.setCurrentIndex(index)
+
+    def add_filter(self, widget: QWidget, read: Callable[[], tuple[str, Any] | None]) -> None:
+        """A filter in the filter bar (see FilterBar.add_filter); call refresh_filters() when
+        it changes."""
+        self.filter_bar.add_filter(widget, read)
+
+    def refresh_filters(self) -> None:
+        self.filter_bar.refresh_filters()
+
+    def add_badges(self, source: BadgeSource) -> None:
+        self.model.add_badge_source(source)
+
+    def refresh_badges(self) -> None:
+        """What badges show changed (a match run, a tag...): ask the sources again."""
+        self.model.clear_badges()
+
+    def add_tile_action(self, action: TileAction) -> None:
+        self.tile_actions.append(action)
 
     # ---- showing -------------------------------------------------------------------------------
 
@@ -137,6 +186,10 @@ class CaseWorkspace(QWidget):
     def _current_changed(self, current, previous) -> None:
         self.blur_all()
         self.viewer.show_media(self.model.media_id(current.row()) if current.isValid() else None)
+
+    def _media_shown(self, media_id: int | None) -> None:
+        for part in self.parts:
+            part.media_shown(media_id)
 
     def _selection_moved(self) -> None:
         if self.revealed is not None and self.revealed != self.current_media():
@@ -191,16 +244,33 @@ class CaseWorkspace(QWidget):
 
     # ---- reveal --------------------------------------------------------------------------------
 
+    @property
+    def revealed(self) -> int | None:
+        """The media shown sharp in the grid and viewer (whole or a region), if one is."""
+        current = self.reveals.current
+        return current.media_id if current is not None and current.where == PICTURE else None
+
     def reveal(self, hold: bool = False) -> None:
-        """Unblur the current media only, in grid and viewer, until released/moved/timed out."""
+        """Unblur the current media only, in grid and viewer, until released/moved/timed out
+        (only the selected clue's region when a clue is selected)."""
         media_id = self.viewer.media_id or self.current_media()
         if media_id is None:
             return
-        self._holding = hold
-        self.revealed = media_id
-        self.model.set_revealed(media_id if media_id in self.model.row_of else None)
-        self.viewer.set_revealed(True)
-        self.reveal_timer.start(self.settings.reveal_seconds * 1000)
+        self.reveals.reveal(
+            Reveal(media_id, PICTURE, region=self._reveal_region(media_id), held=hold)
+        )
+
+    def _reveal_region(self, media_id: int) -> Region | None:
+        for part in self.parts:
+            region = part.reveal_region(media_id)
+            if region is not None:
+                return region
+        return None
+
+    def _reveal_changed(self) -> None:
+        whole = [m for m in (self.revealed,) if m is not None and self.reveals.whole(m)]
+        self.model.set_revealed(whole[0] if whole and whole[0] in self.model.row_of else None)
+        self.viewer.set_revealed(self.reveals.whole(self.viewer.media_id))
 
     def _hold_tile(self) -> None:
         media_id = self.current_media()
@@ -215,17 +285,10 @@ class CaseWorkspace(QWidget):
             self.reveal()
 
     def end_hold(self) -> None:
-        if self._holding:
-            self.blur_all()
+        self.reveals.end_hold()
 
     def blur_all(self) -> None:
-        self._holding = False
-        self.reveal_timer.stop()
-        if self.revealed is None:
-            return
-        self.revealed = None
-        self.model.set_revealed(None)
-        self.viewer.set_revealed(False)
+        self.reveals.end()
 
     # ---- review --------------------------------------------------------------------------------
 
@@ -273,40 +336,41 @@ class CaseWorkspace(QWidget):
             self.select_row(row)
         self.viewer.refresh_details()
         self._count()
-        self.status_changed.emit(f"Undone: {change.action} on {len(change.media_ids)} media.")
+        count = len(change.media_ids)
+        self.status_changed.emit(f"Undone: {self._change_words(change)} ({count:,} media).")
+
+    def _change_words(self, change: review.ReviewChange) -> str:
+        """What a review change did, in the analyst's words (not the audit action's name)."""
+        if change.action != "review.category":
+            return "marked reviewed"
+        values = {s.category for s in change.after.values()}
+        value = values.pop() if len(values) == 1 else None
+        category = self.scheme.by_value(value)
+        if category is None:
+            return "category cleared" if value is None else "category set"
+        return f"category {category.key} · {category.name}"
 
     # ---- keys ----------------------------------------------------------------------------------
 
-    def keyPressEvent(self, event) -> None:
-        text = event.text()
-        if event.key() == Qt.Key.Key_Space:
-            if not event.isAutoRepeat():
-                self.reveal(hold=True)
-            return
-        if text in ("r", "R"):
-            self.toggle_reveal()
-            return
-        category = self.scheme.by_key(text) if text else None
-        if category is not None:
-            self.categorise(category.value)
-            return
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.mark_reviewed()
-            return
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.categorise(None)
-            return
-        if text in ("e", "E") and self.expand_stack():
-            return
-        if event.key() == Qt.Key.Key_Escape and self.collapse_stack():
-            return
-        super().keyPressEvent(event)
+    def _bind_review_keys(self) -> None:
+        bind = self.keys.bind
+        for category in self.scheme.categories:
+            bind(Binding((category.key,), f"{category.name}",
+                         lambda v=category.value: self.categorise(v)))  # fmt: skip
+        bind(Binding(("Return", "Enter"), "Reviewed, no category", self.mark_reviewed))
+        bind(Binding(("Delete", "Backspace"), "Clear the category", lambda: self.categorise(None)))
+        bind(Binding(("Space",), "Look at the current picture while held",
+                     lambda: self.reveal(hold=True), release=self.reveals.end_hold))  # fmt: skip
+        bind(Binding(("R",), "Reveal / blur the current picture", self.toggle_reveal))
+        bind(Binding(("E",), "Open the near-duplicate stack", self.expand_stack))
+        bind(
+            Binding(("Escape",), "Leave the stack (or stop drawing)", self.escape, Scope.WORKSPACE)
+        )
+        bind(Binding(("Ctrl+Z",), "Undo the last review change", self.undo, Scope.ANYWHERE))
 
-    def keyReleaseEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self.end_hold()
-            return
-        super().keyReleaseEvent(event)
+    def escape(self) -> None:
+        if not self.investigation.cancel_drawing():
+            self.collapse_stack()
 
     # ---- evidence ------------------------------------------------------------------------------
 
@@ -346,6 +410,8 @@ class CaseWorkspace(QWidget):
         self.filter_bar.set_types(browse.file_types(self.db))
         self.model.reload()
         self._count()
+        for part in self.parts:
+            part.case_changed()
         self.ingest_finished.emit(summary)
 
     def _ingest_failed(self, message: str) -> None:
@@ -363,5 +429,8 @@ class CaseWorkspace(QWidget):
             self.settings.set_layout(name, bytes(part.saveState().data()))
         self.closed = True
         self.blur_all()
+        self.keys.stop()
+        for part in self.parts:
+            part.close()
         self.cancel_ingest()
         self.db.close()

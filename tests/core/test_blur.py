@@ -18,4 +18,5 @@ def test_blur_removes_detail_at_every_strength_and_cannot_be_switched_off():
         assert shown.size == (160, 120)
         assert detail_level(np.asarray(shown.convert("L"), dtype=np.float64)) < 0.1 * original
     assert blur.blur_side(0) == blur.blur_side(blur.MIN_BLUR)
-    assert max(blur.reduce_for_blur(picture, blur.DEFAULT_BLUR).size) == blur.blur_side(80)
+    assert max(blur.reduce_for_blur(picture, blur.DEFAULT_BLUR).size) == blur.blur_side(40) == 16
+    assert blur.blur_side(blur.MIN_BLUR) == blur.LIGHTEST_SIDE == 20

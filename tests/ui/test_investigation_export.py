@@ -6,6 +6,7 @@ import json
 import os
 
 import numpy as np
+from helpers.images import detail_level
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
@@ -15,6 +16,8 @@ from desktop.core.regions import Region
 from desktop.store import audit, clues
 from desktop.store.db import open_case
 from desktop.ui.dialogs.clue_export_dialog import ClueExportDialog
+from desktop.ui.imaging import MIN_BLUR
+from desktop.ui.reveal import RevealController
 
 SHOTS = "/tmp/shots"
 
@@ -37,12 +40,30 @@ def test_export_dialog_writes_the_region_with_a_dragged_blackout_and_no_exif(
     crop = picture[60:180, 100:260].copy()
     preview = QImage(crop.data, 160, 120, 160 * 3, QImage.Format.Format_RGB888).copy()
 
-    dialog = ClueExportDialog(sample_case, clue, preview)
+    reveals = RevealController(db, lambda: 10, None)
+    dialog = ClueExportDialog(sample_case, clue, preview, reveals, MIN_BLUR)
     qtbot.addWidget(dialog)
     dialog.resize(700, 600)
     dialog.show()
     qtbot.waitExposed(dialog)
     canvas = dialog.canvas
+    # the crop is shown blurred, even at the lightest blur, until the analyst holds to look
+    target = canvas.target().toAlignedRect().adjusted(2, 2, -2, -2)
+
+    def detail() -> float:  # measured at the crop's own size (the canvas enlarges it)
+        shown = canvas.grab(target).toImage()
+        return detail_level(shown.scaled(region.w, region.h, mode=Qt.SmoothTransformation))
+
+    blurred = detail()
+    qtbot.mousePress(dialog.look, Qt.MouseButton.LeftButton)
+    assert canvas.revealed()
+    sharp = detail()
+    qtbot.mouseRelease(dialog.look, Qt.MouseButton.LeftButton)
+    assert not canvas.revealed()
+    assert blurred < 0.25 * sharp
+    (looked,) = [e for e in audit.events(db) if e.action == "exposure.picture"]
+    assert json.loads(looked.after)["where"] == "clue export"
+    assert json.loads(looked.after)["region"] == region.as_dict()
     # drag over the left quarter of the region: black it out
     target = canvas.target()
     start = QPoint(int(target.left()) + 1, int(target.top()) + 1)
@@ -80,7 +101,7 @@ def test_export_refusal_is_shown_as_one_sentence(qtbot, sample_case, tmp_path):
     media_id = db.execute("SELECT id FROM media WHERE width = 320 LIMIT 1").fetchone()[0]
     clue = clues.add_clue(db, media_id, "text", "label", region=Region(0, 0, 20, 20))
     (tmp_path / "taken.png").write_bytes(b"")
-    dialog = ClueExportDialog(sample_case, clue, None)
+    dialog = ClueExportDialog(sample_case, clue, None, RevealController(db, lambda: 10, None), 40)
     qtbot.addWidget(dialog)
     dialog.path.setText(str(tmp_path / "taken.png"))
     dialog.export_button.click()

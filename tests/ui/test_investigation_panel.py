@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop.core.media import decode_reduced
+from desktop.core.regions import Region
 from desktop.store import audit, clues, entities, groups, links, tags
 from desktop.store.db import open_case
+from desktop.ui import workers
 from desktop.ui.dialogs import investigation_dialogs
-from desktop.ui.widgets.clue_workspace import ClueWorkspace
-from desktop.ui.widgets.region_view import widget_point
 
 SHOTS = "/tmp/shots"
 
@@ -31,18 +28,6 @@ def db(sample_case):
     return open_case(sample_case)
 
 
-def _picture(db, media_id: int) -> QImage:
-    path = db.execute(
-        "SELECT path_raw FROM files WHERE media_id = ? ORDER BY id LIMIT 1", [media_id]
-    ).fetchone()[0]
-    with open(bytes(path), "rb") as handle:
-        rgb = decode_reduced(handle.read(), full=True).image
-    data = np.ascontiguousarray(np.asarray(rgb))
-    return QImage(
-        data.data, rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888
-    ).copy()
-
-
 @pytest.fixture
 def picture_id(db):
     return db.execute(
@@ -51,14 +36,20 @@ def picture_id(db):
 
 
 @pytest.fixture
-def workspace(qtbot, db, picture_id):
-    widget = ClueWorkspace(db)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 520)
-    widget.show_media(picture_id, _picture(db, picture_id), (320, 240))
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def workspace(window, sample_case, qtbot, picture_id):
+    """The review window with the case open and the picture in the viewer."""
+    assert window.open_case(sample_case)
+    space = window.workspace
+    space.show_in_viewer(picture_id)
+    panel, view = space.investigation.panel, space.viewer.image_view
+    qtbot.waitUntil(lambda: panel.media_id == picture_id and view.image is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=20_000)
+    return space
+
+
+def widget_point(space, x: int, y: int) -> QPoint:
+    """Where the picture's pixel (x, y) is on the viewer."""
+    return space.investigation.overlay.widget_rect(Region(x, y, 1, 1)).topLeft().toPoint()
 
 
 def _answer_dialog(monkeypatch, dialog_class, fill):
@@ -78,32 +69,36 @@ def test_draw_a_region_to_make_a_clue_then_select_it(qtbot, monkeypatch, workspa
         dialog.note.setPlainText("two round pins")
 
     _answer_dialog(monkeypatch, investigation_dialogs.ClueDialog, fill)
-    view, panel = workspace.view, workspace.panel
-    panel.setFocus()
-    qtbot.keyClick(panel, Qt.Key.Key_D)  # D: draw a region
-    assert view.is_drawing()
-    start, end = widget_point(view, 40, 30), widget_point(view, 160, 120)
+    panel, overlay = workspace.investigation.panel, workspace.investigation.overlay
+    view = workspace.viewer.image_view
+    panel.clue_list.setFocus()
+    qtbot.keyClick(panel.clue_list, Qt.Key.Key_D)  # D from the panel's list: draw a region
+    assert overlay.is_drawing()
+    start, end = widget_point(workspace, 40, 30), widget_point(workspace, 160, 120)
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(view, end)
-    workspace.grab().save(os.path.join(SHOTS, "clue_drawing.png"))
+    assert overlay.sharp_region() is None  # the rectangle being drawn is an outline only
+    workspace.window().grab().save(os.path.join(SHOTS, "clue_drawing.png"))
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=end)
     (clue,) = clues.clues_for_media(db, picture_id)
     assert (clue.kind, clue.label, clue.note) == ("electrical", "Type F socket", "two round pins")
-    assert abs(clue.region.x - 40) <= 1 and abs(clue.region.w - 120) <= 2
-    assert not view.is_drawing()
+    assert abs(clue.region.x - 40) <= 2 and abs(clue.region.w - 120) <= 3
+    assert not overlay.is_drawing()
     assert panel.clue_list.count() == 1
-    assert view.sharp_region() == clue.region  # the new clue is selected: its region sharp
-    workspace.grab().save(os.path.join(SHOTS, "clue_selected.png"))
-    panel.clue_list.clearSelection()
+    assert overlay.selected_region() == clue.region and overlay.sharp_region() is None
+    assert not view.hasFocus()  # the focus went back where it was, not to the picture
+    qtbot.keyClick(panel.clue_list, Qt.Key.Key_T)  # so T reaches the tag field
+    assert panel.tag_field.hasFocus()
+    panel.clue_list.setFocus()
     panel.clue_list.setCurrentRow(-1)
-    assert view.sharp_region() is None
+    assert overlay.selected_region() is None
     panel.clue_list.setCurrentRow(0)
-    assert view.sharp_region() == clue.region
+    assert overlay.selected_region() == clue.region
     assert list(audit.events(db))[-1].action == "clue.add"
 
 
 def test_clues_and_tags_by_keyboard(qtbot, monkeypatch, workspace, db, picture_id):
-    panel = workspace.panel
+    panel = workspace.investigation.panel
     _answer_dialog(
         monkeypatch,
         investigation_dialogs.ClueDialog,
@@ -159,7 +154,7 @@ def test_link_a_stack_to_a_victim_with_one_member_opted_out(
         dialog.members.item(3).setCheckState(Qt.CheckState.Unchecked)  # opt one member out
 
     _answer_dialog(monkeypatch, investigation_dialogs.LinkDialog, fill)
-    panel = workspace.panel
+    panel = workspace.investigation.panel
     panel.setFocus()
     qtbot.keyClick(panel, Qt.Key.Key_L)
     assert seen == {"members": 4, "first_enabled": False}
@@ -182,7 +177,7 @@ def test_edit_a_link_and_rename_a_tag_with_f2(qtbot, monkeypatch, workspace, db,
     place = entities.add_entity(db, "location", "Flat")
     links.link_media(db, [picture_id], place.id, "shown")
     tags.add_tag(db, [picture_id], "kitchen")
-    panel = workspace.panel
+    panel = workspace.investigation.panel
     panel.refresh()
 
     def fill(dialog):

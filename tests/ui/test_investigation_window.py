@@ -3,13 +3,14 @@ browse entities, filter the grid; the picture stays blurred except the clue's re
 
 from __future__ import annotations
 
+import json
 import os
 
 from helpers.images import detail_energy
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop.store import clues, entities, links, tags
+from desktop.store import audit, clues, entities, links, tags
 from desktop.store.db import open_case
 from desktop.ui import workers
 from desktop.ui.dialogs import investigation_dialogs
@@ -49,15 +50,29 @@ def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
     (clue,) = clues.clues_for_media(open_case(sample_case), media_id)
     assert (clue.kind, clue.label) == ("screen", "cartoon on TV")
     assert not image_view.revealed
-    # the region is sharp in the viewer, the rest of the picture blurred
-    shot = image_view.grab().toImage()
-    shot.save(os.path.join(SHOTS, "viewer_clue_selected.png"))
-    region = hooks.overlay.widget_rect(clue.region).toAlignedRect().adjusted(4, 4, -4, -4)
-    left_part = rect.toAlignedRect()
-    left_part.setRight(region.left() - 10)
-    left_part = left_part.adjusted(4, 4, -4, -4)
-    inside, outside = detail_energy(shot.copy(region)), detail_energy(shot.copy(left_part))
+
+    def inside_and_outside():
+        shot = image_view.grab().toImage()
+        region = hooks.overlay.widget_rect(clue.region).toAlignedRect().adjusted(4, 4, -4, -4)
+        left_part = rect.toAlignedRect()
+        left_part.setRight(region.left() - 10)
+        left_part = left_part.adjusted(4, 4, -4, -4)
+        return shot, detail_energy(shot.copy(region)), detail_energy(shot.copy(left_part))
+
+    # drawing and selecting a clue shows its outline only: nothing is sharp without a reveal
+    shot, inside, outside = inside_and_outside()
+    assert inside < 3 * outside + 1
+    # R with the clue selected reveals its region alone, timed and recorded like any reveal
+    assert hooks.panel.selected_clue().id == clue.id
+    qtbot.keyClick(space.grid, Qt.Key.Key_R)
+    assert space.revealed == media_id and not image_view.revealed
+    shot, inside, outside = inside_and_outside()
+    shot.save(os.path.join(SHOTS, "viewer_clue_revealed.png"))
     assert inside > 5 * outside
+    qtbot.keyClick(space.grid, Qt.Key.Key_R)
+    assert space.revealed is None
+    exposure = [e for e in audit.events(space.db) if e.action == "exposure.picture"][-1]
+    assert json.loads(exposure.after)["region"] == clue.region.as_dict()
     window.grab().save(os.path.join(SHOTS, "window_investigation.png"))
     # X on the selected clue opens the export with the region cut from the viewer's picture
     hooks.panel.clue_list.setFocus()

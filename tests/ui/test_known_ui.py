@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.store import browse, items
+from desktop.store import browse, items, review
 from desktop.store.db import open_case
 from desktop.ui import workers
 
@@ -42,22 +42,27 @@ def test_library_dialog_import_match_filter_badges_remove(qtbot, window, tmp_pat
     idle(qtbot)
     assert "1 known" in dialog.message.text()
     assert target["id"] in shown_ids(workspace)
-    workspace.known_filter.select("new")
+    known = window.known_material.in_case
+    known.filter.select("new")
     idle(qtbot)
     assert target["id"] not in shown_ids(workspace)
     assert len(shown_ids(workspace)) == browse.count(workspace.db, workspace.filter_bar.query())
-    workspace.known_filter.select("known")
+    known.filter.select("known")
     idle(qtbot)
     assert shown_ids(workspace) == {target["id"]}
 
     workspace.show_in_viewer(target["id"])
     idle(qtbot)
-    text = workspace.known_panel.toPlainText()
+    text = known.panel.toPlainText()
     assert "Known" in text and "Agency" in text and "Blue Room" in text and "exact" in text
+    assert "differs" not in text
+    review.set_category(workspace.db, [target["id"]], 2)  # the analyst disagrees with the set
+    known.media_shown(target["id"])
+    assert "differs from the hash set's" in known.panel.toPlainText()
 
     workspace.grid.viewport().grab()  # paint the tiles: badges ask for their statuses
-    qtbot.waitUntil(lambda: target["id"] in workspace.known_badges.status, timeout=5000)
-    assert workspace.known_badges.status[target["id"]] == "known"
+    qtbot.waitUntil(lambda: bool(workspace.model.badges(target["id"])), timeout=5000)
+    assert [b.text for b in workspace.model.badges(target["id"])] == ["KNOWN"]
 
     dialog.table.selectRow(0)
     assert dialog.selected_name() == "Agency"

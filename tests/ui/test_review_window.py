@@ -56,10 +56,10 @@ def test_start_screen_lists_recent_cases(window, settings, sample_case, qtbot):
     assert window.pages.currentWidget() is window.start
     assert window.start.recent.count() == 1
     assert str(sample_case.resolve()) in window.start.recent.item(0).text()
-    assert not window.add_action.isEnabled()
+    assert not window.add_evidence_action.isEnabled()
     shot(window, "start_screen.png")
     window.start.recent.itemActivated.emit(window.start.recent.item(0))
-    assert window.workspace is not None and window.add_action.isEnabled()
+    assert window.workspace is not None and window.add_evidence_action.isEnabled()
 
 
 def test_open_select_reveal_and_reblur(window, sample_case, qtbot, settings):
@@ -145,9 +145,15 @@ def test_categorise_with_keys_advance_and_undo(window, sample_case, qtbot):
     qtbot.keyClick(ws.grid, Qt.Key.Key_Return)  # reviewed, no category
     second = ws.model.media_id(1)
     assert review.review_state(ws.db, [second])[second].reviewed
-    window.undo_action.trigger()
+    qtbot.keyClick(ws.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert not review.review_state(ws.db, [second])[second].reviewed
-    window.undo_action.trigger()
+    said = []
+    ws.status_changed.connect(said.append)
+    undo = next(a for a in window.menus["review"].actions() if a.text().startswith("Undo"))
+    assert undo.isEnabled()
+    undo.trigger()  # the Review menu runs the same action as the key
+    category = scheme.categories[1]
+    assert said == [f"Undone: category {category.key} · {category.name} ({len(stack)} media)."]
     assert all(
         s.category is None and not s.reviewed for s in review.review_state(ws.db, stack).values()
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThreadPool
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,7 +24,9 @@ from desktop.core.regions import Region
 from desktop.jobs.clue_export import ClueExportError, export_clue
 from desktop.store.clues import Clue
 from desktop.store.db import CaseError, open_case
-from desktop.ui import workers
+from desktop.ui import imaging, workers
+from desktop.ui.keys import is_text_field
+from desktop.ui.reveal import CLUE_EXPORT, Reveal, RevealController
 
 
 def run_export(
@@ -42,12 +44,24 @@ def run_export(
 
 
 class BlackoutCanvas(QWidget):
-    """The clue's region (only the region: it is what will be shared), fitted; drag to black
-    out a rectangle, Backspace or right-click takes the last one away."""
+    """The clue's region (only the region: it is what will be shared), fitted and blurred
+    unless the reveal controller reveals it here; drag to black out a rectangle, Backspace or
+    right-click takes the last one away."""
 
-    def __init__(self, preview: QImage | None, region: Region, parent: QWidget | None = None):
+    def __init__(
+        self,
+        preview: QImage | None,
+        clue: Clue,
+        reveals: RevealController,
+        blur_strength: int,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
-        self.preview, self.region = preview, region
+        assert clue.region is not None
+        self.preview, self.region, self.media_id = preview, clue.region, clue.media_id
+        self.reveals, self.blur_strength = reveals, blur_strength
+        self._blurred: tuple[QSize, QImage] | None = None
+        reveals.changed.connect(self.update)
         self.blackouts: list[Region] = []  # in media coordinates
         self._start: QPointF | None = None
         self._current: Region | None = None
@@ -92,7 +106,10 @@ class BlackoutCanvas(QWidget):
         target = self.target()
         if self.preview is not None and not self.preview.isNull():
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(target, self.preview)
+            if self.revealed():
+                painter.drawImage(target, self.preview)
+            else:
+                painter.drawImage(target.topLeft(), self._blurred_preview(target.size().toSize()))
         else:
             painter.setPen(QColor("#d1d5db"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No preview")
@@ -101,6 +118,18 @@ class BlackoutCanvas(QWidget):
         if self._current is not None:
             painter.setPen(QPen(QColor("#facc15"), 2, Qt.PenStyle.DashLine))
             painter.drawRect(self.to_widget(self._current))
+
+    def revealed(self) -> bool:
+        return self.reveals.shows(self.media_id, CLUE_EXPORT)
+
+    def _blurred_preview(self, size: QSize) -> QImage:
+        assert self.preview is not None
+        if self._blurred is None or self._blurred[0] != size:
+            picture = imaging.blurred(
+                self.preview, self.blur_strength, (size.width(), size.height())
+            )
+            self._blurred = (size, picture)
+        return self._blurred[1]
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.RightButton:
@@ -134,21 +163,28 @@ class BlackoutCanvas(QWidget):
 
 
 class ClueExportDialog(QDialog):
-    """Where to write the crop (PNG or JPEG) and its JSON sidecar; the export runs in a worker."""
+    """Where to write the crop (PNG or JPEG) and its JSON sidecar; the export runs in a worker.
+    The crop is shown blurred; "Hold to look" (or Space held, or R until it times out) reveals
+    it through the workspace's reveal controller, so it is timed and recorded like any reveal."""
 
     def __init__(
         self,
         case_path: Path,
         clue: Clue,
         preview: QImage | None,
+        reveals: RevealController,
+        blur_strength: int,
         parent: QWidget | None = None,
         pool: QThreadPool | None = None,
     ):
         super().__init__(parent)
         assert clue.region is not None
         self.setWindowTitle(f"Export clue: {clue.label}")
-        self.case_path, self.clue, self.pool = case_path, clue, pool
-        self.canvas = BlackoutCanvas(preview, clue.region)
+        self.case_path, self.clue, self.pool, self.reveals = case_path, clue, pool, reveals
+        self.canvas = BlackoutCanvas(preview, clue, reveals, blur_strength)
+        self.look = QPushButton("Hold to look (Space; R reveals until the time limit)")
+        self.look.pressed.connect(lambda: self.reveal(held=True))
+        self.look.released.connect(reveals.end_hold)
         self.path = QLineEdit(str(Path.home() / f"clue-{clue.id}.png"))
         browse_button = QPushButton("Choose…")
         browse_button.clicked.connect(self._choose)
@@ -174,11 +210,38 @@ class ClueExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Drag to black out parts (Backspace or right-click: undo)"))
         layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.look)
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self.result: dict[str, Any] | None = None
         self._worker: workers.Worker | None = None
+
+    def reveal(self, held: bool) -> None:
+        region = self.clue.region
+        self.reveals.reveal(Reveal(self.clue.media_id, CLUE_EXPORT, region, held=held))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        typing = is_text_field(self.focusWidget())
+        if not typing and event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self.reveal(held=True)
+        elif not typing and event.key() == Qt.Key.Key_R and not event.isAutoRepeat():
+            if self.canvas.revealed():
+                self.reveals.end()
+            else:
+                self.reveal(held=False)
+        else:
+            super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self.reveals.end_hold()
+        super().keyReleaseEvent(event)
+
+    def done(self, result: int) -> None:
+        if self.canvas.revealed():
+            self.reveals.end()
+        super().done(result)
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

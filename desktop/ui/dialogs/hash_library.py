@@ -186,6 +186,11 @@ class HashLibraryDialog(QDialog):
         self.worker = worker
         return workers.start(worker)
 
+    def set_case(self, case_path: Path | None) -> None:
+        """The open case changed (None: no case open): what "Match this case" matches."""
+        self.case_path = case_path
+        self.match_button.setEnabled(case_path is not None and self.worker is None)
+
     def stop(self) -> None:
         if self.worker is not None:
             self.worker.cancel()

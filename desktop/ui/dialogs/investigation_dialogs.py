@@ -104,6 +104,7 @@ class EntityDialog(QDialog):
         for box in (self.age_min, self.age_max):
             box.setRange(-1, 25)
             box.setSpecialValueText("?")
+            box.setValue(-1)  # unknown until the analyst says (0 is an age)
         self.sex = QComboBox()
         self.sex.addItem("not recorded", None)
         for sex in entities.SEXES:
@@ -115,6 +116,7 @@ class EntityDialog(QDialog):
             box.setRange(-limit - 1, limit)
             box.setDecimals(5)
             box.setSpecialValueText("?")
+            box.setValue(box.minimum())  # unknown until the analyst says (0, 0 is a place)
         self.notes = QPlainTextEdit(entity.notes if entity else "")
         self.notes.setTabChangesFocus(True)
         self.form.addRow("Kind", self.kind)

@@ -17,7 +17,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage
 
 from desktop.store import browse
-from desktop.ui import workers
+from desktop.ui import imaging, workers
+from desktop.ui.hosting import Badge, BadgeSource
 
 PAGE_ROWS = 300
 TILE_CACHE_BYTES = 160 * 1024 * 1024  # prepared tiles kept: many screens at any size
@@ -47,7 +48,7 @@ class MediaGridModel(QAbstractListModel):
         self.rows: list[browse.BrowseRow] = []
         self.row_of: dict[int, int] = {}
         self.exhausted = False
-        self.blur_strength = 80
+        self.blur_strength = imaging.DEFAULT_BLUR
         self.greyscale = False
         self.tile_side = 144
         self.revealed: int | None = None
@@ -58,6 +59,13 @@ class MediaGridModel(QAbstractListModel):
         self._flush = QTimer(self, singleShot=True, interval=0)
         self._flush.timeout.connect(self._request_tiles)
         self._generation = 0
+        self.badge_sources: list[BadgeSource] = []
+        self._badges: dict[int, list[Badge]] = {}
+        self._badges_pending: set[int] = set()
+        self._badges_asked: set[int] = set()
+        self._badge_generation = 0
+        self._badge_flush = QTimer(self, singleShot=True, interval=0)
+        self._badge_flush.timeout.connect(self._request_badges)
 
     # ---- rows --------------------------------------------------------------------------------
 
@@ -205,6 +213,55 @@ class MediaGridModel(QAbstractListModel):
         while self._cache_bytes > TILE_CACHE_BYTES and self._cache:
             self._forget(next(iter(self._cache)))
         self.tiles_loaded.emit()
+
+    # ---- badges from features (desktop.ui.hosting.BadgeSource) ---------------------------------
+
+    def add_badge_source(self, source: BadgeSource) -> None:
+        self.badge_sources.append(source)
+        self.clear_badges()
+
+    def badges(self, media_id: int) -> list[Badge]:
+        """The features' badges of a tile (asked in a worker the first time it is painted)."""
+        found = self._badges.get(media_id)
+        if found is None:
+            if self.badge_sources and media_id not in self._badges_asked:
+                self._badges_pending.add(media_id)
+                self._badge_flush.start()
+            return []
+        return found
+
+    def clear_badges(self) -> None:
+        self._badges.clear()
+        self._badges_asked.clear()
+        self._badge_generation += 1
+        self._repaint_all()
+
+    def _request_badges(self) -> None:
+        ids = sorted(self._badges_pending - self._badges_asked)
+        self._badges_pending.clear()
+        self._badges_asked.update(ids)
+        generation = self._badge_generation
+        for start in range(0, len(ids), 200):
+            chunk = ids[start : start + 200]
+            worker = workers.Worker(
+                workers.load_badges, self.case_path, list(self.badge_sources), chunk
+            )
+            worker.signals.result.connect(
+                workers.guarded(
+                    self, lambda found, g=generation, c=chunk: self._store_badges(found, c, g)
+                )
+            )
+            workers.start(worker, workers.pool("tiles"))
+
+    def _store_badges(self, found: dict[int, list[Badge]], ids: list[int], generation: int) -> None:
+        if generation != self._badge_generation:
+            return
+        for media_id in ids:
+            self._badges[media_id] = found.get(media_id, [])
+            row = self.row_of.get(media_id)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [TileRole])
 
     def set_look(self, blur_strength: int, greyscale: bool, tile_side: int) -> None:
         """New blur, greyscale or size: tiles are prepared again (the cache keys include them)."""

@@ -1,23 +1,24 @@
-"""Clue regions on the viewer's picture: only the drawn or selected region sharp; drawing."""
+"""Clue regions on the viewer's picture: outlines, drawing, and a region revealed alone."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtWidgets import QWidget
 
 from desktop.core.clue_kinds import clue_kind
 from desktop.core.regions import Region
 from desktop.ui import imaging
+from desktop.ui.reveal import RevealController
+from desktop.ui.widgets.image_view import ImageView
 
 MIN_DRAG_PIXELS = 4
 
 
 class ClueOverlay(QObject):
-    """Adds clue regions to an image view that has `image`, `image_rect()`, `overlays`,
-    `greyscale` and `revealed` (desktop.ui.widgets.image_view.ImageView).
+    """Adds clue regions to the viewer's ImageView: outlines of the media's clues, the
+    rectangle being drawn, and, only while the reveal controller reveals that region of this
+    media (a reveal with a clue selected), the region's pixels sharp. Nothing else is ever
+    drawn sharp here: selecting or drawing a region shows its outline on the blurred picture.
 
     Regions are in the media's image coordinates (its recorded width and height); the view may
     show a smaller copy (the stored thumbnail) and the overlay scales. While the analyst draws,
@@ -25,11 +26,12 @@ class ClueOverlay(QObject):
     """
 
     regionDrawn = Signal(object)  # Region
-    drawingCancelled = Signal()
 
-    def __init__(self, view: QWidget):
+    def __init__(self, view: ImageView, reveals: RevealController):
         super().__init__(view)
-        self.view: Any = view
+        self.view = view
+        self.reveals = reveals
+        self.media_id: int | None = None
         self.media_size: tuple[int, int] | None = None
         self._outlines: list[tuple[int, Region, str]] = []
         self._selected: Region | None = None
@@ -40,11 +42,10 @@ class ClueOverlay(QObject):
         self._grey_cache: tuple[int, QImage] | None = None
         view.overlays.append(self.paint)
         view.installEventFilter(self)
+        reveals.changed.connect(view.update)
 
-    # ---- the same interface as RegionView, for desktop.ui.widgets.clue_workspace.wire --------
-
-    def set_media_size(self, size: tuple[int, int] | None) -> None:
-        self.media_size = size
+    def set_media(self, media_id: int | None, size: tuple[int, int] | None) -> None:
+        self.media_id, self.media_size = media_id, size
         self._drawing = False
         self._drag_start = self._drag_region = None
         self._selected = self._selected_id = None
@@ -70,11 +71,15 @@ class ClueOverlay(QObject):
     def is_drawing(self) -> bool:
         return self._drawing
 
-    def sharp_region(self) -> Region | None:
-        return self._drag_region or self._selected
+    def selected_region(self) -> Region | None:
+        return self._selected
 
-    def setFocus(self) -> None:  # noqa: N802 - mirrors QWidget
-        self.view.setFocus()
+    def sharp_region(self) -> Region | None:
+        """The region shown sharp now: only one the reveal controller reveals on its own."""
+        current = self.reveals.current
+        if current is None or current.region is None or self.media_id is None:
+            return None
+        return current.region if self.reveals.shows(self.media_id) else None
 
     # ---- geometry --------------------------------------------------------------------------
 
@@ -112,7 +117,8 @@ class ClueOverlay(QObject):
     # ---- painting (called by the view after it drew the blurred picture) -----------------------
 
     def _shown_image(self) -> QImage:
-        image: QImage = self.view.image
+        image = self.view.image
+        assert image is not None
         if not self.view.greyscale:
             return image
         if self._grey_cache is None or self._grey_cache[0] != image.cacheKey():
@@ -162,8 +168,4 @@ class ClueOverlay(QObject):
             return True
         if kind in (QEvent.Type.MouseButtonDblClick, QEvent.Type.Wheel):
             return True  # no zoom changes under a rectangle being drawn
-        if kind == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
-            self.set_drawing(False)
-            self.drawingCancelled.emit()
-            return True
-        return False
+        return False  # Esc belongs to the workspace's keys (InvestigationPart.cancel_drawing)

@@ -27,7 +27,7 @@ class FilterBar(QWidget):
 
     Other features add their own filters with add_filter(widget, read), where `read()` returns
     (name, value) for BrowseQuery.extra, or None when the filter is off (see
-    desktop.store.browse.register_filter).
+    desktop.store.browse.register_filter); it is a desktop.ui.hosting.FilterHost.
     """
 
     changed = Signal(object)
@@ -101,11 +101,13 @@ class FilterBar(QWidget):
         self.type.blockSignals(False)
 
     def add_filter(self, widget: QWidget, read: Callable[[], tuple[str, Any] | None]) -> None:
-        """Add a filter widget (second row, before the search); call refresh() when it changes."""
+        """Add a filter widget (second row, before the search); call refresh_filters() when it
+        changes."""
         self.extra_row.insertWidget(self.extra_row.count() - 2, widget)
         self._extra.append(read)
 
-    def refresh(self) -> None:
+    def refresh_filters(self) -> None:
+        """A filter added with add_filter changed: emit the new query."""
         self._emit()
 
     def query(self) -> browse.BrowseQuery:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.categories import Scheme
+from desktop.ui.hosting import Badge
 from desktop.ui.models.media_model import MediaGridModel
 from desktop.ui.widgets.image_view import HOLD_MS
 
@@ -31,6 +32,7 @@ BADGE_BG = QColor(17, 24, 39, 210)
 TILE_BG = QColor("#1f2937")
 SELECTED = QColor("#38bdf8")
 REVEALED = QColor("#b45309")
+BADGE_HEIGHT = 18
 
 
 class TileDelegate(QStyledItemDelegate):
@@ -82,7 +84,7 @@ class TileDelegate(QStyledItemDelegate):
             loaded = model.has_tile(row.id)
             text = "no preview" if loaded or row.status != "ok" else "…"
             painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, text)
-        self._badges(painter, frame, row, row.id == model.revealed)
+        self._badges(painter, frame, row, row.id == model.revealed, model.badges(row.id))
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(SELECTED, 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -96,42 +98,57 @@ class TileDelegate(QStyledItemDelegate):
         painter.setPen(QColor("white"))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
-    def _badges(self, painter: QPainter, frame: QRect, row, revealed: bool) -> None:
+    def _badges(
+        self, painter: QPainter, frame: QRect, row, revealed: bool, extra: list[Badge]
+    ) -> None:
         font = QFont(painter.font())
         font.setPointSize(8)
         font.setBold(True)
         painter.setFont(font)
-        h = 18
+        metrics = painter.fontMetrics()
+        h = BADGE_HEIGHT
+        left, right = frame.left() + 2, frame.right() - 1
         category = self.scheme.by_value(row.category) if row.category is not None else None
         if category is not None:
             colour = QColor(category.colour)
             painter.fillRect(QRect(frame.left(), frame.top(), frame.width(), 4), colour)
-            self._badge(
-                painter, QRect(frame.left() + 2, frame.top() + 6, 22, h), category.key, colour
-            )
+            self._badge(painter, QRect(left, frame.top() + 6, 22, h), category.key, colour)
         elif row.reviewed:
-            self._badge(painter, QRect(frame.left() + 2, frame.top() + 6, 22, h), "✓")
+            self._badge(painter, QRect(left, frame.top() + 6, 22, h), "✓")
+        top_left, top_right = left + 24, right
         if row.copies > 1:
-            self._badge(
-                painter, QRect(frame.right() - 33, frame.top() + 6, 32, h), f"×{row.copies}"
-            )
-        if row.stack_size > 1:
-            self._badge(
-                painter,
-                QRect(frame.left() + 2, frame.bottom() - h - 1, 40, h),
-                f"▣ {row.stack_size}",
-            )
+            self._badge(painter, QRect(right - 32, frame.top() + 6, 32, h), f"×{row.copies}")
+            top_right = right - 34
+        bottom = frame.bottom() - h - 1
+        bottom_left, bottom_right = left, right
         if row.status != "ok":
-            self._badge(
-                painter, QRect(frame.right() - 21, frame.bottom() - h - 1, 20, h), "!", PROBLEM
-            )
+            self._badge(painter, QRect(right - 20, bottom, 20, h), "!", PROBLEM)
+            bottom_right = right - 22
+        if row.stack_size > 1:
+            self._badge(painter, QRect(left, bottom, 40, h), f"▣ {row.stack_size}")
+            bottom_left = left + 42
+        # features' badges: the top ones centred between the corners, the bottom ones in a row
+        tops = [b for b in extra if b.row == "top"]
+        widths = [metrics.horizontalAdvance(b.text) + 10 for b in tops]
+        x = max(top_left, (top_left + top_right - sum(widths) - 2 * len(tops)) // 2)
+        for badge, width in zip(tops, widths, strict=True):
+            if x + width > top_right:
+                break
+            self._badge(painter, QRect(x, frame.top() + 6, width, h), badge.text, badge.colour)
+            x += width + 2
+        x = bottom_left
+        for badge in (b for b in extra if b.row != "top"):
+            width = metrics.horizontalAdvance(badge.text) + 10
+            if x + width > bottom_right:
+                break
+            self._badge(painter, QRect(x, bottom, width, h), badge.text, badge.colour)
+            x += width + 2
         if revealed:
+            # across the middle, where no corner badge sits
             self._badge(
-                painter,
-                QRect(frame.center().x() - 35, frame.top() + 6, 70, h),
-                "REVEALED",
-                REVEALED,
-            )
+                painter, QRect(frame.center().x() - 38, frame.center().y() - h // 2, 76, h),
+                "REVEALED", REVEALED,
+            )  # fmt: skip
             painter.setPen(QPen(REVEALED, 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(frame.adjusted(1, 1, -2, -2))
@@ -170,15 +187,6 @@ class MediaGrid(QListView):
         self.delegate.side = side
         self.setGridSize(QSize(side + 2 * TILE_MARGIN, side + 2 * TILE_MARGIN))
         self.scheduleDelayedItemsLayout()
-
-    def keyPressEvent(self, event) -> None:
-        # Number keys, Space and R belong to the review controller (the main window).
-        if event.key() == Qt.Key.Key_Escape or (
-            event.text() and (event.text().isdigit() or event.text() in " rReE")
-        ):
-            event.ignore()
-            return
-        super().keyPressEvent(event)
 
     def mousePressEvent(self, event) -> None:
         super().mousePressEvent(event)

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QLineEdit
 from sqlite_utils import Database
 
 from desktop.core.clue_kinds import clue_kinds
 from desktop.store import entities, investigation_filters, tags  # registers the filters
+from desktop.store.browse import Conn
+from desktop.store.investigation import work_marks
+from desktop.ui.hosting import Badge, FilterHost
+
+# the investigation's tile badges: a symbol each, so three fit beside the stack badge
+WORK_BADGES = {
+    "clues": Badge("◎", QColor("#0e7490"), tip="has clues"),
+    "links": Badge("⛓", QColor("#4338ca"), tip="linked to an entity"),
+    "tags": Badge("#", QColor("#475569"), tip="tagged"),
+}
 
 
-class FilterHost(Protocol):
-    def add_filter(self, widget: QWidget, read: Any) -> None: ...
-    def refresh(self) -> None: ...
+class InvestigationBadges:
+    """A BadgeSource: a mark on tiles with clues, links or tags."""
+
+    def badges(self, conn: Conn, media_ids: Sequence[int]) -> dict[int, list[Badge]]:
+        return {
+            media_id: [WORK_BADGES[m] for m in WORK_BADGES if m in marks]
+            for media_id, marks in work_marks(conn, media_ids).items()
+        }
 
 
 class InvestigationFilters:
@@ -33,10 +50,10 @@ class InvestigationFilters:
         self.label.setMinimumWidth(120)
         self.label.setMaximumWidth(180)
         self._debounce = QTimer(self.label, singleShot=True, interval=300)
-        self._debounce.timeout.connect(bar.refresh)
+        self._debounce.timeout.connect(bar.refresh_filters)
         self.label.textChanged.connect(lambda _: self._debounce.start())
         self.reload()
-        self.choice.currentIndexChanged.connect(lambda _: bar.refresh())
+        self.choice.currentIndexChanged.connect(lambda _: bar.refresh_filters())
         bar.add_filter(self.choice, self.read_choice)
         bar.add_filter(self.label, self.read_label)
 

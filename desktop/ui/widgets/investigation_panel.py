@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
@@ -41,10 +40,10 @@ ROLE = Qt.ItemDataRole.UserRole
 class InvestigationPanel(QWidget):
     """Lists the clues, tags and links of one media and changes them through the stores.
 
-    Keys: N or Insert adds a clue, D draws a region for a new clue, F2 edits, Delete removes
-    (in whichever list has the focus), Enter edits a clue and opens a link's entity, X exports
-    the selected clue, T goes to the tag field, L links to an entity, Ctrl+Shift+E opens the
-    entity browser.
+    Keys of its lists: Insert adds, F2 edits, Delete removes (in whichever list has the
+    focus), Enter edits a clue and opens a link's entity. The keys that work anywhere in the
+    workspace (D, N, T, L, X, Ctrl+Shift+E) belong to the workspace's key owner
+    (desktop.ui.investigation_hooks binds them), which the buttons name.
     """
 
     clueSelected = Signal(object)  # the Clue shown sharp in the viewer, or None
@@ -54,9 +53,13 @@ class InvestigationPanel(QWidget):
     exportRequested = Signal(object)  # export this Clue as a crop to share
     changed = Signal()  # something was added, edited or removed
 
-    def __init__(self, db: Database, parent: QWidget | None = None):
+    def __init__(
+        self, db: Database, selection: Callable[[], list[int]], parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.db = db
+        # the grid's selected media: tags and links then apply to all of them
+        self.selection = selection
         self.media_id: int | None = None
         self.title = QLabel("No media selected")
         self.message = QLabel()
@@ -64,8 +67,6 @@ class InvestigationPanel(QWidget):
         self.message.setStyleSheet("color: #b91c1c")
         self.status = QLabel()
         self.status.setWordWrap(True)
-        # the grid's selected media (set by the window): tags and links then apply to all of them
-        self.selection: Callable[[], list[int]] = list
         self.clue_list = KeyList(
             self.remove_selected_clue, self.edit_selected_clue, self.add_clue_dialog
         )
@@ -114,17 +115,6 @@ class InvestigationPanel(QWidget):
         )
         layout.addWidget(self.status)
         layout.addWidget(self.message)
-        for key, action in (
-            ("N", self.add_clue_dialog),
-            ("D", self.drawRequested.emit),
-            ("T", self.tag_field.setFocus),
-            ("X", self.export_selected_clue),
-            ("Ctrl+Shift+E", self.browseRequested.emit),
-            ("L", self.link_dialog),
-        ):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(action)
         self.setEnabled(False)
 
     def _group(
@@ -206,6 +196,10 @@ class InvestigationPanel(QWidget):
 
     def _clue_changed(self, current: QListWidgetItem | None, _previous: Any = None) -> None:
         self.clueSelected.emit(current.data(ROLE) if current is not None else None)
+
+    def selected_clue(self) -> clues.Clue | None:
+        item = self.clue_list.currentItem()
+        return item.data(ROLE) if item is not None else None
 
     def select_clue(self, clue_id: int) -> None:
         for row in range(self.clue_list.count()):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any, Protocol
+from typing import Any
 
-from PySide6.QtCore import QRect, QTimer
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QComboBox, QTextBrowser, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QTextBrowser
 
 from desktop.core import categories
 from desktop.core.categories import Scheme
-from desktop.store import known, known_filters  # known_filters registers the browse filter
+from desktop.store import known, known_filters, review  # known_filters: the browse filter
+from desktop.store.browse import Conn
+from desktop.ui.hosting import Badge, FilterHost
 
 # status -> (badge text, colour); the badge never needs the picture to be seen
 BADGES = {
@@ -21,24 +23,18 @@ BADGES = {
 }
 
 
-class FilterHost(Protocol):
-    def add_filter(self, widget: QWidget, read: Any) -> None: ...
-    def refresh(self) -> None: ...
-
-
 class KnownFilter:
     """A choice in the filter bar: any, new material only, known, probably known."""
 
-    def __init__(self, bar: FilterHost):
-        self.bar = bar
+    def __init__(self, host: FilterHost):
         self.choice = QComboBox()
         self.choice.setObjectName("knownFilter")
         self.choice.setToolTip("Known material: hide what hash sets or packages already know")
         self.choice.addItem("Known or new", "")
         for value, (title, _) in known_filters.STATES.items():
             self.choice.addItem(title, value)
-        self.choice.currentIndexChanged.connect(lambda _: bar.refresh())
-        bar.add_filter(self.choice, self.read)
+        self.choice.currentIndexChanged.connect(lambda _: host.refresh_filters())
+        host.add_filter(self.choice, self.read)
 
     def read(self) -> tuple[str, Any] | None:
         value = self.choice.currentData()
@@ -49,50 +45,15 @@ class KnownFilter:
 
 
 class KnownBadges:
-    """Wraps the grid delegate's badge painting to add a known badge (top centre).
+    """A BadgeSource: KNOWN, probably known or NSRL at the top of the tile."""
 
-    Statuses are looked up in batches for the tiles being painted and cached until the
-    matches change (clear()), so scrolling a million-media grid costs one query per screen.
-    """
-
-    def __init__(self, conn: Any, grid: Any):
-        self.conn, self.grid = conn, grid
-        self.status: dict[int, str | None] = {}
-        self._pending: set[int] = set()
-        self._timer = QTimer(grid, singleShot=True, interval=0)
-        self._timer.timeout.connect(self._load)
-        delegate = grid.delegate
-        original = delegate._badges
-
-        def badges(painter: QPainter, frame: QRect, row: Any, revealed: bool) -> None:
-            original(painter, frame, row, revealed)
-            self.paint(delegate, painter, frame, row.id)
-
-        delegate._badges = badges
-
-    def paint(self, delegate: Any, painter: QPainter, frame: QRect, media_id: int) -> None:
-        if media_id not in self.status:
-            self._pending.add(media_id)
-            self._timer.start()
-            return
-        badge = BADGES.get(self.status[media_id] or "")
-        if badge is not None:
-            width = 64
-            rect = QRect(frame.center().x() - width // 2, frame.top() + 6, width, 18)
-            delegate._badge(painter, rect, badge[0], badge[1])
-
-    def _load(self) -> None:
-        ids = sorted(self._pending)
-        self._pending.clear()
-        found = known.status_for_ids(self.conn, ids)
-        for media_id in ids:
-            self.status[media_id] = found.get(media_id)
-        self.grid.viewport().update()
-
-    def clear(self) -> None:
-        """Forget every status (after a match run or a package import) and repaint."""
-        self.status.clear()
-        self.grid.viewport().update()
+    def badges(self, conn: Conn, media_ids: Sequence[int]) -> dict[int, list[Badge]]:
+        found = known.status_for_ids(conn, media_ids)
+        return {
+            media_id: [Badge(BADGES[status][0], BADGES[status][1], "top")]
+            for media_id, status in found.items()
+            if status in BADGES
+        }
 
 
 class KnownPanel(QTextBrowser):
@@ -112,9 +73,10 @@ class KnownPanel(QTextBrowser):
             self.setHtml("")
             return
         matches = known.matches_for(self.conn, [media_id]).get(media_id, [])
-        self.setHtml(self.describe(matches))
+        state = review.review_state(self.conn, [media_id]).get(media_id)
+        self.setHtml(self.describe(matches, state.category if state is not None else None))
 
-    def describe(self, matches: list[dict[str, Any]]) -> str:
+    def describe(self, matches: list[dict[str, Any]], analyst: int | None = None) -> str:
         if not matches:
             return "<p>No hash set or package knows this media.</p>"
         summary = known.known_summary(matches)
@@ -123,6 +85,17 @@ class KnownPanel(QTextBrowser):
         parts = [f"<h3>{titles[summary['status']]}</h3>"]
         if summary["disagreement"]:
             parts.append("<p><b>The sources disagree</b>: every match is listed.</p>")
+        differ = sorted({
+            self._category(m) for m in matches
+            if analyst is not None and m["category"] is not None
+            and m["scheme"] in (None, "", self.scheme.name) and m["category"] != analyst
+        })  # fmt: skip
+        if differ:
+            mine = self.scheme.by_value(analyst)
+            parts.append(
+                f"<p><b>Your category ({escape(mine.name if mine else str(analyst))}) differs"
+                f" from the hash set's ({escape(', '.join(differ))}).</b></p>"
+            )
         parts.append("<p>Pre-categorisation only: your own category always wins.</p><ul>")
         for m in matches:
             how = "exact" if m["kind"] == "exact" else f"perceptual, {m['distance']} bits"

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from desktop.core.categories import Scheme
-from desktop.ui import workers
+from desktop.ui import imaging, workers
 from desktop.ui.widgets.image_view import ImageView
 from desktop.ui.widgets.metadata_panel import MetadataPanel
 
@@ -64,11 +64,11 @@ class SimilarStrip(QListWidget):
 
 class ViewerPane(QWidget):
     """Shows one media. Extension points: add_side_panel() for tabs beside the details, and
-    `media_changed(int)` for panels that follow the current media; ImageView.overlays for
-    drawing on the picture (regions, clues).
+    `media_changed(media id or None)` for panels that follow the current media;
+    ImageView.overlays for drawing on the picture (regions, clues).
     """
 
-    media_changed = Signal(int)
+    media_changed = Signal(object)  # the media id shown, or None
     similar_chosen = Signal(int)
 
     def __init__(self, case_path: Path, scheme: Scheme, parent: QWidget | None = None):
@@ -76,7 +76,7 @@ class ViewerPane(QWidget):
         self.setObjectName("viewerPane")
         self.case_path, self.scheme = case_path, scheme
         self.media_id: int | None = None
-        self.blur_strength, self.greyscale = 80, False
+        self.blur_strength, self.greyscale = imaging.DEFAULT_BLUR, False
         self.title = QLabel("No picture selected")
         self.title.setObjectName("viewerTitle")
         self.image_view = ImageView()
@@ -142,6 +142,7 @@ class ViewerPane(QWidget):
         if media_id is None:
             self.title.setText("No picture selected")
             self.details.show_detail(None)
+            self.media_changed.emit(None)
             return
         self.title.setText(f"Media {media_id}")
         self._run(workers.load_detail, ticket, self._on_detail, media_id)
