@@ -9,6 +9,8 @@ from typing import IO
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from desktop.core.truncation import cut_short
+
 try:  # HEIC/HEIF (phones) through libheif, bundled in the pillow-heif wheel
     import pillow_heif
 
@@ -194,11 +196,33 @@ def _draft_request(size: tuple[int, int]) -> tuple[int, int]:
     return (max(1, w // scale), max(1, h // scale))
 
 
-def _classify(error: BaseException) -> DecodeFailure:
+# Formats whose reduced decode reads the first picture only: a cut after it goes unseen unless
+# the container's sizes are checked (a HEIC with its second image cut off, an animated WebP).
+_LATER_FRAMES_UNREAD = ("heic", "webp")
+
+
+def _unreadable(claimed: str | None, stream: IO[bytes]) -> DecodeFailure:
+    """No decoder took the file. When its header names a picture format, it is that format
+    cut short or damaged, not an unsupported one."""
+    if claimed not in IMAGE_TYPES:
+        return DecodeFailure("unsupported", "not a picture format Vigil can decode")
+    cut = cut_short(claimed, stream)
+    if cut:
+        return DecodeFailure("truncated", f"file is truncated: {cut}")
+    return DecodeFailure("corrupt", f"cannot decode: the header says {claimed.upper()}, "
+                         "but the rest of the file is damaged")  # fmt: skip
+
+
+def _classify(
+    error: BaseException, claimed: str | None = None, stream: IO[bytes] | None = None
+) -> DecodeFailure:
     text = str(error) or error.__class__.__name__
     lowered = text.lower()
     if isinstance(error, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
         return DecodeFailure("too_large", f"decompression bomb refused: {text}")
+    cut = cut_short(claimed, stream) if stream is not None else None
+    if cut:
+        return DecodeFailure("truncated", f"file is truncated: {cut}")
     if "truncated" in lowered or "premature end" in lowered or "unexpected end" in lowered:
         return DecodeFailure("truncated", f"file is truncated: {text}")
     if isinstance(error, MemoryError):
@@ -212,15 +236,18 @@ def decode_reduced(data: bytes | IO[bytes], full: bool = False) -> DecodedImage:
     Raises DecodeFailure with status unsupported, truncated, corrupt or too_large.
     """
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    start = stream.tell()
+    claimed = sniff_type(stream.read(SNIFF_BYTES))  # what the header says the file is
+    stream.seek(start)
     with warnings.catch_warnings():
         # Pillow warns (rather than raises) between 1x and 2x the pixel limit: treat it as a bomb.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             img: Image.Image = Image.open(stream)
         except UnidentifiedImageError:
-            raise DecodeFailure("unsupported", "not a picture format Vigil can decode") from None
+            raise _unreadable(claimed, stream) from None
         except Exception as error:  # noqa: BLE001 - hostile input can raise anything
-            raise _classify(error) from None
+            raise _classify(error, claimed, stream) from None
         try:
             fmt = (img.format or "").lower()
             exif = img.getexif()
@@ -242,7 +269,11 @@ def decode_reduced(data: bytes | IO[bytes], full: bool = False) -> DecodedImage:
         except DecodeFailure:
             raise
         except Exception as error:  # noqa: BLE001 - hostile input can raise anything
-            raise _classify(error) from None
+            raise _classify(error, claimed, stream) from None
+    if claimed in _LATER_FRAMES_UNREAD:
+        cut = cut_short(claimed, stream)
+        if cut:  # the first picture decoded, but what follows it is missing
+            raise DecodeFailure("truncated", f"file is truncated: {cut}")
     raw = exif_raw if isinstance(exif_raw, bytes) else None
     return DecodedImage(img, width, height, fmt, exif, frames, raw)
 

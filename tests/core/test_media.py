@@ -84,3 +84,60 @@ def test_garbage_after_a_jpeg_header_is_not_decoded():
     with pytest.raises(DecodeFailure) as caught:
         decode_reduced(samples.broken_files()["garbage_with_jpeg_header.jpg"])
     assert caught.value.status in ("corrupt", "truncated")
+
+
+# ---- cut-off and damaged files are named for what they are (issue 17 item 12, issue 18 item 11) --
+
+
+def _whole(fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    samples.scene(21, (240, 180)).save(out, fmt, **options)
+    return out.getvalue()
+
+
+CUT_FORMATS = {
+    "png": lambda: _whole("PNG"),
+    "gif": lambda: _whole("GIF"),
+    "tiff": lambda: _whole("TIFF"),
+    "tiff-lzw": lambda: _whole("TIFF", compression="tiff_lzw"),
+    "webp": lambda: _whole("WEBP", quality=80),
+    "heic": lambda: _whole("HEIF", quality=60),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CUT_FORMATS))
+@pytest.mark.parametrize("keep", [40, 0.5])
+def test_a_cut_off_file_is_truncated(name, keep):
+    data = CUT_FORMATS[name]()
+    cut = data[: keep if isinstance(keep, int) else len(data) // 2]
+    with pytest.raises(DecodeFailure) as failure:
+        decode_reduced(cut)
+    assert failure.value.status == "truncated", failure.value.reason
+    assert decode_reduced(data).image.size  # the whole file decodes
+
+
+def test_a_heic_whose_second_image_is_cut_off_is_truncated():
+    out = io.BytesIO()
+    first, second = samples.scene(22, (240, 180)), samples.scene(23, (240, 180))
+    first.save(out, "HEIF", quality=60, save_all=True, append_images=[second])
+    data = out.getvalue()
+    assert decode_reduced(data).frames == 2
+    with pytest.raises(DecodeFailure) as failure:
+        decode_reduced(data[:-30])  # the first image is whole; the second is not
+    assert failure.value.status == "truncated"
+
+
+def test_a_damaged_heic_is_corrupt_not_unsupported():
+    data = bytearray(CUT_FORMATS["heic"]())
+    data[40:80] = b"\xff" * 40  # inside the meta box: item info and locations
+    with pytest.raises(DecodeFailure) as failure:
+        decode_reduced(bytes(data))
+    assert failure.value.status == "corrupt" and "HEIC" in failure.value.reason
+
+
+def test_a_damaged_png_that_is_whole_is_corrupt():
+    data = bytearray(CUT_FORMATS["png"]())
+    data[12:16] = b"XXXX"  # the IHDR chunk's type
+    with pytest.raises(DecodeFailure) as failure:
+        decode_reduced(bytes(data))
+    assert failure.value.status == "corrupt"
