@@ -18,6 +18,7 @@ from desktop import __version__
 from desktop.core import report_pictures
 from desktop.core.blur import DEFAULT_BLUR
 from desktop.core.categories import default_scheme_name, scheme
+from desktop.core.video_meta import clock
 from desktop.jobs.clue_export import case_reference
 from desktop.store import audit, clues, entities, hashlibrary, report_rows
 from desktop.store.browse import group_level
@@ -54,6 +55,13 @@ class ReportMedia:
     row: MediaRow
     picture: bytes | None  # JPEG as the report shows it
     category_name: str
+
+    @property
+    def kind(self) -> str:
+        """What the media is, for people: "jpeg", or "video (mp4), 1:05" with its length."""
+        if self.row.duration is None:
+            return self.row.file_type or "unknown type"
+        return f"video ({self.row.file_type or '?'}), {clock(self.row.duration)}"
 
     @property
     def hashes(self) -> list[tuple[str, str]]:

@@ -63,7 +63,7 @@ def text(value: Any) -> str:
     shown = "".join(
         ch if ord(ch) in drawable or ch in "\n\t" else f"\\u+{ord(ch):04X}" for ch in str(value)
     )
-    return escape(shown)
+    return escape(shown).replace("\n", "<br/>")
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -356,8 +356,8 @@ class PdfStory:
 
     def section_media(self, m: ReportMedia, draw: bool) -> Table:
         r = m.row
-        lines = [self.p(f"Media #{r.id} · {m.category_name} · {r.known.replace('_', ' ')} · "
-                        f"{r.status}")]  # fmt: skip
+        lines = [self.p(f"Media #{r.id} · {m.kind} · {m.category_name} · "
+                        f"{r.known.replace('_', ' ')} · {r.status}")]  # fmt: skip
         lines += [self.p(f"{k} {v}", "mono") for k, v in m.hashes]
         if r.camera or r.serial:
             lines.append(self.p(f"Camera: {r.camera or ''}" + (f" · serial {r.serial}"
@@ -383,7 +383,7 @@ class PdfStory:
             for m in batch:
                 r = m.row
                 yield _grid([[
-                    _picture(m.picture, THUMB, draw), self.p(f"#{r.id}"),
+                    _picture(m.picture, THUMB, draw), self.p(f"#{r.id}\n{m.kind}", "small"),
                     [self.p(f"{k} {v}", "mono") for k, v in m.hashes],
                     self.p(f"{m.category_name}\n{r.known.replace('_', ' ')}\n{r.status}"),
                     [self.p(path, "small") for path in r.paths],
@@ -424,7 +424,10 @@ class PdfStory:
         yield self.p(PICTURE_NOTE + ("" if self.c.pictures.sharp else " They are blurred."))
 
 
-PICTURE_NOTE = "Pictures in this report are cut from the case's stored 256-pixel thumbnails."
+PICTURE_NOTE = (
+    "Pictures in this report are cut from the case's stored 256-pixel thumbnails (a video's is "
+    "its poster frame, one of its kept frames)."
+)
 
 
 def write_pdf(

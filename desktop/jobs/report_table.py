@@ -11,7 +11,8 @@ from desktop.jobs.report_content import ReportContent, ReportMedia
 
 COLUMNS = (
     "media_id", "md5", "sha1", "sha256", "category", "category_name", "known", "status",
-    "size", "file_type", "taken_at", "camera", "serial", "gps_lat", "gps_lon", "paths",
+    "size", "file_type", "duration_s", "taken_at", "camera", "serial", "gps_lat", "gps_lon",
+    "paths",
 )  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,7 +21,7 @@ def _values(m: ReportMedia) -> list[Any]:
     r = m.row
     return [
         r.id, r.md5, r.sha1, r.sha256, r.category, m.category_name, r.known, r.status, r.size,
-        r.file_type, r.taken_at, r.camera, r.serial, r.gps[0] if r.gps else None,
+        r.file_type, r.duration, r.taken_at, r.camera, r.serial, r.gps[0] if r.gps else None,
         r.gps[1] if r.gps else None, "\n".join(r.paths),
     ]  # fmt: skip
 

@@ -67,12 +67,13 @@ class MediaRow:
     thumbnail: bytes | None
     paths: list[str]
     known: str  # known, known_good, probably_known or new
+    duration: float | None = None  # seconds, videos and animations (their poster is the thumbnail)
 
 
 _ROW_SQL = (
     "SELECT m.id, m.sha256, m.md5, m.sha1, m.size, m.file_type, m.status, m.reason, m.width,"
     " m.height, m.taken_at, m.camera_make, m.camera_model, m.camera_serial, m.gps_lat,"
-    " m.gps_lon, m.category, m.thumbnail FROM media m"
+    " m.gps_lon, m.category, m.thumbnail, m.duration FROM media m"
 )
 
 
@@ -105,6 +106,7 @@ def _rows(db: Database, raw: list[tuple[Any, ...]]) -> list[MediaRow]:
                 thumbnail=bytes(r[17]) if r[17] is not None else None,
                 paths=paths[int(r[0])],
                 known=status.get(int(r[0]), "new"),
+                duration=r[18],
             )
         )
     return out

@@ -3,6 +3,7 @@ the analyst gave a reason (then sharp, with the header on every page), tables, a
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -172,3 +173,22 @@ def test_cli_report_refuses_unblurred_without_reason(report_case, tmp_path, caps
     assert "reason" in capsys.readouterr().err
     assert main(["report", "--case", str(case), str(tmp_path / "r.txt")]) == 2
     assert main(["report", "--case", str(case), str(tmp_path / "r.html"), "--tag", "none"]) == 0
+
+
+def test_videos_show_their_poster_frame_blurred_and_their_length(video_case_template, tmp_path):
+    case = tmp_path / "videos.vigil"
+    shutil.copy(video_case_template, case)
+    html = report(case, tmp_path / "v.html").read_text("utf-8")
+    assert "video (mp4), 0:0" in html  # the 4.5 s clip
+    rows = list(csv.DictReader(io.StringIO(report(case, tmp_path / "v.csv").read_text("utf-8"))))
+    clip = next(row for row in rows if row["paths"].endswith("clip.mp4"))
+    assert float(clip["duration_s"]) > 4
+    db = open_case(case)
+    media_id = int(clip["media_id"])
+    (thumb,) = db.execute("SELECT thumbnail FROM media WHERE id = ?", [media_id]).fetchone()
+    db.close()
+    from desktop.core.report_pictures import thumbnail
+
+    shown = thumbnail(thumb, 128, False, 80)  # the poster frame through the one blur
+    assert base64.b64encode(shown).decode() in html
+    assert base64.b64encode(thumbnail(thumb, 128, True, 80)).decode() not in html
