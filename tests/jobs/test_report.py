@@ -18,6 +18,7 @@ from helpers.images import detail_level
 from PIL import Image
 
 from desktop.cli import main
+from desktop.core.blur import DEFAULT_BLUR
 from desktop.core.regions import Region
 from desktop.jobs.ingest import ingest
 from desktop.jobs.report import ReportError, make_scope, write_report
@@ -189,6 +190,6 @@ def test_videos_show_their_poster_frame_blurred_and_their_length(video_case_temp
     db.close()
     from desktop.core.report_pictures import thumbnail
 
-    shown = thumbnail(thumb, 128, False, 80)  # the poster frame through the one blur
+    shown = thumbnail(thumb, 128, False, DEFAULT_BLUR)  # the poster frame, blurred
     assert base64.b64encode(shown).decode() in html
-    assert base64.b64encode(thumbnail(thumb, 128, True, 80)).decode() not in html
+    assert base64.b64encode(thumbnail(thumb, 128, True, DEFAULT_BLUR)).decode() not in html
