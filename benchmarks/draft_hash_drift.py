@@ -7,7 +7,7 @@ decode. For photo-sized JPEGs this prints, per algorithm, the distribution of th
 distance between the two, and the share within the targets: pHash and dHash within 2 bits for
 99% of pictures, PDQ within 16 (half its usual match threshold of 31). It also prints the
 decode time of both ways, the baseline for the saving. The full-decode hashes are the
-libraries' own: imagehash's, and PDQ from pdqhash (Meta's C++, installed with the test extra),
+libraries' own: imagehash's, and PDQ from pdqhash (Meta's C++: `pip install -e ".[reference]"`),
 not Vigil's core/pdq.py.
 """
 
