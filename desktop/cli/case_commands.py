@@ -14,6 +14,17 @@ from desktop.store import audit, items, known, videos
 from desktop.store.db import get_info, open_case
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse says why otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"it must be 1 or more, not {value}")
+    return value
+
+
 def add_case_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--case", required=True, metavar="CASE.vigil", help="the case file")
 
@@ -27,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_case_argument(p)
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="evidence folder or file")
-    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument(
+        "--workers", type=positive_int, default=None, help="processes (default: all cores)"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_ingest)

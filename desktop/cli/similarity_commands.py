@@ -14,6 +14,7 @@ from desktop.core.similarity import STRICTNESS
 from desktop.jobs.grouping import similar_to_file, similar_to_media, update_groups
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
+from desktop.store.investigation import resolve_media
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,7 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="pictures of a case nearest to one of its media or to an image file",
     )
     add_case_argument(p)
-    p.add_argument("target", metavar="MEDIA_ID|IMAGE_FILE", help="a media id or a picture file")
+    p.add_argument(
+        "target", metavar="MEDIA|IMAGE_FILE",
+        help="a media (12, #12 or its SHA-256, MD5 or SHA-1) or a picture file",
+    )  # fmt: skip
     p.add_argument("--top", type=int, default=10, help="how many results (default 10)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(handler=cmd_similar)
@@ -110,13 +114,15 @@ def cmd_similar(args: argparse.Namespace) -> int:
     db = open_case(args.case)
     try:
         target = args.target
-        if target.isdigit():
-            found = similar_to_media(db, int(target), args.top)
-        else:
-            path = Path(target)
-            if not path.is_file():
-                raise UserError(f"{target} is neither a media id nor an image file.")
+        path = Path(target)
+        reference = target.strip().lstrip("#")
+        if reference.isdigit() or (len(reference) in (32, 40, 64) and not path.is_file()):
+            # a media as the other commands take it: 12, #12, or its SHA-256, MD5 or SHA-1
+            found = similar_to_media(db, resolve_media(db, target), args.top)
+        elif path.is_file():
             found = similar_to_file(db, path, args.top)
+        else:
+            raise UserError(f"{target} is neither a media id nor an image file.")
         if args.json:
             print_json(found)
             return 0

@@ -130,6 +130,8 @@ def ingest(
     raw_sources = [_as_bytes(s) for s in sources]
     if not raw_sources:
         raise IngestError("Name at least one evidence folder or file to ingest.")
+    if workers is not None and workers < 1:
+        raise IngestError(f"The number of worker processes must be 1 or more, not {workers}.")
     check_sources(case_path, raw_sources)
     db = open_case(case_path, create=True)
     try:

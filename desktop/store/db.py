@@ -44,6 +44,12 @@ def _check_existing(path: Path, kind: str) -> None:
         raise CaseError(f"{_display(path)} is not a Vigil {kind} file.")
 
 
+def _empty(path: Path) -> bool:
+    """A file of no bytes that is not a new case whose first pages are still in its WAL."""
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size == 0 and not (wal.exists() and wal.stat().st_size > 0)
+
+
 def _check_ours(db: Database, path: Path, application_id: int, kind: str) -> None:
     """Refuse a foreign SQLite database before changing anything in it.
 
@@ -75,6 +81,9 @@ def connect(
     exists = path.exists()
     if exists:
         _check_existing(path, kind)
+        if not create and _empty(path):
+            # opening would make it a case: a read-only command must not write
+            raise CaseError(f"{_display(path)} is an empty file, not a Vigil {kind} file.")
     elif not create:
         raise CaseError(f"There is no {kind} file at {_display(path)}.")
     elif not path.parent.exists():

@@ -32,15 +32,15 @@ def test_similar_from_file_and_media(sample_case, sample_evidence, tmp_path, cap
     assert results[0]["near_duplicate"]
     assert any("IMG_1003" in p for p in results[0]["paths"])
     media_id = results[0]["media_id"]
-    assert main(["similar", "--case", str(sample_case), str(media_id), "--json"]) == 0
-    again = json.loads(capsys.readouterr().out)
+    assert main(["similar", "--case", str(sample_case), f"#{media_id}", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)  # #12 as the other commands take it
     assert all(r["media_id"] != media_id for r in again)
     assert [r["distance"] for r in again] == sorted(r["distance"] for r in again)
 
 
 def test_similar_errors_are_one_sentence(sample_case, capsys):
     assert main(["similar", "--case", str(sample_case), "999999"]) == 2
-    assert "no media 999999" in capsys.readouterr().err
+    assert "no media #999999" in capsys.readouterr().err
     assert main(["similar", "--case", str(sample_case), "no/such/file.jpg"]) == 2
     assert "neither a media id nor an image file" in capsys.readouterr().err
 
