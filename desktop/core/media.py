@@ -230,6 +230,21 @@ def _classify(
     return DecodeFailure("corrupt", f"cannot decode: {text}")
 
 
+JPEG_END = b"\xff\xd9"
+
+
+def decode_partial(data: bytes) -> DecodedImage:
+    """The decodable part of a truncated JPEG, at full size (what is missing comes out grey).
+
+    libjpeg decodes as far as the data goes once it meets an end-of-image marker, so one is
+    appended; nothing global (Pillow's LOAD_TRUNCATED_IMAGES) is changed. Other formats, and a
+    JPEG that still does not decode, raise DecodeFailure as decode_reduced does.
+    """
+    if not data.startswith(b"\xff\xd8"):
+        raise DecodeFailure("truncated", "only a cut-short JPEG can be shown in part")
+    return decode_reduced(data + JPEG_END, full=True)
+
+
 def decode_reduced(data: bytes | IO[bytes], full: bool = False) -> DecodedImage:
     """Decode an image once at reduced size (or at full size when `full`), safely.
 

@@ -34,13 +34,24 @@ def prepare_demo(
 ) -> Demo:
     """Sample evidence in `folder`/evidence (made once) ingested into `folder`/demo.vigil."""
     folder = folder or default_demo_dir()
+    if progress:
+        progress(0, 0, "Writing sample evidence")
+    evidence = write_demo_evidence(folder, scenes)
+    case = demo_case(folder)
+    summary = ingest(case, [evidence], progress, cancel)
+    return Demo(evidence, case, summary)
+
+
+def write_demo_evidence(folder: Path, scenes: int | None = None) -> Path:
+    """`folder`/evidence, written once (a folder left half-written is written again)."""
     evidence = folder / "evidence"
     marker = folder / COMPLETE_MARKER
     if not marker.exists():
-        if progress:
-            progress(0, 0, "Writing sample evidence")
+        folder.mkdir(parents=True, exist_ok=True)
         write_sample_evidence(evidence, scenes=scenes or DEMO_SCENES)
         marker.write_text("sample evidence written by vigil demo\n")
-    case = folder / "demo.vigil"
-    summary = ingest(case, [evidence], progress, cancel)
-    return Demo(evidence, case, summary)
+    return evidence
+
+
+def demo_case(folder: Path) -> Path:
+    return folder / "demo.vigil"

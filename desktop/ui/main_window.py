@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from desktop.core import categories
+from desktop.jobs.demo import default_demo_dir, demo_case, write_demo_evidence
 from desktop.store.audit import current_user
 from desktop.store.db import CASE_SUFFIX, CaseError, open_case
+from desktop.ui import workers
 from desktop.ui.dialogs.evidence_dialog import EvidenceDialog
 from desktop.ui.dialogs.settings_dialog import SettingsDialog
 from desktop.ui.hosting import WindowPart
@@ -31,6 +33,7 @@ from desktop.ui.known_hooks import KnownMaterial
 from desktop.ui.report_hooks import CaseTools
 from desktop.ui.reveal import exposure_text
 from desktop.ui.settings import AnalystSettings
+from desktop.ui.style import icon
 from desktop.ui.widgets.break_banner import BreakReminder
 from desktop.ui.widgets.start_screen import StartScreen
 from desktop.ui.workspace import CaseWorkspace
@@ -57,6 +60,7 @@ class MainWindow(QMainWindow):
         self.start.new_case.connect(self.choose_new_case)
         self.start.open_case.connect(self.choose_case)
         self.start.open_path.connect(self.open_case)
+        self.start.demo.connect(self.start_demo)
         self.paused = self._paused_page()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.start)
@@ -78,7 +82,10 @@ class MainWindow(QMainWindow):
         geometry = self.settings.layout("window")
         if geometry:
             self.restoreGeometry(geometry)
-        self.status_label = QLabel("")
+        self.count_label = QLabel("")  # what the grid shows and how much is reviewed
+        self.count_label.setObjectName("countLabel")
+        self.statusBar().addWidget(self.count_label, 1)
+        self.status_label = QLabel("")  # case, analyst, exposure today
         self.status_label.setObjectName("caseStatus")
         self.statusBar().addPermanentWidget(self.status_label)
         self.known_material = KnownMaterial(self)  # hash library, known filter and badges
@@ -127,6 +134,7 @@ class MainWindow(QMainWindow):
             "Open case…", self.choose_case, QKeySequence.StandardKey.Open
         )
         self.add_evidence_action = self._action("Add evidence…", self.choose_evidence, "Ctrl+E")
+        self.add_evidence_action.setIcon(icon("add-evidence"))
         self.close_action = self._action("Close case", self.close_case, "Ctrl+W")
         for action in (
             self.new_action,
@@ -236,6 +244,8 @@ class MainWindow(QMainWindow):
         self.close_case()
         self.workspace = workspace
         workspace.status_changed.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        workspace.count_changed.connect(self.count_label.setText)
+        workspace.add_evidence_requested.connect(self.choose_evidence)
         self.pages.addWidget(workspace)
         self.pages.setCurrentWidget(workspace)
         self.settings.add_recent_case(path)
@@ -259,11 +269,34 @@ class MainWindow(QMainWindow):
         self.pages.removeWidget(self.workspace)
         self.workspace.deleteLater()
         self.workspace = None
+        self.count_label.setText("")
         self._show_status()
         self.start.set_recent(self.settings.recent_cases())
         self.pages.setCurrentWidget(self.start)
         self.setWindowTitle("Vigil")
         self._update_actions()
+
+    def start_demo(self) -> workers.Worker:
+        """The demo case: sample pictures written once in a worker, then the case opened and
+        the pictures added as any evidence is (progress in the ingest strip)."""
+        folder = default_demo_dir()
+        self.start.demo_button.setEnabled(False)
+        self.start.status.setText(f"Writing harmless sample pictures to {folder}…")
+        worker = workers.Worker(write_demo_evidence, folder)
+
+        def written(evidence: Path) -> None:
+            self.start.demo_button.setEnabled(True)
+            self.start.status.setText("")
+            if self.open_case(demo_case(folder), create=True) and self.workspace is not None:
+                self.workspace.add_evidence([str(evidence)])
+
+        def failed(message: str) -> None:
+            self.start.demo_button.setEnabled(True)
+            self.start.status.setText(message)
+
+        worker.signals.result.connect(workers.guarded(self, written))
+        worker.signals.failed.connect(workers.guarded(self, failed))
+        return workers.start(worker)
 
     def choose_evidence(self) -> None:
         if self.workspace is None:

@@ -19,7 +19,7 @@ from PySide6.QtGui import QImage
 from shiboken6 import isValid
 
 from desktop.core.ingest import read_and_digest
-from desktop.core.media import DecodeFailure, decode_reduced
+from desktop.core.media import DecodeFailure, decode_partial, decode_reduced
 from desktop.jobs.ingest import IngestError, ingest
 from desktop.store import browse, media_view
 from desktop.store.db import CaseError, connect_readonly
@@ -219,10 +219,6 @@ def load_badges(
 # ---- the viewer --------------------------------------------------------------------------------
 
 
-def load_detail(case_path: Path, media_id: int) -> dict[str, Any] | None:
-    return media_view.media_detail(thread_connection(case_path), media_id)
-
-
 def load_preview(case_path: Path, media_id: int) -> dict[str, Any]:
     """The picture at full size from an evidence copy whose SHA-256 still matches.
 
@@ -251,12 +247,20 @@ def load_preview(case_path: Path, media_id: int) -> dict[str, Any]:
             decoded = decode_reduced(content, full=True)
         except DecodeFailure as failure:
             note = f"Cannot decode: {failure.reason}"
-            break
+            if failure.status != "truncated":
+                break
+            try:  # the part of a cut-short JPEG that decodes helps more than nothing
+                decoded = decode_partial(content)
+            except DecodeFailure:
+                break
+            note = "The file is cut short: showing the part that decodes (the rest is grey)."
         rgb = decoded.image
         image = QImage(
             rgb.tobytes(), rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888
         )
-        return {"media_id": media_id, "image": image.copy(), "note": location["path"]}
+        partial = note.startswith("The file is cut short")
+        return {"media_id": media_id, "image": image.copy(),
+                "note": note if partial else location["path"]}  # fmt: skip
     blob = media_view.thumbnails(conn, [media_id]).get(media_id)
     return {"media_id": media_id, "image": imaging.decode_thumbnail(blob), "note": note}
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from desktop.core.categories import Scheme
 from desktop.core.regions import Region
-from desktop.store import browse, review
+from desktop.store import browse, media_view, review
 from desktop.store.db import open_case
 from desktop.ui import workers
 from desktop.ui.hosting import BadgeSource, TileAction, WorkspacePart
@@ -20,6 +20,7 @@ from desktop.ui.keys import Binding, KeyOwner, Scope
 from desktop.ui.models.media_model import MediaGridModel
 from desktop.ui.reveal import PICTURE, Reveal, RevealController
 from desktop.ui.settings import AnalystSettings
+from desktop.ui.widgets.empty_state import EmptyState, StackBar
 from desktop.ui.widgets.filter_bar import FilterBar
 from desktop.ui.widgets.grid import MediaGrid
 from desktop.ui.widgets.ingest_panel import IngestPanel
@@ -46,7 +47,9 @@ class CaseWorkspace(QWidget):
     the main window (it also has a menu entry).
     """
 
-    status_changed = Signal(str)
+    status_changed = Signal(str)  # a passing message (undo, refusals)
+    count_changed = Signal(str)  # what the grid shows, for the status bar
+    add_evidence_requested = Signal()  # the empty case's "Add evidence…"
     ingest_finished = Signal(object)
 
     def __init__(
@@ -61,7 +64,9 @@ class CaseWorkspace(QWidget):
         self.filter_bar = FilterBar(scheme, browse.file_types(self.db))
         self.grid = MediaGrid(scheme)
         self.grid.setModel(self.model)
-        self.viewer = ViewerPane(self.case_path, scheme)
+        self.viewer = ViewerPane(
+            self.case_path, scheme, lambda media_id: media_view.media_detail(self.db, media_id)
+        )
         self.viewer.similar_chosen.connect(self.show_in_viewer)
         self.reveals = RevealController(self.db, lambda: self.settings.reveal_seconds, self)
         self.reveals.changed.connect(self._reveal_changed)
@@ -76,14 +81,27 @@ class CaseWorkspace(QWidget):
         self.tile_actions: list[TileAction] = []
         self.ingest_panel = IngestPanel()
         self.ingest_panel.cancel_requested.connect(self.cancel_ingest)
-        self.count_label = QLabel("")
-        self.count_label.setObjectName("countLabel")
+        self.model.rows_appended.connect(self._rows_arrived)
+        self.count_text = ""
+        self.stack_bar = StackBar()
+        self.stack_bar.back.clicked.connect(self.collapse_stack)
+        self.empty = EmptyState(self.grid.viewport())
+        self.empty.action.clicked.connect(self._empty_action)
+        self.model.modelReset.connect(self._show_empty_state)
+        self.model.rowsInserted.connect(self._show_empty_state)
+        grid_column = QWidget()
+        grid_layout = QVBoxLayout(grid_column)
+        grid_layout.setContentsMargins(0, 0, 0, 0)
+        grid_layout.setSpacing(0)
+        grid_layout.addWidget(self.stack_bar)
+        grid_layout.addWidget(self.grid, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.grid)
+        splitter.addWidget(grid_column)
         splitter.addWidget(self.viewer)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([520, 880])
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([790, 610])  # the grid takes most of the window
+        self.viewer.splitter.setSizes([330, 280])
         self.splitter = splitter
         for name, part in self._splitters():
             state = settings.layout(name)
@@ -94,10 +112,10 @@ class CaseWorkspace(QWidget):
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.ingest_panel)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.count_label)
         self.undo_stack: list[review.ReviewChange] = []
         self.closed = False
         self.stack_open: int | None = None  # media whose stack is open, if one is
+        self.total_media: int | None = None  # media in the case, once counted
         self.ingest_worker: workers.IngestWorker | None = None
         self.poll_timer = QTimer(self, interval=GRID_POLL_MS)
         self.poll_timer.timeout.connect(self.model.poll_new_rows)
@@ -160,18 +178,39 @@ class CaseWorkspace(QWidget):
 
     def _count(self) -> None:
         query = self.model.query
-        self.count_label.setText("Counting…")
         worker = workers.Worker(workers.count_summary, self.case_path, query)
 
         def show(counts: tuple[int, int, int]) -> None:
             if query == self.model.query and self.stack_open is None:
                 shown, reviewed, total = counts
-                self.count_label.setText(
-                    f"{shown:,} shown · {reviewed:,} of {total:,} media reviewed · {self.case_path}"
-                )
+                self.total_media = total
+                self._set_count(f"{shown:,} shown · {reviewed:,} of {total:,} media reviewed")
+                self._show_empty_state()
 
         worker.signals.result.connect(workers.guarded(self, show))
         workers.start(worker)
+
+    def _set_count(self, text: str) -> None:
+        self.count_text = text
+        self.count_changed.emit(text)
+
+    # ---- empty states --------------------------------------------------------------------------
+
+    def _show_empty_state(self, *_: object) -> None:
+        if self.model.rowCount() > 0 or self.model.canFetchMore(self.grid.rootIndex()):
+            self.empty.hide()
+        elif self.total_media == 0 and self.ingest_worker is None:
+            self.empty.show_message("No evidence in this case yet.", "Add evidence…")
+        elif self.total_media == 0:
+            self.empty.show_message("Adding evidence: pictures appear here as they are read.")
+        else:
+            self.empty.show_message("No media match these filters.", "Clear filters")
+
+    def _empty_action(self) -> None:
+        if self.total_media == 0:
+            self.add_evidence_requested.emit()
+        else:
+            self.filter_bar.clear_filters()
 
     def current_media(self) -> int | None:
         index = self.grid.currentIndex()
@@ -185,7 +224,11 @@ class CaseWorkspace(QWidget):
 
     def _current_changed(self, current, previous) -> None:
         self.blur_all()
-        self.viewer.show_media(self.model.media_id(current.row()) if current.isValid() else None)
+        if not current.isValid():
+            self.viewer.show_media(None)
+            return
+        media_id = self.model.media_id(current.row())
+        self.viewer.show_media(media_id, self.model.tile(media_id))
 
     def _media_shown(self, media_id: int | None) -> None:
         for part in self.parts:
@@ -203,7 +246,18 @@ class CaseWorkspace(QWidget):
             self.blur_all()
             self.viewer.show_media(media_id)
 
+    def go_to_end(self) -> None:
+        """The last media of the query, however many pages it takes (the view alone reaches
+        only the last page loaded)."""
+        root = self.grid.rootIndex()
+        while self.model.canFetchMore(root):
+            self.model.fetchMore(root)
+        if self.model.rowCount():
+            self.select_row(self.model.rowCount() - 1)
+
     def select_row(self, row: int) -> None:
+        if not 0 <= row < self.model.rowCount():
+            return
         index = self.model.index(row)
         self.grid.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -224,11 +278,9 @@ class CaseWorkspace(QWidget):
         self.blur_all()
         self.model.set_query(browse.stack_query(self.db, self.filter_bar.query(), row.id))
         self.filter_bar.setEnabled(False)
+        self.stack_bar.show_stack(row.id, self.model.rowCount())
         self.select_row(0)
-        self.count_label.setText(
-            f"Stack of media {row.id}: {self.model.rowCount()} near-duplicates. "
-            "Esc goes back to all media."
-        )
+        self._set_count(f"Stack of media {row.id}: {self.model.rowCount()} near-duplicates")
         return True
 
     def collapse_stack(self) -> bool:
@@ -236,6 +288,7 @@ class CaseWorkspace(QWidget):
             return False
         media_id, self.stack_open = self.stack_open, None
         self.filter_bar.setEnabled(True)
+        self.stack_bar.hide()
         self.apply_query(self.filter_bar.query())
         row = self.model.row_of.get(media_id)
         if row is not None:
@@ -363,6 +416,8 @@ class CaseWorkspace(QWidget):
                      lambda: self.reveal(hold=True), release=self.reveals.end_hold))  # fmt: skip
         bind(Binding(("R",), "Reveal / blur the current picture", self.toggle_reveal))
         bind(Binding(("E",), "Open the near-duplicate stack", self.expand_stack))
+        bind(Binding(("Home",), "First media", lambda: self.select_row(0)))
+        bind(Binding(("End",), "Last media (loads every page)", self.go_to_end))
         bind(
             Binding(("Escape",), "Leave the stack (or stop drawing)", self.escape, Scope.WORKSPACE)
         )
@@ -389,8 +444,15 @@ class CaseWorkspace(QWidget):
         self.ingest_worker = worker
         self.ingest_panel.begin(sources)
         self.poll_timer.start()
+        self._show_empty_state()
         workers.start(worker, workers.pool("jobs"))
         return worker
+
+    def _rows_arrived(self, _count: int) -> None:
+        """Rows committed by a running ingest joined the grid: count again (the poll timer
+        paces this to once every GRID_POLL_MS)."""
+        if self.ingest_worker is not None:
+            self._count()
 
     def cancel_ingest(self) -> None:
         if self.ingest_worker is not None:
@@ -417,7 +479,7 @@ class CaseWorkspace(QWidget):
     def _ingest_failed(self, message: str) -> None:
         self.ingest_worker = None
         self.poll_timer.stop()
-        self.ingest_panel.finish(message)
+        self.ingest_panel.finish(message, failed=True)
         QMessageBox.warning(self, "Vigil", message)
 
     def _splitters(self) -> list[tuple[str, QSplitter]]:

@@ -278,7 +278,9 @@ class EntityBrowser(QWidget):
             None,
             TILE_SIDE,
         )
-        worker.signals.result.connect(lambda tiles: self._set_tiles(tiles, generation))
+        worker.signals.result.connect(
+            workers.guarded(self, lambda tiles: self._set_tiles(tiles, generation))
+        )
         worker.signals.finished.connect(lambda: self._workers.remove(worker))
         self._workers.append(worker)
         workers.start(worker, self.pool)

@@ -36,8 +36,9 @@ class BreakReminder(QWidget):
             self.timer.start(minutes * 60_000)
 
     def remind(self) -> None:
+        span = "1 minute" if self.minutes == 1 else f"{self.minutes} minutes"
         self.label.setText(
-            f"You have been reviewing for {self.minutes} minutes. A short break away from the "
+            f"You have been reviewing for {span}. A short break away from the "
             "screen helps: stand up, look outside, talk to someone."
         )
         self.show()

@@ -22,6 +22,15 @@ from desktop.store import browse
 ANY = "any"
 
 
+def _reset_quietly(widget: QWidget) -> None:
+    widget.blockSignals(True)
+    if isinstance(widget, QComboBox):
+        widget.setCurrentIndex(0)
+    elif isinstance(widget, QLineEdit):
+        widget.clear()
+    widget.blockSignals(False)
+
+
 class FilterBar(QWidget):
     """Emits `changed` with a new BrowseQuery whenever the analyst changes what to show.
 
@@ -80,6 +89,7 @@ class FilterBar(QWidget):
         self.extra_row.addWidget(QLabel("Search"))
         self.extra_row.addWidget(self.search, 1)
         self._extra: list[Callable[[], tuple[str, Any] | None]] = []
+        self._resets: list[Callable[[], None]] = []
 
     def _combo(self, items: list[tuple[str, Any]], tip: str) -> QComboBox:
         combo = QComboBox()
@@ -102,9 +112,23 @@ class FilterBar(QWidget):
 
     def add_filter(self, widget: QWidget, read: Callable[[], tuple[str, Any] | None]) -> None:
         """Add a filter widget (second row, before the search); call refresh_filters() when it
-        changes."""
+        changes. "Clear filters" sets a combo back to its first entry and empties a field."""
         self.extra_row.insertWidget(self.extra_row.count() - 2, widget)
         self._extra.append(read)
+        self._resets.append(lambda: _reset_quietly(widget))
+
+    def clear_filters(self) -> None:
+        """Every filter back to "any" (the sort and stacking stay), then one new query."""
+        for combo in (self.review, self.category, self.status, self.type):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        for reset in self._resets:
+            reset()
+        self._emit()
 
     def refresh_filters(self) -> None:
         """A filter added with add_filter changed: emit the new query."""

@@ -93,9 +93,9 @@ class ImageView(QWidget):
         painter.fillRect(self.rect(), QColor("#111827"))
         if self.image is None:
             painter.setPen(QColor("#9ca3af"))
-            painter.drawText(
-                self.rect(), Qt.AlignmentFlag.AlignCenter, self.message or "Select a picture"
-            )
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            text = self.message or "Select a picture"
+            painter.drawText(self.rect().adjusted(16, 16, -16, -16), flags, text)
             return
         rect = self.image_rect()
         # smooth scaling of the tiny copy is the blur; of the picture, a clean zoom

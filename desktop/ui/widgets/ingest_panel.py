@@ -28,21 +28,29 @@ class IngestPanel(QWidget):
         self.rate = QLabel("")
         self.cancel = QPushButton("Cancel")
         self.cancel.clicked.connect(self._cancel)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.hide)
+        self.close_button.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         layout.addWidget(self.label)
         layout.addWidget(self.bar, 1)
         layout.addWidget(self.rate)
         layout.addWidget(self.cancel)
+        layout.addWidget(self.close_button)
         self._started = time.monotonic()
         self._first_done: tuple[float, int] | None = None
+        self.sources = ""
         self.hide()
 
     def begin(self, sources: list[str]) -> None:
-        self.label.setText(f"Adding evidence: {', '.join(sources)}")
+        self.sources = ", ".join(sources)
+        self.label.setText(f"Adding evidence: {self.sources}")
         self.bar.setRange(0, 0)
         self.rate.setText("counting files…")
         self.cancel.setEnabled(True)
+        self.cancel.show()
+        self.close_button.hide()
         self._started = time.monotonic()
         self._first_done = None
         self.show()
@@ -66,12 +74,17 @@ class IngestPanel(QWidget):
         else:
             self.rate.setText(f"{done:,} of {total:,}")
 
-    def finish(self, text: str) -> None:
+    def finish(self, text: str, failed: bool = False) -> None:
+        """The ingest ended: say how, and offer Close (it also closes itself after a while)."""
         QTimer.singleShot(30_000, self._hide_if_idle)  # the result stays readable a while
+        what = "Could not add evidence from" if failed else "Evidence added from"
+        self.label.setText(f"{what} {self.sources}")
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         self.rate.setText(text)
         self.cancel.setEnabled(False)
+        self.cancel.hide()
+        self.close_button.show()
 
     def _cancel(self) -> None:
         self.cancel.setEnabled(False)

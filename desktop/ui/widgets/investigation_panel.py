@@ -68,20 +68,23 @@ class InvestigationPanel(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.clue_list = KeyList(
-            self.remove_selected_clue, self.edit_selected_clue, self.add_clue_dialog
-        )
+            self.remove_selected_clue, self.edit_selected_clue, self.add_clue_dialog,
+            placeholder="No clues yet. D draws a region on the picture, N adds a clue.",
+        )  # fmt: skip
         self.clue_list.currentItemChanged.connect(self._clue_changed)
         self.tag_field = QLineEdit()
         self.tag_field.setPlaceholderText("add a tag and press Enter")
         self.tag_field.returnPressed.connect(self._tag_entered)
         self.tag_list = KeyList(
-            self.remove_selected_tag, self.rename_selected_tag, self.tag_field.setFocus
-        )
+            self.remove_selected_tag, self.rename_selected_tag, self.tag_field.setFocus,
+            placeholder="No tags yet. T goes to the tag field.",
+        )  # fmt: skip
         self.link_list = KeyList(
             self.remove_selected_link,
             self.edit_selected_link,
             self.link_dialog,
             activate=self.open_selected_entity,
+            placeholder="Not linked to a victim, series, offender or location. L links.",
         )
 
         layout = QVBoxLayout(self)

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QListWidget
 
 
 class KeyList(QListWidget):
     """A list where Delete, F2 and Insert call the panel's remove, edit and add; Enter and a
-    double-click call `activate` (default: edit)."""
+    double-click call `activate` (default: edit). Empty, it says what would go there."""
 
     def __init__(
         self,
@@ -19,8 +20,10 @@ class KeyList(QListWidget):
         edit: Callable[[], None],
         add: Callable[[], None],
         activate: Callable[[], None] | None = None,
+        placeholder: str = "",
     ):
         super().__init__()
+        self.placeholder = placeholder
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         activate = activate or edit
         self._keys = {
@@ -42,3 +45,11 @@ class KeyList(QListWidget):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if self.count() == 0 and self.placeholder:
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor("#6b7280"))
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            painter.drawText(self.viewport().rect().adjusted(8, 4, -8, -4), flags, self.placeholder)

@@ -22,6 +22,7 @@ class StartScreen(QWidget):
     new_case = Signal()
     open_case = Signal()
     open_path = Signal(str)
+    demo = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -30,17 +31,23 @@ class StartScreen(QWidget):
         title.setObjectName("startTitle")
         subtitle = QLabel(
             "Offline review of seized picture collections. Pictures are always shown blurred "
-            "until you choose to look at one.\n\nTo try it on harmless generated pictures, run "
-            "`vigil demo`."
+            "until you choose to look at one, and every look is timed and recorded.\n\n"
+            "To learn the program, try it on harmless generated pictures: the demo case."
         )
         subtitle.setWordWrap(True)
         self.new_button = QPushButton("New case…")
         self.open_button = QPushButton("Open case…")
-        for button in (self.new_button, self.open_button):
+        self.demo_button = QPushButton("Try the demo case")
+        self.demo_button.setToolTip("Harmless generated pictures, ingested into a demo case")
+        for button in (self.new_button, self.open_button, self.demo_button):
             button.setMinimumHeight(40)
             button.setMinimumWidth(160)
+        self.new_button.setObjectName("primaryButton")
         self.new_button.clicked.connect(self.new_case)
         self.open_button.clicked.connect(self.open_case)
+        self.demo_button.clicked.connect(self.demo)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
         self.recent = QListWidget()
         self.recent.setObjectName("recentCases")
         self.recent.itemActivated.connect(
@@ -52,12 +59,14 @@ class StartScreen(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.demo_button)
         buttons.addStretch(1)
         column = QVBoxLayout()
         column.addWidget(title)
         column.addWidget(subtitle)
         column.addSpacing(16)
         column.addLayout(buttons)
+        column.addWidget(self.status)
         column.addSpacing(16)
         column.addWidget(QLabel("Recent cases (double-click to open)"))
         column.addWidget(self.recent, 1)

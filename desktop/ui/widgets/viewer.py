@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -71,14 +73,28 @@ class ViewerPane(QWidget):
     media_changed = Signal(object)  # the media id shown, or None
     similar_chosen = Signal(int)
 
-    def __init__(self, case_path: Path, scheme: Scheme, parent: QWidget | None = None):
+    def __init__(
+        self,
+        case_path: Path,
+        scheme: Scheme,
+        detail: Callable[[int], dict[str, Any] | None],
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("viewerPane")
         self.case_path, self.scheme = case_path, scheme
+        self.detail = detail  # a few indexed reads: at once, so the details never lag behind
         self.media_id: int | None = None
         self.blur_strength, self.greyscale = imaging.DEFAULT_BLUR, False
         self.title = QLabel("No picture selected")
         self.title.setObjectName("viewerTitle")
+        # a long title must not widen the pane (the grid would lose a column)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.note = QLabel()
+        self.note.setObjectName("viewerNote")
+        self.note.setWordWrap(True)
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.note.hide()
         self.image_view = ImageView()
         self.hint = QLabel(
             "Blurred. Hold Space (or hold the mouse on the picture) to look; R reveals it until "
@@ -86,6 +102,7 @@ class ViewerPane(QWidget):
         )
         self.hint.setWordWrap(True)
         self.hint.setObjectName("revealHint")
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.similar = SimilarStrip()
         self.similar.media_chosen.connect(self.similar_chosen)
         self.details = MetadataPanel(scheme)
@@ -95,6 +112,7 @@ class ViewerPane(QWidget):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.title)
+        column.addWidget(self.note)
         column.addWidget(self.image_view, 1)
         column.addWidget(self.hint)
         column.addWidget(QLabel("Similar pictures (PDQ distance)"))
@@ -132,12 +150,14 @@ class ViewerPane(QWidget):
             "until you move on. Wheel zooms, drag pans, double-click toggles 2×."
         )
 
-    def show_media(self, media_id: int | None) -> None:
-        """Load everything about a media in workers; stale answers are dropped."""
+    def show_media(self, media_id: int | None, placeholder: QImage | None = None) -> None:
+        """Show a media: its details at once, its picture from a worker (meanwhile the grid's
+        tile, `placeholder`, blurred like everything else); stale answers are dropped."""
         self._ticket += 1
         ticket = self._ticket
         self.media_id = media_id
-        self.image_view.set_image(None, "Loading…" if media_id else "Select a picture")
+        self.image_view.set_image(placeholder, "" if media_id else "Select a picture")
+        self.note.hide()
         self.similar.clear()
         if media_id is None:
             self.title.setText("No picture selected")
@@ -145,7 +165,7 @@ class ViewerPane(QWidget):
             self.media_changed.emit(None)
             return
         self.title.setText(f"Media {media_id}")
-        self._run(workers.load_detail, ticket, self._on_detail, media_id)
+        self._on_detail(self.detail(media_id))
         self._run(workers.load_preview, ticket, self._on_preview, media_id)
         self._similar_timer.start()  # only for a media the analyst stays on
         self.media_changed.emit(media_id)
@@ -156,7 +176,7 @@ class ViewerPane(QWidget):
 
     def refresh_details(self) -> None:
         if self.media_id is not None:
-            self._run(workers.load_detail, self._ticket, self._on_detail, self.media_id)
+            self._on_detail(self.detail(self.media_id))
 
     def _run(self, fn: Any, ticket: int, slot: Any, *args: Any) -> None:
         worker = workers.Worker(fn, self.case_path, *args)
@@ -174,8 +194,11 @@ class ViewerPane(QWidget):
             self.title.setText(f"Media {detail['id']} · {label} · {seen}")
 
     def _on_preview(self, preview: dict[str, Any]) -> None:
-        self.image_view.set_image(preview["image"], "No picture to show: " + preview["note"])
+        self.image_view.set_image(preview["image"], "No picture to show. " + preview["note"])
         self.image_view.setToolTip(preview["note"])
+        partial = preview["image"] is not None and preview["note"].startswith("The file is cut")
+        self.note.setText(preview["note"] if partial else "")
+        self.note.setVisible(partial)
 
     def _on_similar(self, hits: list[tuple[int, int, str]]) -> None:
         if not hits:
