@@ -32,9 +32,9 @@ CAMERAS = [
 STATUSES = ["ok"] * 97 + ["truncated", "corrupt", "unsupported"]
 
 
-def thumbnail_pool(side: int = THUMB_SIDE) -> list[bytes]:
+def thumbnail_pool(side: int = THUMB_SIDE, count: int = THUMB_POOL) -> list[bytes]:
     pool = []
-    for seed in range(THUMB_POOL):
+    for seed in range(count):
         img = scene(seed, (side, side * 3 // 4))
         buffer = io.BytesIO()
         img.save(buffer, "JPEG", quality=70)
@@ -42,13 +42,21 @@ def thumbnail_pool(side: int = THUMB_SIDE) -> list[bytes]:
     return pool
 
 
-def write_case(path: Path, media: int, batch: int = 50_000, thumb_side: int = THUMB_SIDE) -> None:
+def write_case(
+    path: Path,
+    media: int,
+    batch: int = 50_000,
+    thumb_side: int = THUMB_SIDE,
+    distinct_thumbnails: bool = False,
+) -> None:
+    """`distinct_thumbnails`: one picture per media (slower to make; reports need it, as a
+    PDF stores a repeated picture once)."""
     if path.exists():
         raise SystemExit(f"{path} exists; remove it first")
     db = open_case(path, create=True)
     db.execute("PRAGMA synchronous = OFF")  # a benchmark file: speed over crash safety
     rng = np.random.default_rng(7)
-    pool = thumbnail_pool(thumb_side)
+    pool = thumbnail_pool(thumb_side, media + 1 if distinct_thumbnails else THUMB_POOL)
     with db.atomic():
         db.execute(
             "INSERT INTO ingest_runs (id, started_at, user, tool_version, sources, state)"
@@ -75,7 +83,7 @@ def write_case(path: Path, media: int, batch: int = 50_000, thumb_side: int = TH
                 (media_id, digest, digest[:32], digest[:40], 20_000 + media_id % 5000, "jpeg",
                  "image/jpeg", status, None if status == "ok" else f"synthetic {status} file",
                  640, 480, 1, json.dumps(exif) if exif else None, taken if make else None,
-                 make, model, serial, pool[media_id % THUMB_POOL] if status == "ok" else None)
+                 make, model, serial, pool[media_id % len(pool)] if status == "ok" else None)
             )  # fmt: skip
             for copy in range(1 + (media_id % 10 == 0) * int(rng.integers(1, 4))):
                 file_id += 1

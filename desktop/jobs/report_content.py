@@ -28,7 +28,7 @@ from desktop.store.report_rows import MediaRow, Scope
 TABLE_SIDE = 128  # pixels of a media table thumbnail (drawn at about 100 px at 150 dpi)
 SECTION_SIDE = 240  # an entity's linked media
 CROP_SIDE = 160
-LIBRARIES = ("Pillow", "numpy", "sqlite-utils", "jinja2", "reportlab", "openpyxl")
+LIBRARIES = ("Pillow", "numpy", "sqlite-utils", "av", "jinja2", "reportlab", "openpyxl")
 
 
 def category_label(db: Database, value: int | None) -> str:

@@ -32,7 +32,16 @@ GENERAL_KEYS = [
     ("Ctrl+Shift+R", "write a case report"),
     ("Ctrl+,", "settings (blur strength, greyscale, reveal time, breaks)"),
 ]
-LIBRARIES = ("Pillow", "numpy", "sqlite-utils", "imagehash", "jinja2", "reportlab", "openpyxl")
+LIBRARIES = (
+    "Pillow",
+    "numpy",
+    "sqlite-utils",
+    "imagehash",
+    "av",
+    "jinja2",
+    "reportlab",
+    "openpyxl",
+)
 
 
 class TextWindow(QDialog):
