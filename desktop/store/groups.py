@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -271,3 +272,22 @@ def media_summary(db: Database, media_id: int) -> dict[str, Any] | None:
     paths = [p for (p,) in db.execute(
         "SELECT path FROM files WHERE media_id = ? ORDER BY path", [media_id])]  # fmt: skip
     return {"media_id": row[0], "sha256": row[1], "width": row[2], "height": row[3], "paths": paths}
+
+
+def member_edges(
+    conn: Database | sqlite3.Connection, level: str, media_ids: Sequence[int]
+) -> dict[int, tuple[int, int, str]]:
+    """For media of a stack: the member each was matched to, the distance and what differs."""
+    found: dict[int, tuple[int, int, str]] = {}
+    ids = list(media_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        rows = conn.execute(
+            "SELECT media_id, matched_media_id, distance, explanation FROM similarity_members"
+            f" WHERE strictness = ? AND matched_media_id IS NOT NULL AND media_id IN ({marks})",
+            [level, *chunk],
+        )
+        for media_id, matched, distance, explanation in rows:
+            found[int(media_id)] = (int(matched), int(distance), str(explanation or ""))
+    return found

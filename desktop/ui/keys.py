@@ -78,6 +78,7 @@ class KeyOwner(QObject):
         self._bindings: list[Binding] = []
         self._by_key: dict[int, Binding] = {}
         self._surfaces: list[QWidget] = []
+        self._areas: list[QWidget] = []
         self._held: dict[int, Binding] = {}
         self._passed: tuple[QWidget, QEvent.Type, int] | None = None
         app = QApplication.instance()
@@ -98,6 +99,13 @@ class KeyOwner(QObject):
     def bindings(self, menu: str | None = None) -> list[Binding]:
         return [b for b in self._bindings if menu is None or b.menu == menu]
 
+    def add_area(self, window: QWidget) -> None:
+        """Another window whose keys are the workspace's (the viewer on a second screen)."""
+        self._areas.append(window)
+
+    def remove_area(self, window: QWidget) -> None:
+        self._areas = [a for a in self._areas if a is not window]
+
     def add_surface(self, widget: QWidget) -> None:
         """A widget where review keys act when it (or a child) has the focus."""
         self._surfaces.append(widget)
@@ -112,7 +120,7 @@ class KeyOwner(QObject):
 
     def binding_for(self, event: QKeyEvent, focus: QWidget | None) -> Binding | None:
         """The binding this key press runs with the focus on `focus` (None: not ours)."""
-        if focus is None or not (focus is self.root or self.root.isAncestorOf(focus)):
+        if focus is None or not any(a is focus or a.isAncestorOf(focus) for a in self._inside()):
             return None
         binding = self._by_key.get(_combination(event))
         if binding is None:
@@ -123,6 +131,9 @@ class KeyOwner(QObject):
         if binding.scope is Scope.SURFACE and not self._on_surface(focus):
             return None
         return binding
+
+    def _inside(self) -> list[QWidget]:
+        return [self.root, *self._areas]
 
     def _on_surface(self, focus: QWidget) -> bool:
         return focus is self.root or any(

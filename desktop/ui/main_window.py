@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("Vigil")
         self.resize(1400, 900)
+        self.setAcceptDrops(True)  # evidence folders dropped on the window are added
         self.settings = settings or AnalystSettings()
         self.workspace: CaseWorkspace | None = None
         self.parts: list[WindowPart] = []
@@ -133,7 +134,9 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(
             "Open case…", self.choose_case, QKeySequence.StandardKey.Open
         )
-        self.add_evidence_action = self._action("Add evidence…", self.choose_evidence, "Ctrl+E")
+        self.add_evidence_action = self._action(
+            "Add evidence…", lambda: self.choose_evidence(), "Ctrl+E"
+        )
         self.add_evidence_action.setIcon(icon("add-evidence"))
         self.close_action = self._action("Close case", self.close_case, "Ctrl+W")
         for action in (
@@ -156,7 +159,27 @@ class MainWindow(QMainWindow):
         tools = self.tools = self.addToolBar("Review")
         tools.setObjectName("reviewToolbar")
         tools.setMovable(False)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         tools.addAction(self.add_evidence_action)
+        tools.addSeparator()
+        self.case_tool_actions = []
+        for name, text, tip, run in (
+            ("next-unreviewed", "Next unreviewed", "The next media not yet reviewed (U)",
+             lambda ws: ws.tile_tools.next_unreviewed()),
+            ("reveal", "Reveal", "Reveal the current picture until you move on (R)",
+             lambda ws: ws.toggle_reveal()),
+            ("compare", "Compare", "The two selected media side by side (C)",
+             lambda ws: ws.tile_tools.compare()),
+            ("list", "Grid / list", "The grid, or a list with columns (V)",
+             lambda ws: ws.toggle_list()),
+            ("detach", "Viewer window", "The viewer in a window of its own, for a second "
+             "screen (Ctrl+Shift+D)", lambda ws: ws.toggle_viewer_window()),
+        ):  # fmt: skip
+            action = QAction(icon(name), text, self)
+            action.setToolTip(tip)
+            action.triggered.connect(lambda _=False, r=run: self.workspace and r(self.workspace))
+            tools.addAction(action)
+            self.case_tool_actions.append(action)
         tools.addSeparator()
         tools.addWidget(QLabel(" Blur "))
         self.blur_slider = QSlider(Qt.Orientation.Horizontal)
@@ -298,13 +321,41 @@ class MainWindow(QMainWindow):
         worker.signals.failed.connect(workers.guarded(self, failed))
         return workers.start(worker)
 
-    def choose_evidence(self) -> None:
+    def choose_evidence(self, dropped: list[str] | None = None) -> None:
+        """Ask which evidence to add (starting from the folders dropped on the window, or
+        from a folder chooser), then add it."""
         if self.workspace is None:
             return
         dialog = EvidenceDialog(self)
-        dialog.add_folder()  # most additions are one folder: start with its chooser
+        if dropped:
+            dialog.add_paths(dropped)
+        else:
+            dialog.add_folder()  # most additions are one folder: start with its chooser
         if dialog.chosen() and dialog.exec():
             self.workspace.add_evidence(dialog.chosen())
+
+    # ---- evidence dropped on the window ----------------------------------------------------------
+
+    @staticmethod
+    def _local_paths(event: QDropEvent | QDragEnterEvent) -> list[str]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        return [u.toLocalFile() for u in urls if u.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if self._local_paths(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = self._local_paths(event)
+        if not paths:
+            return
+        event.acceptProposedAction()
+        if self.workspace is None:
+            self.statusBar().showMessage(
+                "Open or create a case first, then drop the evidence folders on it.", 8000
+            )
+            return
+        self.choose_evidence(paths)
 
     # ---- settings and breaks ---------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from desktop.store.db import now_iso
 # Where a reveal is shown. Each surface shows a media sharp only while the reveal names it.
 PICTURE = "grid and viewer"
 CLUE_EXPORT = "clue export"
+COMPARE = "side-by-side compare"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,10 @@ class Reveal:
     region: Region | None = None
     held: bool = False  # True: until released; False: until the selection moves (R)
     kind: str = "picture"  # what is counted: exposure.KINDS
+    companion: int | None = None  # a second media revealed with it (side-by-side compare)
+
+    def media(self) -> tuple[int, ...]:
+        return (self.media_id,) if self.companion is None else (self.media_id, self.companion)
 
 
 class RevealController(QObject):
@@ -74,7 +79,7 @@ class RevealController(QObject):
 
     def shows(self, media_id: int | None, where: str = PICTURE) -> bool:
         current = self.current
-        return current is not None and current.media_id == media_id and current.where == where
+        return current is not None and media_id in current.media() and current.where == where
 
     def whole(self, media_id: int | None, where: str = PICTURE) -> bool:
         """Shows all of the media (not only a region)."""
@@ -91,11 +96,13 @@ class RevealController(QObject):
             return False
         seconds = time.monotonic() - self._started
         region = current.region.as_dict() if current.region is not None else None
-        exposure.record(
-            self.db, current.kind, current.media_id, seconds, started_at=self._started_at,
-            how="held" if current.held else "until moved", where=current.where, region=region,
-        )  # fmt: skip
-        self.today[current.kind] = self.today.get(current.kind, 0.0) + seconds
+        for media_id in current.media():  # two pictures side by side: each one counted
+            exposure.record(
+                self.db, current.kind, media_id, seconds, started_at=self._started_at,
+                how="held" if current.held else "until moved", where=current.where,
+                region=region,
+            )  # fmt: skip
+            self.today[current.kind] = self.today.get(current.kind, 0.0) + seconds
         self.exposure_changed.emit(dict(self.today))
         return True
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.core.categories import Scheme
 from desktop.core.regions import Region
@@ -20,11 +20,14 @@ from desktop.ui.keys import Binding, KeyOwner, Scope
 from desktop.ui.models.media_model import MediaGridModel
 from desktop.ui.reveal import PICTURE, Reveal, RevealController
 from desktop.ui.settings import AnalystSettings
+from desktop.ui.tile_tools import TileTools
 from desktop.ui.widgets.empty_state import EmptyState, StackBar
 from desktop.ui.widgets.filter_bar import FilterBar
 from desktop.ui.widgets.grid import MediaGrid
 from desktop.ui.widgets.ingest_panel import IngestPanel
+from desktop.ui.widgets.media_table import MediaTable
 from desktop.ui.widgets.viewer import ViewerPane
+from desktop.ui.widgets.viewer_window import ViewerWindow
 
 GRID_POLL_MS = 2000  # ingest commits every ~2 s; look for new rows as often
 UNDO_DEPTH = 200
@@ -77,6 +80,7 @@ class CaseWorkspace(QWidget):
         self.keys = KeyOwner(self)
         self.keys.add_surface(self.grid)
         self.keys.add_surface(self.viewer.image_view)
+        self.viewer_window: ViewerWindow | None = None  # the viewer on a screen of its own
         self.parts: list[WorkspacePart] = []
         self.tile_actions: list[TileAction] = []
         self.ingest_panel = IngestPanel()
@@ -93,8 +97,16 @@ class CaseWorkspace(QWidget):
         grid_layout = QVBoxLayout(grid_column)
         grid_layout.setContentsMargins(0, 0, 0, 0)
         grid_layout.setSpacing(0)
+        self.table = MediaTable(self.model, self.grid)
+        self.keys.add_surface(self.table)
+        self.model.set_category_names(
+            {c.value: f"{c.key} · {c.name}" for c in scheme.categories if c.value is not None}
+        )
+        self.views = QStackedWidget()  # the grid, or the list view beside it (V)
+        self.views.addWidget(self.grid)
+        self.views.addWidget(self.table)
         grid_layout.addWidget(self.stack_bar)
-        grid_layout.addWidget(self.grid, 1)
+        grid_layout.addWidget(self.views, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(grid_column)
         splitter.addWidget(self.viewer)
@@ -130,6 +142,7 @@ class CaseWorkspace(QWidget):
         self._count()
         self.investigation = InvestigationPart(self)  # clues, tags, links, entities (issue 4)
         self.add_part(self.investigation)
+        self.tile_tools = TileTools(self)  # right-click menu, next unreviewed, compare
 
     # ---- what features add ---------------------------------------------------------------------
 
@@ -264,6 +277,35 @@ class CaseWorkspace(QWidget):
         )
         self.grid.scrollTo(index)
 
+    # ---- views ---------------------------------------------------------------------------------
+
+    def toggle_list(self) -> None:
+        """Grid or list view: the same media, selection and keys."""
+        shown = self.table if self.views.currentWidget() is self.grid else self.grid
+        self.views.setCurrentWidget(shown)
+        shown.setFocus()
+        if self.grid.currentIndex().isValid():
+            shown.scrollTo(self.grid.currentIndex())
+
+    def toggle_viewer_window(self) -> None:
+        """Move the viewer to a window of its own (to put on a second screen), or back."""
+        if self.viewer_window is not None:
+            self.viewer_window.close()  # closing it brings the viewer back
+            return
+        sizes = self.splitter.sizes()
+        self.viewer_window = ViewerWindow(self.viewer, self.case_path.name)
+        self.viewer_window.closed.connect(lambda: self._viewer_back(sizes))
+        self.keys.add_area(self.viewer_window)
+        self.viewer_window.show()
+
+    def _viewer_back(self, sizes: list[int]) -> None:
+        if self.viewer_window is not None:
+            self.keys.remove_area(self.viewer_window)
+        self.viewer_window = None
+        self.splitter.addWidget(self.viewer)
+        self.viewer.show()
+        self.splitter.setSizes(sizes)
+
     # ---- stacks --------------------------------------------------------------------------------
 
     def expand_stack(self) -> bool:
@@ -279,6 +321,8 @@ class CaseWorkspace(QWidget):
         self.model.set_query(browse.stack_query(self.db, self.filter_bar.query(), row.id))
         self.filter_bar.setEnabled(False)
         self.stack_bar.show_stack(row.id, self.model.rowCount())
+        self.tile_tools.distances.open_stack(browse.group_level(self.db))
+        self.refresh_badges()
         self.select_row(0)
         self._set_count(f"Stack of media {row.id}: {self.model.rowCount()} near-duplicates")
         return True
@@ -289,6 +333,8 @@ class CaseWorkspace(QWidget):
         media_id, self.stack_open = self.stack_open, None
         self.filter_bar.setEnabled(True)
         self.stack_bar.hide()
+        self.tile_tools.distances.open_stack(None)
+        self.refresh_badges()
         self.apply_query(self.filter_bar.query())
         row = self.model.row_of.get(media_id)
         if row is not None:
@@ -417,6 +463,9 @@ class CaseWorkspace(QWidget):
         bind(Binding(("R",), "Reveal / blur the current picture", self.toggle_reveal))
         bind(Binding(("E",), "Open the near-duplicate stack", self.expand_stack))
         bind(Binding(("Home",), "First media", lambda: self.select_row(0)))
+        bind(Binding(("V",), "Grid or list view", self.toggle_list))
+        bind(Binding(("Ctrl+Shift+D",), "Viewer in a window of its own (second screen)",
+                     self.toggle_viewer_window, Scope.ANYWHERE))  # fmt: skip
         bind(Binding(("End",), "Last media (loads every page)", self.go_to_end))
         bind(
             Binding(("Escape",), "Leave the stack (or stop drawing)", self.escape, Scope.WORKSPACE)
@@ -491,6 +540,8 @@ class CaseWorkspace(QWidget):
             self.settings.set_layout(name, bytes(part.saveState().data()))
         self.closed = True
         self.blur_all()
+        if self.viewer_window is not None:
+            self.viewer_window.close()
         self.keys.stop()
         for part in self.parts:
             part.close()

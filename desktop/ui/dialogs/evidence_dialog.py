@@ -72,6 +72,10 @@ class EvidenceDialog(QDialog):
                 present.add(path)
         self._update()
 
+    def add_paths(self, paths: list[str]) -> None:
+        """Folders or files chosen another way (dropped on the window)."""
+        self._add(paths)
+
     def add_folder(self) -> None:
         self._add([self._pick_folder()])
 

@@ -28,6 +28,8 @@ MediaIdRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2  # the BrowseRow
 TileRole = Qt.ItemDataRole.UserRole + 3  # QImage, or None while it loads
 RevealedRole = Qt.ItemDataRole.UserRole + 4
+# The list view's columns (the grid shows column 0, painted by its delegate).
+COLUMNS = ("Media", "Type", "Status", "Category", "Reviewed", "Copies", "Stack", "Sort key")
 
 
 class MediaGridModel(QAbstractListModel):
@@ -59,6 +61,7 @@ class MediaGridModel(QAbstractListModel):
         self._flush = QTimer(self, singleShot=True, interval=0)
         self._flush.timeout.connect(self._request_tiles)
         self._generation = 0
+        self.category_names: dict[int, str] = {}
         self.badge_sources: list[BadgeSource] = []
         self._badges: dict[int, list[Badge]] = {}
         self._badges_pending: set[int] = set()
@@ -83,6 +86,38 @@ class MediaGridModel(QAbstractListModel):
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def index(
+        self,
+        row: int,
+        column: int = 0,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> QModelIndex:
+        if parent.isValid() or not (0 <= row < len(self.rows) and 0 <= column < len(COLUMNS)):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+    def set_category_names(self, names: dict[int, str]) -> None:
+        """How the list view names categories (the scheme's key and name)."""
+        self.category_names = dict(names)
+
+    def _cell(self, row: browse.BrowseRow, column: int) -> str:
+        if column == 3:
+            return "" if row.category is None else self.category_names.get(row.category, "?")
+        values = (f"#{row.id}", row.file_type or "", row.status.replace("_", " "), "",
+                  "yes" if row.reviewed else "", str(row.copies), str(row.stack_size),
+                  "" if row.key is None else str(row.key))  # fmt: skip
+        return values[column]
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
         return not parent.isValid() and not self.exhausted
@@ -121,8 +156,7 @@ class MediaGridModel(QAbstractListModel):
             if row is None:
                 continue
             self.rows[row] = self.rows[row]._replace(category=category, reviewed=reviewed)
-            index = self.index(row)
-            self.dataChanged.emit(index, index)
+            self.dataChanged.emit(self.index(row), self.index(row, len(COLUMNS) - 1))
 
     # ---- data --------------------------------------------------------------------------------
 
@@ -140,6 +174,8 @@ class MediaGridModel(QAbstractListModel):
             return row.id == self.revealed
         if role == TileRole:
             return self.tile(row.id)
+        if role == Qt.ItemDataRole.DisplayRole:  # the list view's cells (the grid paints)
+            return self._cell(row, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"Media {row.id} · {row.file_type or 'unknown type'} · {row.status}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
