@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThreadPool
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -25,7 +24,7 @@ from desktop.jobs.clue_export import ClueExportError, export_clue
 from desktop.store.clues import Clue
 from desktop.store.db import CaseError, open_case
 from desktop.ui import imaging, workers
-from desktop.ui.keys import is_text_field
+from desktop.ui.dialogs.revealing_dialog import RevealingDialog
 from desktop.ui.reveal import CLUE_EXPORT, Reveal, RevealController
 
 
@@ -162,7 +161,7 @@ class BlackoutCanvas(QWidget):
             self.update()
 
 
-class ClueExportDialog(QDialog):
+class ClueExportDialog(RevealingDialog):
     """Where to write the crop (PNG or JPEG) and its JSON sidecar; the export runs in a worker.
     The crop is shown blurred; "Hold to look" (or Space held, or R until it times out) reveals
     it through the workspace's reveal controller, so it is timed and recorded like any reveal."""
@@ -177,14 +176,12 @@ class ClueExportDialog(QDialog):
         parent: QWidget | None = None,
         pool: QThreadPool | None = None,
     ):
-        super().__init__(parent)
+        super().__init__(reveals, parent)
         assert clue.region is not None
         self.setWindowTitle(f"Export clue: {clue.label}")
-        self.case_path, self.clue, self.pool, self.reveals = case_path, clue, pool, reveals
+        self.case_path, self.clue, self.pool = case_path, clue, pool
         self.canvas = BlackoutCanvas(preview, clue, reveals, blur_strength)
-        self.look = QPushButton("Hold to look (Space; R reveals until the time limit)")
-        self.look.pressed.connect(lambda: self.reveal(held=True))
-        self.look.released.connect(reveals.end_hold)
+        self.look = self.look_button("Hold to look (Space; R reveals until the time limit)")
         self.path = QLineEdit(str(Path.home() / f"clue-{clue.id}.png"))
         browse_button = QPushButton("Choose…")
         browse_button.clicked.connect(self._choose)
@@ -221,27 +218,8 @@ class ClueExportDialog(QDialog):
         region = self.clue.region
         self.reveals.reveal(Reveal(self.clue.media_id, CLUE_EXPORT, region, held=held))
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        typing = is_text_field(self.focusWidget())
-        if not typing and event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self.reveal(held=True)
-        elif not typing and event.key() == Qt.Key.Key_R and not event.isAutoRepeat():
-            if self.canvas.revealed():
-                self.reveals.end()
-            else:
-                self.reveal(held=False)
-        else:
-            super().keyPressEvent(event)
-
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self.reveals.end_hold()
-        super().keyReleaseEvent(event)
-
-    def done(self, result: int) -> None:
-        if self.canvas.revealed():
-            self.reveals.end()
-        super().done(result)
+    def revealed(self) -> bool:
+        return self.canvas.revealed()
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.ui import workers
+from desktop.ui.dialogs.revealing_dialog import RevealingDialog
 from desktop.ui.reveal import COMPARE, Reveal, RevealController
 from desktop.ui.widgets.image_view import ImageView
 
 
-class CompareDialog(QDialog):
+class CompareDialog(RevealingDialog):
     """Two pictures at the same size. "Hold to look at both" (or Space held, or R until the
     time limit) reveals both through the workspace's reveal controller: one act, both counted."""
 
@@ -27,10 +26,10 @@ class CompareDialog(QDialog):
         describe: dict[int, str],
         parent: QWidget | None = None,
     ):
-        super().__init__(parent)
+        super().__init__(reveals, parent)
         self.setWindowTitle(f"Compare media {media_ids[0]} and {media_ids[1]}")
         self.resize(1100, 640)
-        self.media_ids, self.reveals = media_ids, reveals
+        self.media_ids = media_ids
         self.views = (ImageView(), ImageView())
         grid = QGridLayout()
         for column, (media_id, view) in enumerate(zip(media_ids, self.views, strict=True)):
@@ -46,9 +45,9 @@ class CompareDialog(QDialog):
             )
             workers.start(worker)
         grid.setRowStretch(1, 1)
-        self.look = QPushButton("Hold to look at both (Space; R reveals both until the time limit)")
-        self.look.pressed.connect(lambda: self.reveal(held=True))
-        self.look.released.connect(reveals.end_hold)
+        self.look = self.look_button(
+            "Hold to look at both (Space; R reveals both until the time limit)"
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(grid, 1)
         layout.addWidget(self.look)
@@ -67,26 +66,3 @@ class CompareDialog(QDialog):
     def _reveal_changed(self) -> None:
         for view in self.views:
             view.set_revealed(self.revealed())
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if event.isAutoRepeat():
-            return
-        if event.key() == Qt.Key.Key_Space:
-            self.reveal(held=True)
-        elif event.key() == Qt.Key.Key_R:
-            if self.revealed():
-                self.reveals.end()
-            else:
-                self.reveal(held=False)
-        else:
-            super().keyPressEvent(event)
-
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self.reveals.end_hold()
-        super().keyReleaseEvent(event)
-
-    def done(self, result: int) -> None:
-        if self.revealed():
-            self.reveals.end()
-        super().done(result)
