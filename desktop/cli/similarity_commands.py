@@ -11,6 +11,7 @@ from typing import Any
 from desktop.cli.case_commands import add_case_argument
 from desktop.cli.output import Interrupts, UserError, print_json, stream_json_list, table
 from desktop.core.similarity import STRICTNESS
+from desktop.core.video_meta import clock
 from desktop.jobs.grouping import similar_to_file, similar_to_media, update_groups
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
@@ -76,11 +77,13 @@ def cmd_groups(args: argparse.Namespace) -> int:
         count, media = group_store.group_counts(db, level)
         print(f"{count} near-duplicate groups ({media} media), strictness {level}")
         for number, group in enumerate(group_store.iter_groups(db, level), 1):
-            print(f"group {number}: {len(group)} media")
+            members = sum(1 for m in group if m["relation"] == "member")
+            inside = len(group) - members
+            print(f"group {number}: {members} media" + (f", {inside} containing" if inside else ""))
             table(
                 (
                     m["media_id"],
-                    "representative" if m["representative"] else (m["explanation"] or ""),
+                    "representative" if m["representative"] else _described(m),
                     "" if m["distance"] is None else f"{m['distance']} bits",
                     m["paths"][0] if m["paths"] else "(no file)",
                     f"+{len(m['paths']) - 1} copies" if len(m["paths"]) > 1 else "",
@@ -90,6 +93,21 @@ def cmd_groups(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.close()
+
+
+def _described(member: dict[str, Any]) -> str:
+    """The member's explanation, with the times of the matching frames of videos."""
+    words = member["explanation"] or ""
+    if member["relation"] == "member" and member["time"] is not None:
+        words += f" (frame at {clock(member['time'])}"
+        if member["matched_time"] is not None:
+            words += f", at {clock(member['matched_time'])} in media {member['matched_media_id']}"
+        words += ")"
+    elif member["relation"] == "member" and member["matched_time"] is not None:
+        words += (
+            f" (frame at {clock(member['matched_time'])} of media {member['matched_media_id']})"
+        )
+    return words
 
 
 def _steps(quiet: bool) -> Callable[[int, int, str], None]:
@@ -103,9 +121,25 @@ def _steps(quiet: bool) -> Callable[[int, int, str], None]:
 
 
 def _member_json(member: dict[str, Any]) -> dict[str, Any]:
-    return {key: member[key] for key in (
-        "media_id", "sha256", "paths", "width", "height", "representative",
-        "matched_media_id", "distance", "explanation")}  # fmt: skip
+    keys = (
+        "media_id",
+        "sha256",
+        "paths",
+        "width",
+        "height",
+        "duration",
+        "representative",
+        "relation",
+        "matched_media_id",
+        "distance",
+        "explanation",
+        "time",
+        "matched_time",
+    )
+    shown = {key: member[key] for key in keys}
+    if member["relation"] == "contains":
+        shown["contains"] = member["contains"]
+    return shown
 
 
 def cmd_similar(args: argparse.Namespace) -> int:

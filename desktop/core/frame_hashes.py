@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop.core.hashing import PerceptualHash
+from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS
 
 FRAME_BITS = 12  # frame numbers below 4096 (at most video_frames.MAX_KEPT are kept)
 NO_QUALITY = 255
@@ -104,3 +105,31 @@ def columns(
     quality_column = np.concatenate(qualities).astype(np.int64)
     quality_column[quality_column == NO_QUALITY] = 0
     return np.concatenate(ids), packed, quality_column
+
+
+Kinds = dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+BITS = {"pdq": 256, "mask64": 256, CROP_ALGORITHM: CROP_ROW_BITS}  # the rest: 64
+
+
+def kinds_of(
+    media_id: int,
+    hashes: Sequence[PerceptualHash] = (),
+    packed: Sequence[PackedHashes] = (),
+) -> Kinds:
+    """One media's hashes by (algorithm, variant) as engine columns: a picture's (`hashes`,
+    its id as the subject) or a video's (`packed`, its frames as subjects). For a file the
+    analyst gives that is not in the case (`vigil similar FILE`)."""
+    found: Kinds = {}
+    for h in hashes:
+        bits = BITS.get(h.algorithm, 64)
+        words = np.frombuffer(bytes.fromhex(h.hex), dtype=">u8").astype(np.uint64)
+        found[(h.algorithm, h.variant)] = (
+            np.array([media_id], dtype=np.int64),
+            words.reshape(1, bits // 64),
+            np.array([h.quality or 0], dtype=np.int64),
+        )
+    for p in packed:
+        row = [(media_id, p.frames, p.hashes, p.qualities)]
+        found[(p.algorithm, p.variant)] = columns(row, BITS.get(p.algorithm, 64))
+    return found

@@ -379,3 +379,9 @@ class HammingIndex:
         rows, queries, distances = self.join_words(self._words, max_distance)
         keep = queries < rows
         return self._ids[queries[keep]], self._ids[rows[keep]], distances[keep]
+
+
+def chunk_values(words: np.ndarray, bits: int, chunks: int) -> list[np.ndarray]:
+    """Each hash (row of (n, bits/64) words) cut into `chunks` nearly equal runs of bits, as
+    one uint64 array per chunk: what the multi-index tables are keyed on."""
+    return [_extract(words, start, length) for start, length in _chunk_bounds(bits, chunks)]

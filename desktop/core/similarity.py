@@ -241,12 +241,15 @@ def explain(orientation: int, plain: int, best: int, framed: bool = False) -> st
 
 @dataclass
 class Match:
-    """One accepted pair (or one search result) with its distance and explanation."""
+    """One accepted pair (or one search result) with its distance and explanation; for
+    videos, the time (seconds) of the matching frame in each (None for a picture)."""
 
     media_a: int
     media_b: int
     distance: int
     explanation: str
+    time_a: float | None = None
+    time_b: float | None = None
 
 
 def _joined(columns: Columns, radius: int, queries: np.ndarray | None) -> np.ndarray:

@@ -20,7 +20,14 @@ from desktop.core.fingerprints import (
 )
 from desktop.core.hamming import hex_to_words
 from desktop.core.ingest import THUMBNAIL_SIDE
-from desktop.core.media import DecodeFailure, decode_reduced, shrink
+from desktop.core.media import (
+    SNIFF_BYTES,
+    VIDEO_TYPES,
+    DecodeFailure,
+    decode_reduced,
+    shrink,
+    sniff_type,
+)
 from desktop.core.pdq import pdq_hash
 from desktop.core.similarity import (
     MIN_DETAIL,
@@ -37,7 +44,9 @@ from desktop.core.similarity import (
     verify_pairs,
 )
 from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS
-from desktop.store import audit
+from desktop.jobs.video_grouping import VIDEO_RULES, video_relations
+from desktop.jobs.video_similar import file_query, relations_of_file, relations_of_media
+from desktop.store import audit, videos
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError
 from desktop.store.media_view import thumbnails
@@ -51,7 +60,7 @@ _RULES = sorted(
 CROPPED = "cropped (part of the picture kept)"
 THUMBNAIL_BATCH = 200  # thumbnails read at a time to confirm crops
 CROP_CANDIDATES = 50  # nearest crop candidates confirmed for one similar-picture search
-ENGINE = f"{FINGERPRINT_VERSION}; rules {_RULES}"
+ENGINE = f"{FINGERPRINT_VERSION}; rules {_RULES}; {VIDEO_RULES}"
 
 
 @dataclass
@@ -65,15 +74,19 @@ class GroupingSummary:
     elapsed: float
     incremental: bool
     cancelled: bool = False
+    video_pairs: int = 0  # media pairs with a video compared frame by frame
 
 
-def _nearest(matches: list[Match], known: dict[int, tuple[int, int, str]]) -> dict:
+def _nearest(matches: list[Match], known: dict[int, group_store.Nearest]) -> dict:
     nearest = dict(known)
     for match in matches:
-        for this, other in ((match.media_a, match.media_b), (match.media_b, match.media_a)):
+        for this, other, when, other_when in (
+            (match.media_a, match.media_b, match.time_a, match.time_b),
+            (match.media_b, match.media_a, match.time_b, match.time_a),
+        ):
             current = nearest.get(this)
             if current is None or match.distance < current[1]:
-                nearest[this] = (other, match.distance, match.explanation)
+                nearest[this] = (other, match.distance, match.explanation, when, other_when)
     return nearest
 
 
@@ -135,15 +148,25 @@ def update_groups(
         return summary
     queries = new_media if incremental else None
     matches += confirmed_crops(db, rule, queries, masked, existing, matches, cancel)
+    film = video_relations(db, rule, previous[0] if incremental and previous else None, cancel)
+    matches += film.same
     if cancel():
         summary.cancelled = True
         return summary
     progress(2, 3, "Saving groups")
     found = group_matches(existing, matches)
+    # what a video contains needs a group to be shown in, even with no other member
+    contained = {r.a for r in film.inside}
+    if incremental:
+        contained.update(group_store.contained_media(db, level))
+    grouped = {m for members in found for m in members}
+    found += [[m] for m in sorted(contained - grouped)]
     group_store.replace_groups(db, level, found, _nearest(matches, known), last_id, ENGINE)
-    summary.pairs = len(matches)
+    group_store.replace_contains(db, level, film.inside, rebuild=not incremental)
+    summary.pairs = len(matches) + len(film.inside)
     summary.groups = len(found)
     summary.grouped_media = sum(len(g) for g in found)
+    summary.video_pairs = film.candidates
     summary.elapsed = time.monotonic() - started
     with db.atomic():
         audit.append(db, "groups.update", f"strictness {level}", after=_audit_counts(summary))
@@ -244,7 +267,25 @@ def rank_media(
 
 
 def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
-    """The pictures of the case nearest to one of its media, nearest first."""
+    """The media of the case nearest to one of its media, nearest first: pictures by the
+    picture engine, and media that share frames with it through videos (with their times)."""
+    if videos.video_details(db, media_id) is not None:
+        return relations_of_media(db, media_id)[:top]
+    pictures = _similar_pictures(db, media_id, top)
+    return _merged(pictures, relations_of_media(db, media_id), top)
+
+
+def _merged(pictures: list[dict], frames: list[dict], top: int) -> list[dict]:
+    """Picture results and frame relations, each media once (its nearest), nearest first."""
+    by_media = {entry["media_id"]: entry for entry in pictures}
+    for entry in frames:
+        current = by_media.get(entry["media_id"])
+        if current is None or entry["distance"] < current["distance"]:
+            by_media[entry["media_id"]] = entry
+    return sorted(by_media.values(), key=lambda e: e["distance"])[:top]
+
+
+def _similar_pictures(db: Database, media_id: int, top: int) -> list[dict]:
     found = rank_media(_fingerprints(db), media_id, top)
     if found is None:
         if group_store.media_summary(db, media_id) is None:
@@ -263,7 +304,20 @@ def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
 
 
 def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
-    """The pictures of the case nearest to an image file given by the analyst."""
+    """The media of the case nearest to a picture or video file given by the analyst."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as error:
+        raise CaseError(f"Cannot read {path}: {error.strerror}.") from None
+    query = file_query(path, group_store.last_media_id(db) + 1)
+    frames = relations_of_file(db, query)
+    if sniff_type(head) in VIDEO_TYPES or not query.timeline.is_picture:
+        return frames[:top]
+    return _merged(_similar_picture_file(db, path, top), frames, top)
+
+
+def _similar_picture_file(db: Database, path: Path, top: int) -> list[dict]:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -352,12 +406,16 @@ def _described(db: Database, found: list[tuple[int, int, str, bool]]) -> list[di
     out = []
     for media_id, distance, explanation, reliable in found:
         entry = group_store.media_summary(db, media_id) or {"media_id": media_id}
+        near = distance <= STRICTNESS["normal"].pdq and reliable
         entry.update(
             {
                 "distance": distance,
-                "near_duplicate": distance <= STRICTNESS["normal"].pdq and reliable,
+                "near_duplicate": near,
                 "explanation": explanation,
                 "reliable": reliable,
+                "relation": "same" if near else None,
+                "time": None,
+                "matched_time": None,
             }
         )
         out.append(entry)

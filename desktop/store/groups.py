@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,8 @@ from sqlite_utils import Database
 
 from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS, REGION_PREFIX
 from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS, Fingerprints, assemble
+from desktop.core.video_match import PICTURE, Relation
+from desktop.core.video_meta import clock
 from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS, CROP_VARIANT
 from desktop.store import audit
 from desktop.store.db import get_info, now_iso, set_info
@@ -169,18 +171,20 @@ def _representative(db: Database, members: Sequence[int]) -> int:
     return int(row[0])
 
 
+# A member's nearest member: (matched media id, distance, explanation, the time of the
+# matching frame in this member, and in the matched one; None for pictures)
+Nearest = tuple[int, int, str, float | None, float | None]
+
+
 def replace_groups(
     db: Database,
     level: str,
     groups: Sequence[Sequence[int]],
-    nearest: dict[int, tuple[int, int, str]],
+    nearest: dict[int, Nearest],
     last_id: int,
     engine: str,
 ) -> None:
-    """Store the groups of one strictness (in one transaction), replacing the previous ones.
-
-    `nearest` maps a media id to (matched media id, distance, explanation).
-    """
+    """Store the groups of one strictness (in one transaction), replacing the previous ones."""
     with db.atomic():
         db.execute("DELETE FROM similarity_members WHERE strictness = ?", [level])
         db.execute("DELETE FROM similarity_groups WHERE strictness = ?", [level])
@@ -193,8 +197,9 @@ def replace_groups(
             group_id = int(cursor.lastrowid or 0)
             db.conn.executemany(
                 "INSERT INTO similarity_members (strictness, media_id, group_id,"
-                " matched_media_id, distance, explanation) VALUES (?, ?, ?, ?, ?, ?)",
-                [(level, m, group_id, *nearest.get(m, (None, None, None))) for m in members],
+                " matched_media_id, distance, explanation, time, matched_time)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(level, m, group_id, *nearest.get(m, (None,) * 5)) for m in members],
             )
         db.execute(
             "INSERT INTO similarity_state (strictness, last_media_id, updated_at, engine)"
@@ -205,18 +210,19 @@ def replace_groups(
         )
 
 
-def nearest_edges(db: Database, level: str) -> dict[int, tuple[int, int, str]]:
+def nearest_edges(db: Database, level: str) -> dict[int, Nearest]:
     rows = db.execute(
-        "SELECT media_id, matched_media_id, distance, explanation FROM similarity_members"
-        " WHERE strictness = ? AND matched_media_id IS NOT NULL",
+        "SELECT media_id, matched_media_id, distance, explanation, time, matched_time"
+        " FROM similarity_members WHERE strictness = ? AND matched_media_id IS NOT NULL",
         [level],
     )
-    return {m: (o, d, e) for m, o, d, e in rows}
+    return {m: (o, d, e, t, mt) for m, o, d, e, t, mt in rows}
 
 
 def iter_groups(db: Database, level: str) -> Iterator[list[dict[str, Any]]]:
     """Groups of one strictness, largest first, one at a time; each member with its sha256 and
-    every path, the representative first."""
+    every path, the representative first, then the videos that contain a member (a clip's
+    video, a compilation, a video a picture is a frame of) with `relation` "contains"."""
     group_rows = db.execute(
         "SELECT id, representative_media_id FROM similarity_groups WHERE strictness = ?"
         " ORDER BY size DESC, id",
@@ -225,11 +231,121 @@ def iter_groups(db: Database, level: str) -> Iterator[list[dict[str, Any]]]:
     for group_id, representative in group_rows:
         members = db.execute(
             "SELECT s.media_id, m.sha256, m.width, m.height, s.matched_media_id, s.distance,"
-            " s.explanation FROM similarity_members s JOIN media m ON m.id = s.media_id"
+            " s.explanation, m.duration, s.time, s.matched_time FROM similarity_members s"
+            " JOIN media m ON m.id = s.media_id"
             " WHERE s.group_id = ? ORDER BY s.media_id != ?, s.media_id",
             [group_id, representative],
         ).fetchall()
-        yield [_member(db, row, representative) for row in members]
+        group = [_member(db, row, representative) for row in members]
+        ids = {m["media_id"] for m in group}
+        yield group + [c for c in containers(db, level, sorted(ids)) if c["media_id"] not in ids]
+
+
+def containers(db: Database, level: str, media_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The media that contain any of `media_ids` (see core/video_match.py), once each, with
+    what they contain: [{media_id, start, end (of the container), media_start, media_end,
+    distance, frames, explanation}]."""
+    found: dict[int, dict[str, Any]] = {}
+    for first in range(0, len(media_ids), ID_BATCH):
+        chunk = list(media_ids[first : first + ID_BATCH])
+        marks = ", ".join("?" for _ in chunk)
+        rows = db.execute(
+            "SELECT c.container_id, m.sha256, m.width, m.height, m.duration, c.media_id,"
+            " c.container_start, c.container_end, c.media_start, c.media_end, c.distance,"
+            " c.frames, c.explanation FROM similarity_contains c"
+            " JOIN media m ON m.id = c.container_id"
+            f" WHERE c.strictness = ? AND c.media_id IN ({marks})"
+            " ORDER BY c.container_id, c.media_id",
+            [level, *chunk],
+        )
+        for row in rows:
+            container, sha256, width, height, duration, inner = row[:6]
+            start, end, inner_start, inner_end, distance, frames, explanation = row[6:]
+            entry = found.get(container)
+            if entry is None:
+                entry = found[container] = {
+                    "media_id": container,
+                    "sha256": sha256,
+                    "paths": _paths(db, container),
+                    "width": width,
+                    "height": height,
+                    "duration": duration,
+                    "representative": False,
+                    "relation": "contains",
+                    "matched_media_id": inner,
+                    "distance": distance,
+                    "explanation": _contains_words(inner, start, end, inner_start, inner_end),
+                    "time": start,
+                    "matched_time": inner_start,
+                    "contains": [],
+                }
+            entry["contains"].append(
+                {
+                    "media_id": inner,
+                    "start": start,
+                    "end": end,
+                    "media_start": inner_start,
+                    "media_end": inner_end,
+                    "distance": distance,
+                    "frames": frames,
+                    "edit": explanation,
+                }
+            )
+    return list(found.values())
+
+
+def _contains_words(
+    inner: int, start: float, end: float, inner_start: float | None, inner_end: float | None
+) -> str:
+    """'frame at 0:12 shows media 7' or 'contains 0:03-0:09 of media 7 at 1:12-1:18'."""
+    if inner_start is None:
+        return f"frame at {clock(start)} shows media {inner}"
+    return (
+        f"contains {clock(inner_start)}-{clock(inner_end)} of media {inner}"
+        f" at {clock(start)}-{clock(end)}"
+    )
+
+
+def replace_contains(
+    db: Database, level: str, relations: Iterable[Relation], rebuild: bool
+) -> None:
+    """Store containment relations of one strictness: added to those stored (an incremental
+    run finds only relations of new media), or replacing them all when `rebuild`."""
+    with db.atomic():
+        if rebuild:
+            db.execute("DELETE FROM similarity_contains WHERE strictness = ?", [level])
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO similarity_contains (strictness, container_id, media_id,"
+            " container_start, container_end, media_start, media_end, distance, frames,"
+            " explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    level,
+                    r.b,
+                    r.a,
+                    r.b_span[0],
+                    r.b_span[1],
+                    _or_none(r.a_span[0]),
+                    _or_none(r.a_span[1]),
+                    r.distance,
+                    r.frames,
+                    r.explanation,
+                )
+                for r in relations
+            ],  # fmt: skip
+        )
+
+
+def _or_none(seconds: float) -> float | None:
+    return None if seconds == PICTURE else seconds
+
+
+def contained_media(db: Database, level: str) -> list[int]:
+    """Media some other media contains: each needs a group of its own to show it in."""
+    rows = db.execute(
+        "SELECT DISTINCT media_id FROM similarity_contains WHERE strictness = ?", [level]
+    )
+    return [int(r[0]) for r in rows]
 
 
 def groups(db: Database, level: str) -> list[list[dict[str, Any]]]:
@@ -246,32 +362,39 @@ def group_counts(db: Database, level: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def _member(db: Database, row: tuple[Any, ...], representative: int) -> dict[str, Any]:
-    media_id, sha256, width, height, matched, distance, explanation = row
-    paths = [p for (p,) in db.execute(
+def _paths(db: Database, media_id: int) -> list[str]:
+    return [p for (p,) in db.execute(
         "SELECT path FROM files WHERE media_id = ? ORDER BY path", [media_id])]  # fmt: skip
+
+
+def _member(db: Database, row: tuple[Any, ...], representative: int) -> dict[str, Any]:
+    media_id, sha256, width, height, matched, distance, explanation = row[:7]
+    duration, time, matched_time = row[7:]
     return {
         "media_id": media_id,
         "sha256": sha256,
-        "paths": paths,
+        "paths": _paths(db, media_id),
         "width": width,
         "height": height,
+        "duration": duration,
         "representative": media_id == representative,
+        "relation": "member",
         "matched_media_id": matched,
         "distance": distance,
         "explanation": explanation,
+        "time": time,
+        "matched_time": matched_time,
     }
 
 
 def media_summary(db: Database, media_id: int) -> dict[str, Any] | None:
     row = db.execute(
-        "SELECT id, sha256, width, height FROM media WHERE id = ?", [media_id]
+        "SELECT id, sha256, width, height, duration FROM media WHERE id = ?", [media_id]
     ).fetchone()
     if row is None:
         return None
-    paths = [p for (p,) in db.execute(
-        "SELECT path FROM files WHERE media_id = ? ORDER BY path", [media_id])]  # fmt: skip
-    return {"media_id": row[0], "sha256": row[1], "width": row[2], "height": row[3], "paths": paths}
+    return {"media_id": row[0], "sha256": row[1], "width": row[2], "height": row[3],
+            "duration": row[4], "paths": _paths(db, media_id)}  # fmt: skip
 
 
 def member_edges(

@@ -406,4 +406,27 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX frame_hashes_kind ON frame_hashes(algorithm, variant);
     """,
+    # 8: videos in near-duplicate groups (issue 13): the time of the matching frame on each
+    # member, and containment (a clip in its video, a video in a compilation, a picture that is
+    # a frame of a video) kept apart from membership, so a compilation never chains groups
+    8: """
+    ALTER TABLE similarity_members ADD COLUMN time REAL;          -- seconds: this member's
+                                                                  -- matching frame (NULL: picture)
+    ALTER TABLE similarity_members ADD COLUMN matched_time REAL;  -- seconds: the matched member's
+
+    CREATE TABLE similarity_contains (
+        strictness TEXT NOT NULL,
+        container_id INTEGER NOT NULL REFERENCES media(id),  -- the video it is shown inside
+        media_id INTEGER NOT NULL REFERENCES media(id),      -- what is shown inside it
+        container_start REAL NOT NULL,       -- seconds of the container showing it
+        container_end REAL NOT NULL,
+        media_start REAL,                    -- seconds of the media shown (NULL: a picture)
+        media_end REAL,
+        distance INTEGER NOT NULL,           -- median PDQ bits of the matching frames
+        frames INTEGER NOT NULL,             -- matching frame pairs
+        explanation TEXT,
+        PRIMARY KEY (strictness, container_id, media_id)
+    );
+    CREATE INDEX similarity_contains_media ON similarity_contains(strictness, media_id);
+    """,
 }

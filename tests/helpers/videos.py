@@ -46,3 +46,45 @@ def huge_frame_avi(path: Path, width: int = 50_000, height: int = 50_000) -> Pat
     struct.pack_into("<ii", data, strf + 8 + 4, width, height)  # biWidth, biHeight
     path.write_bytes(bytes(data))
     return path
+
+
+def edited_videos(folder: Path) -> dict[str, Path]:
+    """A video and its near-duplicates as the grouping must find them, all 160x120 at 10 fps:
+    a re-encode (VP9, smaller), a mirrored copy, a clip cut from its middle, a still of one of
+    its frames, a compilation holding parts of it and of another video (longer than both),
+    that other video, and one unrelated video."""
+    import numpy as np
+    from PIL import Image
+
+    from desktop.core.video_samples import scene_frames
+
+    size = (160, 120)
+    a = list(scene_frames((11, 12, 13, 14), size, 3.0, FPS))
+    b = list(scene_frames((21, 22, 23), size, 3.0, FPS))
+    other = list(scene_frames((31, 32, 33, 34, 35), size, 3.0, FPS))
+    made = {
+        "original": write_video(folder / "A.mp4", a, fps=FPS, gop=FPS),
+        "reencoded": write_video(
+            folder / "A_small.webm",
+            [np.asarray(Image.fromarray(f).resize((120, 90))) for f in a],
+            fps=FPS,
+            codec="libvpx-vp9",
+            gop=2 * FPS,
+        ),
+        "mirrored": write_video(folder / "A_mirror.mp4", [f[:, ::-1] for f in a], fps=FPS, gop=FPS),
+        "clip": write_video(folder / "A_clip.mp4", a[30:75], fps=FPS, gop=FPS),
+        "compilation": write_video(
+            folder / "C_compilation.mkv",
+            other[:40] + a[60:100] + other[60:100] + b[:40] + other[110:],
+            fps=FPS,
+            gop=FPS,
+        ),
+        "other": write_video(folder / "B.mp4", b, fps=FPS, gop=FPS),
+        "unrelated": write_video(
+            folder / "D.mp4", list(scene_frames((41, 42), size, 3.0, FPS)), fps=FPS, gop=FPS
+        ),
+    }
+    still = folder / "A_still.jpg"
+    Image.fromarray(a[60]).save(still, quality=90)  # 6.0 s: a kept frame's time (a keyframe)
+    made["still"] = still
+    return made

@@ -1,0 +1,217 @@
+"""Videos in the grouping job: candidate media pairs from frames that agree on a chunk of their
+PDQ, every frame of each pair compared by the picture engine's rules, and what the two are to
+each other decided (core/video_match.py: the same content, or one inside the other)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlite_utils import Database
+
+from desktop.core.frame_candidates import equal_chunk_pairs
+from desktop.core.frame_hashes import Kinds, frame_of, media_of, subject_ids
+from desktop.core.similarity import MIN_QUALITY, Fingerprints, Match, Rule, verify_pairs
+from desktop.core.video_match import PICTURE, Relation, Timeline, relate
+from desktop.store import video_groups
+
+Cancel = Callable[[], bool]
+
+# PDQ cut into 8 chunks of 32 bits: frames within 7 bits always share one, and at 20 bits
+# nearly half of frame pairs do; a video needs one frame pair to meet. And the orientation-free
+# 64-bit hashes (dct64: a mirrored or turned copy has the same) cut in 2: copies within a bit
+# always meet, 2 bits apart half of them.
+CANDIDATE_CHUNKS = 8
+COARSE_CHUNKS = 2
+MIN_EVIDENCE = 2  # frame pairs that must meet for two videos to be compared
+PAIR_BATCH = 1_000_000  # frame pairs compared at a time (bounds the memory of a batch)
+VIDEO_RULES = "videos v1: PDQ 8x32 and dct64 2x32 exact chunk; same share 0.7, bridge 3 s"
+
+
+@dataclass
+class Query:
+    """A media not in the case (a file the analyst gives), as its hashes and timeline, under
+    an id no media of the case has."""
+
+    media_id: int
+    kinds: Kinds
+    timeline: Timeline
+
+
+@dataclass
+class VideoRelations:
+    same: list[Match] = field(default_factory=list)  # grouped like two pictures
+    inside: list[Relation] = field(default_factory=list)  # shown in the group of the inner
+    candidates: int = 0  # media pairs compared frame by frame
+
+
+def video_relations(
+    db: Database,
+    rule: Rule,
+    new_after: int | None,
+    cancel: Cancel,
+    query: Query | None = None,
+    of_media: int | None = None,
+) -> VideoRelations:
+    """Relations of media pairs one of which is a video: every such pair of the case, or
+    only pairs with a media newer than `new_after` (an incremental run), with `of_media`, or
+    with the `query` media."""
+    extra = query.kinds if query else None
+    if not video_groups.has_videos(db) and (query is None or query.timeline.is_picture):
+        return VideoRelations()
+    found = []
+    frames: dict[int, int] = {}  # usable frames per media (its candidate subjects)
+    for columns, chunks, least in (
+        (video_groups.candidate_columns(db, extra), CANDIDATE_CHUNKS, MIN_QUALITY),
+        (video_groups.orientation_free_columns(db, extra), COARSE_CHUNKS, 1),
+    ):
+        ids, words, quality = columns
+        usable = quality >= least  # PDQ quality; for dct64, detail (0: smooth or uniform)
+        ids, words = ids[usable], words[usable]
+        owners = media_of(ids)
+        if not frames:
+            counted, counts = np.unique(owners, return_counts=True)
+            frames = dict(zip(counted.tolist(), counts.tolist(), strict=True))
+        new = None if new_after is None else owners > new_after
+        if query is not None or of_media is not None:
+            new = owners == (query.media_id if query else of_media)
+        if new is not None and not new.any():
+            continue
+        found.append(equal_chunk_pairs(ids, words, chunks, new))
+        if cancel():
+            return VideoRelations()
+    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    if not len(pairs):
+        return VideoRelations()
+    return compare_media(db, _supported(pairs, frames), rule, cancel, query)
+
+
+def _supported(pairs: np.ndarray, frames: dict[int, int]) -> np.ndarray:
+    """Media pairs met by at least two frame pairs (one, where a side has a single usable
+    frame: a picture, a still video): a random 32-bit coincidence meets one frame pair, a
+    shared stretch of video many."""
+    pairs = np.unique(np.sort(pairs, axis=1), axis=0)  # each frame pair once (both joins)
+    owners = np.sort(media_of(pairs), axis=1)
+    media_pairs, evidence = np.unique(owners, axis=0, return_counts=True)
+    fewest = np.array([min(frames.get(a, 1), frames.get(b, 1)) for a, b in media_pairs.tolist()])
+    return media_pairs[evidence >= np.minimum(MIN_EVIDENCE, fewest)]
+
+
+def compare_media(
+    db: Database, media_pairs: np.ndarray, rule: Rule, cancel: Cancel, query: Query | None = None
+) -> VideoRelations:
+    """Every frame of each pair of media ((k, 2) ids) against every frame of the other."""
+    found = VideoRelations(candidates=len(media_pairs))
+    involved = np.unique(media_pairs)
+    in_case = involved[involved != query.media_id] if query else involved
+    fp = video_groups.fingerprints(db, in_case, query.kinds if query else None)
+    lines = _timelines(db, fp, in_case)
+    if query is not None:
+        lines[query.media_id] = _usable_timeline(query.timeline, _usable_subjects(fp))
+    rows_of = _rows_by_media(fp)
+    batch: list[tuple[int, int]] = []
+    size = 0
+    for first, second in media_pairs.tolist():
+        if first not in rows_of or second not in rows_of:
+            continue
+        batch.append((first, second))
+        size += len(rows_of[first]) * len(rows_of[second])
+        if size >= PAIR_BATCH:
+            _compare_batch(fp, rows_of, lines, batch, rule, found)
+            batch, size = [], 0
+            if cancel():
+                return found
+    if batch:
+        _compare_batch(fp, rows_of, lines, batch, rule, found)
+    return found
+
+
+def _rows_by_media(fp: Fingerprints) -> dict[int, np.ndarray]:
+    owners = media_of(fp.ids)
+    order = np.argsort(owners, kind="stable")
+    media, starts = np.unique(owners[order], return_index=True)
+    ends = np.append(starts[1:], len(order))
+    return {int(m): order[s:e] for m, s, e in zip(media, starts, ends, strict=True)}
+
+
+def _timelines(db: Database, fp: Fingerprints, media: np.ndarray) -> dict[int, Timeline]:
+    """Each media's timeline; a frame is usable when it has fingerprints worth comparing."""
+    stored = video_groups.timelines(db, media.tolist())
+    usable = _usable_subjects(fp)
+    lines = {}
+    for media_id in media.tolist():
+        if media_id in stored:
+            times, duration = stored[media_id]
+            line = Timeline(media_id, np.array(times), np.ones(len(times), bool), duration)
+        else:
+            line = Timeline(media_id, np.array([PICTURE]), np.ones(1, bool), 0.0)
+        lines[media_id] = _usable_timeline(line, usable)
+    return lines
+
+
+def _usable_subjects(fp: Fingerprints) -> np.ndarray:
+    """Sorted ids of the subjects whose fingerprints are worth comparing."""
+    return np.sort(fp.ids[(fp.quality >= MIN_QUALITY) & (fp.detail > 0)])
+
+
+def _usable_timeline(line: Timeline, usable: np.ndarray) -> Timeline:
+    """The timeline with its usable frames (ids in the sorted `usable`) marked."""
+    if line.is_picture:
+        subjects = np.array([line.media_id], dtype=np.int64)
+    else:
+        subjects = subject_ids(line.media_id, np.arange(len(line.times)))
+    at = np.minimum(np.searchsorted(usable, subjects), max(len(usable) - 1, 0))
+    found = usable[at] == subjects if len(usable) else np.zeros(len(subjects), bool)
+    return Timeline(line.media_id, line.times, found, line.duration)
+
+
+def _compare_batch(
+    fp: Fingerprints,
+    rows_of: dict[int, np.ndarray],
+    lines: dict[int, Timeline],
+    batch: list[tuple[int, int]],
+    rule: Rule,
+    found: VideoRelations,
+) -> None:
+    a_parts, b_parts = [], []
+    for first, second in batch:
+        rows_a, rows_b = rows_of[first], rows_of[second]
+        a_parts.append(np.repeat(fp.ids[rows_a], len(rows_b)))
+        b_parts.append(np.tile(fp.ids[rows_b], len(rows_a)))
+    matches = verify_pairs(fp, np.concatenate(a_parts), np.concatenate(b_parts), rule)
+    owners_a = media_of(np.array([m.media_a for m in matches], dtype=np.int64)).tolist()
+    owners_b = media_of(np.array([m.media_b for m in matches], dtype=np.int64)).tolist()
+    per_pair: dict[tuple[int, int], list[Match]] = {}
+    for match, first, second in zip(matches, owners_a, owners_b, strict=True):
+        per_pair.setdefault((first, second), []).append(match)
+    for (first, second), pair_matches in per_pair.items():
+        relation = _relation(lines[first], lines[second], pair_matches)
+        if relation is None:
+            continue
+        if relation.kind == "same":
+            found.same.append(_as_match(relation, lines, pair_matches))
+        else:
+            found.inside.append(relation)
+
+
+def _frames(matches: list[Match]) -> tuple[np.ndarray, np.ndarray]:
+    a = frame_of(np.array([m.media_a for m in matches], dtype=np.int64))
+    b = frame_of(np.array([m.media_b for m in matches], dtype=np.int64))
+    return np.maximum(a, 0), np.maximum(b, 0)  # a picture is its own frame 0
+
+
+def _relation(first: Timeline, second: Timeline, matches: list[Match]) -> Relation | None:
+    frame_a, frame_b = _frames(matches)
+    distances = np.array([m.distance for m in matches])
+    return relate(first, second, frame_a, frame_b, distances, [m.explanation for m in matches])
+
+
+def _as_match(relation: Relation, lines: dict[int, Timeline], matches: list[Match]) -> Match:
+    """The pair as the union-find takes it, with the times of its nearest frames."""
+    best = min(matches, key=lambda m: m.distance)
+    frame_a, frame_b = (int(f[0]) for f in _frames([best]))
+    first, second = lines[relation.a], lines[relation.b]
+    time_a = None if first.is_picture else float(first.times[frame_a])
+    time_b = None if second.is_picture else float(second.times[frame_b])
+    return Match(relation.a, relation.b, relation.distance, relation.explanation, time_a, time_b)
