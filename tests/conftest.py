@@ -34,6 +34,20 @@ def library_path(tmp_path, monkeypatch) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def witness_dir(tmp_path, monkeypatch) -> Path:
+    """Nor the analyst's real case witnesses (audit heads kept outside case files)."""
+    path = tmp_path / "witnesses"
+    monkeypatch.setenv("VIGIL_WITNESS_DIR", str(path))
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_witness_dir(tmp_path_factory):
+    """Session fixtures (the sample case) write witnesses too: never into the real folder."""
+    os.environ["VIGIL_WITNESS_DIR"] = str(tmp_path_factory.mktemp("witnesses"))
+
+
 @pytest.fixture(scope="session")
 def sample_evidence(tmp_path_factory) -> Path:
     """A small evidence folder: 12 scenes with near-duplicates, exact copies, broken files."""

@@ -19,9 +19,9 @@ from desktop.cli import (
     report_command,
     similarity_commands,
 )
-from desktop.cli.output import UserError, fail
+from desktop.cli.output import HumanOutput, UserError, fail
 from desktop.jobs.ingest import IngestError
-from desktop.store.db import CaseError
+from desktop.store.db import CaseError, explain_failure
 
 # Each family module has register(subparsers); its parsers set `handler` to a function that
 # takes the parsed arguments and returns the exit code.
@@ -50,11 +50,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
+    stdout = sys.stdout
     try:
         if handler is None:
             from desktop.app import run_gui
 
             return run_gui(None)
+        if not getattr(args, "json", False):
+            sys.stdout = HumanOutput(stdout)
         return int(handler(args) or 0)
     except (UserError, CaseError, IngestError) as error:
         return fail(str(error))
@@ -63,6 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `vigil items --json | head` closes the pipe early: not an error
         sys.stderr.close()
         return 0
+    except Exception as error:
+        # a full disk, a damaged case, a failing disk: one sentence, what was written is kept
+        message = explain_failure(error, getattr(args, "case", None))
+        if message is None:
+            raise
+        return fail(message)
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":

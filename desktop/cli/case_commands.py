@@ -112,8 +112,14 @@ def print_summary(summary: IngestSummary) -> None:
             f"A decoder crashed on {summary.decoder_crashes} file(s): recorded as corrupt with "
             "their hashes; the ingest went on."
         )
+    if summary.too_slow:
+        print(
+            f"{summary.too_slow} file(s) took longer than the time allowed per file: recorded as "
+            "too_slow with their hashes; the ingest went on."
+        )
     problems = sum(
-        summary.statuses.get(s, 0) for s in ("truncated", "corrupt", "too_large", "unreadable")
+        summary.statuses.get(s, 0)
+        for s in ("truncated", "corrupt", "too_large", "too_slow", "unreadable")
     )
     if problems:
         print(f"{problems} files could not be decoded or read: see `vigil items --status ...`.")
@@ -240,6 +246,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print(f"  CHANGED  {row['path']}  ({row['problem']})")
         for row in report.missing:
             print(f"  MISSING  {row['path']}")
+        if report.audit is not None:
+            print(report.audit.describe())
         if report.cancelled:
             print("Stopped before every file was checked.")
     return 0 if report.clean else 1
@@ -251,21 +259,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     db = open_case(args.case)
     if args.verify:
-        checked, broken, why = audit.verify_chain(db)
+        db.require_sound()  # a damaged file is said in one sentence before the chain is read
+        result = audit.check(db)
         if args.json:
-            print_json(
-                {
-                    "events_checked": checked,
-                    "intact": broken is None,
-                    "first_broken_event": broken.id if broken else None,
-                    "reason": why or None,
-                }
-            )
-        elif broken is None:
-            print(f"Audit log intact: {checked} events, hash chain verified.")
+            print_json(result.as_dict())
         else:
-            print(f"Audit log BROKEN at event {broken.id} ({broken.action}, {broken.at}): {why}.")
-        return 0 if broken is None else 1
+            print(result.describe())
+        return 0 if result.intact else 1
     if args.json:
         stream_json_list(event.as_dict() for event in audit.events(db))
         return 0

@@ -190,7 +190,8 @@ def cmd_key_new(args: argparse.Namespace) -> int:
         private, public, fingerprint = new_key_pair(Path(args.keyfile))
     except PackageError as error:
         raise UserError(str(error)) from None
-    print(f"Private key: {private} (keep it secret)\nPublic key:  {public} (give it to others)")
+    print(f"Private key: {private} (keep it secret)")
+    print(f"Public key:  {public} (give it to others)")
     print(f"Fingerprint: {fingerprint}")
     return 0
 

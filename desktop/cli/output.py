@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import time
 from collections.abc import Iterable
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -17,8 +18,39 @@ class UserError(Exception):
     """A mistake the user can fix; printed as one sentence, exit code 2."""
 
 
+# What a terminal would obey rather than show: C0 and C1 controls (ESC starts sequences that
+# move the cursor, clear the screen, set the window title; a carriage return overwrites the line)
+# and the bidirectional overrides and isolates that reorder what is displayed.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: control characters shown escaped (\\x1b, \\u202e), never obeyed."""
+    return _CONTROLS.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+class HumanOutput:
+    """Standard output for people: every write is shown through printable(), except the line
+    end print() writes on its own, so names and labels (hostile input) cannot rewrite the
+    screen or forge lines. JSON output is never wrapped: it stays exact."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text if text == "\n" else printable(text))
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding...: the stream's own
+        return getattr(self.stream, name)
+
+
 def fail(message: str, code: int = 2) -> int:
-    print(f"vigil: {message}", file=sys.stderr)
+    print(f"vigil: {printable(message)}", file=sys.stderr)
     return code
 
 

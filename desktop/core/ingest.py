@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import stat
@@ -38,6 +39,12 @@ READ_CHUNK = 1 << 18
 # O_NOATIME keeps reading from touching access times; the kernel allows it to the file's owner
 # (and root). Others fall back to a plain read-only open.
 _NOATIME = getattr(os, "O_NOATIME", 0)
+# A path listed as a regular file can be something else by the time it is read: a FIFO (whose
+# open waits for a writer for ever), a device, a symbolic link. O_NONBLOCK makes opening a FIFO
+# return at once (it changes nothing for regular files), O_NOFOLLOW refuses a link, and fstat
+# on what was opened decides before a byte is read.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def display_path(raw: bytes) -> str:
@@ -144,13 +151,34 @@ class FileAnalysis:
     video: VideoAnalysis | None = None  # videos and animated pictures: frames, storyboard
 
 
+class NotRegularFile(OSError):
+    """What was opened is not a regular file (it was swapped for a pipe, device or link)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"not a regular file when opened ({what}): not read")
+        self.strerror = str(self)
+
+
 def open_evidence(path: bytes) -> io.FileIO:
-    """Open an evidence file for reading only, without updating its access time where allowed."""
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    """Open an evidence file for reading only, without updating its access time where allowed.
+
+    Raises NotRegularFile, never blocks, when the path is no longer a regular file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | _NONBLOCK | _NOFOLLOW
     try:
-        fd = os.open(path, flags | _NOATIME)
-    except PermissionError:
-        fd = os.open(path, flags)
+        try:
+            fd = os.open(path, flags | _NOATIME)
+        except PermissionError:
+            fd = os.open(path, flags)
+    except OSError as error:
+        if _NOFOLLOW and error.errno == errno.ELOOP:
+            raise NotRegularFile("a symbolic link") from None
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+        raise NotRegularFile(kind)
     return io.FileIO(fd, "rb", closefd=True)
 
 
@@ -188,12 +216,18 @@ def _undecoded(path: bytes, digests: Digests, head: bytes, status: str) -> FileA
     )
 
 
+def _unread(path: bytes, error: OSError) -> FileAnalysis:
+    if isinstance(error, NotRegularFile):
+        return FileAnalysis(path, "unsupported", str(error))
+    return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}")
+
+
 def describe_undecoded(path: bytes, reason: str, status: str = "corrupt") -> FileAnalysis:
     """A file recorded with its digests and type but never decoded (the decoder crashed on it)."""
     try:
         digests, head, _ = read_and_digest(path)
     except OSError as error:
-        return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}")
+        return _unread(path, error)
     result = _undecoded(path, digests, head, status)
     result.reason = reason
     return result
@@ -204,7 +238,7 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
     try:
         digests, head, content = read_and_digest(path)
     except OSError as error:
-        return FileAnalysis(path, "unreadable", f"cannot read: {_os_error(error)}")
+        return _unread(path, error)
     result = _undecoded(path, digests, head, "ok")
     detected = result.detected_type
     if is_known is not None and is_known(digests.sha256):

@@ -1,10 +1,21 @@
-"""Worker processes that analyse evidence files, and survive a decoder dying on a hostile one.
+"""Worker processes that analyse evidence files: a time budget per file, crashes survived, and
+workers that die with the ingest.
 
-A native decoder (libjpeg, libtiff, libheif) can crash on a crafted file and take its process
-with it; the pool then breaks and every file in flight is lost with it. Here the files in flight
-become suspects: each is analysed again alone, in a process of its own, and the one that kills
-that process too is recorded as `corrupt` ("the decoder crashed on it") with its digests, taken
-by a plain read that decodes nothing. The ingest goes on.
+Each worker is a process with a pipe each way: paths go in, one analysis per path comes out, in
+order. So the pool always knows which file each worker is on, and since when:
+
+- a file that runs past its time budget (`core.limits.file_time_budget`, a function of the
+  walk's entry) has its worker killed and replaced; it is recorded `too_slow`, with its digests
+  and type from a plain read in a fresh worker (under a read budget of its own);
+- a worker that dies (a native decoder crashing on a crafted file) is replaced, and its file is
+  analysed once more; if it kills that process too, it is recorded `corrupt` ("the decoder
+  crashed on this file"), with its digests from a plain read;
+- files queued behind either go to the other workers; results of all files keep flowing, so
+  the ingest keeps writing while a slow file runs out its budget.
+
+Workers exit as soon as the ingest's process does, even killed with SIGKILL: on Linux the kernel
+sends them SIGKILL (PR_SET_PDEATHSIG), and everywhere a thread watches the pipe that multiprocessing
+keeps open from the parent (it reads end-of-file when the parent is gone).
 """
 
 from __future__ import annotations
@@ -16,25 +27,96 @@ import os
 import signal
 import sqlite3
 import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 
 from desktop.core.ingest import FileAnalysis, WalkEntry, analyse_file, describe_undecoded
+from desktop.core.limits import WORKER_MEMORY_LIMIT, file_time_budget, read_time_budget
 from desktop.store.db import connect_readonly
 
 Analyse = Callable[[bytes], FileAnalysis]
+Budget = Callable[[WalkEntry], float]
 Result = tuple[WalkEntry, int, FileAnalysis]
+
+CRASH_REASON = (
+    "the decoder crashed on this file (the process analysing it died, twice); it was not decoded"
+)
+TOO_SLOW_REASON = (
+    "analysis stopped after {seconds:.0f} s, the time allowed for a file of this size (it may be "
+    "crafted to stall decoders); kept with its hashes, not decoded"
+)
+FAILED_STARTS_LIMIT = 3  # workers in a row that die before they are ready: something is wrong
+# How long collect(block=True) waits at most, so the ingest flushes due results and the budgets
+# are checked even while every worker is busy with a slow file.
+POLL_SECONDS = 0.25
+STARTUP_LIMIT = 120.0  # seconds a new worker may take to import and open the case
+# A worker on one file for this long has the files queued behind it handed to the others, so
+# they are not held for the rest of its budget (an ordinary file takes 20-200 ms).
+MOVE_AFTER = 2.0
 
 _worker_conn: sqlite3.Connection | None = None
 
 
+# ---- in the worker -------------------------------------------------------------------------
+
+
 def _worker_start(case_path: str) -> None:
     global _worker_conn
+    _die_with_parent()
     # Ctrl-C is the parent's to handle: it stops submitting and writes what is done.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _cap_memory()
     _keep_freed_memory()
     _worker_conn = connect_readonly(case_path)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Exit as soon as the process that started this worker is gone."""
+    parent = multiprocessing.parent_process()
+    if sys.platform.startswith("linux"):
+        # immediate even while a native decoder holds the GIL
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if parent is None:
+        return
+    if not parent.is_alive():  # gone before prctl took effect
+        os._exit(1)
+    watch = threading.Thread(target=_exit_when_readable, args=(parent.sentinel,), daemon=True)
+    watch.start()
+
+
+def _exit_when_readable(sentinel: int) -> None:
+    wait([sentinel])  # the parent's end closes only when it exits
+    os._exit(1)
+
+
+def _cap_memory() -> None:
+    """Cap this worker's heap, so a runaway decoder fails an allocation instead of the machine."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows: no resource limits
+        return
+    limit = getattr(resource, "RLIMIT_DATA", None)
+    if limit is None:  # pragma: no cover
+        return
+    try:
+        _, hard = resource.getrlimit(limit)
+        soft = WORKER_MEMORY_LIMIT
+        if hard != resource.RLIM_INFINITY:
+            soft = min(hard, soft)
+        resource.setrlimit(limit, (soft, hard))
+    except (ValueError, OSError):
+        pass
 
 
 # glibc's mallopt parameters (malloc.h)
@@ -60,6 +142,48 @@ def _keep_freed_memory() -> None:
         return
 
 
+def _content_in_case(sha256: str) -> bool:
+    assert _worker_conn is not None
+    row = _worker_conn.execute("SELECT 1 FROM media WHERE sha256 = ?", [sha256]).fetchone()
+    return row is not None
+
+
+def analyse_in_worker(path: bytes) -> FileAnalysis:
+    # Exact copies already in the case are common in seized material: skip their decode.
+    return analyse_file(path, is_known=_content_in_case)
+
+
+ANALYSE, DESCRIBE = "analyse", "describe"
+
+
+def _worker_main(case_path: str, analyse: Analyse, tasks: Connection, results: Connection) -> None:
+    """A worker's life: say it is ready, then answer each task in order until told to stop."""
+    _worker_start(case_path)
+    results.send(None)
+    while True:
+        try:
+            task = tasks.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        kind, path, status, reason = task
+        try:
+            result = analyse(path) if kind == ANALYSE else describe_undecoded(path, reason, status)
+        except MemoryError:
+            result = _described(path, "too_large", "ran out of the memory a worker may use")
+        except Exception as error:  # noqa: BLE001 - a bug must cost one file, not the ingest
+            result = _described(path, "corrupt", f"analysis failed: {error!r}")
+        results.send(result)
+
+
+def _described(path: bytes, status: str, reason: str) -> FileAnalysis:
+    try:
+        return describe_undecoded(path, reason, status)
+    except MemoryError:
+        return FileAnalysis(path, status, reason)
+
+
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -76,125 +200,243 @@ def _one_blas_thread_per_worker() -> None:
         os.environ.setdefault(name, "1")
 
 
-def _content_in_case(sha256: str) -> bool:
-    assert _worker_conn is not None
-    row = _worker_conn.execute("SELECT 1 FROM media WHERE sha256 = ?", [sha256]).fetchone()
-    return row is not None
+# ---- in the ingest's process ---------------------------------------------------------------
 
 
-def analyse_in_worker(path: bytes) -> FileAnalysis:
-    # Exact copies already in the case are common in seized material: skip their decode.
-    return analyse_file(path, is_known=_content_in_case)
+@dataclass
+class _Task:
+    entry: WalkEntry
+    source: int
+    kind: str = ANALYSE
+    status: str = "corrupt"  # for DESCRIBE: what to record, and why
+    reason: str = ""
+    attempt: int = 0  # an analysis whose worker died is tried once more
+    settled: bool = False  # its analysis was collected (a second one, if any, is dropped)
+    moved: bool = False  # handed to another worker, as the one it was sent to is stuck
+
+    def message(self) -> tuple[str, bytes, str, str]:
+        return (self.kind, self.entry.path, self.status, self.reason)
 
 
-CRASH_REASON = (
-    "the decoder crashed on this file (the process analysing it died); it was not decoded"
-)
-
-
-def _analyse_each(analyse: Analyse, paths: list[bytes]) -> list[FileAnalysis]:
-    return [analyse(path) for path in paths]
-
-
-Entry = tuple[WalkEntry, int]  # a file and its source id
+@dataclass
+class _Worker:
+    process: BaseProcess
+    tasks: Connection  # we send
+    results: Connection  # we receive
+    queue: deque[_Task] = field(default_factory=deque)  # sent, not answered yet, in order
+    ready: bool = False
+    since: float = field(default_factory=time.monotonic)  # started its first queued task
 
 
 class AnalysisPool:
-    """Submit files, collect analyses; files go to the workers in chunks of CHUNK_FILES, and at
-    most CHUNKS_PER_WORKER chunks a worker are in flight, so memory does not grow with the
-    number of files."""
+    """Submit files, collect their analyses. At most FILES_PER_WORKER files wait in each
+    worker's pipe and as many again in the pool, so memory does not grow with the number of
+    files; each file is held to its time budget."""
 
-    CHUNK_FILES = 8  # one message each way per chunk, not per file: 3% less work in all
-    CHUNKS_PER_WORKER = 4
+    FILES_PER_WORKER = 4
 
-    def __init__(self, case_path: str, workers: int, analyse: Analyse = analyse_in_worker):
-        self.case_path, self.workers, self.analyse = case_path, workers, analyse
-        self.limit = workers * self.CHUNKS_PER_WORKER * self.CHUNK_FILES  # files in flight
-        self.in_flight: dict[Future[list[FileAnalysis]], list[Entry]] = {}
-        self.waiting: list[Entry] = []  # the chunk being filled
-        self.crashes = 0
-        self._executor = self._new_executor(workers)
-
-    def _new_executor(self, workers: int) -> ProcessPoolExecutor:
+    def __init__(
+        self,
+        case_path: str,
+        workers: int,
+        analyse: Analyse = analyse_in_worker,
+        budget: Budget = file_time_budget,
+    ):
+        self.case_path, self.analyse, self.budget = case_path, analyse, budget
+        self.limit = workers * self.FILES_PER_WORKER  # files waiting before the pool is full
+        self.waiting: deque[_Task] = deque()
+        self.crashes = 0  # files whose decoder killed its process twice
+        self.too_slow = 0  # files stopped at their time budget
+        self._failed_starts = 0
+        self._context = multiprocessing.get_context("spawn")  # fork is unsafe under Qt
         _one_blas_thread_per_worker()
-        return ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),  # fork is unsafe under Qt
-            initializer=_worker_start,
-            initargs=(self.case_path,),
+        self.workers = [self._start_worker() for _ in range(max(1, workers))]
+
+    def _start_worker(self) -> _Worker:
+        task_read, task_write = self._context.Pipe(duplex=False)
+        result_read, result_write = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=_worker_main,
+            args=(self.case_path, self.analyse, task_read, result_write),
+            daemon=True,
+            name="vigil-analysis",
         )
+        process.start()
+        task_read.close()  # the worker's ends: closed here so a dead worker reads as EOF
+        result_write.close()
+        return _Worker(process, task_write, result_read)
 
     def __enter__(self) -> AnalysisPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        for worker in self.workers:
+            if exc_type is None and not worker.queue:
+                _send(worker, None)
+            else:  # stopped by an error or a second Ctrl-C: nothing in flight is wanted
+                worker.process.kill()
+        for worker in self.workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            _close(worker)
+
+    # ---- the ingest's side ---------------------------------------------------------------
 
     def busy(self) -> bool:
         """Files submitted whose analyses have not been collected yet."""
-        return bool(self.in_flight or self.waiting)
+        return bool(self.waiting) or any(
+            not task.settled for worker in self.workers for task in worker.queue
+        )
 
     def full(self) -> bool:
-        files = sum(len(chunk) for chunk in self.in_flight.values()) + len(self.waiting)
-        return files >= self.limit
+        return len(self.waiting) >= self.limit
 
     def submit(self, entry: WalkEntry, source: int) -> None:
-        self.waiting.append((entry, source))
-        if len(self.waiting) >= self.CHUNK_FILES:
-            self._send()
-
-    def _send(self) -> None:
-        if self.waiting:
-            chunk, self.waiting = self.waiting, []
-            paths = [entry.path for entry, _ in chunk]
-            self.in_flight[self._executor.submit(_analyse_each, self.analyse, paths)] = chunk
+        self.waiting.append(_Task(entry, source))
+        self._dispatch()
 
     def cancel_waiting(self) -> None:
-        """Drop the files not started yet; those being analysed still finish."""
-        self.waiting = []
-        for future in list(self.in_flight):
-            if future.cancel():
-                del self.in_flight[future]
+        """Drop the files not sent to a worker yet; those sent still finish."""
+        self.waiting.clear()
 
     def collect(self, block: bool) -> list[Result]:
-        """Analyses finished so far (waiting for at least one chunk when `block`)."""
-        if block:
-            self._send()  # a part-filled chunk goes now rather than wait for more files
-        if not self.in_flight:
-            return []
-        done, _ = wait(
-            list(self.in_flight), timeout=None if block else 0, return_when=FIRST_COMPLETED
-        )
+        """Analyses finished so far. With `block`, waits for one, but never longer than
+        POLL_SECONDS or the nearest time budget, so the caller can write what is due."""
         results: list[Result] = []
-        suspects: list[Entry] = []
-        for future in done:
-            chunk = self.in_flight.pop(future)
-            try:
-                analyses = future.result()
-            except BrokenProcessPool:
-                suspects.extend(chunk)
-                continue
-            results.extend((e, s, a) for (e, s), a in zip(chunk, analyses, strict=True))
-        if suspects:
-            for chunk in self.in_flight.values():
-                suspects.extend(chunk)
-            self.in_flight.clear()
-            results += self._isolate(suspects)
+        timeout = self._wait_seconds() if block else 0.0
+        watched: list[Connection | int] = []
+        for worker in self.workers:
+            watched += [worker.results, worker.process.sentinel]
+        if watched:
+            wait(watched, timeout)
+        for worker in list(self.workers):
+            self._read(worker, results)
+        self._enforce_budgets(results)
+        self._move_from_stuck_workers()
+        self._dispatch()
         return results
 
-    def _isolate(self, suspects: list[Entry]) -> list[Result]:
-        """Analyse each suspect alone; the one that kills its process again crashed the pool."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        results: list[Result] = []
-        single = self._new_executor(1)
-        for entry, source in suspects:
-            try:
-                results.append((entry, source, single.submit(self.analyse, entry.path).result()))
-            except BrokenProcessPool:
-                self.crashes += 1
-                results.append((entry, source, describe_undecoded(entry.path, CRASH_REASON)))
-                single.shutdown(wait=False, cancel_futures=True)
-                single = self._new_executor(1)
-        single.shutdown(wait=True)
-        self._executor = self._new_executor(self.workers)
-        return results
+    # ---- bookkeeping ---------------------------------------------------------------------
+
+    def _wait_seconds(self) -> float:
+        now = time.monotonic()
+        seconds = POLL_SECONDS
+        for worker in self.workers:
+            if worker.ready and worker.queue:
+                seconds = min(seconds, worker.since + self._budget(worker.queue[0]) - now)
+        return max(0.0, seconds)
+
+    def _budget(self, task: _Task) -> float:
+        return self.budget(task.entry) if task.kind == ANALYSE else read_time_budget(task.entry)
+
+    def _dispatch(self) -> None:
+        """Send waiting files to the workers with the fewest queued."""
+        while self.waiting:
+            worker = min(self.workers, key=lambda w: len(w.queue))
+            if len(worker.queue) >= self.FILES_PER_WORKER:
+                return
+            task = self.waiting.popleft()
+            if task.settled:
+                continue
+            if not worker.queue:
+                worker.since = time.monotonic()
+            worker.queue.append(task)
+            if not _send(worker, task.message()):
+                return  # it died: _read finds out and puts its files back
+
+    def _read(self, worker: _Worker, results: list[Result]) -> None:
+        try:
+            while worker.results.poll():
+                analysis = worker.results.recv()
+                now = time.monotonic()
+                if analysis is None:  # the worker is ready: its clock starts now
+                    worker.ready, worker.since = True, now
+                    self._failed_starts = 0
+                    continue
+                task = worker.queue.popleft()
+                worker.since = now
+                if not task.settled:
+                    task.settled = True
+                    results.append((task.entry, task.source, analysis))
+        except (EOFError, OSError):
+            self._replace(worker, results, died=True)
+            return
+        if not worker.process.is_alive():
+            self._replace(worker, results, died=True)
+        elif not worker.ready and time.monotonic() - worker.since > STARTUP_LIMIT:
+            raise RuntimeError(f"an analysis worker did not start within {STARTUP_LIMIT:.0f} s")
+
+    def _enforce_budgets(self, results: list[Result]) -> None:
+        now = time.monotonic()
+        for worker in list(self.workers):
+            if worker.ready and worker.queue:
+                budget = self._budget(worker.queue[0])
+                if now - worker.since > budget:
+                    self._replace(worker, results, died=False, budget=budget)
+
+    def _move_from_stuck_workers(self) -> None:
+        now = time.monotonic()
+        for worker in self.workers:
+            if worker.ready and len(worker.queue) > 1 and now - worker.since > MOVE_AFTER:
+                behind = [t for t in list(worker.queue)[1:] if not (t.settled or t.moved)]
+                # (moved once: stuck behind a slow file again, it waits for that file's budget)
+                for task in behind:
+                    task.moved = True
+                self.waiting.extendleft(reversed(behind))
+
+    def _replace(
+        self, worker: _Worker, results: list[Result], died: bool, budget: float = 0.0
+    ) -> None:
+        """Stop a worker (dead, or past a file's budget), settle its file, requeue the rest."""
+        worker.process.kill()
+        worker.process.join(timeout=5)
+        _close(worker)
+        if not worker.ready:  # died starting up: no file is to blame
+            self._failed_starts += 1
+            if self._failed_starts >= FAILED_STARTS_LIMIT:
+                raise RuntimeError("the analysis workers die as they start")
+        self.workers[self.workers.index(worker)] = self._start_worker()
+        if not worker.queue:
+            return
+        task, behind = worker.queue[0], list(worker.queue)[1:]
+        # a file can be queued twice (moved from a stuck worker): only its first result counts
+        self.waiting.extendleft(reversed([t for t in behind if not t.settled]))
+        if task.settled:  # it was repeating a file another worker had done
+            return
+        if not worker.ready:
+            self.waiting.appendleft(task)
+            return
+        if died and task.kind == ANALYSE and task.attempt == 0:
+            task.attempt = 1  # once more: the worker may have died of something else
+            self.waiting.appendleft(task)
+            return
+        task.settled = True
+        if task.kind == DESCRIBE:  # even a plain read crashed or ran out of time
+            why = "reading it crashed" if died else f"it could not be read within {budget:.0f} s"
+            unread = FileAnalysis(task.entry.path, "unreadable", f"{task.reason}; {why}")
+            results.append((task.entry, task.source, unread))
+        elif died:
+            self.crashes += 1
+            self.waiting.appendleft(_Task(task.entry, task.source, DESCRIBE, reason=CRASH_REASON))
+        else:
+            self.too_slow += 1
+            reason = TOO_SLOW_REASON.format(seconds=budget)
+            self.waiting.appendleft(_Task(task.entry, task.source, DESCRIBE, "too_slow", reason))
+
+
+def _send(worker: _Worker, message: object) -> bool:
+    try:
+        worker.tasks.send(message)
+    except (OSError, EOFError):  # the worker is gone; collect() replaces it
+        return False
+    return True
+
+
+def _close(worker: _Worker) -> None:
+    for connection in (worker.tasks, worker.results):
+        try:
+            connection.close()
+        except OSError:
+            pass

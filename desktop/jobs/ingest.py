@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -14,11 +15,13 @@ from sqlite_utils import Database
 from desktop import __version__
 from desktop.core.hashing import algorithm_versions
 from desktop.core.ingest import FileAnalysis, WalkEntry, display_path, walk
-from desktop.jobs.analysis_pool import Analyse, AnalysisPool, analyse_in_worker
+from desktop.core.limits import file_time_budget
+from desktop.jobs.analysis_pool import Analyse, AnalysisPool, Budget, analyse_in_worker
 from desktop.jobs.grouping import update_groups_after_ingest
 from desktop.jobs.match import match_after_ingest
 from desktop.store import audit, items
 from desktop.store.db import CaseError, get_info, now_iso, open_case, set_info
+from desktop.store.ingest_lock import IngestLock
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
@@ -44,6 +47,7 @@ class IngestSummary:
     cancelled: bool = False
     resumed_interrupted_run: int | None = None
     decoder_crashes: int = 0  # files whose decoder killed its process (recorded as corrupt)
+    too_slow: int = 0  # files stopped at their time budget (recorded as too_slow)
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -81,23 +85,22 @@ def _count(sources: Iterable[bytes], cancel: Cancel) -> int:
 
 
 def _start_run(db: Database, sources: Sequence[bytes]) -> tuple[int, int | None]:
-    interrupted = db.execute(
-        "SELECT id FROM ingest_runs WHERE state = 'running' ORDER BY id DESC LIMIT 1"
-    ).fetchone()
+    """Record a new run. Called with the ingest lock held, so a run still `running` belongs to
+    a process that is gone: it is marked `interrupted` and this run resumes its work."""
     shown = [display_path(s) for s in sources]
     with db.atomic():
+        interrupted = db.execute(
+            "SELECT MAX(id) FROM ingest_runs WHERE state = 'running'"
+        ).fetchone()[0]
+        db.execute("UPDATE ingest_runs SET state = 'interrupted' WHERE state = 'running'")
         cursor = db.execute(
             "INSERT INTO ingest_runs (started_at, user, tool_version, sources, state)"
             " VALUES (?, ?, ?, ?, 'running')",
             [now_iso(), audit.current_user(), __version__, json.dumps(shown)],
         )
         run_id = int(cursor.lastrowid or 0)
-        if interrupted:
-            db.execute(
-                "UPDATE ingest_runs SET state = 'interrupted' WHERE id = ?", [interrupted[0]]
-            )
         audit.append(db, "ingest.start", f"run {run_id}", after={"sources": shown})
-    return run_id, interrupted[0] if interrupted else None
+    return run_id, interrupted
 
 
 def _finish_run(db: Database, summary: IngestSummary) -> None:
@@ -118,11 +121,13 @@ def ingest(
     cancel: Cancel | None = None,
     workers: int | None = None,
     analyse: Analyse = analyse_in_worker,
+    time_budget: Budget = file_time_budget,
 ) -> IngestSummary:
     """Add evidence to a case (created if missing). Resumable: unchanged files are skipped.
 
-    `analyse` runs in the worker processes (a module-level function, so it can be pickled).
-    Raises IngestError or CaseError for problems the user can fix.
+    `analyse` runs in the worker processes (a module-level function, so it can be pickled);
+    `time_budget` gives each file's seconds there (core.limits). Raises IngestError or
+    CaseError for problems the user can fix.
     """
     progress = progress or (lambda done, total, message: None)
     cancel = cancel or (lambda: False)
@@ -135,21 +140,21 @@ def ingest(
     check_sources(case_path, raw_sources)
     db = open_case(case_path, create=True)
     try:
-        return _run(
-            db, case_path, raw_sources, progress, cancel, workers or os.cpu_count() or 1, analyse
-        )
+        with IngestLock(case_path):
+            db.require_sound(quick=True)  # never add to a damaged case (about 1 s a GB)
+            workers = workers or os.cpu_count() or 1
+            start_pool = partial(AnalysisPool, str(case_path), workers, analyse, time_budget)
+            return _run(db, raw_sources, progress, cancel, start_pool)
     finally:
         db.close()
 
 
 def _run(
     db: Database,
-    case_path: Path,
     sources: list[bytes],
     progress: Progress,
     cancel: Cancel,
-    workers: int,
-    analyse: Analyse,
+    start_pool: Callable[[], AnalysisPool],
 ) -> IngestSummary:
     started = time.monotonic()
     if get_info(db, "hash_algorithms") is None:
@@ -160,11 +165,12 @@ def _run(
     progress(0, 0, "Counting files")
     total = _count(sources, cancel)
     writer = _BatchWriter(db, run_id, summary)
-    with AnalysisPool(str(case_path), workers, analyse) as pool:
+    with start_pool() as pool:
 
         def collect(block: bool) -> None:
             for entry, source, analysis in pool.collect(block):
                 writer.add_analysis(entry, source, analysis)
+            writer.flush_if_due()  # also while waiting on a slow file: results reach the case
 
         for source_path in sources:
             if summary.cancelled:
@@ -182,14 +188,13 @@ def _run(
                 while pool.full():
                     collect(block=True)
                 collect(block=False)
-                writer.flush_if_due()
                 progress(writer.done(), total, display_path(entry.path))
         if summary.cancelled:
             pool.cancel_waiting()
         while pool.busy():
             collect(block=True)
             progress(writer.done(), total, "Finishing")
-        summary.decoder_crashes = pool.crashes
+        summary.decoder_crashes, summary.too_slow = pool.crashes, pool.too_slow
     writer.flush()
     summary.media_in_case = items.media_count(db)
     match_after_ingest(db, progress, cancel)  # known material; never raises

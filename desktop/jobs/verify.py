@@ -1,4 +1,4 @@
-"""The verify job: re-read the evidence and report files changed or missing since ingest."""
+"""The verify job: check the case file, re-read the evidence, check the audit log's head."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlite_utils import Database
-
 from desktop.core.hashing import MultiDigest
-from desktop.core.ingest import READ_CHUNK, open_evidence
+from desktop.core.ingest import READ_CHUNK, NotRegularFile, open_evidence
 from desktop.store import audit
+from desktop.store.db import CaseDatabase
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
@@ -24,10 +23,12 @@ class VerifyReport:
     changed: list[dict[str, str]] = field(default_factory=list)
     missing: list[dict[str, str]] = field(default_factory=list)
     cancelled: bool = False
+    audit: audit.AuditCheck | None = None
 
     @property
     def clean(self) -> bool:
-        return not self.changed and not self.missing and not self.cancelled
+        audit_intact = self.audit is None or self.audit.intact
+        return not self.changed and not self.missing and not self.cancelled and audit_intact
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -36,6 +37,8 @@ class VerifyReport:
             "changed": self.changed,
             "missing": self.missing,
             "cancelled": self.cancelled,
+            "case_file": "sound",  # a damaged one stops verify with CaseDamaged
+            "audit": self.audit.as_dict() if self.audit else None,
         }
 
 
@@ -48,20 +51,26 @@ def _current_sha256(path: bytes) -> tuple[str | None, str | None]:
                 digest.update(chunk)
     except FileNotFoundError:
         return None, "missing"
+    except NotRegularFile as error:
+        return None, str(error)
     except OSError as error:
         return None, f"unreadable: {error.strerror or error}"
     return digest.result().sha256, None
 
 
 def verify(
-    db: Database,
+    db: CaseDatabase,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     workers: int | None = None,
 ) -> VerifyReport:
-    """Check every file that was read at ingest against the SHA-256 recorded for it."""
+    """Check the case file (SQLite's integrity check: CaseDamaged if it fails), every file
+    read at ingest against the SHA-256 recorded for it, and the audit log (its chain, and its
+    head against this machine's witness). Records a `verify` audit event."""
     progress = progress or (lambda done, total, message: None)
     cancel = cancel or (lambda: False)
+    progress(0, 0, "Checking the case file")
+    db.require_sound()
     query = "FROM files f JOIN media m ON m.id = f.media_id"
     total = db.execute(f"SELECT COUNT(*) {query}").fetchone()[0]
     rows = db.execute(f"SELECT f.path_raw, f.path, m.sha256 {query} ORDER BY f.id")
@@ -91,6 +100,8 @@ def verify(
                         }
                     )
             progress(report.checked, total, "Verifying")
+    rows.close()  # a statement left open would hold an old snapshot into the write below
+    report.audit = audit.check(db)
     with db.atomic():
         audit.append(
             db,
@@ -101,6 +112,7 @@ def verify(
                 "changed": len(report.changed),
                 "missing": len(report.missing),
                 "cancelled": report.cancelled,
+                "audit_intact": report.audit.intact,
             },
         )
     return report

@@ -35,7 +35,15 @@ SORT_TITLES = {
     "camera": "Camera",
     "path": "Path",
 }
-MEDIA_STATUSES = ("ok", "partial", "unsupported", "truncated", "corrupt", "too_large")
+MEDIA_STATUSES = (
+    "ok",
+    "partial",
+    "unsupported",
+    "truncated",
+    "corrupt",
+    "too_large",
+    "too_slow",
+)
 UNCATEGORISED = -1  # stands for "no category" in BrowseQuery.categories
 
 # Filters other features add (known material, tags, ...): name -> builder(value) giving an SQL

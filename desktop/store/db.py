@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop.store import case_witness
 from desktop.store.migrations import MIGRATIONS
 
 CASE_SUFFIX = ".vigil"
@@ -24,12 +28,168 @@ class CaseError(Exception):
     """A problem with a case file that the user can fix; the message is one clear sentence."""
 
 
+class CaseDamaged(CaseError):
+    """The case file is damaged: SQLite found a broken page, or a value is not what was written."""
+
+
+def damaged_sentence(path: str | os.PathLike[str] | None, detail: str, kind: str = "case") -> str:
+    where = f"The {kind} file {path}" if path else f"A {kind} file"
+    return (
+        f"{where} is damaged ({detail}); Vigil will not write to it: restore it from a backup, "
+        "and run `vigil verify` on the copy."
+    )
+
+
+def _code(error: BaseException) -> str:
+    """SQLite's (extended) result code name of an error, e.g. SQLITE_BUSY_SNAPSHOT, or ''."""
+    return getattr(error, "sqlite_errorname", None) or ""
+
+
+def is_damage(error: BaseException) -> bool:
+    """True when an SQLite error says the database file is damaged (not busy, not full)."""
+    if not isinstance(error, sqlite3.DatabaseError):
+        return False
+    # Python itself raises the last one when stored text is not UTF-8: a flipped byte
+    return _code(error).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or (
+        "Could not decode to UTF-8" in str(error)
+    )
+
+
+def explain_failure(error: BaseException, case: str | os.PathLike[str] | None = None) -> str | None:
+    """One sentence for a failure of the disk or of a database file, or None for anything else.
+
+    Disk full (SQLite's or the system's), a damaged database, a case busy for longer than the
+    busy timeout, a disk that fails. The CLI prints it and exits 2; the GUI shows it. Whatever
+    was committed before the failure stays in the case.
+    """
+    if isinstance(error, CaseError):
+        return str(error)
+    code = _code(error)
+    number = error.errno if isinstance(error, OSError) else None
+    if code.startswith("SQLITE_FULL") or number == errno.ENOSPC:
+        return (
+            "The disk is full: free some space and run the command again (what was written "
+            "before this point is kept, and an ingest resumes where it stopped)."
+        )
+    if is_damage(error):
+        return damaged_sentence(case, _first_line(error))
+    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return (
+            f"The case is busy: another program kept it locked for more than "
+            f"{BUSY_TIMEOUT_MS // 1000} s; try again when it has finished."
+        )
+    if code.startswith("SQLITE_IOERR") or number == errno.EIO:
+        return f"The disk failed to read or write ({_first_line(error)}): check it and try again."
+    if code.startswith("SQLITE_READONLY"):
+        return "The case file cannot be written: its location is read-only."
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [error.__class__.__name__])[0][:200]
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _display(path: Path) -> str:
     return str(path)
+
+
+class CaseDatabase(Database):
+    """A Vigil database (a case, or the hash library): the house's write transactions.
+
+    `atomic()` starts a write transaction with BEGIN IMMEDIATE, taking the write lock before its
+    first read. A deferred transaction that reads, then writes after another writer committed,
+    is refused at once ("database is locked") whatever the busy timeout, since its snapshot is
+    stale; with the lock taken first, writers wait their turn (up to the busy timeout) and an
+    ingest, the GUI and CLI commands can write to one case at the same time.
+
+    A file found damaged is never written to: `damage` holds why, and `atomic()` refuses. Work
+    that must follow a commit (the audit witness) is registered with `after_commit`.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, kind: str):
+        super().__init__(conn)
+        self.path, self.kind = path, kind
+        self.case_id: str | None = None  # a case's id, once read (the witness is kept by it)
+        self.damage: str | None = None
+        self._after_commit: list[Callable[[CaseDatabase], None]] = []
+
+    def after_commit(self, callback: Callable[[CaseDatabase], None]) -> None:
+        """Run `callback(self)` once the transaction in progress has committed."""
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[CaseDatabase]:
+        if self.conn.in_transaction:  # nested: a savepoint inside the outer transaction
+            with super().atomic():
+                yield self
+            return
+        self.refuse_if_damaged()
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException as error:
+            self._after_commit.clear()
+            self.rollback()
+            if is_damage(error):
+                self.mark_damaged(_first_line(error))
+                self.refuse_if_damaged()
+            raise
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback(self)
+
+    def refuse_if_damaged(self) -> None:
+        if self.damage:
+            raise CaseDamaged(damaged_sentence(self.path, self.damage, self.kind))
+
+    def require_sound(self, quick: bool = False) -> None:
+        """Run the integrity check; raise CaseDamaged (one sentence) if the file is damaged,
+        or was found damaged before and only a quick check was run."""
+        self.check_integrity(quick)
+        self.refuse_if_damaged()
+
+    def mark_damaged(self, reason: str) -> None:
+        """Remember (for this connection and, for a case, on this machine) the file is damaged."""
+        self.damage = reason
+        if self.case_id:
+            old = case_witness.read(self.case_id) or case_witness.Witness()
+            where = str(self.path.resolve())
+            case_witness.write(self.case_id, replace(old, damaged=reason, damaged_path=where))
+
+    def check_integrity(self, quick: bool = False) -> list[str]:
+        """SQLite's integrity check: [] when the file is sound, else the first problems found.
+
+        The full check (`verify`, `audit --verify`) reads every page and cross-checks indexes;
+        the quick one (before a long job writes) skips the index cross-check, about five times
+        faster. A failed check marks the file damaged; a full check that passes clears the mark.
+        """
+        pragma = "quick_check" if quick else "integrity_check"
+        try:
+            found = [str(row[0]) for row in self.execute(f"PRAGMA {pragma}(10)").fetchall()]
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
+            found = [_first_line(error)]
+        # SQLite prefixes the first problem with "*** in database main ***" and a line end
+        problems = [
+            line.strip()
+            for row in ([] if found == ["ok"] else found)
+            for line in row.splitlines()
+            if line.strip() and not line.startswith("***")
+        ]
+        if problems:
+            self.mark_damaged(problems[0])
+        elif not quick and self.damage is not None:
+            self.damage = None
+            if self.case_id and (old := case_witness.read(self.case_id)):
+                case_witness.write(self.case_id, replace(old, damaged=None, damaged_path=""))
+        return problems
 
 
 def _check_existing(path: Path, kind: str) -> None:
@@ -71,7 +231,7 @@ def connect(
     migrations: Mapping[int, str] = MIGRATIONS,
     application_id: int = CASE_APPLICATION_ID,
     kind: str = "case",
-) -> Database:
+) -> CaseDatabase:
     """Open (or with `create`, make) a database of ours, migrated to the current schema.
 
     Raises CaseError with a sentence for the user when the file is missing, foreign, from a
@@ -90,7 +250,7 @@ def connect(
         raise CaseError(f"Cannot create {_display(path)}: the folder {path.parent} does not exist.")
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-        db = Database(conn)
+        db = CaseDatabase(conn, path, kind)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if exists:
             _check_ours(db, path, application_id, kind)
@@ -108,19 +268,35 @@ def connect(
             raise CaseError(
                 f"The {kind} file {_display(path)} is in use by another program."
             ) from None
-        raise CaseError(f"Cannot open the {kind} file {_display(path)}: {message}.") from None
+        raise CaseError(
+            explain_failure(error, path)
+            or f"Cannot open the {kind} file {_display(path)}: {message}."
+        ) from None
     except sqlite3.DatabaseError as error:
-        raise CaseError(f"{_display(path)} is damaged or not a {kind} file ({error}).") from None
+        raise CaseDamaged(damaged_sentence(path, _first_line(error), kind)) from None
     return db
 
 
-def open_case(path: str | os.PathLike[str], *, create: bool = False) -> Database:
-    """Open a case file (a .vigil SQLite database), creating it when asked."""
+def open_case(path: str | os.PathLike[str], *, create: bool = False) -> CaseDatabase:
+    """Open a case file (a .vigil SQLite database), creating it when asked.
+
+    A case this machine found damaged stays refused for writing until a full integrity check
+    (`vigil verify`) passes.
+    """
     db = connect(path, create=create)
-    if create and get_info(db, "case_id") is None:
-        with db.atomic():
-            set_info(db, "case_id", str(uuid.uuid4()))
-            set_info(db, "created_at", now_iso())
+    try:
+        db.case_id = get_info(db, "case_id")
+        if create and db.case_id is None:
+            db.case_id = str(uuid.uuid4())
+            with db.atomic():
+                set_info(db, "case_id", db.case_id)
+                set_info(db, "created_at", now_iso())
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise CaseError(explain_failure(error, path) or str(error)) from None
+    witness = case_witness.read(db.case_id) if db.case_id else None
+    if witness and witness.damaged and witness.damaged_path == str(db.path.resolve()):
+        db.damage = witness.damaged
     return db
 
 

@@ -20,6 +20,7 @@ FILE_STATUSES = (
     "truncated",
     "corrupt",
     "too_large",
+    "too_slow",
     "unreadable",
     "symlink",
 )

@@ -1,0 +1,68 @@
+"""The limits Vigil holds hostile input to: time per file, memory per decode and per worker.
+
+Each is a named number here so the code that enforces it, the tests and docs/architecture.md
+("Limits") agree. What happens when one is hit is said beside it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.core.ingest import WalkEntry
+
+# ---- time ---------------------------------------------------------------------------------------
+# Every file gets a time budget in its worker. A picture takes about 20 ms; the slowest ordinary
+# ones (a 200-megapixel JPEG, an 80-megapixel PNG) take 2-4 s on one core of a shared machine.
+# A crafted file can take minutes (a progressive JPEG of thousands of scans: 450 s). Past its
+# budget the worker is stopped and replaced, the file is recorded `too_slow` with its hashes
+# (read again without decoding, under a budget of its own), and the files queued behind it go
+# to other workers. The budget grows with the file's size at READ_RATE_FLOOR, so a big file on a
+# slow disk (USB 2, a network share) is never cut for being read slowly.
+FILE_TIME_BASE = 30.0  # seconds
+READ_RATE_FLOOR = 10 * 1024 * 1024  # bytes a second
+# Hashing alone (the re-read of a file that ran out of time, or whose decoder crashed).
+READ_TIME_BASE = 10.0  # seconds
+
+
+# A progressive JPEG with more scans than this is not decoded (`too_slow`): each scan is a pass
+# over the whole canvas, and a crafted file repeats one thousands of times (the 450 s file).
+# Ordinary ones have 6 to 12 (libjpeg's and mozjpeg's scripts); at this limit the largest
+# canvas the memory limit admits decodes in a few seconds.
+MAX_JPEG_SCANS = 100
+
+
+def file_time_budget(entry: WalkEntry) -> float:
+    """Seconds one file may take in its worker: read, digest, decode, hash, fingerprint.
+
+    A function of the walk's entry (its path and size, known before the file is opened), so a
+    decoder with costlier files can scale it: e.g. videos by their size, by their extension
+    here, or a decoder that learns a video's duration keeps its own soft budget inside its
+    decode loop (and the frames decoded so far) well within this hard one.
+    """
+    return FILE_TIME_BASE + (entry.size or 0) / READ_RATE_FLOOR
+
+
+def read_time_budget(entry: WalkEntry) -> float:
+    """Seconds a plain read (digests, type, no decode) of the file may take."""
+    return READ_TIME_BASE + (entry.size or 0) / READ_RATE_FLOOR
+
+
+# ---- memory -------------------------------------------------------------------------------------
+# A decode is refused (`too_large`) before any pixel is decoded when the memory it would need
+# (media.decode_memory) passes this. For a JPEG that is what the reduced (draft) decode holds,
+# plus the whole coefficient buffer of a progressive one; formats Pillow cannot decode at
+# reduced size (PNG, GIF, TIFF, BMP, WebP, HEIC) hold the whole canvas, so for them this is a
+# lower pixel limit: 134 megapixels of RGB, 67 of RGBA or HEIC (a 48 MP phone HEIC needs about
+# 390 MiB), 200 (the pixel limit) of greyscale or palette. Any baseline JPEG up to the pixel
+# limit needs a few megabytes; a progressive one up to 178 megapixels (4:2:0).
+MAX_DECODE_BYTES = 512 * 1024 * 1024
+# The same for a full-size decode (the viewer, clue export): one picture an analyst asked for.
+MAX_FULL_DECODE_BYTES = 1024 * 1024 * 1024
+# Pillow's own limit on the claimed canvas (a decompression bomb), whatever the format.
+MAX_IMAGE_PIXELS = 200_000_000
+# Each analysis worker's data (heap and anonymous mappings) is capped here (RLIMIT_DATA, on
+# Linux and other systems that have it): a decoder that runs away past the checks above fails
+# its allocation instead of eating the machine, and the file is recorded `too_large`. A worker
+# uses about 250 MB picturing ordinary files.
+WORKER_MEMORY_LIMIT = 2 * 1024 * 1024 * 1024

@@ -1,0 +1,173 @@
+"""Hostile evidence files, each small and quick to write, with what ingest must record for it.
+
+Add a reader's hostile cases to HOSTILE_FILES (see tests/faults/__init__.py). The benchmark of a
+hostile mix (benchmarks/hostile_mix.py) writes the same files.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from desktop.core import samples
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A hostile file: its name, how to write it, the statuses it may be recorded with, and a
+    word its reason must hold."""
+
+    name: str
+    make: Callable[[], bytes]
+    statuses: frozenset[str]
+    reason: str = ""
+
+
+# ---- JPEG ----------------------------------------------------------------------------------
+
+
+def _jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
+    """(marker, bytes) of each segment of a JPEG, a scan with its entropy-coded data."""
+    segments, i = [], 2
+    while i < len(data):
+        marker = data[i + 1]
+        if marker == 0xD9:
+            segments.append((marker, data[i : i + 2]))
+            break
+        end = i + 2 + struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if marker == 0xDA:  # a scan runs to the next marker that is not stuffing or a restart
+            while True:
+                end = data.index(b"\xff", end)
+                if data[end + 1] == 0 or 0xD0 <= data[end + 1] <= 0xD7:
+                    end += 2
+                    continue
+                break
+        segments.append((marker, data[i:end]))
+        i = end
+    return segments
+
+
+def progressive_jpeg(width: int, height: int, repeat_last_scan: int = 0) -> bytes:
+    """A tiny progressive JPEG whose frame header claims width x height, its last scan
+    repeated: each scan is a pass over the whole canvas (the 450 s file of the issue)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (90, 120, 150)).save(buffer, "JPEG", progressive=True)
+    out, last_scan = bytearray(b"\xff\xd8"), b""
+    for marker, segment in _jpeg_segments(buffer.getvalue()):
+        if marker == 0xC2:  # SOF2: height then width, big-endian, after length and precision
+            segment = segment[:5] + struct.pack(">HH", height, width) + segment[9:]
+        if marker == 0xDA:
+            last_scan = segment
+        if marker == 0xD9:
+            out += last_scan * repeat_last_scan
+        out += segment
+    return bytes(out)
+
+
+# ---- PNG -----------------------------------------------------------------------------------
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def blank_png(width: int, height: int, colour_type: int = 6) -> bytes:
+    """A PNG of zeros (RGBA by default) of any size, written in milliseconds: one deflate block
+    of 1 MB of zeros, flushed to a byte boundary, repeated (the canvas is decoded whole)."""
+    channels = {0: 1, 2: 3, 6: 4}[colour_type]
+    row = 1 + width * channels  # the filter byte, then the pixels
+    rows_per_block = max(1, (1 << 20) // row)
+    assert height % rows_per_block == 0, "height must be a whole number of blocks"
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = deflate.compress(bytes(row * rows_per_block)) + deflate.flush(zlib.Z_FULL_FLUSH)
+    total = row * height
+    adler = ((total % 65521) << 16) | 1  # Adler-32 of that many zero bytes
+    stream = (
+        b"\x78\xda"
+        + block * (height // rows_per_block)
+        + deflate.flush()
+        + struct.pack(">I", adler)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", stream)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+# ---- others --------------------------------------------------------------------------------
+
+
+def gif_claiming(width: int, height: int) -> bytes:
+    image = b"\x2c" + struct.pack("<HHHH", 0, 0, width, height) + b"\x00\x02\x02\x44\x01\x00"
+    return b"GIF89a" + struct.pack("<HH", width, height) + b"\x00\x00\x00" + image + b"\x3b"
+
+
+def tiff_ifd_loop() -> bytes:
+    """A 16x16 greyscale TIFF whose next-IFD offset points back at its own IFD."""
+    entries = [
+        (256, 3, 1, 16), (257, 3, 1, 16), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+        (273, 4, 1, 8), (277, 3, 1, 1), (278, 3, 1, 16), (279, 4, 1, 256),
+    ]  # fmt: skip
+    ifd_offset = 8 + 256
+    ifd = struct.pack("<H", len(entries)) + b"".join(struct.pack("<HHII", *e) for e in entries)
+    loop = struct.pack("<I", ifd_offset)
+    return b"II*\0" + struct.pack("<I", ifd_offset) + bytes(256) + ifd + loop
+
+
+def exif_claiming_gigabytes() -> bytes:
+    """A small JPEG whose EXIF holds 2,000 entries each claiming a 4 GB value."""
+    count = 2000
+    entries = b"".join(
+        struct.pack("<HHII", 0x9000 + i % 1000, 7, 0xFFFFFFF0, 8) for i in range(count)
+    )
+    tiff = b"II*\0" + struct.pack("<IH", 8, count) + entries + b"\0\0\0\0"
+    app1 = b"Exif\0\0" + tiff
+    jpeg = samples.jpeg_bytes(samples.scene(5, (32, 24)))
+    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpeg[2:]
+
+
+def truncated_jpeg() -> bytes:
+    data = samples.jpeg_bytes(samples.scene(6, (320, 240)))
+    return data[: len(data) // 2]
+
+
+HOSTILE_FILES = [
+    # thousands of scans of a 4000x4000 canvas: minutes of decoding in 33 KB
+    Hostile(
+        "many_scans.jpg",
+        lambda: progressive_jpeg(4000, 4000, 3000),
+        frozenset({"too_slow"}),
+        "scans",
+    ),
+    # under the pixel limit, but all 192 MP of coefficients must be held: 576 MB
+    Hostile(
+        "huge_progressive.jpg",
+        lambda: progressive_jpeg(16000, 12000),
+        frozenset({"too_large"}),
+        "MiB",
+    ),
+    # 100 MP of RGBA, and PNG has no reduced decode: 800 MB to decode a 400 KB file
+    Hostile("memory_bomb.png", lambda: blank_png(9999, 10010), frozenset({"too_large"}), "MiB"),
+    Hostile("pixel_bomb.gif", lambda: gif_claiming(65535, 65535), frozenset({"too_large"}), "bomb"),
+    Hostile("ifd_loop.tif", tiff_ifd_loop, frozenset({"ok", "corrupt"})),
+    Hostile("exif_gigabytes.jpg", exif_claiming_gigabytes, frozenset({"ok"})),
+    Hostile("half.jpg", truncated_jpeg, frozenset({"truncated"}), "truncated"),
+    Hostile("noise.jpg", lambda: os.urandom(4096), frozenset({"unsupported"})),
+    Hostile("empty.png", lambda: b"", frozenset({"unsupported"}), "empty"),
+]
+
+
+def write_hostile_files(folder: Path, hostile: list[Hostile] = HOSTILE_FILES) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for case in hostile:
+        (folder / case.name).write_bytes(case.make())

@@ -1,0 +1,42 @@
+"""Analyses that misbehave on marked files, like decoders meeting crafted input (ingest tests).
+
+They live in an importable module because the ingest's worker processes import them by name.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from desktop.core.ingest import FileAnalysis
+from desktop.jobs.analysis_pool import analyse_in_worker
+
+SLOW = b"stall_the_decoder"
+SWAP = b"swapped_for_a_pipe"
+STALL_SECONDS = 60.0
+
+
+def analyse_or_stall(path: bytes) -> FileAnalysis:
+    """Stalls on a marked file as a decoder does on a crafted one (the 450 s progressive JPEG)."""
+    if SLOW in os.path.basename(path):
+        time.sleep(STALL_SECONDS)
+    return analyse_in_worker(path)
+
+
+def swap_then_analyse(path: bytes) -> FileAnalysis:
+    """The marked file is replaced by a FIFO between the walk and the read (nobody writes it)."""
+    if SWAP in os.path.basename(path):
+        os.unlink(path)
+        os.mkfifo(path)
+    return analyse_in_worker(path)
+
+
+HOG = b"hog_the_memory"
+
+
+def analyse_or_hog(path: bytes) -> FileAnalysis:
+    """Allocates past a worker's memory cap on a marked file, as a runaway decoder would."""
+    if HOG in os.path.basename(path):
+        hoard = bytearray(3 * 1024**3)  # more than WORKER_MEMORY_LIMIT
+        hoard[-1] = 1
+    return analyse_in_worker(path)
