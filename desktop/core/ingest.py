@@ -14,6 +14,7 @@ from PIL import Image
 
 from desktop.core import exif as exif_fields
 from desktop.core.hashing import Digests, MultiDigest, PerceptualHash
+from desktop.core.limits import video_decode_budget
 from desktop.core.media import (
     ANIMATED_TYPES,
     IMAGE_TYPES,
@@ -233,8 +234,15 @@ def describe_undecoded(path: bytes, reason: str, status: str = "corrupt") -> Fil
     return result
 
 
-def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> FileAnalysis:
-    """Read a file once and learn what ingest records about it. Never raises for bad input."""
+def analyse_file(
+    path: bytes,
+    is_known: Callable[[str], bool] | None = None,
+    more_time: Callable[[float], None] | None = None,
+) -> FileAnalysis:
+    """Read a file once and learn what ingest records about it. Never raises for bad input.
+
+    `more_time(seconds)` is called before a decode that may take longer than a picture's (a
+    video): the analysis pool adds that much to the file's time budget (core/limits.py)."""
     try:
         digests, head, content = read_and_digest(path)
     except OSError as error:
@@ -245,7 +253,7 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
         result.known_content = True
         return result
     if detected in VIDEO_TYPES:
-        return _analysed_video(result, head, digests.size)
+        return _analysed_video(result, head, digests.size, more_time=more_time)
     if detected not in IMAGE_TYPES:
         result.status = "unsupported"
         result.reason = (
@@ -258,7 +266,7 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
         if content is not None:
             decoded = decode_reduced(content)
             if decoded.frames > 1 and detected in ANIMATED_TYPES:
-                return _analysed_video(result, head, digests.size, content)
+                return _analysed_video(result, head, digests.size, content, more_time)
         else:  # a picture over the in-memory limit: decode from the file itself
             with open_evidence(path) as handle:
                 decoded = decode_reduced(handle)
@@ -276,11 +284,17 @@ def analyse_file(path: bytes, is_known: Callable[[str], bool] | None = None) -> 
 
 
 def _analysed_video(
-    result: FileAnalysis, head: bytes, size: int, content: bytes | None = None
+    result: FileAnalysis,
+    head: bytes,
+    size: int,
+    content: bytes | None = None,
+    more_time: Callable[[float], None] | None = None,
 ) -> FileAnalysis:
     """A video (decoded from its file) or an animated picture (from its `content`) analysed."""
     from desktop.core.video_ingest import analyse_video, open_video
 
+    if more_time is not None:
+        more_time(video_decode_budget(size))
     assert result.detected_type is not None
     try:
         if content is not None:

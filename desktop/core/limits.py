@@ -35,12 +35,25 @@ MAX_JPEG_SCANS = 100
 def file_time_budget(entry: WalkEntry) -> float:
     """Seconds one file may take in its worker: read, digest, decode, hash, fingerprint.
 
-    A function of the walk's entry (its path and size, known before the file is opened), so a
-    decoder with costlier files can scale it: e.g. videos by their size, by their extension
-    here, or a decoder that learns a video's duration keeps its own soft budget inside its
-    decode loop (and the frames decoded so far) well within this hard one.
+    A function of the walk's entry (its path and size, known before the file is opened). A
+    decoder that learns from the content that it needs longer (a video) asks for more from
+    inside the worker: `analyse_file(..., more_time=...)`, see video_decode_budget.
     """
     return FILE_TIME_BASE + (entry.size or 0) / READ_RATE_FLOOR
+
+
+# A video's decoding has a soft budget of its own (core/video_ingest.py): past it, the frames
+# decoded so far are kept and the video is recorded `partial`. Its worker asks the pool for
+# that much more time before it starts decoding, so the hard budget above never cuts a video
+# the soft one would have stopped gracefully; a decoder that hangs inside one frame (where the
+# soft budget is not checked) is still stopped.
+VIDEO_DECODE_BASE = 60.0  # seconds
+VIDEO_DECODE_PER_GIB = 60.0  # more seconds a GiB of file: it must all be read and demuxed
+
+
+def video_decode_budget(size: int) -> float:
+    """Seconds a video (or animated picture) of `size` bytes may spend decoding its frames."""
+    return VIDEO_DECODE_BASE + VIDEO_DECODE_PER_GIB * size / 2**30
 
 
 def read_time_budget(entry: WalkEntry) -> float:

@@ -15,6 +15,7 @@ from PIL import Image
 from desktop.core.animated import AnimatedDecoder
 from desktop.core.frame_hashes import PackedHashes, pack
 from desktop.core.hashing import PerceptualHash
+from desktop.core.limits import video_decode_budget
 from desktop.core.media import DecodeFailure
 from desktop.core.picture_hashes import picture_hashes
 from desktop.core.video_decode import (
@@ -35,10 +36,9 @@ from desktop.core.video_frames import (
 )
 from desktop.core.video_meta import VideoInfo, clock
 
-# Wall time for one video's decoding: a base, and more for a bigger file (it must all be read
-# and demuxed). A video that runs past it keeps the frames decoded so far (`partial`).
-BUDGET_SECONDS = 60.0
-BUDGET_SECONDS_PER_GIB = 60.0
+# Wall time for one video's decoding: core.limits.video_decode_budget (a base, and more for a
+# bigger file: it must all be read and demuxed). A video that runs past it keeps the frames
+# decoded so far (`partial`).
 # Frames between keyframes are costly (every frame from the keyframe on is decoded): they may
 # take this share of the video's own length in decoding time (1.2 s for a minute), at least
 # FILL_MIN_SECONDS. Past it, the rest of the video keeps its keyframes only.
@@ -144,7 +144,7 @@ def open_video(source: IO[bytes] | bytes, file_type: str, head: bytes) -> FrameD
 def analyse_video(decoder: FrameDecoder, size: int) -> VideoOutcome:
     """Frames chosen, decoded and hashed; raises DecodeFailure when no frame decodes."""
     info = decoder.info
-    budget = Budget(BUDGET_SECONDS + BUDGET_SECONDS_PER_GIB * size / 2**30)
+    budget = Budget(video_decode_budget(size))
     sampler = Sampler(info.duration)
     seen: list[_Seen] = []
     notes: list[str] = []

@@ -60,6 +60,7 @@ STARTUP_LIMIT = 120.0  # seconds a new worker may take to import and open the ca
 MOVE_AFTER = 2.0
 
 _worker_conn: sqlite3.Connection | None = None
+_worker_results: Connection | None = None  # this worker's pipe to the pool
 
 
 # ---- in the worker -------------------------------------------------------------------------
@@ -148,9 +149,22 @@ def _content_in_case(sha256: str) -> bool:
     return row is not None
 
 
+@dataclass(frozen=True)
+class MoreTime:
+    """A worker's message: the file it is on may take this many seconds more."""
+
+    seconds: float
+
+
+def _more_time(seconds: float) -> None:
+    """Tell the pool the file in hand needs `seconds` more than its budget (a video)."""
+    if _worker_results is not None:
+        _worker_results.send(MoreTime(seconds))
+
+
 def analyse_in_worker(path: bytes) -> FileAnalysis:
     # Exact copies already in the case are common in seized material: skip their decode.
-    return analyse_file(path, is_known=_content_in_case)
+    return analyse_file(path, is_known=_content_in_case, more_time=_more_time)
 
 
 ANALYSE, DESCRIBE = "analyse", "describe"
@@ -158,7 +172,9 @@ ANALYSE, DESCRIBE = "analyse", "describe"
 
 def _worker_main(case_path: str, analyse: Analyse, tasks: Connection, results: Connection) -> None:
     """A worker's life: say it is ready, then answer each task in order until told to stop."""
+    global _worker_results
     _worker_start(case_path)
+    _worker_results = results
     results.send(None)
     while True:
         try:
@@ -226,6 +242,7 @@ class _Worker:
     queue: deque[_Task] = field(default_factory=deque)  # sent, not answered yet, in order
     ready: bool = False
     since: float = field(default_factory=time.monotonic)  # started its first queued task
+    more_time: float = 0.0  # seconds the file in hand asked for beyond its budget (a video)
 
 
 class AnalysisPool:
@@ -325,11 +342,14 @@ class AnalysisPool:
         seconds = POLL_SECONDS
         for worker in self.workers:
             if worker.ready and worker.queue:
-                seconds = min(seconds, worker.since + self._budget(worker.queue[0]) - now)
+                seconds = min(seconds, worker.since + self._budget(worker) - now)
         return max(0.0, seconds)
 
-    def _budget(self, task: _Task) -> float:
-        return self.budget(task.entry) if task.kind == ANALYSE else read_time_budget(task.entry)
+    def _budget(self, worker: _Worker) -> float:
+        """Seconds the file a worker is on may take: its budget and what it asked for."""
+        task = worker.queue[0]
+        base = self.budget(task.entry) if task.kind == ANALYSE else read_time_budget(task.entry)
+        return base + worker.more_time
 
     def _dispatch(self) -> None:
         """Send waiting files to the workers with the fewest queued."""
@@ -355,8 +375,11 @@ class AnalysisPool:
                     worker.ready, worker.since = True, now
                     self._failed_starts = 0
                     continue
+                if isinstance(analysis, MoreTime):
+                    worker.more_time += analysis.seconds
+                    continue
                 task = worker.queue.popleft()
-                worker.since = now
+                worker.since, worker.more_time = now, 0.0
                 if not task.settled:
                     task.settled = True
                     results.append((task.entry, task.source, analysis))
@@ -372,7 +395,7 @@ class AnalysisPool:
         now = time.monotonic()
         for worker in list(self.workers):
             if worker.ready and worker.queue:
-                budget = self._budget(worker.queue[0])
+                budget = self._budget(worker)
                 if now - worker.since > budget:
                     self._replace(worker, results, died=False, budget=budget)
 

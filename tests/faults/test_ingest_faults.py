@@ -14,8 +14,10 @@ import time
 import pytest
 from helpers.slow_decoder import (
     HOG,
+    LONG,
     SLOW,
     SWAP,
+    analyse_like_a_long_video,
     analyse_or_hog,
     analyse_or_stall,
     swap_then_analyse,
@@ -78,6 +80,23 @@ def test_a_stalling_file_is_stopped_at_its_budget_while_the_others_are_written(t
     )[0]
     assert status == "too_slow" and f"after {budget:.0f} s" in reason
     assert sha256 == hashlib.sha256(stalled.read_bytes()).hexdigest()  # hashed all the same
+
+
+def test_a_decoder_that_asks_for_more_time_gets_it(tmp_path):
+    evidence = tmp_path / "evidence"
+    _ordinary(evidence, 2)
+    (evidence / ("d_" + LONG.decode() + ".jpg")).write_bytes(
+        samples.jpeg_bytes(samples.scene(7, (96, 72)))
+    )
+    with time_limit(60):
+        summary = ingest(
+            tmp_path / "case.vigil",
+            [evidence],
+            workers=1,
+            analyse=analyse_like_a_long_video,
+            time_budget=lambda entry: 2.0,  # the 4 s it takes fit only with the 8 s it asked for
+        )
+    assert summary.too_slow == 0 and summary.statuses["ok"] == 3
 
 
 def test_a_file_swapped_for_a_pipe_is_recorded_not_waited_for(tmp_path):
