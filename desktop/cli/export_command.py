@@ -9,6 +9,7 @@ from typing import Any
 
 from desktop.cli.case_commands import add_case_argument
 from desktop.cli.output import Interrupts, ProgressBar, UserError, print_json
+from desktop.store import audit
 from desktop.store.db import open_case
 
 
@@ -78,10 +79,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         summary = FORMATS[args.format][1](db, out, args)
     except OSError as error:
         raise UserError(f"Cannot write {out}: {error.strerror or error}.") from None
+    head = audit.head(db)  # printed with every export: a witness of the log outside the case
+    summary["audit_head"] = {"events": head.events, "hash": head.hash}
     if args.json:
         print_json(summary)
     elif summary.get("cancelled"):
         print("Export stopped: no file was written.")
     else:
         print(f"Wrote {summary.get('media', 0)} media to {out} ({args.format}).")
+        print(f"Audit log: {head.describe()}.")
     return 130 if summary.get("cancelled") else 0

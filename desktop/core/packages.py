@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,17 @@ MAX_MANIFEST = 64 << 20  # bytes
 MAX_MEMBER = 16 << 30  # bytes: a million media's work is about 2 GiB; streamed, never held
 MAX_KEPT = 64 << 20  # bytes: the small members handed over in memory (case, entities)
 MAX_MEMBERS = 2_000_000
+# What each kind of member may hold, checked on the manifest before a byte is read (and while
+# reading, against a zip header that lies): member path prefix -> bytes. Others: MAX_MEMBER.
+MEMBER_LIMITS = {
+    "work/case.json": 1 << 20,
+    "work/entities.json": MAX_KEPT,
+    "thumbnails/": 8 << 20,  # a 256 px JPEG is about 20 KB
+}
+# A line of a streamed member (one media's work in work/media.jsonl: a few kilobytes, its
+# clues' notes included). A longer one is refused before it is held whole: a "line" of 2 GiB
+# of zeros took 687 MB and over a minute.
+MAX_LINE = 8 << 20
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -179,15 +191,56 @@ class VerifiedPackage:
             raise PackageError(f"The package has no member {name!r}.")
         try:
             with zipfile.ZipFile(self.path) as archive:
-                rest = b""
-                for chunk in _stream_member(archive, name, entry):
-                    lines = (rest + chunk).split(b"\n")
-                    rest = lines.pop()
-                    yield from lines
-                if rest:
-                    yield rest
+                yield from _lines(_stream_member(archive, name, entry), name)
         except (zipfile.BadZipFile, EOFError, OSError, zlib.error, KeyError) as error:
             raise PackageError(f"The package is refused: it is damaged ({error}).") from None
+
+
+def _lines(chunks: Iterable[bytes], name: str) -> Iterator[bytes]:
+    """Lines of a stream of chunks, none longer than MAX_LINE (the part of a line met so far is
+    kept in pieces, never copied again and again)."""
+    pieces: list[bytes] = []
+    held = 0
+    for chunk in chunks:
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            held += end - start
+            _check_line(held, name)
+            pieces.append(chunk[start:end])
+            yield b"".join(pieces)
+            pieces, held, start = [], 0, end + 1
+        held += len(chunk) - start
+        _check_line(held, name)
+        pieces.append(chunk[start:])
+    if held:
+        yield b"".join(pieces)
+
+
+def _check_line(length: int, name: str) -> None:
+    if length > MAX_LINE:
+        raise PackageError(
+            f"The package is refused: a line of its member {name!r} is longer than "
+            f"{MAX_LINE >> 20} MiB."
+        )
+
+
+def member_limit(name: str) -> int:
+    """The most bytes a member of this name may hold."""
+    for prefix, limit in MEMBER_LIMITS.items():
+        if name.startswith(prefix):
+            return limit
+    return MAX_MEMBER
+
+
+def _check_regular(info: zipfile.ZipInfo) -> None:
+    """A ZIP entry records a Unix file type in its external attributes; only plain files (or
+    none recorded, as Windows tools write) are members: never a link, folder or device."""
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if info.is_dir() or (kind and kind != stat.S_IFREG):
+        raise PackageError(
+            f"The package is refused: the member {info.filename!r} is not a regular file "
+            "(a symbolic link, folder or device)."
+        )
 
 
 def _read_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -215,7 +268,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iter
 def _stream_member(archive: zipfile.ZipFile, name: str, entry: dict[str, Any]) -> Iterator[bytes]:
     """A member's bytes in chunks, checked against its manifest entry once all are read."""
     digest, size = hashlib.sha256(), 0
-    for chunk in _chunks(archive, archive.getinfo(name), min(entry["size"], MAX_MEMBER)):
+    for chunk in _chunks(archive, archive.getinfo(name), min(entry["size"], member_limit(name))):
         digest.update(chunk)
         size += len(chunk)
         yield chunk
@@ -254,9 +307,10 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
         if entry["path"] in seen or entry["path"] in (MANIFEST, SIGNATURE):
             raise PackageError(f"{malformed} (the member {entry['path']!r} is listed twice).")
         seen.add(entry["path"])
-        if entry["size"] > MAX_MEMBER or entry["size"] < 0:
+        if entry["size"] > member_limit(entry["path"]) or entry["size"] < 0:
             raise PackageError(
-                f"The package is refused: the member {entry['path']!r} is too large."
+                f"The package is refused: the member {entry['path']!r} is too large "
+                f"({entry['size']} bytes, at most {member_limit(entry['path'])})."
             )
     if not isinstance(manifest.get("info", {}), dict):
         raise PackageError(f"{malformed} (info is not an object).")
@@ -341,6 +395,7 @@ def _verify(
         raise PackageError("The package is refused: it has too many members.")
     for info in infos:
         check_member_name(info.filename)
+        _check_regular(info)
     names = [info.filename for info in infos]
     if len(names) != len(set(names)):
         raise PackageError("The package is refused: a member name appears twice.")

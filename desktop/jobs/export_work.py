@@ -56,6 +56,12 @@ def _entities(db: Database) -> list[dict[str, Any]]:
     return out
 
 
+def _audit_head(db: Database) -> dict[str, Any]:
+    """The case's audit log as the export found it (the export's own event comes after)."""
+    head = audit.head(db)
+    return {"events": head.events, "hash": head.hash}
+
+
 def _header(db: Database) -> dict[str, Any]:
     scheme_name = get_info(db, "category_scheme") or default_scheme_name()
     return {
@@ -68,6 +74,7 @@ def _header(db: Database) -> dict[str, Any]:
         },
         "exported_at": now_iso(),
         "tool": f"Vigil {__version__}",
+        "audit_head": _audit_head(db),
         "category_scheme": {
             "name": scheme_name,
             "categories": {c.value: c.name for c in scheme(scheme_name).categories},

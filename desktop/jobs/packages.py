@@ -122,6 +122,7 @@ def export_package(
     if not out.parent.exists():
         raise PackageError(f"Cannot write {out}: the folder {out.parent} does not exist.")
     work = CaseWork(db)
+    head = audit.head(db)
     info = {
         "case_id": get_info(db, "case_id"),
         "organization": get_info(db, "organization"),
@@ -130,6 +131,8 @@ def export_package(
         "tool": f"Vigil {__version__}",
         "scheme": default_scheme_name(),
         "media": items.media_count(db),
+        # the sender's audit log as the package was made: a witness of it outside the case
+        "audit_head": {"events": head.events, "hash": head.hash},
     }
 
     def counted(lines: Iterator[bytes]) -> Iterator[bytes]:

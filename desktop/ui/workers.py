@@ -22,7 +22,7 @@ from desktop.core.ingest import read_and_digest
 from desktop.core.media import DecodeFailure, decode_partial, decode_reduced
 from desktop.jobs.ingest import IngestError, ingest
 from desktop.store import browse, media_view
-from desktop.store.db import CaseError, connect_readonly
+from desktop.store.db import CaseError, connect_readonly, explain_failure
 from desktop.ui import imaging
 from desktop.ui.hosting import Badge, BadgeSource
 
@@ -60,8 +60,10 @@ class Worker(QRunnable):
         except (CaseError, IngestError) as error:
             self.signals.failed.emit(str(error))
         except Exception as error:  # noqa: BLE001 - report, never take the window down
-            traceback.print_exc()
-            self.signals.failed.emit(f"Unexpected error: {error}")
+            known = explain_failure(error)  # a full disk, a damaged case: their own sentence
+            if known is None:
+                traceback.print_exc()
+            self.signals.failed.emit(known or f"Unexpected error: {error}")
         else:
             self.signals.result.emit(value)
         self.signals.finished.emit()

@@ -54,11 +54,11 @@ def _jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
     return segments
 
 
-def progressive_jpeg(width: int, height: int, repeat_last_scan: int = 0) -> bytes:
+def progressive_jpeg(width: int, height: int, repeat_last_scan: int = 0, shade: int = 90) -> bytes:
     """A tiny progressive JPEG whose frame header claims width x height, its last scan
     repeated: each scan is a pass over the whole canvas (the 450 s file of the issue)."""
     buffer = io.BytesIO()
-    Image.new("RGB", (16, 16), (90, 120, 150)).save(buffer, "JPEG", progressive=True)
+    Image.new("RGB", (16, 16), (shade, 120, 150)).save(buffer, "JPEG", progressive=True)
     out, last_scan = bytearray(b"\xff\xd8"), b""
     for marker, segment in _jpeg_segments(buffer.getvalue()):
         if marker == 0xC2:  # SOF2: height then width, big-endian, after length and precision
@@ -80,21 +80,16 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 
 def blank_png(width: int, height: int, colour_type: int = 6) -> bytes:
     """A PNG of zeros (RGBA by default) of any size, written in milliseconds: one deflate block
-    of 1 MB of zeros, flushed to a byte boundary, repeated (the canvas is decoded whole)."""
+    of about 1 MB of zero rows, flushed to a byte boundary, repeated (PNG decodes it whole)."""
     channels = {0: 1, 2: 3, 6: 4}[colour_type]
     row = 1 + width * channels  # the filter byte, then the pixels
     rows_per_block = max(1, (1 << 20) // row)
-    assert height % rows_per_block == 0, "height must be a whole number of blocks"
     deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
     block = deflate.compress(bytes(row * rows_per_block)) + deflate.flush(zlib.Z_FULL_FLUSH)
-    total = row * height
-    adler = ((total % 65521) << 16) | 1  # Adler-32 of that many zero bytes
-    stream = (
-        b"\x78\xda"
-        + block * (height // rows_per_block)
-        + deflate.flush()
-        + struct.pack(">I", adler)
-    )
+    blocks, left = divmod(height, rows_per_block)
+    rest = deflate.compress(bytes(row * left)) + deflate.flush(zlib.Z_FULL_FLUSH) if left else b""
+    adler = (((row * height) % 65521) << 16) | 1  # Adler-32 of that many zero bytes
+    stream = b"\x78\xda" + block * blocks + rest + deflate.flush() + struct.pack(">I", adler)
     header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
@@ -157,7 +152,7 @@ HOSTILE_FILES = [
         "MiB",
     ),
     # 100 MP of RGBA, and PNG has no reduced decode: 800 MB to decode a 400 KB file
-    Hostile("memory_bomb.png", lambda: blank_png(9999, 10010), frozenset({"too_large"}), "MiB"),
+    Hostile("memory_bomb.png", lambda: blank_png(10000, 10000), frozenset({"too_large"}), "MiB"),
     Hostile("pixel_bomb.gif", lambda: gif_claiming(65535, 65535), frozenset({"too_large"}), "bomb"),
     Hostile("ifd_loop.tif", tiff_ifd_loop, frozenset({"ok", "corrupt"})),
     Hostile("exif_gigabytes.jpg", exif_claiming_gigabytes, frozenset({"ok"})),
