@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
@@ -63,17 +64,39 @@ def bits_to_hex(bits: np.ndarray) -> str:
     return np.packbits(bits.astype(np.uint8)).tobytes().hex()
 
 
-def perceptual_hashes(image: Image.Image) -> list[PerceptualHash]:
-    """pHash, dHash and PDQ of an RGB picture (already reduced and upright)."""
-    matrix, quality = pdq.coefficients(np.asarray(image.convert("F")))  # PDQ's luma, in one pass
+# The picture as its file stores it, from the upright one (a view): undoes each EXIF
+# orientation (desktop.core.media applies them). Tools that ignore EXIF orientation
+# (python-threatexchange, Meta's C++ hasher) hash a phone photo this way.
+AS_STORED = "as_stored"
+_AS_STORED: dict[int, Callable[[np.ndarray], np.ndarray]] = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.T,
+    6: lambda a: np.rot90(a, 1),
+    7: lambda a: np.rot90(a, 2).T,
+    8: lambda a: np.rot90(a, -1),
+}
+
+
+def perceptual_hashes(image: Image.Image, exif_orientation: int = 1) -> list[PerceptualHash]:
+    """pHash, dHash and PDQ of an RGB picture (already reduced and upright); for a picture
+    whose EXIF orientation turned it, also PDQ of its pixels as stored (variant `as_stored`),
+    which hash lists made by tools that ignore the orientation hold."""
+    luma = np.asarray(image.convert("F"))  # PDQ's luma, in one pass
+    matrix, quality = pdq.coefficients(luma)
     # one box-reduced grey copy for both: imagehash's Lanczos resize of the whole picture would
     # cost more than the hash; the drift stays as measured by benchmarks/draft_hash_drift.py
     grey = _box_reduced(image.convert("L"), PHASH_SIDE)
-    return [
+    hashes = [
         PerceptualHash("phash", str(imagehash.phash(grey))),
         PerceptualHash("dhash", str(imagehash.dhash(grey))),
         PerceptualHash("pdq", pdq.to_hex(matrix), quality),
     ]
+    if exif_orientation in _AS_STORED:  # one more PDQ pass, for turned phone photos only
+        stored, stored_quality = pdq.coefficients(_AS_STORED[exif_orientation](luma))
+        hashes.append(PerceptualHash("pdq", pdq.to_hex(stored), stored_quality, AS_STORED))
+    return hashes
 
 
 PHASH_SIDE = 32  # imagehash's pHash works on a 32x32 grey copy

@@ -271,7 +271,7 @@ def analyse_file(
             with open_evidence(path) as handle:
                 decoded = decode_reduced(handle)
         # one small copy serves as the thumbnail and as the similarity engine's working copy
-        result.hashes, preview = picture_hashes(decoded.image)
+        result.hashes, preview = picture_hashes(decoded.image, decoded.orientation)
         result.thumbnail = encode_thumbnail(preview)
     except DecodeFailure as failure:
         result.status, result.reason = failure.status, failure.reason

@@ -178,6 +178,7 @@ class DecodedImage:
     exif: Image.Exif
     frames: int
     exif_raw: bytes | None = None  # the EXIF block as stored (makers' notes need its offsets)
+    orientation: int = 1  # the EXIF orientation that was applied (1: none)
 
 
 # EXIF orientation tag value -> the transpose that shows the picture upright.
@@ -383,7 +384,8 @@ def decode_reduced(data: bytes | IO[bytes], full: bool = False) -> DecodedImage:
         if cut:  # the first picture decoded, but what follows it is missing
             raise DecodeFailure("truncated", f"file is truncated: {cut}")
     raw = exif_raw if isinstance(exif_raw, bytes) else None
-    return DecodedImage(img, width, height, fmt, exif, frames, raw)
+    applied = orientation if transpose is not None else 1
+    return DecodedImage(img, width, height, fmt, exif, frames, raw, applied)
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:

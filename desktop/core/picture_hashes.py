@@ -13,9 +13,12 @@ from desktop.core.media import shrink
 PREVIEW_SIDE = 256
 
 
-def picture_hashes(image: Image.Image) -> tuple[list[PerceptualHash], Image.Image]:
+def picture_hashes(
+    image: Image.Image, exif_orientation: int = 1
+) -> tuple[list[PerceptualHash], Image.Image]:
     """pHash, dHash and PDQ of the reduced picture (RGB, upright, longest side at most
     media.REDUCED_MAX_SIDE) and the engine's fingerprints of its PREVIEW_SIDE copy, and that
-    copy (the thumbnail to store)."""
+    copy (the thumbnail to store). `exif_orientation`: the EXIF orientation that turned a
+    photo upright (media.DecodedImage.orientation), for PDQ of its pixels as stored too."""
     preview = shrink(image, PREVIEW_SIDE)
-    return perceptual_hashes(image) + extra_hashes(preview), preview
+    return perceptual_hashes(image, exif_orientation) + extra_hashes(preview), preview

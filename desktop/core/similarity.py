@@ -67,6 +67,7 @@ EDIT_NAMES = {
     "trim.transverse": "mirrored and rotated",
 }
 MASKED = len(ORIENTATION_VARIANTS)  # orientation code of a match found by a masked view
+RANK_BLOCK = 1 << 16  # pictures compared at a time when ranking against one query
 
 
 Columns = tuple[np.ndarray, np.ndarray, np.ndarray]  # media ids, (n, k) uint64 words, quality
@@ -186,32 +187,43 @@ def pdq_limit(rule: Rule, sparse: np.ndarray | bool) -> np.ndarray:
     return np.where(sparse, min(rule.pdq, SPARSE_PDQ), rule.pdq)
 
 
-def pdq_distances(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(best distance, orientation index) for rows a against rows b.
+# the orientation that undoes each one (a quarter turn one way undoes the other; the rest
+# undo themselves), as indexes of ORIENTATION_VARIANTS
+_UNDO = [
+    ORIENTATION_VARIANTS.index({"trim.rot90": "trim.rot270", "trim.rot270": "trim.rot90"}.get(n, n))
+    for n in ORIENTATION_VARIANTS
+]
 
-    The nearer of: the plain hashes; a's trimmed picture in each orientation against b's
-    trimmed one; and each against the other's plain hash, for pictures whose borders were found
-    in one copy but not the other.
+
+def _bits(words: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
+
+
+def turned_distances(
+    original_a: np.ndarray, oriented_a: np.ndarray, original_b: np.ndarray, oriented_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(best distance, orientation index, plain distance) of pictures a against pictures b.
+
+    Arrays broadcast against each other: original (..., 4) words, oriented (..., 8, 4). The
+    nearer of the plain hashes, and for each orientation v, a's trimmed picture turned by v
+    against b's trimmed and plain hashes, and b's turned back (the inverse of v) against a's:
+    so the distance is one number whichever side asks (the turned hashes come from turned
+    coefficients, and a turn and its undoing do not give exactly mirrored bits).
     """
-    plain = popcount_rows(fp.original[a] ^ fp.original[b])
-    turned = np.stack(
+    plain = _bits(original_a ^ original_b)
+    undo = oriented_b[..., _UNDO, :]
+    turned = np.minimum.reduce(
         [
-            np.minimum.reduce(
-                [
-                    popcount_rows(fp.oriented[a, v] ^ fp.oriented[b, 0]),
-                    popcount_rows(fp.oriented[a, v] ^ fp.original[b]),
-                    popcount_rows(fp.oriented[b, v] ^ fp.original[a]),
-                ]
-            )
-            for v in range(len(ORIENTATION_VARIANTS))
-        ],
-        axis=1,
+            _bits(oriented_a ^ oriented_b[..., :1, :]),
+            _bits(oriented_a ^ original_b[..., None, :]),
+            _bits(undo ^ oriented_a[..., :1, :]),
+            _bits(undo ^ original_a[..., None, :]),
+        ]
     )
-    orientation = turned.argmin(axis=1)
-    best_turned = turned[np.arange(len(a)), orientation]
+    orientation = turned.argmin(axis=-1)
+    best_turned = np.take_along_axis(turned, orientation[..., None], axis=-1)[..., 0]
     best = np.minimum(plain, best_turned)
-    orientation = np.where(best_turned < plain, orientation, 0)
-    return best, orientation
+    return best, np.where(best_turned < plain, orientation, 0), plain
 
 
 def masked_distances(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -305,8 +317,9 @@ def verify_pairs(
         np.minimum(fp.detail[a], fp.detail[b]) > 0
     )
     a, b = a[detailed], b[detailed]
-    best, orientation = pdq_distances(fp, a, b)
-    plain = popcount_rows(fp.original[a] ^ fp.original[b])
+    best, orientation, plain = turned_distances(
+        fp.original[a], fp.oriented[a], fp.original[b], fp.oriented[b]
+    )
     sparse = np.minimum(fp.detail[a], fp.detail[b]) < MIN_DETAIL
     ok = best <= pdq_limit(rule, sparse)
     # a masked view is a smaller picture, so it must agree more closely, and never for pictures
@@ -405,11 +418,16 @@ def rank_similar(
     """
     if len(fp) == 0:
         return []
-    plain = popcount_rows(fp.original ^ query_original)
-    turned = np.stack([popcount_rows(query_oriented[0] ^ fp.oriented[:, v]) for v in range(8)], 1)
-    orientation = turned.argmin(axis=1)
-    best_turned = turned[np.arange(len(fp)), orientation]
-    best = np.minimum(plain, best_turned)
+    parts = [  # in blocks: the turned hashes of a million pictures are 256 MB a copy
+        turned_distances(
+            fp.original[at : at + RANK_BLOCK],
+            fp.oriented[at : at + RANK_BLOCK],
+            query_original,
+            query_oriented,
+        )
+        for at in range(0, len(fp), RANK_BLOCK)
+    ]
+    best, orientation, plain = (np.concatenate(column) for column in zip(*parts, strict=True))
     by_mask = np.zeros(len(fp), dtype=bool)
     if query_masked is not None:
         masked = np.minimum.reduce(
@@ -426,8 +444,7 @@ def rank_similar(
     for row in order:
         if best[row] >= 1 << 20:
             continue
-        o = int(orientation[row]) if best_turned[row] < plain[row] else 0
-        o = MASKED if by_mask[row] else o
+        o = MASKED if by_mask[row] else int(orientation[row])
         results.append(
             (
                 int(fp.ids[row]),

@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
+from desktop.core.fingerprints import ORIENTATION_VARIANTS
 from desktop.core.hamming import HammingIndex, hex_to_words
-from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS
+from desktop.core.hashing import AS_STORED
+from desktop.core.similarity import DEFAULT_STRICTNESS, EDIT_NAMES, STRICTNESS
 from desktop.store import audit, hashlibrary, known
 from desktop.store.db import open_case
 
@@ -28,6 +30,13 @@ PDQ_MAX_DISTANCE = STRICTNESS[DEFAULT_STRICTNESS].pdq
 # a picture is nearly uniform and its hash says little. (The similarity engine's own
 # MIN_QUALITY is on another scale: the quality of a trimmed, reduced copy.)
 PDQ_MIN_QUALITY = 50
+# the stored PDQ forms a library hash is also compared with, and what a match on each says
+PDQ_VARIANTS = (AS_STORED, *ORIENTATION_VARIANTS)
+MATCHED_ON = {
+    AS_STORED: "pdq (as the file stores it, EXIF orientation ignored)",
+    "trim": "pdq (trimmed)",
+    **{name: f"pdq (trimmed, {words})" for name, words in EDIT_NAMES.items()},
+}
 PHASH_MAX_DISTANCE = 6  # 64-bit pHash alone: strict, it has a quarter of PDQ's bits
 BATCH_MEDIA = 1000
 SCAN_PAIRS = 200_000_000  # up to this many (media x library hash) pairs, scan instead of index
@@ -126,24 +135,34 @@ class _Library:
             m for m in batch
             if m["pdq"] and (m["pdq_quality"] is None or m["pdq_quality"] >= PDQ_MIN_QUALITY)
         ]  # fmt: skip
-        phash_media = [m for m in batch if m["phash"]]
-        for algorithm, media, limit in (
-            ("pdq", pdq_media, PDQ_MAX_DISTANCE),
-            ("phash", phash_media, PHASH_MAX_DISTANCE),
+        # PDQ: the upright picture's hash and every stored turned form of it (as the file
+        # stores it, for lists made ignoring EXIF orientation; the trimmed picture in eight
+        # orientations), each query named for what it matched on
+        pdq_queries = [
+            (m["id"], name, hex_)
+            for m in pdq_media
+            for name, hex_ in (("pdq", m["pdq"]), *m.get("pdq_variants", ()))
+        ]
+        phash_queries = [(m["id"], "phash", m["phash"]) for m in batch if m["phash"]]
+        for algorithm, queries, limit in (
+            ("pdq", pdq_queries, PDQ_MAX_DISTANCE),
+            ("phash", phash_queries, PHASH_MAX_DISTANCE),
         ):
             index = self.index(algorithm)
-            if not len(index) or not media:
+            if not len(index) or not queries:
                 continue
-            rows, numbers, distances = self._search(index, [m[algorithm] for m in media], limit)
+            rows, numbers, distances = self._search(index, [q[2] for q in queries], limit)
             record_ids = index.ids()[rows]
             for record_id, number, distance in zip(record_ids, numbers, distances, strict=True):
-                hits.append((media[number]["id"], int(record_id), algorithm, int(distance)))
-        hits.sort(key=lambda hit: (hit[0], hit[3]))
+                media_id, matched_on, _ = queries[number]
+                hits.append((media_id, int(record_id), matched_on, int(distance)))
+        # nearest first; the upright hash first among equals
+        hits.sort(key=lambda hit: (hit[0], hit[3], hit[2] != "pdq"))
         records = hashlibrary.records_by_id(self.db, sorted({h[1] for h in hits}))
         found = []
-        for media_id, record_id, algorithm, distance in hits:
+        for media_id, record_id, matched_on, distance in hits:
             if (media_id, record_id) in seen:
-                continue  # the same record already matched exactly
+                continue  # the same record already matched exactly, or by a nearer form
             seen.add((media_id, record_id))
             # even distance 0 stays perceptual: a different file can share a perceptual hash
             found.append(
@@ -152,7 +171,7 @@ class _Library:
                     "media_id": media_id,
                     "origin": "library",
                     "kind": "perceptual",
-                    "matched_on": algorithm,
+                    "matched_on": MATCHED_ON.get(matched_on, matched_on),
                     "distance": distance,
                 }  # fmt: skip
             )
@@ -221,6 +240,9 @@ def _match(
             break
         chunk = ids[start : start + BATCH_MEDIA]
         batch = known.media_hashes(db, chunk)
+        turned = known.pdq_variants(db, chunk, PDQ_VARIANTS)
+        for media in batch:
+            media["pdq_variants"] = turned.get(media["id"], [])
         found = lookup.matches(batch) if lookup else []
         found += known.package_matches(db, chunk)
         with db.atomic():

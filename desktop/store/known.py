@@ -236,6 +236,26 @@ def media_hashes(db: Database, media_ids: Sequence[int] | None) -> list[dict[str
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
+def pdq_variants(
+    db: Database, media_ids: Sequence[int], variants: Sequence[str]
+) -> dict[int, list[tuple[str, str]]]:
+    """(variant, hex) of the given PDQ variants of each of the media that has them."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    if not media_ids or not variants:
+        return found
+    names = ", ".join("?" for _ in variants)
+    for chunk in _chunks(media_ids):
+        marks = ", ".join("?" for _ in chunk)
+        rows = db.execute(
+            "SELECT media_id, variant, hash FROM perceptual_hashes WHERE algorithm = 'pdq'"
+            f" AND variant IN ({names}) AND media_id IN ({marks}) ORDER BY media_id, variant",
+            [*variants, *chunk],
+        )
+        for media_id, variant, hex_ in rows:
+            found.setdefault(int(media_id), []).append((variant, hex_))
+    return found
+
+
 def media_ids(db: Database) -> list[int]:
     return [int(r[0]) for r in db.execute("SELECT id FROM media ORDER BY id")]
 

@@ -24,6 +24,8 @@ from desktop.core.similarity import (
     UnionFind,
     build_fingerprints,
     group_matches,
+    rank_similar,
+    turned_distances,
     verified_matches,
 )
 
@@ -280,3 +282,23 @@ def test_orientations_from_one_pass_equal_hashes_of_the_turned_square():
         assert turned[name].hex == pdq_hash(pixels)[0], name
     plain, quality = pdq_hash(np.ascontiguousarray(square))
     assert turned["trim"].hex == plain and abs(turned["trim"].quality - quality) <= 1
+
+
+def test_one_distance_per_pair_whichever_side_asks(edited_scene):
+    fp = build_fingerprints(_records(edited_scene))
+    ranked = {
+        int(media_id): {
+            other: distance
+            for other, distance, _, _ in rank_similar(
+                fp, fp.original[row], fp.oriented[row], int(fp.quality[row]), len(fp), media_id
+            )
+        }
+        for row, media_id in enumerate(fp.ids)
+    }
+    asymmetric = [(a, b) for a in ranked for b in ranked[a] if ranked[a][b] != ranked[b][a]]
+    assert not asymmetric
+    rows = np.arange(len(fp))
+    a, b = np.repeat(rows, len(fp)), np.tile(rows, len(fp))
+    forward = turned_distances(fp.original[a], fp.oriented[a], fp.original[b], fp.oriented[b])
+    backward = turned_distances(fp.original[b], fp.oriented[b], fp.original[a], fp.oriented[a])
+    assert (forward[0] == backward[0]).all()

@@ -272,3 +272,38 @@ def test_nsrl_rds2_matches_once_as_known_good(tmp_path):
                            [notes.sha1]).fetchall() == [(len(notes.content),)]  # fmt: skip
     summary = match_media(db)
     assert (summary.known_good, summary.matches) == (1, 1)
+
+
+def test_lists_that_ignore_exif_orientation_or_hold_turned_copies_match(tmp_path):
+    """A partner's PDQ of a phone photo's pixels as stored (its EXIF says turn it) and of a
+    mirrored copy both match, and each match says which form of the picture it matched."""
+    import numpy as np
+    from PIL import Image
+
+    from desktop.core.pdq import pdq_hash
+
+    raw = scene(21, (320, 240))  # as the phone stores it: sideways, EXIF orientation 6
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    (folder / "phone.jpg").write_bytes(jpeg_bytes(raw, 95, exif))
+    upright = raw.transpose(Image.Transpose.ROTATE_270)
+
+    def reference_pdq(img):  # core/pdq.py is bit for bit Meta's (tests/core/test_pdq.py)
+        return pdq_hash(np.asarray(img))
+
+    lines = [
+        "{},{},as stored".format(*reference_pdq(raw)),
+        "{},{},mirrored".format(*reference_pdq(upright.transpose(Image.Transpose.FLIP_LEFT_RIGHT))),
+    ]
+    for number, line in enumerate(lines):
+        (tmp_path / f"list{number}.pdq").write_text(line + "\n")
+        import_hashset(tmp_path / f"list{number}.pdq", name=f"list{number}")
+    ingest(tmp_path / "c.vigil", [folder], workers=1)
+    db = open_case(tmp_path / "c.vigil")
+    (media,) = all_media(db)
+    matched = {m["set_name"]: m for m in media["known"]["matches"]}
+    assert matched["list0"]["matched_on"].startswith("pdq (as the file stores it")
+    assert matched["list0"]["distance"] <= 8
+    assert "mirrored" in matched["list1"]["matched_on"]
