@@ -17,17 +17,24 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.core.crops import crop_pairs
+from desktop.core.crops import crop_pairs, window_sources
 from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
 from desktop.core.hamming import HammingIndex, popcount_rows
 from desktop.core.similarity import STRICTNESS
-from desktop.core.windows import CROP_ALGORITHM, CROP_VARIANT, WINDOW_COUNT
+from desktop.core.windows import (
+    CROP_ALGORITHM,
+    CROP_VARIANT,
+    VIEW_COUNT,
+    VIEW_VARIANT,
+    WINDOW_COUNT,
+)
 from desktop.jobs.grouping import update_groups
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
 
 RADIUS = {64: 8, 256: 31}  # query radius: pHash's usual 8, PDQ's usual 31
 JOIN_RADIUS = {64: 8, 256: 15}  # self-join radius (normal grouping joins dct64 within 8)
+NEW_MEDIA = 100  # added to the big case for the incremental run
 
 
 def planted(bits: int, n: int, radius: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -114,6 +121,7 @@ def synthetic_case(path: Path, n: int, planted_crops: list, seed: int = 7) -> in
     last_coarse = np.zeros(1, dtype=np.uint64)
     last_masked = np.zeros(4, dtype=np.uint64)
     last_crop = np.zeros(1 + WINDOW_COUNT, dtype=np.uint64)
+    last_views = np.zeros(VIEW_COUNT, dtype=np.uint64)
     with db.atomic():
         for first in range(0, n, 50_000):
             media, hashes = [], []
@@ -130,11 +138,15 @@ def synthetic_case(path: Path, n: int, planted_crops: list, seed: int = 7) -> in
                     coarse = rng.integers(0, top, size=1, dtype=np.uint64, endpoint=True)
                     masked = rng.integers(0, top, size=4, dtype=np.uint64, endpoint=True)
                 crop = rng.integers(0, top, size=1 + WINDOW_COUNT, dtype=np.uint64, endpoint=True)
-                if i % 100 == 51:  # a crop of the previous picture: near one of its windows
-                    window = 1 + int(rng.integers(0, WINDOW_COUNT))
-                    crop[0] = _flip(last_crop[window : window + 1], 64, 2 * (i // 100 % 4), rng)[0]
+                views = rng.integers(0, top, size=VIEW_COUNT, dtype=np.uint64, endpoint=True)
+                views[rng.random(VIEW_COUNT) < 0.15] = 0  # cuts to the picture's own shape
+                if i % 100 == 51:  # a crop of the previous picture: near a window or a view
+                    near = np.concatenate([last_crop[1:], last_views[last_views != 0]])
+                    window = int(rng.integers(0, len(near)))
+                    crop[0] = _flip(near[window : window + 1], 64, 2 * (i // 100 % 4), rng)[0]
                     planted_crops.append((media_id, media_id - 1))
                 last_pdq, last_coarse, last_masked, last_crop = pdq, coarse, masked, crop
+                last_views = views
                 names = ("original", *ORIENTATION_VARIANTS, *MASKED_VARIANTS)
                 for name, words in zip(names, pdq, strict=True):
                     hashes.append((media_id, "pdq", name, words.astype(">u8").tobytes().hex(), 100))
@@ -147,6 +159,15 @@ def synthetic_case(path: Path, n: int, planted_crops: list, seed: int = 7) -> in
                 )
                 hashes.append(
                     (media_id, CROP_ALGORITHM, CROP_VARIANT, crop.astype(">u8").tobytes().hex(), 90)
+                )
+                hashes.append(
+                    (
+                        media_id,
+                        CROP_ALGORITHM,
+                        VIEW_VARIANT,
+                        views.astype(">u8").tobytes().hex(),
+                        90,
+                    )
                 )
             db.conn.executemany(
                 "INSERT INTO media (id, sha256, md5, sha1, size, status, width, height)"
@@ -186,28 +207,34 @@ def bench_case_grouping(n: int, levels: tuple[str, ...] = ("normal",)) -> None:
         t = time.perf_counter()
         rows = group_store.crop_rows(db)
         views = group_store.masked_coarse_columns(db)
-        crop, original, _ = crop_pairs(rows, STRICTNESS[levels[0]].crop, None, views)
+        more = group_store.view_rows(db)
+        whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
+        sources = window_sources(rows, views, more)
+        crop, original, _ = crop_pairs(whole, STRICTNESS[levels[0]].crop, None, sources)
         crop_join = time.perf_counter() - t
         found_crops = set(zip(crop.tolist(), original.tolist(), strict=True))
         crop_recall = np.mean([pair in found_crops for pair in planted_crops])
-        del rows, views
+        del rows, views, more
         t = time.perf_counter()
-        with db.atomic():  # one new picture: an exact re-encode of media 1
-            db.execute("INSERT INTO media (id, sha256, md5, sha1, size, status) VALUES "
-                       "(?, 'new', '', '', 1, 'ok')", [n + 1])  # fmt: skip
-            db.execute("INSERT INTO perceptual_hashes SELECT ?, algorithm, variant, hash, quality"
-                       " FROM perceptual_hashes WHERE media_id = 1", [n + 1])  # fmt: skip
+        with db.atomic():  # NEW_MEDIA new pictures: exact re-encodes of media 1, 2, ...
+            for k in range(1, NEW_MEDIA + 1):
+                db.execute("INSERT INTO media (id, sha256, md5, sha1, size, status) VALUES "
+                           "(?, ?, '', '', 1, 'ok')", [n + k, f"new{k}"])  # fmt: skip
+                db.execute("INSERT INTO perceptual_hashes SELECT ?, algorithm, variant,"
+                           " hash, quality FROM perceptual_hashes WHERE media_id = ?",
+                           [n + k, k])  # fmt: skip
         again = update_groups(db, strictness=levels[0])
         incremental = time.perf_counter() - t
         db.close()
     print(f"grouping job, case of {n:,} media (made in {made:.0f} s): {seconds:.1f} s "
           f"({summary.groups:,} groups), planted pairs recovered {pairs / planted:.3f}; "
-          f"incremental run after 1 new media {incremental:.1f} s (queried {again.queried}); "
+          f"incremental run after {NEW_MEDIA} new media {incremental:.1f} s "
+          f"(queried {again.queried}); "
           f"peak RSS {peak_rss_mib():.0f} MiB (before grouping {rss_before:.0f})")  # fmt: skip
-    print(f"  of which the crop join (read {n:,} crop64 and mask64 rows, join every window and "
-          f"masked view against every "
+    print(f"  of which the crop join (read {n:,} crop64, views and mask64 rows, join every window, "
+          f"view and masked view against every "
           f"whole-picture hash): {crop_join:.1f} s, {len(crop):,} candidates, planted crops "
-          f"(0-6 bits from a window) found {crop_recall:.3f}")  # fmt: skip
+          f"(0-6 bits from a window or view) found {crop_recall:.3f}")  # fmt: skip
 
 
 def main() -> None:

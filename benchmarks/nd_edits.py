@@ -371,11 +371,11 @@ def flat_graphics(count: int = 10) -> dict[str, Image.Image]:
 
 
 def faint_photographs(photos: dict[str, Image.Image], count: int = 8) -> dict[str, Image.Image]:
-    """Real photographs made faint (a night shot, a washed-out scan): contrast down to 8% around
-    a dark grey, so their PDQ quality falls under the 50 that hash lists require."""
+    """Real photographs made faint (a dim, washed-out copy: a quarter of the contrast, half the
+    brightness), so their PDQ quality falls under the 50 that hash lists require."""
     out = {}
     for name in sorted(photos)[:: max(1, len(photos) // count)][:count]:
-        grey = ImageEnhance.Contrast(photos[name]).enhance(0.08)
+        grey = ImageEnhance.Contrast(photos[name]).enhance(0.25)
         out[f"faint_{name}"] = ImageEnhance.Brightness(grey).enhance(0.5)
     return out
 

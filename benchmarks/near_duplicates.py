@@ -62,15 +62,45 @@ def write(folder: Path, pictures: dict) -> dict[str, tuple[str, str]]:
         truth[f"negative_{name}.png"] = (f"negative_{name}", "original")
     for name, (family, img) in pictures.items():
         seed = sum(map(ord, name))
-        for edit, kind in {"original": ORIGINAL[family], **EDITS_OF[family]}.items():
+        first = "faint_original" if family == "faint" else "original"
+        for edit, kind in {first: ORIGINAL[family], **EDITS_OF[family]}.items():
             file = f"{name}__{edit}.{kind.extension}"
             out = kind.make(img, seed)
             if kind.extension == "png":
                 out.save(folder / file)
             else:
                 out.save(folder / file, quality=kind.quality)
-            truth[file] = (name, edit)
+            # a faint copy is a copy of its photograph: one picture with it
+            truth[file] = (name.removeprefix("faint_"), edit)
     return truth
+
+
+def _truth_of(file: str) -> tuple[str, str]:
+    """(picture, edit) of a file `write` made, from its name."""
+    stem = file.rsplit(".", 1)[0]
+    if "__" not in stem:
+        return stem, "original"  # a hard negative
+    picture, edit = stem.split("__")
+    if picture.startswith("faint_") and edit == "original":
+        edit = "faint_original"  # as folders kept before the faint original had its name
+    return picture.removeprefix("faint_"), edit
+
+
+def kind_of(edit_a: str, edit_b: str) -> str | None:
+    """The kind of copy a pair of the same picture counts for: a copy with the original, a
+    faint copy with the faint original (both faint: low PDQ quality), the faint original
+    with the photograph, the two other-shape cuts with each other; other pairs count for
+    recall only."""
+    for first, second in ((edit_a, edit_b), (edit_b, edit_a)):
+        if first == "original" and not second.startswith("faint"):
+            return second
+        if first == "faint_original" and second.startswith("faint"):
+            return second
+        if first == "original" and second == "faint_original":
+            return "faint_original"
+    if {edit_a, edit_b} == {"aspect_16x9", "aspect_4x3"}:
+        return ASPECT_PAIR
+    return None
 
 
 def score(pred_pairs: set, truth_pairs: set, kind_of_pair: dict) -> dict[str, object]:
@@ -100,26 +130,35 @@ def main() -> None:
         "--misses", action="store_true", help="list the copies normal missed and its false pairs"
     )
     parser.add_argument("--keep", type=Path, help="keep the evidence and case in this folder")
+    parser.add_argument(
+        "--regroup",
+        type=Path,
+        help="score again a folder kept by --keep: group its case afresh, no new ingest (for a"
+        " change of the grouping alone; the fingerprints are those of the ingest that made it)",
+    )
     args = parser.parse_args()
     pictures = corpus()
     families = [family for family, _ in pictures.values()]
     with tempfile.TemporaryDirectory() as tmp:
-        root = args.keep or Path(tmp)
-        if args.keep and root.exists():
-            shutil.rmtree(root)
-        evidence = root / "evidence"
-        evidence.mkdir(parents=True)
-        truth = write(evidence, pictures)
-        case = root / "bench.vigil"
-        started = time.monotonic()
-        ingest(case, [evidence], workers=args.workers)
-        ingest_seconds = time.monotonic() - started
+        root = args.regroup or args.keep or Path(tmp)
+        evidence, case = root / "evidence", root / "bench.vigil"
+        ingest_seconds = 0.0
+        if args.regroup:
+            truth = {path.name: _truth_of(path.name) for path in evidence.iterdir()}
+        else:
+            if args.keep and root.exists():
+                shutil.rmtree(root)
+            evidence.mkdir(parents=True)
+            truth = write(evidence, pictures)
+            started = time.monotonic()
+            ingest(case, [evidence], workers=args.workers)
+            ingest_seconds = time.monotonic() - started
         db = open_case(case)
         media_of: dict[int, str] = {}
         for media_id, path in db.execute("SELECT media_id, path FROM files WHERE media_id > 0"):
             # an edit that changes no byte (greyscale of a grey photograph) is one media with
             # the original: it counts as the original, whichever file the walk met first
-            if media_id not in media_of or truth[media_of[media_id]][1] != "original":
+            if media_id not in media_of or "original" not in truth[media_of[media_id]][1]:
                 media_of[media_id] = Path(path).name
         ids = sorted(media_of)
         # the truth: every two media made from the same picture are one pair
@@ -128,10 +167,9 @@ def main() -> None:
             (pa, ea), (pb, eb) = truth[media_of[a]], truth[media_of[b]]
             if pa == pb:
                 truth_pairs.add((a, b))
-                if "original" in (ea, eb):
-                    kind_of_pair[(a, b)] = eb if ea == "original" else ea
-                elif {ea, eb} == {"aspect_16x9", "aspect_4x3"}:
-                    kind_of_pair[(a, b)] = ASPECT_PAIR
+                kind = kind_of(ea, eb)
+                if kind is not None:
+                    kind_of_pair[(a, b)] = kind
         results = {}
         for level in ("strict", "normal", "loose"):
             t = time.monotonic()

@@ -18,17 +18,19 @@ texture 56), unrelated pictures' best windows 86 or more.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from PIL import Image
 
 from desktop.core.dct import DCT_KEEP, dct_basis
-from desktop.core.fingerprints import MASK_SHARE
-from desktop.core.hamming import HammingIndex
+from desktop.core.features import MIN_INLIERS, Features, agrees, local_features, placement
+from desktop.core.fingerprints import MASK_SHARE, MASKED_VARIANTS
+from desktop.core.hamming import PAIRED_EXACT, FewHashes, HammingIndex, PairedChunkIndex
 from desktop.core.hashing import hamming_hex
 from desktop.core.pdq import pdq_hash
 from desktop.core.similarity import Columns
-from desktop.core.windows import SPANS, WINDOW_COUNT, WINDOWS
+from desktop.core.windows import SPANS, VIEWS, WINDOW_COUNT, WINDOWS, turned_scale, view_box
 
 # the alignment search around a window: sizes (added to the window's share of the width), and
 # shifts of the centre (shares of a side)
@@ -40,70 +42,90 @@ SEARCH_STEP = 0.01  # the second, finer pass moves the best window by this much 
 # The crop join finds every pair within this many bits, and farther ones up to Rule.crop when
 # one of the index's chunks holds few of their differing bits (most pairs 6 bits apart). An
 # exact search within 6 would cost ten times more: 155 s instead of 15 at a million pictures.
-CROP_EXACT = 4
+CROP_EXACT = PAIRED_EXACT  # 4
+PAIRED_MIN = 20_000  # whole-picture hashes from which the crop join uses PairedChunkIndex
+FEW_MAX = 256  # and up to which FewHashes
+WINDOW_ROWS = 1 << 15  # rows of windows joined at a time: memory stays flat at any size
 
 
 # ---- candidates ----------------------------------------------------------------------------
 
 
-def _window_sources(rows: Columns, views: Columns | None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(owners, (k, m) words) of every kind of window, in window-number order: the crop64
-    rows' grid windows, then the masked views' mask64 hashes (MASKED_VARIANTS order)."""
-    sources = [(rows[0], rows[1][:, 1:])]
+# Local features are asked about a candidate whose aligned PDQ misses the rule by at most this
+# (true copies of textures measured 45-60 bits after alignment, unrelated pictures 86 and more)
+FEATURE_MARGIN = 40
+WHOLE = -1  # the whole picture as a window: a copy cut a little along one side, or moved
+MASKED_FIRST = WINDOW_COUNT  # window numbers of the four masked views (MASKED_VARIANTS order)
+VIEW_FIRST = WINDOW_COUNT + len(MASKED_VARIANTS)  # then the views (windows.VIEWS order)
+
+
+WindowSource = tuple[np.ndarray, np.ndarray, int]  # owners, (k, m) words, number of the first
+
+
+def window_sources(
+    rows: Columns | None = None, views: Columns | None = None, more: Columns | None = None
+) -> list[WindowSource]:
+    """(owners, (k, m) words, number of the first) of the kinds of window given: the crop64
+    rows' grid windows and bands, the masked views' mask64 hashes, the views rows (corners,
+    other shapes, small turns)."""
+    sources = []
+    if rows is not None:
+        sources.append((rows[0], rows[1][:, 1:], 0))
     if views is not None and len(views[0]):
-        sources.append((views[0], views[1]))
+        sources.append((views[0], views[1], MASKED_FIRST))
+    if more is not None and len(more[0]):
+        sources.append((more[0], more[1], VIEW_FIRST))
     return sources
 
 
 def crop_pairs(
-    rows: Columns,
+    whole: Columns,
     radius: int,
-    queries: np.ndarray | None = None,
-    views: Columns | None = None,
+    queries: np.ndarray | None,
+    sources: Iterable[WindowSource],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(crop media, original media, window) of every picture whose whole-picture hash lies
     within `radius` of a window of another picture: candidates for a crop, to be confirmed on
     the pictures (crop_distance). One window per pair, the nearest; nearest pairs first.
 
-    `rows` are crop64 rows (fingerprints.window_hashes): (media ids, (k, 1 + WINDOW_COUNT)
-    words, the whole picture's first, detail scores). `views`, the mask64 rows of detailed
-    pictures, add their four masked views as windows WINDOW_COUNT to WINDOW_COUNT + 3: each is
-    the picture without a quarter along one side, which is a crop too, and its hash is the
-    same as-found DCT hash (a stretched copy has the same bits). With `queries`, only pairs
-    with one of those media on either side. The index holds the whole-picture hashes and the
-    windows are the queries: an index of a million pictures' windows would need 1.4 GB, this
-    way round 0.4.
+    `whole`: (media ids, (n, 1) whole-picture hashes from the crop64 rows, detail scores).
+    `sources`: every kind of window (window_sources), iterated once, so a caller can read
+    each kind only when it is reached and let it go after (a million pictures' windows and
+    views are 270 and 200 MB). The masked views of detailed pictures are windows too: each is
+    the picture without a quarter along one side, which is a crop, and its hash is the same
+    as-found DCT hash (a stretched copy has the same bits). With `queries`, only pairs with
+    one of those media on either side. The index holds the whole-picture hashes and the
+    windows are the queries: an index of a million pictures' windows would need gigabytes.
     """
-    owners, words, _ = rows
+    owners, words, _ = whole
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-
-    def join(index_rows: np.ndarray, window_media: np.ndarray | None) -> None:
-        """The whole hashes of `index_rows` against the windows of `window_media` (all: None)."""
-        if not len(index_rows):
-            return
-        index = HammingIndex(64)
-        index.add_words(owners[index_rows], np.ascontiguousarray(words[index_rows, :1]))
-        first = 0
-        for window_owners, windows in _window_sources(rows, views):
+    every = np.arange(len(owners))
+    # every picture's windows against every picture; or new pictures as crops (their whole
+    # against all windows) and as originals (every whole against their windows)
+    joins: list[tuple[np.ndarray, np.ndarray | None]] = [(every, None)]
+    if queries is not None:
+        joins = [(np.flatnonzero(np.isin(owners, queries)), None), (every, queries)]
+    searches = [
+        (owners[rows], _searcher(owners[rows], np.ascontiguousarray(words[rows]), radius), media)
+        for rows, media in joins
+        if len(rows)
+    ]
+    for window_owners, windows, first in sources:
+        per_row = windows.shape[1]
+        for index_ids, search, window_media in searches:
             chosen = np.arange(len(window_owners))
             if window_media is not None:
                 chosen = np.flatnonzero(np.isin(window_owners, window_media))
-            per_row = windows.shape[1]
-            if len(chosen):
-                flat = np.ascontiguousarray(windows[chosen]).reshape(-1, 1)
-                stored, numbers, distances = index.join_words(flat, radius, min(radius, CROP_EXACT))
-                window_owner = window_owners[chosen][numbers // per_row]
+            for start in range(0, len(chosen), WINDOW_ROWS):  # a block of rows at a time
+                part = chosen[start : start + WINDOW_ROWS]
+                flat = windows[part].reshape(-1)
+                used = np.flatnonzero(flat)  # 0: a view that does not apply
+                stored, numbers, distances = search(flat[used])
+                numbers = used[numbers]
+                window_owner = window_owners[part][numbers // per_row]
                 found.append(
-                    (index.ids()[stored], window_owner, first + numbers % per_row, distances)
+                    (index_ids[stored], window_owner, first + numbers % per_row, distances)
                 )
-            first += per_row
-
-    everything = np.arange(len(owners))
-    if queries is None:
-        join(everything, None)
-    else:
-        join(np.flatnonzero(np.isin(owners, queries)), None)  # new pictures as crops
-        join(everything, queries)  # new pictures as originals
     empty = np.zeros(0, dtype=np.int64)
     if not found:
         return empty, empty, empty
@@ -120,6 +142,25 @@ def crop_pairs(
     return crop[order], original[order], window[order].astype(np.int64)
 
 
+def _searcher(
+    ids: np.ndarray, words: np.ndarray, radius: int
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The search of windows (a flat uint64 array) against whole-picture hashes: exact within
+    CROP_EXACT bits, farther pairs up to `radius` as they come. Many hashes (a case's): two
+    chunks of six must agree (PairedChunkIndex, 15 lookups a window); a few (the new pictures
+    of an incremental run): one chunk of five must agree (FewHashes, five passes over the
+    windows); in between, the multi-index."""
+    if len(ids) >= PAIRED_MIN:
+        index = PairedChunkIndex(ids, words)
+        return lambda windows: index.join(windows, radius)
+    if len(ids) <= FEW_MAX:
+        few = FewHashes(words)
+        return lambda windows: few.join(windows, radius)
+    small = HammingIndex(64)
+    small.add_words(ids, words)
+    return lambda windows: small.join_words(windows[:, None], radius, min(radius, CROP_EXACT))
+
+
 def crop_candidates_for(
     query: np.ndarray,
     query_views: np.ndarray | None,
@@ -127,29 +168,42 @@ def crop_candidates_for(
     views: Columns | None,
     radius: int,
     limit: int,
+    query_more: np.ndarray | None = None,
+    more: Columns | None = None,
 ) -> list[tuple[int, int, bool]]:
     """(media id, window, query is the crop) of the pictures one picture may be a crop of, or
     that may be crops of it, nearest first, at most `limit`: crop_pairs for one picture (its
     crop64 row `query` and its masked views' hashes, when it has them, as words), by brute
-    force (a million rows in about a tenth of a second). The window is the original's."""
+    force (a million rows in about a tenth of a second). The window is the original's;
+    `query_more` and `more` are the views rows (windows.view_hashes) of the query and of all."""
     owners, words, _ = rows
     found = []
-    first = 0
-    for window_owners, windows in _window_sources(rows, views):  # its whole against windows
-        distances = np.bitwise_count(windows ^ query[0])
+    for window_owners, windows, first in window_sources(rows, views, more):  # its whole
+        distances = np.bitwise_count(windows ^ query[0])  # against their windows
         nearest = distances.min(axis=1)
         for row in np.flatnonzero(nearest <= radius):
             window = first + int(distances[row].argmin())
             found.append((int(nearest[row]), int(window_owners[row]), window, True))
-        first += windows.shape[1]
-    mine = [query[1:]] if query_views is None else [query[1:], query_views]
-    own_windows = np.concatenate(mine)
+    own_windows, own_numbers = _own_windows(query, query_views, query_more)
     distances = np.bitwise_count(words[:, :1] ^ own_windows[None, :])  # and the other way
     nearest = distances.min(axis=1)
     for row in np.flatnonzero(nearest <= radius):
-        found.append((int(nearest[row]), int(owners[row]), int(distances[row].argmin()), False))
+        window = int(own_numbers[distances[row].argmin()])
+        found.append((int(nearest[row]), int(owners[row]), window, False))
     found.sort()
     return [(media_id, window, is_crop) for _, media_id, window, is_crop in found[:limit]]
+
+
+def _own_windows(
+    query: np.ndarray, query_views: np.ndarray | None, query_more: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """One picture's windows (words) and their window numbers, the views that do not apply
+    left out."""
+    parts = [(query[1:], 0), (query_views, MASKED_FIRST), (query_more, VIEW_FIRST)]
+    words = [w for w, _ in parts if w is not None]
+    numbers = [first + np.arange(len(w)) for w, first in parts if w is not None]
+    own, number = np.concatenate(words), np.concatenate(numbers)
+    return own[own != 0], number[own != 0]
 
 
 # ---- confirming a crop ------------------------------------------------------------------------
@@ -221,12 +275,21 @@ def _best_box(
     return best
 
 
-def _nominal(window: int) -> tuple[tuple[float, float], float]:
-    """(centre, share of the width) of a window: one of fingerprints.WINDOWS, or after them a
-    masked view (the picture without a quarter along one side, MASKED_VARIANTS order)."""
+def _nominal(window: int, width: int, height: int) -> tuple[tuple[float, float], float]:
+    """(centre, share of the width) of a window of a picture of that shape: one of
+    windows.WINDOWS, a masked view (the picture without a quarter along one side,
+    MASKED_VARIANTS order), or a view (windows.VIEWS; a turned view spans the whole of the
+    turned picture's inner rectangle)."""
+    if window == WHOLE:
+        return (0.5, 0.5), 1.0
     if window < WINDOW_COUNT:
         (y_start, y_share), (x_start, x_share) = (SPANS[k] for k in WINDOWS[window])
         return (x_start + x_share / 2, y_start + y_share / 2), x_share
+    if window >= VIEW_FIRST:
+        left, top, right, bottom = view_box(window - VIEW_FIRST, width, height) or (0, 0, 1, 1)
+        if VIEWS[window - VIEW_FIRST][0] == "turn":
+            left, top, right, bottom = (0.0, 0.0, 1.0, 1.0)
+        return ((left + right) / 2, (top + bottom) / 2), right - left
     kept = 1 - MASK_SHARE
     return {
         0: ((0.5, MASK_SHARE + kept / 2), 1.0),  # without the top
@@ -236,28 +299,92 @@ def _nominal(window: int) -> tuple[tuple[float, float], float]:
     }[window - WINDOW_COUNT]
 
 
+def turned_inner(picture: np.ndarray, angle: float) -> np.ndarray:
+    """The largest upright rectangle of a picture's shape inside it turned counter-clockwise
+    by `angle` degrees (what a small turn cropped so that no corner shows keeps)."""
+    h, w = picture.shape[:2]
+    keep = turned_scale(w, h, angle)
+    turned = Image.fromarray(picture).rotate(angle, Image.Resampling.BILINEAR)
+    cw, ch = max(8, round(w * keep)), max(8, round(h * keep))
+    left, top = (w - cw) // 2, (h - ch) // 2
+    return np.asarray(turned.crop((left, top, left + cw, top + ch)))
+
+
 def crop_distance(crop: np.ndarray, original: np.ndarray, window: int) -> int:
     """PDQ distance (0-256) between a picture and the best-aligned window of another near
-    grid cell `window`: small when `crop` is a crop of `original` (both (h, w, 3), thumbnails).
+    window number `window`: small when `crop` is a crop of `original` (both (h, w, 3),
+    thumbnails); for a turned view, of the original turned by the view's angle.
 
     The position and size are searched twice (coarse, then a step each way) for the window
     whose low frequencies agree best with the crop's, of the crop's aspect ratio."""
+    return _aligned(crop, _shown_for(original, window), window)[0]
+
+
+def _shown_for(original: np.ndarray, window: int) -> np.ndarray:
+    """The original as a window number sees it: turned by a turned view's angle."""
+    if window >= VIEW_FIRST and VIEWS[window - VIEW_FIRST][0] == "turn":
+        return turned_inner(original, VIEWS[window - VIEW_FIRST][1])
+    return original
+
+
+def _aligned(
+    crop: np.ndarray, original: np.ndarray, window: int
+) -> tuple[int, tuple[int, int, int, int]]:
+    """(PDQ distance, (left, top, width, height) of the best-aligned box in `original`)."""
     crop_grey, original_grey = _grey(crop), _grey(original)
     h, w = crop_grey.shape
     target = _unit_low(dct_basis(h) @ crop_grey @ dct_basis(w).T)
-    cell, width = _nominal(window)
+    oh, ow = original_grey.shape
+    cell, width = _nominal(window, ow, oh)
     aspect = w / h
     coarse = _best_box(original_grey, target, cell, width + SEARCH_SIZES, SEARCH_SHIFTS, aspect)
     if coarse is None:
-        return 256
+        return 256, (0, 0, ow, oh)
     _, cx, cy, size = coarse
     steps = np.array([-SEARCH_STEP, 0.0, SEARCH_STEP])
     fine = _best_box(original_grey, target, (cx, cy), size + steps, steps, aspect)
     assert fine is not None  # the coarse box itself is among them
     _, cx, cy, size = fine
-    oh, ow = original_grey.shape
     box_w, box_h = round(size * ow), round(size * ow / aspect)
     left = min(max(0, round(cx * ow - box_w / 2)), ow - box_w)
     top = min(max(0, round(cy * oh - box_h / 2)), oh - box_h)
     shown = np.ascontiguousarray(original[top : top + box_h, left : left + box_w])
-    return hamming_hex(pdq_hash(crop)[0], pdq_hash(shown)[0])
+    return hamming_hex(pdq_hash(crop)[0], pdq_hash(shown)[0]), (left, top, box_w, box_h)
+
+
+def confirm_crop(
+    crop: np.ndarray,
+    original: np.ndarray,
+    window: int,
+    limit: int,
+    features: Callable[[], tuple[Features, Features]] | None = None,
+) -> tuple[int, bool]:
+    """(PDQ distance after alignment, confirmed) for a candidate crop near `window` of
+    `original` (both thumbnails): confirmed when PDQ agrees within `limit`, or, given the
+    pair's local features (a callable, as they are computed only when needed) and PDQ within
+    FEATURE_MARGIN beyond the limit, when MIN_INLIERS ORB matches agree on one placement, the
+    one the alignment found (textures, whose PDQ shifts under any resampling)."""
+    shown = _shown_for(original, window)
+    distance, box = _aligned(crop, shown, window)
+    if distance <= limit:
+        return distance, True
+    if features is None or distance > limit + FEATURE_MARGIN:
+        return distance, False
+    pair = features() if shown is original else (features()[0], local_features(shown))
+    count, matrix = placement(*pair)
+    size, of = (crop.shape[1], crop.shape[0]), (shown.shape[1], shown.shape[0])
+    return distance, count >= MIN_INLIERS and matrix is not None and agrees(matrix, size, box, of)
+
+
+def window_edit(window: int) -> str:
+    """The edit a confirmed crop through this window was, in words for the analyst."""
+    if window >= VIEW_FIRST:
+        kind, value, _ = VIEWS[window - VIEW_FIRST]
+        if kind == "corner":
+            return "cropped (one corner kept)"
+        if kind == "aspect":
+            return "cut to another shape (the same photograph at another aspect ratio)"
+        return f"turned {abs(value):g} degrees and cropped"
+    if window == WHOLE:
+        return "cut a little along a side, or moved in its frame"
+    return "cropped (part of the picture kept)"

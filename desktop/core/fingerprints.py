@@ -28,11 +28,17 @@ from desktop.core import pdq
 from desktop.core.dct import DCT_KEEP, dct_basis
 from desktop.core.hashing import PerceptualHash, bits_to_hex
 from desktop.core.media import shrink
-from desktop.core.windows import CROP_ALGORITHM, CROP_VARIANT, window_hashes
+from desktop.core.windows import (
+    CROP_ALGORITHM,
+    CROP_VARIANT,
+    VIEW_VARIANT,
+    view_hashes,
+    window_hashes,
+)
 
 FINGERPRINT_VERSION = (
     "trim+dihedral PDQ on a 64x64 copy; dct64 canonical orientation; masked side views;"
-    " pictures inside screenshots; crop windows; v5"
+    " pictures inside screenshots; crop windows; views (corners, other shapes, small turns); v6"
 )
 WORK_SIDE = 128  # longest side of the copy the 64-bit DCT hashes and detail scores come from
 PDQ_SIDE = 64  # side of the square copy PDQ hashes (dihedral forms, masked views)
@@ -54,6 +60,7 @@ REGION_PREFIX = "region."  # variant prefix of the dct64 hashes of such a region
 REGION_MARGIN = 0.015  # of the width (height): background on every side of the region
 MIN_SPREAD = 4.0  # grey levels of standard deviation below which a picture is uniform
 MIN_ROUGHNESS = 0.05  # mean step between neighbours per level of spread: below, it is smooth
+MIN_EDGES = 0.01  # ... unless this share of neighbours is a sharp jump (flat graphics)
 
 # Each orientation is named for the picture as it looks after that edit is undone (`trim.rot90`:
 # turned 90 degrees counter-clockwise, `trim.mirror`: left and right swapped, ...). Its PDQ comes
@@ -291,9 +298,14 @@ def detail_score(work: np.ndarray) -> int:
         Image.fromarray(work).convert("L").resize((64, 64), Image.Resampling.BOX), dtype=np.float64
     )
     spread = float(grey.std())
-    steps = (np.abs(np.diff(grey, axis=0)).mean() + np.abs(np.diff(grey, axis=1)).mean()) / 2
-    # photographs measure 0.08 or more whatever their contrast; linear gradients about 0.03
-    if spread < MIN_SPREAD or steps / (spread + 1) < MIN_ROUGHNESS:
+    down, across = np.abs(np.diff(grey, axis=0)), np.abs(np.diff(grey, axis=1))
+    steps = (down.mean() + across.mean()) / 2
+    # photographs measure 0.08 or more whatever their contrast; linear gradients about 0.03,
+    # and so do flat graphics (a few shapes of flat colour), but their steps are few and
+    # sharp: 3-6% of neighbours a jump of half the spread or more, gradients' none
+    jump = max(spread / 2, 8.0)
+    edges = ((down > jump).mean() + (across > jump).mean()) / 2
+    if spread < MIN_SPREAD or (steps / (spread + 1) < MIN_ROUGHNESS and edges < MIN_EDGES):
         return 0
     levels = (work >> 4).astype(np.uint16)  # 16 levels a channel: 4096 colour boxes
     codes = (levels[..., 0] << 8) | (levels[..., 1] << 4) | levels[..., 2]
@@ -347,16 +359,18 @@ def orientation_free_hashes(work: np.ndarray, detail: int | None = None) -> list
 def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
     """The similarity engine's hashes of an RGB picture (already reduced and upright)."""
     whole, inner, is_region = working_copies(image)
+    detail = detail_score(whole)
+    inner_detail = detail if inner is None or is_region else detail_score(inner)
+    if inner is not None and inner_detail == 0 < detail:
+        inner = None  # what was taken for borders was most of the picture (a flat graphic)
     whole_square = _pdq_square(whole)
     hashes = dihedral_pdq(whole_square if inner is None else _pdq_square(inner))
     # the whole picture's form is kept even when borders were found: finding them is not
     # stable for pictures whose own edges are flat, and then the two copies meet untrimmed
-    detail = detail_score(whole)
     hashes.extend(orientation_free_hashes(whole, detail))
     if inner is not None:
         # the grouping judges a picture by its best score, but a screenshot stays as sparse as
         # its window: two screenshots of different pictures meet on the app around them
-        inner_detail = detail if is_region else detail_score(inner)
         prefix = REGION_PREFIX if is_region else "inner."
         for h in orientation_free_hashes(inner, inner_detail):
             hashes.append(PerceptualHash(h.algorithm, h.hex, h.quality, prefix + h.variant))
@@ -364,7 +378,9 @@ def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
     if detail >= MASK_MIN_DETAIL:
         hashes.extend(masked_hashes(whole_square, detail))
     if detail > 0:  # not for smooth or uniform pictures: their windows are all alike
-        hashes.append(PerceptualHash(CROP_ALGORITHM, window_hashes(whole), detail, CROP_VARIANT))
+        grey = np.asarray(Image.fromarray(whole).convert("L"), dtype=np.float64)
+        hashes.append(PerceptualHash(CROP_ALGORITHM, window_hashes(grey), detail, CROP_VARIANT))
+        hashes.append(PerceptualHash(CROP_ALGORITHM, view_hashes(grey), detail, VIEW_VARIANT))
     return hashes
 
 

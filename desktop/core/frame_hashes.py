@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop.core.hashing import PerceptualHash
-from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS
+from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS, VIEW_ROW_BITS, VIEW_VARIANT
 
 FRAME_BITS = 12  # frame numbers below 4096 (at most video_frames.MAX_KEPT are kept)
 NO_QUALITY = 255
@@ -109,7 +109,14 @@ def columns(
 
 Kinds = dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
-BITS = {"pdq": 256, "mask64": 256, CROP_ALGORITHM: CROP_ROW_BITS}  # the rest: 64
+BITS = {"pdq": 256, "mask64": 256}  # the rest: 64, but crop64 rows (row_bits)
+
+
+def row_bits(algorithm: str, variant: str) -> int:
+    """Bits of one stored hash of a kind: crop64's windows row and views row differ."""
+    if algorithm == CROP_ALGORITHM:
+        return VIEW_ROW_BITS if variant == VIEW_VARIANT else CROP_ROW_BITS
+    return BITS.get(algorithm, 64)
 
 
 def kinds_of(
@@ -122,7 +129,7 @@ def kinds_of(
     analyst gives that is not in the case (`vigil similar FILE`)."""
     found: Kinds = {}
     for h in hashes:
-        bits = BITS.get(h.algorithm, 64)
+        bits = row_bits(h.algorithm, h.variant)
         words = np.frombuffer(bytes.fromhex(h.hex), dtype=">u8").astype(np.uint64)
         found[(h.algorithm, h.variant)] = (
             np.array([media_id], dtype=np.int64),
@@ -131,5 +138,5 @@ def kinds_of(
         )
     for p in packed:
         row = [(media_id, p.frames, p.hashes, p.qualities)]
-        found[(p.algorithm, p.variant)] = columns(row, BITS.get(p.algorithm, 64))
+        found[(p.algorithm, p.variant)] = columns(row, row_bits(p.algorithm, p.variant))
     return found

@@ -28,6 +28,9 @@ DIRECT_BITS = 24
 FEW_QUERIES = 16  # up to this many queries at once take the one-pass path
 COUNT_SHIFT = 36  # bucket table entries: the count above this bit, the start below
 START_MASK = (1 << COUNT_SHIFT) - 1
+PAIRED_CHUNKS = 6  # PairedChunkIndex: chunks of 64-bit hashes, two of which must agree
+PAIRED_EXACT = PAIRED_CHUNKS - 2  # bits within which its search is exact
+FEW_CHUNKS = 5  # FewHashes: chunks of 64-bit hashes, one of which must agree
 
 
 def hex_to_words(hexes: Iterable[str], bits: int) -> np.ndarray:
@@ -39,6 +42,18 @@ def hex_to_words(hexes: Iterable[str], bits: int) -> np.ndarray:
 
 def words_to_hex(words: np.ndarray) -> str:
     return words.astype(">u8").tobytes().hex()
+
+
+Found = tuple[np.ndarray, np.ndarray, np.ndarray]  # (rows, query numbers, distances)
+
+
+def concatenated(parts: list[Found]) -> Found:
+    """Search results found in parts, as one (rows, query numbers, distances)."""
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    rows, numbers, distances = (np.concatenate(part) for part in zip(*parts, strict=True))
+    return rows, numbers, distances
 
 
 def popcount_rows(words: np.ndarray) -> np.ndarray:
@@ -385,3 +400,115 @@ def chunk_values(words: np.ndarray, bits: int, chunks: int) -> list[np.ndarray]:
     """Each hash (row of (n, bits/64) words) cut into `chunks` nearly equal runs of bits, as
     one uint64 array per chunk: what the multi-index tables are keyed on."""
     return [_extract(words, start, length) for start, length in _chunk_bounds(bits, chunks)]
+
+
+class PairedChunkIndex:
+    """Exact search within PAIRED_EXACT bits of 64-bit hashes, for many queries against a few
+    million stored hashes (the crop join: tens of millions of windows against every picture).
+
+    Each hash is cut into PAIRED_CHUNKS chunks of 10-11 bits; two hashes within 4 bits agree
+    exactly on at least two of the six (pigeonhole), so a query looks up the 15 pairs of its
+    chunks, each a direct table of 20-22 bits. Against a million hashes that is 15 lookups and
+    about 8 candidates a query, where one-flip probes of three 21-bit chunks cost 66 lookups
+    and 33 candidates. Farther pairs, up to the search radius, are found when they too agree
+    on two chunks (most 5-6 bits apart do). Tables hold bucket starts as uint32 (4 bytes a
+    bucket, 15 tables): about 190 MB for a million hashes.
+    """
+
+    def __init__(self, ids: np.ndarray, words: np.ndarray):
+        self._ids = np.asarray(ids, dtype=np.int64)
+        self._words = np.ascontiguousarray(words[:, 0], dtype=np.uint64)
+        self._bounds = _chunk_bounds(64, PAIRED_CHUNKS)
+        self._pairs = list(combinations(range(PAIRED_CHUNKS), 2))
+        self._tables = [self._table(pair) for pair in self._pairs]
+
+    def ids(self) -> np.ndarray:
+        return self._ids
+
+    def _key(self, words: np.ndarray, pair: tuple[int, int]) -> np.ndarray:
+        (start_a, length_a), (start_b, length_b) = (self._bounds[c] for c in pair)
+        high = _extract(words[:, None], start_a, length_a)
+        return (high << np.uint64(length_b)) | _extract(words[:, None], start_b, length_b)
+
+    def _table(self, pair: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """(bucket starts, n + 1 of them per key value plus one, rows in key order)."""
+        length = sum(self._bounds[c][1] for c in pair)
+        keys = self._key(self._words, pair).astype(np.int64)
+        order = np.argsort(keys, kind="stable").astype(np.uint32)
+        starts = np.zeros((1 << length) + 1, dtype=np.uint32)
+        np.cumsum(np.bincount(keys, minlength=1 << length), out=starts[1:])
+        return starts, order
+
+    def join(self, queries: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, query number, distance) of every stored hash within PAIRED_EXACT bits of a
+        query (queries: (k,) or (k, 1) uint64), and of those farther, up to `radius`, that
+        agree with it on two chunks; each pair once. Blocks run on all cores."""
+        queries = np.ascontiguousarray(np.asarray(queries, dtype=np.uint64).reshape(-1))
+        blocks = range(0, len(queries), BLOCK)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            found = list(pool.map(lambda i: self._block(queries[i : i + BLOCK], i, radius), blocks))
+        return concatenated(found)
+
+    def _block(
+        self, queries: np.ndarray, first: int, radius: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        out: list[Found] = []
+        for number, pair in enumerate(self._pairs):
+            starts, order = self._tables[number]
+            keys = self._key(queries, pair).astype(np.int64)
+            lo, hi = starts[keys], starts[keys + 1]
+            counts = (hi - lo).astype(np.int64)
+            hit = np.flatnonzero(counts)
+            if not len(hit):
+                continue
+            counts, lo = counts[hit], lo[hit].astype(np.int64)
+            total = int(counts.sum())
+            q = np.repeat(hit, counts)
+            at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+            rows = order[at].astype(np.int64)
+            distances = np.bitwise_count(self._words[rows] ^ queries[q]).astype(np.int64)
+            near = np.flatnonzero(distances <= radius)
+            rows, q, distances = rows[near], q[near], distances[near]
+            # each pair once: from the first pair of chunks on which both agree exactly
+            difference = self._words[rows] ^ queries[q]
+            exact = np.stack(
+                [_extract(difference[:, None], s, n) == 0 for s, n in self._bounds], axis=1
+            )
+            first_two = np.argsort(~exact, axis=1, kind="stable")[:, :2]
+            mine = (first_two[:, 0] == pair[0]) & (first_two[:, 1] == pair[1])
+            out.append((rows[mine], q[mine] + first, distances[mine]))
+        return concatenated(out)
+
+
+class FewHashes:
+    """A few 64-bit hashes (the new pictures of an incremental run) searched by very many
+    queries (every window of a case): cut into FEW_CHUNKS chunks of 12-13 bits, two hashes
+    within FEW_CHUNKS - 1 bits agree exactly on one of them (pigeonhole); a table per chunk
+    marks the values the few hashes hold, and only a query that hits a mark has its distances
+    counted. A few passes over the queries, where a probe per query per chunk of an index
+    would cost ten times more."""
+
+    def __init__(self, words: np.ndarray):
+        self._words = np.ascontiguousarray(np.asarray(words, dtype=np.uint64).reshape(-1))
+        self._bounds = _chunk_bounds(64, FEW_CHUNKS)
+        self._marks = []
+        for start, length in self._bounds:
+            marks = np.zeros(1 << length, dtype=bool)
+            marks[_extract(self._words[:, None], start, length).astype(np.int64)] = True
+            self._marks.append(marks)
+
+    def join(self, queries: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, query number, distance) of the hashes within FEW_CHUNKS - 1 bits of a
+        query, and of farther ones up to `radius` that agree with it on a chunk."""
+        queries = np.asarray(queries, dtype=np.uint64).reshape(-1)
+        hit = np.zeros(len(queries), dtype=bool)
+        for (start, length), marks in zip(self._bounds, self._marks, strict=True):
+            hit |= marks[_extract(queries[:, None], start, length).astype(np.int64)]
+        numbers = np.flatnonzero(hit)
+        distances = np.bitwise_count(queries[numbers, None] ^ self._words[None, :])
+        q, rows = np.nonzero(distances <= radius)
+        return (
+            rows.astype(np.int64),
+            numbers[q].astype(np.int64),
+            distances[q, rows].astype(np.int64),
+        )

@@ -56,6 +56,16 @@ MIN_QUALITY = 15
 # different pictures from about 32 (the app's window is most of the picture).
 MIN_DETAIL = MASK_MIN_DETAIL
 SPARSE_PDQ = 30
+# Faint pictures (PDQ quality under MIN_QUALITY, yet not smooth: a night shot, a washed-out
+# scan) have PDQ hashes that shift 50-75 bits between copies; their pHash and dHash hold
+# (copies of real photographs made faint: within 6 and 13; different ones 22 and more), so
+# such a pair is accepted when both agree this closely, whatever PDQ says.
+SMALL_HASHES = ("phash", "dhash")
+FAINT_LIMITS = (6, 8)  # bits of pHash, of dHash
+FAINT = "same picture, faint (its pHash and dHash agree; PDQ cannot tell)"
+# Candidates whose PDQ misses the rule by less than this are looked at closer (the grouping
+# aligns their thumbnails): a cut of a few percent along one side, which moves PDQ 30-60 bits.
+UNSETTLED_MARGIN = 40
 
 EDIT_NAMES = {
     "trim.rot90": "rotated 90 degrees",
@@ -87,6 +97,8 @@ class Fingerprints:
     coarse: np.ndarray  # (k, 1) uint64 dct64 hashes (one or a few per picture)
     # (n,) bool: the trimmed hashes are of a picture found inside a screenshot or collage
     framed: np.ndarray
+    # (n, 2) uint64 pHash and dHash of the picture as shown (SMALL_HASHES; 0 when unknown)
+    small: np.ndarray | None = None
     # mask64 rows (media ids, (k, 4) words: one per masked view, detail), when read (small
     # cases, tests)
     masked_coarse: Columns | None = None
@@ -101,9 +113,11 @@ def assemble(
     coarse: Columns,
     masked: dict[str, Columns] | None = None,
     framed_ids: np.ndarray | None = None,
+    plain: dict[str, Columns] | None = None,
 ) -> Fingerprints:
     """Fingerprints from column arrays, one per stored hash kind (the fast path for big cases);
-    `framed_ids`: media whose trimmed hashes are of a picture inside a screenshot or collage.
+    `framed_ids`: media whose trimmed hashes are of a picture inside a screenshot or collage;
+    `plain`: the pHash and dHash of the pictures as shown (SMALL_HASHES), for faint pictures.
 
     A picture that lacks any of the needed hashes (not decodable, hashed by an older version)
     is left out: it can only be an exact duplicate. One hashed before masked views existed
@@ -130,12 +144,12 @@ def assemble(
     np.maximum.at(detail, coarse_rows, coarse[2][owned].astype(np.int64))
     views = np.repeat(turned[:, :1], len(MASKED_VARIANTS), axis=1) if len(ids) else turned
     for k, name in enumerate(MASKED_VARIANTS):
-        if masked and name in masked and len(masked[name][0]) and len(ids):
-            column_ids, words, _ = masked[name]
-            order = np.argsort(column_ids, kind="stable")
-            at = np.minimum(np.searchsorted(column_ids[order], ids), len(order) - 1)
-            has = column_ids[order[at]] == ids
-            views[has, k] = words[order[at[has]]]
+        if masked and name in masked:
+            _fill(views[:, k], ids, masked[name])
+    small = np.zeros((len(ids), len(SMALL_HASHES)), dtype=np.uint64)
+    for k, name in enumerate(SMALL_HASHES):
+        if plain and name in plain:
+            _fill(small[:, k : k + 1], ids, plain[name])
     return Fingerprints(
         ids=ids.astype(np.int64),
         quality=np.asarray(quality, dtype=np.int64),
@@ -146,7 +160,19 @@ def assemble(
         coarse_rows=coarse_rows,
         coarse=coarse[1][owned],
         framed=np.isin(ids, framed_ids if framed_ids is not None else ids[:0]),
+        small=small,
     )
+
+
+def _fill(out: np.ndarray, ids: np.ndarray, columns: Columns) -> None:
+    """Rows of `out` (one per id) set to the words of the ids that `columns` holds."""
+    column_ids, words, _ = columns
+    if not len(column_ids) or not len(ids):
+        return
+    order = np.argsort(column_ids, kind="stable")
+    at = np.minimum(np.searchsorted(column_ids[order], ids), len(order) - 1)
+    has = column_ids[order[at]] == ids
+    out[has] = words[order[at[has]]]
 
 
 def build_fingerprints(
@@ -176,6 +202,7 @@ def build_fingerprints(
         columns("dct64", "*", 64),
         {name: columns("pdq", name, 256) for name in MASKED_VARIANTS},
         np.array(sorted(framed), dtype=np.int64),
+        {name: columns(name, "original", 64) for name in SMALL_HASHES},
     )
     fp.masked_coarse = columns("mask64", "*", 256)
     return fp
@@ -308,15 +335,25 @@ def verify_pairs(
     fp: Fingerprints, media_a: np.ndarray, media_b: np.ndarray, rule: Rule
 ) -> list[Match]:
     """The candidate pairs (media ids) whose PDQ hashes agree too, under the detail rules."""
+    return settle_pairs(fp, media_a, media_b, rule)[0]
+
+
+def settle_pairs(
+    fp: Fingerprints, media_a: np.ndarray, media_b: np.ndarray, rule: Rule
+) -> tuple[list[Match], np.ndarray]:
+    """verify_pairs, and the (k, 2) media id pairs the hashes could not settle: both
+    pictures detailed enough, PDQ beyond the rule but by less than UNSETTLED_MARGIN bits,
+    nearest first (for a closer look at the pictures: a cut along one side, a picture moved
+    inside its frame)."""
     known = np.isin(media_a, fp.ids) & np.isin(media_b, fp.ids)
     a = np.searchsorted(fp.ids, media_a[known])
     b = np.searchsorted(fp.ids, media_b[known])
     if len(a) == 0:
-        return []
-    detailed = (np.minimum(fp.quality[a], fp.quality[b]) >= MIN_QUALITY) & (
-        np.minimum(fp.detail[a], fp.detail[b]) > 0
-    )
-    a, b = a[detailed], b[detailed]
+        return [], np.zeros((0, 2), dtype=np.int64)
+    textured = np.minimum(fp.detail[a], fp.detail[b]) > 0  # not smooth nor uniform
+    strong = np.minimum(fp.quality[a], fp.quality[b]) >= MIN_QUALITY
+    faint = _faint_pairs(fp, a[textured & ~strong], b[textured & ~strong])
+    a, b = a[textured & strong], b[textured & strong]
     best, orientation, plain = turned_distances(
         fp.original[a], fp.oriented[a], fp.original[b], fp.oriented[b]
     )
@@ -329,8 +366,11 @@ def verify_pairs(
     orientation = np.where(by_mask, MASKED, orientation)
     best = np.where(by_mask, masked, best)
     ok |= by_mask
+    near = np.flatnonzero(~ok & ~sparse & (best <= pdq_limit(rule, sparse) + UNSETTLED_MARGIN))
+    near = near[np.argsort(best[near], kind="stable")]
+    unsettled = np.stack([fp.ids[a[near]], fp.ids[b[near]]], axis=1)
     framed = fp.framed
-    return [
+    return faint + [
         Match(int(fp.ids[x]), int(fp.ids[y]), int(d), explain(int(o), int(p), int(d), bool(f)))
         for x, y, d, o, p, f in zip(
             a[ok],
@@ -341,6 +381,21 @@ def verify_pairs(
             framed[a[ok]] | framed[b[ok]],
             strict=True,
         )
+    ], unsettled
+
+
+def _faint_pairs(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> list[Match]:
+    """The pairs of rows (at least one faint: PDQ quality under MIN_QUALITY) whose pHash and
+    dHash both agree within FAINT_LIMITS; the distance given is PDQ's, as for every pair."""
+    if fp.small is None or not len(a):
+        return []
+    small = np.bitwise_count(fp.small[a] ^ fp.small[b])
+    known = (fp.small[a] != 0).all(axis=1) & (fp.small[b] != 0).all(axis=1)
+    ok = known & (small <= np.array(FAINT_LIMITS)).all(axis=1)
+    best, _, _ = turned_distances(fp.original[a], fp.oriented[a], fp.original[b], fp.oriented[b])
+    return [
+        Match(int(fp.ids[x]), int(fp.ids[y]), int(d), FAINT)
+        for x, y, d in zip(a[ok], b[ok], best[ok], strict=True)
     ]
 
 

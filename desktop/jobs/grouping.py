@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.crops import crop_candidates_for, crop_distance, crop_pairs, thumbnail_pixels
+from desktop.core.crops import (
+    WHOLE,
+    WindowSource,
+    confirm_crop,
+    crop_candidates_for,
+    crop_pairs,
+    thumbnail_pixels,
+    window_edit,
+    window_sources,
+)
+from desktop.core.features import Features, local_features
 from desktop.core.fingerprints import (
     FINGERPRINT_VERSION,
     MASKED_VARIANTS,
@@ -41,9 +51,15 @@ from desktop.core.similarity import (
     joined,
     pdq_limit,
     rank_similar,
-    verify_pairs,
+    settle_pairs,
 )
-from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS
+from desktop.core.windows import (
+    CROP_ALGORITHM,
+    CROP_ROW_BITS,
+    CROP_VARIANT,
+    VIEW_ROW_BITS,
+    VIEW_VARIANT,
+)
 from desktop.jobs.video_grouping import VIDEO_RULES, video_relations
 from desktop.jobs.video_similar import file_query, relations_of_file, relations_of_media
 from desktop.store import audit, videos
@@ -57,7 +73,6 @@ Cancel = Callable[[], bool]
 _RULES = sorted(
     (k, v.coarse, v.pdq, v.masked, v.masked_coarse, v.crop) for k, v in STRICTNESS.items()
 )
-CROPPED = "cropped (part of the picture kept)"
 THUMBNAIL_BATCH = 200  # thumbnails read at a time to confirm crops
 CROP_CANDIDATES = 50  # nearest crop candidates confirmed for one similar-picture search
 ENGINE = f"{FINGERPRINT_VERSION}; rules {_RULES}; {VIDEO_RULES}"
@@ -111,11 +126,13 @@ def update_groups(
     rule = STRICTNESS[level]
     started = time.monotonic()
     progress(0, 3, "Reading fingerprints")
-    coarse = group_store.coarse_columns(db)
-    masked = group_store.masked_coarse_columns(db)
-    last_id = group_store.last_media_id(db)
     previous = group_store.state(db, level)
     incremental = previous is not None and previous[1] == ENGINE and not rebuild
+    if rebuild:
+        group_store.drop_packed(db)
+    last_id = group_store.last_media_id(db)
+    coarse = group_store.coarse_columns(db)
+    masked = group_store.masked_coarse_columns(db)
     media = np.unique(coarse[0])
     summary = GroupingSummary(level, len(media), 0, 0, 0, 0, 0.0, incremental)
     if cancel():
@@ -142,12 +159,16 @@ def update_groups(
         existing, known = [], {}
     # the PDQ hashes are read only for pictures that are candidates of something
     involved = np.unique(np.concatenate([a, b]))
-    matches = verify_pairs(group_store.fingerprints(db, involved), a, b, rule) if len(a) else []
+    matches, unsettled = (
+        settle_pairs(group_store.fingerprints(db, involved), a, b, rule)
+        if len(a)
+        else ([], np.zeros((0, 2), dtype=np.int64))
+    )
     if cancel():
         summary.cancelled = True
         return summary
     queries = new_media if incremental else None
-    matches += confirmed_crops(db, rule, queries, masked, existing, matches, cancel)
+    matches += confirmed_crops(db, rule, queries, masked, existing, matches, cancel, unsettled)
     film = video_relations(db, rule, previous[0] if incremental and previous else None, cancel)
     matches += film.same
     if cancel():
@@ -163,6 +184,7 @@ def update_groups(
     found += [[m] for m in sorted(contained - grouped)]
     group_store.replace_groups(db, level, found, _nearest(matches, known), last_id, ENGINE)
     group_store.replace_contains(db, level, film.inside, rebuild=not incremental)
+    group_store.pack_new_rows(db, last_id)
     summary.pairs = len(matches) + len(film.inside)
     summary.groups = len(found)
     summary.grouped_media = sum(len(g) for g in found)
@@ -182,38 +204,87 @@ def confirmed_crops(
     existing: list[list[int]],
     found: list[Match],
     cancel: Cancel,
+    unsettled: np.ndarray,
 ) -> list[Match]:
     """Crops (see core/crops.py): candidates from the window join (`views`: the mask64 rows,
-    whose masked views are windows too) that are not already together, confirmed on the two
-    stored thumbnails, as closely as the PDQ rule asks (more closely for pictures mostly of one
-    flat colour, as in verify_pairs)."""
-    if queries is not None and not len(queries):
+    whose masked views are windows too), then the pairs the hashes could not settle
+    (`unsettled`, both ways round, the whole picture as the window), that are not already
+    together, confirmed on the two stored thumbnails, as closely as the PDQ rule asks (more
+    closely for pictures mostly of one flat colour, as in verify_pairs)."""
+    if queries is not None and not len(queries) and not len(unsettled):
         return []
-    rows = group_store.crop_rows(db)
-    crop, original, window = crop_pairs(rows, rule.crop, queries, views)
-    detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
+    whole = group_store.whole_hashes(db)
+    crop, original, window = crop_pairs(whole, rule.crop, queries, _window_kinds(db, views))
+    detail = dict(zip(whole[0].tolist(), whole[2].tolist(), strict=True))
+    # local features match a screenshot's app window as well as its picture: never asked
+    # about screenshots, nor pictures mostly of one flat colour
+    plain = _without_features(db, detail)
     # a crop meets the windows of every copy of its original: once one is confirmed, the
     # rest join nothing new and are not looked at
     together = joined(existing, found)
     todo = list(zip(crop.tolist(), original.tolist(), window.tolist(), strict=True))
+    todo += [(int(x), int(y), WHOLE) for a, b in unsettled for x, y in ((a, b), (b, a))]
     matches: list[Match] = []
     for first in range(0, len(todo), THUMBNAIL_BATCH):
         if cancel():
             break
         batch = [(c, o, w) for c, o, w in todo[first : first + THUMBNAIL_BATCH]
                  if together.find(c) != together.find(o)]  # fmt: skip
-        stored = thumbnails(db.conn, sorted({m for c, o, _ in batch for m in (c, o)}))
+        pictures = _Pictures(thumbnails(db.conn, sorted({m for c, o, _ in batch for m in (c, o)})))
         for c, o, w in batch:
             if together.find(c) == together.find(o):
                 continue
-            if stored.get(c) is None or stored.get(o) is None:
+            if c not in pictures or o not in pictures or c not in detail or o not in detail:
                 continue
-            distance = crop_distance(thumbnail_pixels(stored[c]), thumbnail_pixels(stored[o]), w)
             sparse = min(detail[c], detail[o]) < MIN_DETAIL
-            if distance <= pdq_limit(rule, sparse):
-                matches.append(Match(min(c, o), max(c, o), distance, CROPPED))
+            distance, ok = confirm_crop(
+                pictures[c], pictures[o], w, int(pdq_limit(rule, sparse)),
+                None if c in plain or o in plain
+                else lambda c=c, o=o, p=pictures: (p.features(c), p.features(o)),
+            )  # fmt: skip
+            if ok:
+                matches.append(Match(min(c, o), max(c, o), distance, window_edit(w)))
                 together.union(c, o)
     return matches
+
+
+def _window_kinds(db: Database, masked: Columns) -> Iterator[WindowSource]:
+    """Every kind of window, each read when it is reached and let go after (a million
+    pictures' windows take 270 MB, their views 200 MB)."""
+    rows = group_store.crop_rows(db)
+    yield from window_sources(rows)
+    del rows
+    yield from window_sources(views=masked)
+    yield from window_sources(more=group_store.view_rows(db))
+
+
+def _without_features(db: Database, detail: dict[int, int]) -> set[int]:
+    """Media whose candidates local features are never asked about: screenshots (their app
+    window matches another screenshot's one to one) and pictures mostly of one flat colour."""
+    return group_store.framed_media(db) | {m for m, d in detail.items() if d < MIN_DETAIL}
+
+
+class _Pictures:
+    """Stored thumbnails of a batch of media, decoded and their local features computed once
+    each, when first asked for."""
+
+    def __init__(self, stored: dict[int, bytes]):
+        self._stored = {m: jpeg for m, jpeg in stored.items() if jpeg is not None}
+        self._pixels: dict[int, np.ndarray] = {}
+        self._features: dict[int, Features] = {}
+
+    def __contains__(self, media_id: int) -> bool:
+        return media_id in self._stored
+
+    def __getitem__(self, media_id: int) -> np.ndarray:
+        if media_id not in self._pixels:
+            self._pixels[media_id] = thumbnail_pixels(self._stored[media_id])
+        return self._pixels[media_id]
+
+    def features(self, media_id: int) -> Features:
+        if media_id not in self._features:
+            self._features[media_id] = local_features(self[media_id])
+        return self._features[media_id]
 
 
 def _audit_counts(summary: GroupingSummary) -> dict[str, object]:
@@ -291,14 +362,18 @@ def _similar_pictures(db: Database, media_id: int, top: int) -> list[dict]:
         if group_store.media_summary(db, media_id) is None:
             raise CaseError(f"There is no media {media_id} in this case.")
         raise CaseError(f"Media {media_id} is not a decodable picture: it has no fingerprint.")
-    rows, views = group_store.crop_rows(db), group_store.masked_coarse_columns(db)
+    windows = _case_windows(db)
+    rows, views, more = windows
     at = rows[0] == media_id
     mine, my_detail, my_views = rows[1][at], rows[2][at], views[1][views[0] == media_id]
+    my_more = more[1][more[0] == media_id]
     pixels = thumbnails(db.conn, [media_id]).get(media_id)
     if len(mine) and pixels is not None:  # not for smooth or uniform pictures
-        query_views = my_views[0] if len(my_views) else None
-        query, detail, picture = mine[0], int(my_detail[0]), thumbnail_pixels(pixels)
-        crops = _crops_of(db, rows, views, query, query_views, detail, picture, media_id)
+        query = (mine[0], my_views[0] if len(my_views) else None,
+                 my_more[0] if len(my_more) else None)  # fmt: skip
+        detail, picture = int(my_detail[0]), thumbnail_pixels(pixels)
+        framed = media_id in group_store.framed_media(db)
+        crops = _crops_of(db, windows, query, detail, picture, media_id, framed)
         found = _with_crops(found, crops, top)
     return _described(db, found)
 
@@ -346,59 +421,89 @@ def _similar_picture_file(db: Database, path: Path, top: int) -> list[dict]:
         query_masked=masked,
         query_framed=framed,
     )
-    row = [h for h in hashes if h.algorithm == CROP_ALGORITHM]
+    row = [h for h in hashes if h.algorithm == CROP_ALGORITHM and h.variant == CROP_VARIANT]
+    more = [h.hex for h in hashes if h.algorithm == CROP_ALGORITHM and h.variant == VIEW_VARIANT]
     views = [h.hex for h in hashes if h.algorithm == "mask64"]
     if row:  # not for smooth or uniform pictures
-        thumbnail = np.asarray(preview)
-        query_views = hex_to_words(views, 256)[0] if views else None
-        crop_row = hex_to_words([row[0].hex], CROP_ROW_BITS)[0]
-        rows, all_views = group_store.crop_rows(db), group_store.masked_coarse_columns(db)
+        query = (
+            hex_to_words([row[0].hex], CROP_ROW_BITS)[0],
+            hex_to_words(views, 256)[0] if views else None,
+            hex_to_words(more, VIEW_ROW_BITS)[0] if more else None,
+        )
         detail = row[0].quality or 0
-        crops = _crops_of(db, rows, all_views, crop_row, query_views, detail, thumbnail, None)
+        crops = _crops_of(db, _case_windows(db), query, detail, np.asarray(preview), None, framed)
         found = _with_crops(found, crops, top)
     return _described(db, found)
 
 
+def _case_windows(db: Database) -> tuple[Columns, Columns, Columns]:
+    """The case's crop64 rows, mask64 rows and views rows: every picture's windows."""
+    return (
+        group_store.crop_rows(db),
+        group_store.masked_coarse_columns(db),
+        group_store.view_rows(db),
+    )
+
+
 def _crops_of(
     db: Database,
-    rows: Columns,
-    views: Columns,
-    query: np.ndarray,
-    query_views: np.ndarray | None,
+    windows: tuple[Columns, Columns, Columns],
+    query: tuple[np.ndarray, np.ndarray | None, np.ndarray | None],
     query_detail: int,
     pixels: np.ndarray,
     exclude: int | None,
-) -> list[tuple[int, int]]:
-    """(media id, distance) of the pictures of the case (`rows`, `views`: its crop64 and mask64
-    rows) that the query picture (its crop64 row, its masked views' hashes when it has them,
-    its detail score, and its pixels, at most THUMBNAIL_SIDE) is a confirmed crop of, or that
-    are crops of it, as closely as the grouping confirms crops."""
+    query_framed: bool,
+) -> list[tuple[int, int, str]]:
+    """(media id, distance, edit) of the pictures of the case (`windows`: _case_windows) that
+    the query picture (its crop64 row, its masked views' hashes and its views row when it has
+    them, its detail score, and its pixels, at most THUMBNAIL_SIDE) is a confirmed crop of,
+    or that are crops of it, as closely as the grouping confirms crops."""
     rule = STRICTNESS["normal"]
+    rows, views, more = windows
     detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
-    candidates = crop_candidates_for(query, query_views, rows, views, rule.crop, CROP_CANDIDATES)
+    plain = _without_features(db, detail)
+    query_plain = query_framed or query_detail < MIN_DETAIL
+    own, own_views, own_more = query
+    candidates = crop_candidates_for(
+        own, own_views, rows, views, rule.crop, CROP_CANDIDATES, own_more, more
+    )
     candidates = [c for c in candidates if c[0] != exclude]
-    stored = thumbnails(db.conn, sorted({media_id for media_id, _, _ in candidates}))
+    pictures = _Pictures(thumbnails(db.conn, sorted({media_id for media_id, _, _ in candidates})))
+    query_features: list[Features] = []
+
+    def features(media_id: int, query_is_crop: bool) -> tuple[Features, Features]:
+        if not query_features:
+            query_features.append(local_features(pixels))
+        pair = (query_features[0], pictures.features(media_id))
+        return pair if query_is_crop else (pair[1], pair[0])
+
     found = []
     for media_id, window, query_is_crop in candidates:
-        if stored.get(media_id) is None:
+        if media_id not in pictures:
             continue
-        other = thumbnail_pixels(stored[media_id])
-        crop, original = (pixels, other) if query_is_crop else (other, pixels)
-        distance = crop_distance(crop, original, window)
-        if distance <= pdq_limit(rule, min(query_detail, detail[media_id]) < MIN_DETAIL):
-            found.append((media_id, distance))
+        crop, original = (
+            (pixels, pictures[media_id]) if query_is_crop else (pictures[media_id], pixels)
+        )
+        sparse = min(query_detail, detail[media_id]) < MIN_DETAIL
+        distance, ok = confirm_crop(
+            crop, original, window, int(pdq_limit(rule, sparse)),
+            None if query_plain or media_id in plain
+            else lambda m=media_id, q=query_is_crop: features(m, q),
+        )  # fmt: skip
+        if ok:
+            found.append((media_id, distance, window_edit(window)))
     return found
 
 
 def _with_crops(
-    found: list[tuple[int, int, str, bool]], crops: list[tuple[int, int]], top: int
+    found: list[tuple[int, int, str, bool]], crops: list[tuple[int, int, str]], top: int
 ) -> list[tuple[int, int, str, bool]]:
     """The ranking with confirmed crops in it, each by its aligned distance where that is
     nearer than the whole pictures' (a crop is a reliable match: it was confirmed)."""
     ranked = {entry[0]: entry for entry in found}
-    for media_id, distance in crops:
+    for media_id, distance, edit in crops:
         if media_id not in ranked or distance < ranked[media_id][1]:
-            ranked[media_id] = (media_id, distance, CROPPED, True)
+            ranked[media_id] = (media_id, distance, edit, True)
     return sorted(ranked.values(), key=lambda entry: entry[1])[:top]
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from desktop.core.fingerprints import ORIENTATION_VARIANTS
-from desktop.core.hamming import HammingIndex, hex_to_words
+from desktop.core.hamming import HammingIndex, concatenated, hex_to_words
 from desktop.core.hashing import AS_STORED
 from desktop.core.similarity import DEFAULT_STRICTNESS, EDIT_NAMES, STRICTNESS
 from desktop.store import audit, hashlibrary, known
@@ -121,11 +121,7 @@ class _Library:
             distances = index.distances(query)
             rows = np.nonzero(distances <= limit)[0]
             found.append((rows, np.full(len(rows), number), distances[rows]))
-        if not found:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        rows, numbers, distances = (np.concatenate(part) for part in zip(*found, strict=True))
-        return rows, numbers, distances
+        return concatenated(found)
 
     def _perceptual(
         self, batch: Sequence[dict[str, Any]], seen: set[tuple[int, int]]

@@ -10,15 +10,26 @@ import numpy as np
 from sqlite_utils import Database
 
 from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS, REGION_PREFIX
-from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS, Fingerprints, assemble
+from desktop.core.similarity import (
+    DEFAULT_STRICTNESS,
+    SMALL_HASHES,
+    STRICTNESS,
+    Fingerprints,
+    assemble,
+)
 from desktop.core.video_match import PICTURE, Relation
 from desktop.core.video_meta import clock
-from desktop.core.windows import CROP_ALGORITHM, CROP_ROW_BITS, CROP_VARIANT
+from desktop.core.windows import (
+    CROP_ALGORITHM,
+    CROP_ROW_BITS,
+    CROP_VARIANT,
+    VIEW_ROW_BITS,
+    VIEW_VARIANT,
+)
 from desktop.store import audit
 from desktop.store.db import get_info, now_iso, set_info
 
 STRICTNESS_KEY = "group_strictness"
-ENGINE_HASHES = ("pdq", "dct64", "mask64", CROP_ALGORITHM)
 BATCH_ROWS = 100_000
 ID_BATCH = 900  # media ids per IN (...) lookup, under SQLite's parameter limit
 
@@ -41,31 +52,26 @@ def set_strictness(db: Database, value: str) -> None:
         audit.append(db, "groups.strictness", "case", {"strictness": before}, {"strictness": value})
 
 
-def hash_rows(db: Database, after_media_id: int = 0) -> Iterator[tuple[Any, ...]]:
-    """(media_id, algorithm, variant, hash, quality) of every engine hash, streamed."""
-    marks = ", ".join("?" for _ in ENGINE_HASHES)
-    yield from db.execute(
-        "SELECT media_id, algorithm, variant, hash, quality FROM perceptual_hashes"
-        f" WHERE algorithm IN ({marks}) AND media_id > ?",
-        [*ENGINE_HASHES, after_media_id],
-    )
-
-
 def hash_columns(
     db: Database,
     algorithm: str,
     variant: str | None,
     bits: int,
     media_ids: np.ndarray | None = None,
+    after_media_id: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(media ids, hashes as (n, bits/64) uint64 words, qualities) of one kind of hash.
 
-    `variant` None takes every variant; `media_ids` limits the read to those media. Read in
-    batches into arrays: a million pictures cost tens of megabytes, not the gigabytes the same
-    rows take as Python tuples.
+    `variant` None takes every variant; `media_ids` limits the read to those media, and
+    `after_media_id` (when not 0) to media with a larger id, through the primary key: the few
+    new media of an incremental run. Read in batches into arrays: a million pictures cost tens of
+    megabytes, not the gigabytes the same rows take as Python tuples.
     """
     sql = "SELECT media_id, hash, quality FROM perceptual_hashes WHERE algorithm = ?"
     params: list[Any] = [algorithm]
+    if after_media_id:  # '+': look the rows up by media id, not by algorithm
+        sql = sql.replace("algorithm = ?", "media_id > ? AND +algorithm = ?")
+        params.insert(0, after_media_id)
     if variant is not None:
         sql += " AND variant = ?"
         params.append(variant)
@@ -94,21 +100,116 @@ def hash_columns(
     return np.concatenate(ids), np.concatenate(words), np.concatenate(qualities)
 
 
+# The kinds of engine hash the grouping reads whole at every run: (algorithm, variant or
+# None for all, bits a row). They are read from similarity_cache, a packed copy in blocks of
+# media, and from perceptual_hashes for the media the copy does not hold yet.
+PACKED_KINDS: dict[str, tuple[str, str | None, int]] = {
+    "coarse": ("dct64", None, 64),
+    "masked": ("mask64", None, 256),
+    "crop": (CROP_ALGORITHM, CROP_VARIANT, CROP_ROW_BITS),
+    "views": (CROP_ALGORITHM, VIEW_VARIANT, VIEW_ROW_BITS),
+}
+PACKED_LAYOUT_KEY = "similarity_cache_layout"
+MAX_BLOCKS = 16  # blocks of one kind before they are packed into one
+
+
+def _layout() -> str:
+    return repr(sorted(PACKED_KINDS.items()))
+
+
+def packed_columns(db: Database, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """hash_columns of one of PACKED_KINDS for every media: the packed blocks, then the rows
+    of the media after them."""
+    algorithm, variant, bits = PACKED_KINDS[kind]
+    ids, words, quality = [], [], []
+    covered = 0
+    if get_info(db, PACKED_LAYOUT_KEY) == _layout():
+        for raw_ids, raw_words, raw_quality, last in db.execute(
+            "SELECT ids, words, quality, last_media_id FROM similarity_cache WHERE kind = ?"
+            " ORDER BY first_media_id",
+            [kind],
+        ):
+            ids.append(np.frombuffer(raw_ids, dtype=np.int64))
+            words.append(np.frombuffer(raw_words, dtype=np.uint64).reshape(-1, bits // 64))
+            quality.append(np.frombuffer(raw_quality, dtype=np.int64))
+            covered = max(covered, int(last))
+    rest = hash_columns(db, algorithm, variant, bits, after_media_id=covered)
+    return (
+        np.concatenate([*ids, rest[0]]),
+        np.concatenate([*words, rest[1]]),
+        np.concatenate([*quality, rest[2]]),
+    )
+
+
+def drop_packed(db: Database) -> None:
+    """Forget the packed copy (a rebuild reads every row afresh, and packs them again)."""
+    with db.atomic():
+        db.execute("DELETE FROM similarity_cache")
+
+
+def pack_new_rows(db: Database, up_to_media_id: int) -> None:
+    """Bring the packed copy up to `up_to_media_id` (a block per kind for the media since the
+    last one), packing a kind's blocks into one when there are more than MAX_BLOCKS. A new
+    layout (the engine's rows changed) drops the copy first."""
+    with db.atomic():
+        if get_info(db, PACKED_LAYOUT_KEY) != _layout():
+            db.execute("DELETE FROM similarity_cache")
+            set_info(db, PACKED_LAYOUT_KEY, _layout())
+        for kind, (algorithm, variant, bits) in PACKED_KINDS.items():
+            blocks, covered = db.execute(
+                "SELECT COUNT(*), COALESCE(MAX(last_media_id), 0) FROM similarity_cache"
+                " WHERE kind = ?",
+                [kind],
+            ).fetchone()
+            if covered >= up_to_media_id:
+                continue
+            if blocks >= MAX_BLOCKS:  # one block of everything so far, and the new rows
+                ids, words, quality = packed_columns(db, kind)
+                db.execute("DELETE FROM similarity_cache WHERE kind = ?", [kind])
+                first = 1
+            else:
+                ids, words, quality = hash_columns(db, algorithm, variant, bits,
+                                                   after_media_id=int(covered))  # fmt: skip
+                first = int(covered) + 1
+            keep = ids <= up_to_media_id
+            db.execute(
+                "INSERT INTO similarity_cache (kind, first_media_id, last_media_id, ids, words,"
+                " quality) VALUES (?, ?, ?, ?, ?, ?)",
+                [kind, first, up_to_media_id, ids[keep].astype(np.int64).tobytes(),
+                 np.ascontiguousarray(words[keep], dtype=np.uint64).tobytes(),
+                 quality[keep].astype(np.int64).tobytes()],
+            )  # fmt: skip
+
+
 def coarse_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every dct64 hash: (media ids, (k, 1) words, detail scores), the grouping's first stage."""
-    return hash_columns(db, "dct64", None, 64)
+    return packed_columns(db, "coarse")
 
 
 def masked_coarse_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every mask64 row: (media ids, (k, 4) words, one per masked view, detail scores), for the
     first stage's second join, which finds copies under a watermark or sticker."""
-    return hash_columns(db, "mask64", None, 256)
+    return packed_columns(db, "masked")
 
 
 def crop_rows(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every crop64 row: (media ids, (k, 1 + WINDOW_COUNT) words, the whole picture's hash then
     one per window, detail scores), for the join that finds crops."""
-    return hash_columns(db, CROP_ALGORITHM, CROP_VARIANT, CROP_ROW_BITS)
+    return packed_columns(db, "crop")
+
+
+def whole_hashes(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first hash of every crop64 row (the whole picture's, as found): (media ids, (k, 1)
+    words, detail scores), the index the crop join queries with every window."""
+    ids, words, detail = crop_rows(db)
+    return ids, np.ascontiguousarray(words[:, :1]), detail
+
+
+def view_rows(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every views row (windows.view_hashes): (media ids, (k, VIEW_COUNT) words, detail
+    scores): corners, other-shape cuts and small turns, joined as crop windows too. Media
+    fingerprinted before views existed (engine v5) have none."""
+    return packed_columns(db, "views")
 
 
 def fingerprints(db: Database, media_ids: np.ndarray | None = None) -> Fingerprints:
@@ -119,21 +220,27 @@ def fingerprints(db: Database, media_ids: np.ndarray | None = None) -> Fingerpri
     """
     if media_ids is not None and len(media_ids) > last_media_id(db) // 5:
         media_ids = None  # most of the case: one pass over the table beats lookups by id
-    conn = getattr(db, "conn", db)
-    # pictures found inside a screenshot or collage (few: read through the variant index;
-    # "/" is the character after the prefix's ".")
-    framed = conn.execute(
-        "SELECT DISTINCT media_id FROM perceptual_hashes"
-        " WHERE algorithm = 'dct64' AND variant >= ? AND variant < ?",
-        [REGION_PREFIX, REGION_PREFIX[:-1] + "/"],
-    )
+    framed = framed_media(db)
     return assemble(
         hash_columns(db, "pdq", "original", 256, media_ids),
         {name: hash_columns(db, "pdq", name, 256, media_ids) for name in ORIENTATION_VARIANTS},
         hash_columns(db, "dct64", None, 64, media_ids),
         {name: hash_columns(db, "pdq", name, 256, media_ids) for name in MASKED_VARIANTS},
-        np.array([row[0] for row in framed], dtype=np.int64),
+        np.array(sorted(framed), dtype=np.int64),
+        {name: hash_columns(db, name, "original", 64, media_ids) for name in SMALL_HASHES},
     )
+
+
+def framed_media(db: Database) -> set[int]:
+    """Media whose picture was found inside a screenshot or collage (few: read through the
+    variant index; "/" is the character after the prefix's ".")."""
+    conn = getattr(db, "conn", db)
+    rows = conn.execute(
+        "SELECT DISTINCT media_id FROM perceptual_hashes"
+        " WHERE algorithm = 'dct64' AND variant >= ? AND variant < ?",
+        [REGION_PREFIX, REGION_PREFIX[:-1] + "/"],
+    )
+    return {int(row[0]) for row in rows}
 
 
 def last_media_id(db: Database) -> int:

@@ -429,4 +429,18 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX similarity_contains_media ON similarity_contains(strictness, media_id);
     """,
+    # 9: the grouping's packed copy of the near-duplicate engine's hashes (issue 19): derived
+    # from perceptual_hashes, read in blocks so a case of a million pictures is read in a
+    # second, not parsed from twenty million hex rows at every grouping run
+    9: """
+    CREATE TABLE similarity_cache (
+        kind TEXT NOT NULL,                  -- coarse, masked, crop, views (store.groups)
+        first_media_id INTEGER NOT NULL,     -- the block holds every row of its kind of
+        last_media_id INTEGER NOT NULL,      -- the media from first to last, both included
+        ids BLOB NOT NULL,                   -- int64 media ids
+        words BLOB NOT NULL,                 -- uint64 words, a row of the kind's length each
+        quality BLOB NOT NULL,               -- int64 quality (detail) column
+        PRIMARY KEY (kind, first_media_id)
+    );
+    """,
 }

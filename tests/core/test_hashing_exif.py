@@ -57,3 +57,24 @@ def test_hostile_exif_text_is_bounded():
     samples.scene(3, (32, 32)).save(buffer, "JPEG", exif=exif)
     fields = summarize(decode_reduced(buffer.getvalue()).exif)
     assert len(fields["make"]) <= 200
+
+
+def test_a_picture_turned_by_its_exif_also_gets_pdq_of_its_pixels_as_stored():
+    import numpy as np
+    from PIL import Image
+
+    from desktop.core.pdq import pdq_hash
+
+    raw = samples.scene(5, (96, 64))  # as the camera stored it
+    for orientation in range(1, 9):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        decoded = decode_reduced(samples.jpeg_bytes(raw, 95, exif))
+        stored = [h for h in perceptual_hashes(decoded.image, decoded.orientation)
+                  if h.variant == "as_stored"]  # fmt: skip
+        if orientation == 1:
+            assert not stored
+            continue
+        with Image.open(io.BytesIO(samples.jpeg_bytes(raw, 95))) as again:
+            expected, _ = pdq_hash(np.asarray(again.convert("RGB")))
+        assert hamming_hex(stored[0].hex, expected) <= 2, orientation
