@@ -25,7 +25,7 @@ from helpers.slow_decoder import (
 
 from desktop.core import samples
 from desktop.jobs.ingest import ingest
-from faults.bounded import case_rows, time_limit
+from faults.bounded import case_rows, run_vigil, time_limit
 
 
 def _ordinary(folder, count):
@@ -201,3 +201,16 @@ def _alive(pid: int) -> bool:
             return handle.read().split(") ", 1)[1][0] != "Z"  # a zombie has exited
     except (OSError, IndexError):
         return False
+
+
+def test_verify_reports_an_evidence_file_swapped_for_a_pipe(tmp_path):
+    evidence = tmp_path / "evidence"
+    _ordinary(evidence, 3)
+    case = tmp_path / "case.vigil"
+    ingest(case, [evidence], workers=1)
+    swapped = evidence / "ordinary_01.jpg"
+    swapped.unlink()
+    os.mkfifo(swapped)  # nobody will ever write to it: opening it for reading used to wait
+    ran = run_vigil("verify", "--case", case, timeout=60)
+    assert ran.code == 1 and "Traceback" not in ran.stderr
+    assert "CHANGED" in ran.stdout and "not a regular file" in ran.stdout
