@@ -95,7 +95,12 @@ class CaseTools:
         return None if ws is None else self._show(PackageImportDialog(ws.case_path, self.window))
 
     def keys(self) -> QDialog:
-        return self._show(help_dialogs.keys_dialog(self.window.scheme(), self.window))
+        ws = self._case()
+        bindings = [] if ws is None else [
+            (" / ".join(b.keys), b.title) for b in ws.keys.bindings()
+        ]  # fmt: skip
+        return self._show(help_dialogs.keys_dialog(
+            self.window.scheme(), bindings, self.window.menus, self.window))  # fmt: skip
 
     def guide(self) -> QDialog:
         return self._show(help_dialogs.guide_dialog(self.window))

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import html
 import platform
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, metadata, version
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
-from PySide6.QtWidgets import QDialog, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QMenu, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop import __version__
 from desktop.core.categories import Scheme
 from desktop.core.hashing import algorithm_versions
 from desktop.store.hashlibrary import default_library_path
 
-GENERAL_KEYS = [
-    ("Return", "reviewed, no category (the whole stack when stacked); next picture"),
-    ("Delete", "clear the category"),
-    ("Space (hold), mouse held", "look at the current picture sharp"),
-    ("R", "reveal / blur the current picture (until the selection moves or the time limit)"),
-    ("E, double-click / Esc", "open a near-duplicate stack / close it"),
-    ("Ctrl+Z", "undo the last review change"),
-    ("N or Insert / D", "add a clue / draw a clue region on the picture"),
-    ("F2 / Delete (in the lists)", "edit / remove the selected clue, tag or link"),
-    ("T / L / X", "type a tag / link to an entity / export the selected clue"),
-    ("Ctrl+Shift+E", "entities (victims, series, offenders, locations)"),
-    ("Ctrl+E / Ctrl+O / Ctrl+N / Ctrl+W", "add evidence / open / new / close a case"),
-    ("Ctrl+Shift+H", "hash library"),
-    ("Ctrl+Shift+R", "write a case report"),
-    ("Ctrl+,", "settings (blur strength, greyscale, reveal time, breaks)"),
-]
 LIBRARIES = (
     "Pillow",
     "numpy",
@@ -75,10 +60,30 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return f"<table cellpadding='4'>{cells}</table>"
 
 
-def keys_dialog(scheme: Scheme, parent: QWidget | None = None) -> QDialog:
-    categories = [(c.key, f"category {c.value}: {c.name}") for c in scheme.categories]
-    body = f"<h2>Keys</h2><h3>Categories ({html.escape(scheme.title)})</h3>{_table(categories)}"
-    body += f"<h3>Review and investigation</h3>{_table(GENERAL_KEYS)}"
+def keys_dialog(
+    scheme: Scheme,
+    bindings: Sequence[tuple[str, str]],
+    menus: dict[str, QMenu],
+    parent: QWidget | None = None,
+) -> QDialog:
+    """The keys as the program has them: the open case's key bindings (the workspace's key
+    owner), then every menu entry that has a shortcut. Nothing is listed twice."""
+    body = "<h2>Keys</h2>"
+    if bindings:  # the category keys among them
+        body += f"<h3>Review and investigation</h3>{_table(list(bindings))}"
+    else:
+        categories = [(c.key, f"category {c.value}: {c.name}") for c in scheme.categories]
+        body += f"<h3>Categories ({html.escape(scheme.title)})</h3>{_table(categories)}"
+        body += "<p>Open a case to see the review and investigation keys.</p>"
+    seen = {keys for keys, _ in bindings}
+    entries = []
+    for name, menu in menus.items():
+        for action in menu.actions():
+            keys = action.shortcut().toString()
+            if keys and keys not in seen:
+                seen.add(keys)
+                entries.append((keys, f"{name.capitalize()}: {action.text().replace('&', '')}"))
+    body += f"<h3>Menus</h3>{_table(entries)}"
     body += "<p>Keys never act while a text field has the focus.</p>"
     return _viewer(parent, "Keys", body)
 
