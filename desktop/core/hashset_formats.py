@@ -13,6 +13,7 @@ from desktop.core.hashsets import (
     HEAD_BYTES,
     HEX,
     SQLITE_HEADER,
+    VPDQ_LINE,
     AmbiguousFormat,
     HashRecord,
     HashSetError,
@@ -21,6 +22,7 @@ from desktop.core.hashsets import (
     read_digests,
     read_md5sum,
     read_perceptual,
+    read_vpdq,
     text_encoding,
 )
 from desktop.core.tool_lists import read_certutil, read_hashdeep, read_md5deep_sized, read_nsrl_text
@@ -78,6 +80,8 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         raise HashSetError(f"{os.fspath(path)} holds no hashes.")
     first = lines[0]
     name = os.path.basename(os.fspath(path)).lower()
+    if VPDQ_LINE.match(first):
+        return "vpdq"
     if re.match(r"^[0-9a-fA-F]{64}\s*,\s*\d{1,3}\b", first):
         return "pdq"
     if re.match(r"^\d+\s+[0-9a-fA-F]{32,64}(\s|$)", first):
@@ -127,6 +131,7 @@ TEXT_READERS: dict[str, Reader] = {
     "md5sum": read_md5sum,
     "csv": read_csv,
     "pdq": lambda handle, report: read_perceptual(handle, report, "pdq"),
+    "vpdq": read_vpdq,
     "phash": lambda handle, report: read_perceptual(handle, report, "phash"),
     "hashdeep": read_hashdeep,
     "md5deep": read_md5deep_sized,

@@ -15,7 +15,7 @@ PERCEPTUAL_LENGTHS = {"pdq": 64, "phash": 16}
 MAX_REASONS = 20  # the report keeps the first few reasons; the count covers all of them
 MAX_LINE = 1 << 16  # a "line" longer than this is not a hash list line (binary, minified JSON)
 FORMATS = ("vics", "digests", "md5sum", "csv", "nsrl", "pdq", "phash", "hashdeep", "md5deep",
-           "certutil")  # fmt: skip
+           "certutil", "vpdq")  # fmt: skip
 SQLITE_HEADER = b"SQLite format 3\x00"
 HEAD_BYTES = 65536  # how much of a file detection looks at
 
@@ -51,6 +51,11 @@ class HashRecord:
     comments: str | None = None
     label: str | None = None  # a file name or list label (NSRL file name, PDQ list label)
     size: int | None = None
+    # a frame of a known video (vPDQ lists, VICS vPDQ hashes): which video of the set, when
+    video: str | None = None
+    frame_time: float | None = None
+    # a known video's frames carried by its record (VICS): (seconds, PDQ quality, PDQ hex)
+    frames: list[tuple[float, int, str]] = field(default_factory=list)
 
     def has_hash(self) -> bool:
         return any((self.md5, self.sha1, self.sha256, self.pdq, self.phash))
@@ -236,6 +241,32 @@ def _perceptual_line(line: str, algorithm: str) -> HashRecord:
     if rest:
         record.label = ",".join(rest) or None
     return record
+
+
+VPDQ_LINE = re.compile(r"^\s*\d{1,9}\s*,\s*\d{1,3}\s*,\s*[0-9a-fA-F]{64}\s*,\s*\d{1,9}(\.\d*)?\s*$")
+
+
+def read_vpdq(handle: IO[str], report: ReadReport) -> Iterator[HashRecord]:
+    """A ThreatExchange vPDQ hash file: one video, one frame a line,
+    `<frame number>,<quality>,<64 hex PDQ>,<seconds>` (what vpdq's hasher writes). Every frame
+    is a record of the video named after the file."""
+    video = os.path.basename(str(getattr(handle, "name", "") or "")) or "video"
+    for number, line in bounded_lines(handle, report):
+        if not VPDQ_LINE.match(line):
+            report.reject(f"line {number}", "not a vPDQ line (frame,quality,PDQ,seconds)")
+            continue
+        frame, quality, value, seconds = (part.strip() for part in line.split(","))
+        try:
+            record = HashRecord(pdq=clean_hex(value, 64, "PDQ"), pdq_quality=int(quality))
+        except BadRecord as error:
+            report.reject(f"line {number}", str(error))
+            continue
+        if record.pdq_quality is not None and record.pdq_quality > 100:
+            report.reject(f"line {number}", f"PDQ quality out of range: {quality}")
+            continue
+        record.video, record.frame_time = video, float(seconds)
+        record.label = f"{video} frame {int(frame)}"
+        yield record
 
 
 def read_perceptual(handle: IO[str], report: ReadReport, algorithm: str) -> Iterator[HashRecord]:

@@ -15,6 +15,7 @@ from typing import IO, Any
 import ijson
 
 from desktop.core.hashsets import (
+    VPDQ_LINE,
     BadRecord,
     HashRecord,
     HashSetError,
@@ -134,6 +135,23 @@ def sniff_layout(handle: Any) -> VicsLayout:
     return VicsLayout(version, scheme, prefix, info if kind == "cases" else {})
 
 
+# A frame of a video, as Vigil writes it among AlternativeHashes: HashName "vPDQ", HashValue
+# one line of a vPDQ file ("<frame number>,<quality>,<64 hex PDQ>,<seconds>").
+VPDQ_NAME = "vPDQ"
+MAX_FRAMES = 4096  # frames read of one Media (Vigil keeps at most 600)
+
+
+def _vpdq_frame(value: str) -> tuple[float, int, str]:
+    """(seconds, quality, PDQ hex) of one vPDQ AlternativeHashes value."""
+    if not VPDQ_LINE.match(value):
+        raise BadRecord("a vPDQ hash is not <frame>,<quality>,<PDQ>,<seconds>")
+    _, quality, pdq, seconds = (part.strip() for part in value.split(","))
+    cleaned = clean_hex(pdq, 64, "vPDQ")
+    if cleaned is None or int(quality) > 100:
+        raise BadRecord(f"a vPDQ hash with no PDQ or a quality out of range: {quality}")
+    return float(seconds), int(quality), cleaned
+
+
 @functools.lru_cache(maxsize=256)
 def _hash_name(raw: Any) -> str:
     """'SHA-256', 'sha_256', 'Sha256' -> 'SHA256' (few spellings, each seen a million times)."""
@@ -149,6 +167,11 @@ def _alternative_hashes(record: HashRecord, hashes: Any) -> None:
         if not isinstance(entry, dict):
             raise BadRecord("an AlternativeHashes entry is not an object")
         name = _hash_name(str(entry.get("HashName") or "")[:40])
+        if name == VPDQ_NAME.upper():
+            if len(record.frames) >= MAX_FRAMES:
+                raise BadRecord(f"more than {MAX_FRAMES} vPDQ frames in one Media")
+            record.frames.append(_vpdq_frame(str(entry.get("HashValue") or "")[:200]))
+            continue
         algorithm = _ALT_NAMES.get(name)
         if algorithm is None:
             continue  # a hash Vigil does not use (e.g. PhotoDNA written here by some tools)

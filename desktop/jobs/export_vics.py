@@ -13,9 +13,9 @@ from sqlite_utils import Database
 from desktop import __version__
 from desktop.core.categories import default_scheme_name
 from desktop.core.exif import tag_properties
-from desktop.core.vics import FORMS, name_text, write_vics
+from desktop.core.vics import FORMS, VPDQ_NAME, name_text, write_vics
 from desktop.jobs.case_work import CaseWork, MediaWork
-from desktop.store import audit, items
+from desktop.store import audit, items, videos
 from desktop.store.db import get_info, now_iso
 
 Progress = Callable[[int, int, str], None]
@@ -45,7 +45,23 @@ def _alternative_hashes(md5: str, media: dict[str, Any]) -> list[dict[str, Any]]
             alternatives.append({"MD5": md5, "HashName": "PDQ", "HashValue": value})
         else:
             alternatives.append({"MD5": md5, "HashName": "pHash", "HashValue": h["hash"]})
-    return alternatives
+    return alternatives + _vpdq(md5, media)
+
+
+def _video_tags(media: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A video's length, as ExifTool names it (QuickTime:Duration, seconds)."""
+    duration = media.get("duration")
+    return [("QuickTime", "Duration", f"{duration:.3f}")] if duration else []
+
+
+def _vpdq(md5: str, media: dict[str, Any]) -> list[dict[str, Any]]:
+    """A video's kept frames, one AlternativeHashes entry each, HashName "vPDQ" and HashValue a
+    line of a ThreatExchange vPDQ file (`<frame>,<quality>,<PDQ>,<seconds>`): readers that do not
+    know the name skip it, Vigil and vPDQ tools read the frames back."""
+    return [
+        {"MD5": md5, "HashName": VPDQ_NAME, "HashValue": f"{n},{quality},{pdq},{seconds:.3f}"}
+        for n, (seconds, pdq, quality) in enumerate(media.get("frame_pdqs") or [])
+    ]
 
 
 def _media_files(md5: str, files: list[dict[str, Any]], raw: list[bytes]) -> list[dict[str, Any]]:
@@ -99,7 +115,7 @@ def vics_media(
         "AlternativeHashes": _alternative_hashes(md5, media),
         "Exifs": [
             {"MD5": md5, "PropertyName": name, "PropertyValue": value, "PropertyGroup": group}
-            for group, name, value in tag_properties(media["exif"])
+            for group, name, value in tag_properties(media["exif"]) + _video_tags(media)
         ],
         "MediaFiles": _media_files(md5, media["files"], raw_paths),
     }
@@ -116,7 +132,9 @@ def _records(
         nonlocal done
         ids = [m["id"] for m in batch]
         found, raw = work.for_media(ids), items.raw_paths(db, ids)
+        frames = videos.frame_pdqs(db, ids)
         for media in batch:
+            media["frame_pdqs"] = frames.get(media["id"], [])
             done += 1
             yield vics_media(media, found[media["id"]], done, scheme, raw[media["id"]])
         progress(done, total, "Writing VICS")

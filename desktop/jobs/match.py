@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,9 @@ from desktop.core.fingerprints import ORIENTATION_VARIANTS
 from desktop.core.hamming import HammingIndex, concatenated, hex_to_words
 from desktop.core.hashing import AS_STORED
 from desktop.core.similarity import DEFAULT_STRICTNESS, EDIT_NAMES, STRICTNESS
-from desktop.store import audit, hashlibrary, known
+from desktop.jobs import known_frames
+from desktop.jobs.known_frames import Hit
+from desktop.store import audit, hashlibrary, known, videos
 from desktop.store.db import open_case
 
 Progress = Callable[[int, int, str], None]
@@ -103,7 +106,12 @@ class _Library:
                             "distance": 0,
                         }  # fmt: skip
                     )
-        found += self._perceptual(batch, seen)
+        # a video matched exactly by a set is not matched again by that set's frames of it
+        exact = {(m["media_id"], m["set_name"]) for m in found}
+        found += [
+            m for m in self._perceptual(batch, seen)
+            if not (m["matched_on"].startswith("vpdq") and (m["media_id"], m["set_name"]) in exact)
+        ]  # fmt: skip
         return found
 
     def _search(
@@ -126,20 +134,26 @@ class _Library:
     def _perceptual(
         self, batch: Sequence[dict[str, Any]], seen: set[tuple[int, int]]
     ) -> list[dict[str, Any]]:
-        hits: list[tuple[int, int, str, int]] = []  # media id, record id, algorithm, distance
         pdq_media = [
             m for m in batch
             if m["pdq"] and (m["pdq_quality"] is None or m["pdq_quality"] >= PDQ_MIN_QUALITY)
         ]  # fmt: skip
+        # each query: (media id, what it matches on, hash, frame time or None for a picture).
         # PDQ: the upright picture's hash and every stored turned form of it (as the file
         # stores it, for lists made ignoring EXIF orientation; the trimmed picture in eight
-        # orientations), each query named for what it matched on
-        pdq_queries = [
-            (m["id"], name, hex_)
+        # orientations), each query named for what it matched on; and every kept frame of a
+        # video, as good as a picture must be, with its time
+        pdq_queries: list[tuple[int, str, str, float | None]] = [
+            (m["id"], name, hex_, None)
             for m in pdq_media
             for name, hex_ in (("pdq", m["pdq"]), *m.get("pdq_variants", ()))
         ]
-        phash_queries = [(m["id"], "phash", m["phash"]) for m in batch if m["phash"]]
+        pdq_queries += [
+            (m["id"], "pdq", pdq, when) for m in batch for when, pdq, quality in m.get("frames", ())
+            if quality >= PDQ_MIN_QUALITY
+        ]  # fmt: skip
+        phash_queries = [(m["id"], "phash", m["phash"], None) for m in batch if m["phash"]]
+        hits: list[Hit] = []
         for algorithm, queries, limit in (
             ("pdq", pdq_queries, PDQ_MAX_DISTANCE),
             ("phash", phash_queries, PHASH_MAX_DISTANCE),
@@ -150,28 +164,13 @@ class _Library:
             rows, numbers, distances = self._search(index, [q[2] for q in queries], limit)
             record_ids = index.ids()[rows]
             for record_id, number, distance in zip(record_ids, numbers, distances, strict=True):
-                media_id, matched_on, _ = queries[number]
-                hits.append((media_id, int(record_id), matched_on, int(distance)))
+                media_id, matched_on, _, when = queries[number]
+                hits.append(Hit(media_id, int(record_id), matched_on, int(distance), when))
         # nearest first; the upright hash first among equals
-        hits.sort(key=lambda hit: (hit[0], hit[3], hit[2] != "pdq"))
-        records = hashlibrary.records_by_id(self.db, sorted({h[1] for h in hits}))
-        found = []
-        for media_id, record_id, matched_on, distance in hits:
-            if (media_id, record_id) in seen:
-                continue  # the same record already matched exactly, or by a nearer form
-            seen.add((media_id, record_id))
-            # even distance 0 stays perceptual: a different file can share a perceptual hash
-            found.append(
-                {
-                    **records[record_id],
-                    "media_id": media_id,
-                    "origin": "library",
-                    "kind": "perceptual",
-                    "matched_on": MATCHED_ON.get(matched_on, matched_on),
-                    "distance": distance,
-                }  # fmt: skip
-            )
-        return found
+        hits.sort(key=lambda hit: (hit.media_id, hit.distance, hit.matched_on != "pdq"))
+        records = hashlibrary.records_by_id(self.db, sorted({h.record_id for h in hits}))
+        frames = Counter(q[0] for q in pdq_queries if q[3] is not None)  # looked up per video
+        return known_frames.matches(hits, records, seen, frames, MATCHED_ON)
 
 
 def _open_library(path: str | os.PathLike[str] | None) -> Database | None:
@@ -237,8 +236,10 @@ def _match(
         chunk = ids[start : start + BATCH_MEDIA]
         batch = known.media_hashes(db, chunk)
         turned = known.pdq_variants(db, chunk, PDQ_VARIANTS)
+        frames = videos.frame_pdqs(db, chunk)  # a video is looked up by its kept frames
         for media in batch:
             media["pdq_variants"] = turned.get(media["id"], [])
+            media["frames"] = frames.get(media["id"], [])
         found = lookup.matches(batch) if lookup else []
         found += known.package_matches(db, chunk)
         with db.atomic():

@@ -71,12 +71,18 @@ LIBRARY_MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 2: frames of known videos (vPDQ lists, VICS vPDQ hashes): one record a frame, with the
+    # video it belongs to (a vPDQ file's name, a VICS Media's MD5) and its time (issue 13)
+    2: """
+    ALTER TABLE hash_records ADD COLUMN video TEXT;
+    ALTER TABLE hash_records ADD COLUMN frame_time REAL;  -- seconds
+    """,
 }
 
 _RECORD_COLUMNS = (
     "md5", "sha1", "sha256", "pdq", "pdq_quality", "phash", "category", "series",
     "victim_identified", "offender_identified", "is_distributed", "tags", "comments", "label",
-    "size",
+    "size", "video", "frame_time",
 )  # fmt: skip
 SET_COLUMNS = (
     "id", "name", "source_path", "source_sha256", "format", "scheme", "purpose", "imported_at",
@@ -202,13 +208,28 @@ def _row(set_id: int, record: HashRecord) -> tuple[Any, ...]:
 
 
 def add_records(db: Database, set_id: int, records: Iterable[HashRecord]) -> int:
-    """Insert a batch of records into a set; call inside the import's transaction."""
-    rows = [_row(set_id, r) for r in records]
+    """Insert a batch of records into a set; call inside the import's transaction. A known
+    video's frames (record.frames) become records of their own, one a frame, with the video's
+    category and flags, `video` its MD5 (digests stay on the video's own record only, so an
+    exact match is one match)."""
+    rows = []
+    given = 0
+    for r in records:
+        given += 1
+        rows.append(_row(set_id, r))
+        for seconds, quality, pdq in r.frames:
+            frame = HashRecord(pdq=pdq, pdq_quality=quality, video=r.md5 or r.sha1 or r.sha256,
+                               frame_time=seconds, category=r.category, series=r.series,
+                               victim_identified=r.victim_identified,
+                               offender_identified=r.offender_identified,
+                               is_distributed=r.is_distributed, tags=r.tags,
+                               label=r.label)  # fmt: skip
+            rows.append(_row(set_id, frame))
     marks = ", ".join("?" for _ in range(len(_RECORD_COLUMNS) + 1))
     db.conn.executemany(
         f"INSERT INTO hash_records (set_id, {', '.join(_RECORD_COLUMNS)}) VALUES ({marks})", rows
     )
-    return len(rows)
+    return given
 
 
 def merge_duplicate_digests(db: Database, set_id: int) -> int:
@@ -246,7 +267,7 @@ def remove_set(db: Database, name: str) -> HashSet:
 MATCH_COLUMNS = (
     "s.name", "s.source_sha256", "s.source_path", "s.scheme", "s.purpose", "r.category",
     "r.series", "r.victim_identified", "r.offender_identified", "r.is_distributed", "r.tags",
-    "r.comments",
+    "r.comments", "r.video", "r.frame_time",
 )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from desktop.store.db import now_iso
 MATCH_FIELDS = (
     "origin", "set_name", "set_source_sha256", "source", "purpose", "kind", "matched_on",
     "distance", "scheme", "category", "series", "victim_identified", "offender_identified",
-    "is_distributed", "tags", "comments",
+    "is_distributed", "tags", "comments", "time", "known_time", "frames",
 )  # fmt: skip
 FLAGS = ("victim_identified", "offender_identified", "is_distributed")
 # SQL condition (on media alias m) for "new material": no exact match in any set or package.

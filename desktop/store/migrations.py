@@ -443,4 +443,10 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (kind, first_media_id)
     );
     """,
+    # 10: known video (issue 13): a perceptual match found on a video's frames says where
+    10: """
+    ALTER TABLE known_matches ADD COLUMN time REAL;        -- seconds: the case media's frame
+    ALTER TABLE known_matches ADD COLUMN known_time REAL;  -- seconds: the known video's frame
+    ALTER TABLE known_matches ADD COLUMN frames INTEGER;   -- frames of the case media matched
+    """,
 }

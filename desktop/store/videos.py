@@ -6,7 +6,7 @@ Readers take a sqlite_utils Database or a plain sqlite3 connection (the GUI's wo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,19 @@ def record_video(db: Database, media_id: int, video: VideoAnalysis) -> None:
 
 def _conn(db: Any) -> Any:
     return getattr(db, "conn", db)
+
+
+def _rows_for(
+    db: Any, sql: str, media_ids: Iterable[int], params: Sequence[Any] = ()
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of `sql` (its `{marks}` the ids' placeholders, after `params`) for media ids,
+    looked up in batches under SQLite's parameter limit."""
+    ids = [int(m) for m in media_ids]
+    conn = _conn(db)
+    for first in range(0, len(ids), ID_BATCH):
+        chunk = ids[first : first + ID_BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        yield from conn.execute(sql.format(marks=marks), [*params, *chunk])
 
 
 def _seconds(blob: bytes | None) -> list[float]:
@@ -138,16 +151,13 @@ class Storyboard:
 def storyboards(db: Any, media_ids: Sequence[int]) -> dict[int, Storyboard]:
     """The storyboards of those media that have one (videos, animated pictures)."""
     found: dict[int, Storyboard] = {}
-    conn = _conn(db)
-    for first in range(0, len(media_ids), ID_BATCH):
-        chunk = [int(m) for m in media_ids[first : first + ID_BATCH]]
-        marks = ", ".join("?" for _ in chunk)
-        for media_id, times, strip, width, height in conn.execute(
-            "SELECT media_id, times, strip, tile_width, tile_height FROM video_storyboards"
-            f" WHERE media_id IN ({marks})",
-            chunk,
-        ):
-            found[media_id] = Storyboard(media_id, _seconds(times), bytes(strip), width, height)
+    for media_id, times, strip, width, height in _rows_for(
+        db,
+        "SELECT media_id, times, strip, tile_width, tile_height FROM video_storyboards"
+        " WHERE media_id IN ({marks})",
+        media_ids,
+    ):
+        found[media_id] = Storyboard(media_id, _seconds(times), bytes(strip), width, height)
     return found
 
 
@@ -158,15 +168,11 @@ def storyboard(db: Any, media_id: int) -> Storyboard | None:
 def video_badges(db: Any, media_ids: Sequence[int]) -> dict[int, tuple[float | None, bool]]:
     """(duration in seconds, has sound) of those media that are videos: what a grid tile shows."""
     found: dict[int, tuple[float | None, bool]] = {}
-    conn = _conn(db)
-    for first in range(0, len(media_ids), ID_BATCH):
-        chunk = [int(m) for m in media_ids[first : first + ID_BATCH]]
-        marks = ", ".join("?" for _ in chunk)
-        for media_id, duration, audio in conn.execute(
-            f"SELECT media_id, duration, audio_codec FROM videos WHERE media_id IN ({marks})",
-            chunk,
-        ):
-            found[media_id] = (duration, audio is not None)
+    for media_id, duration, audio in _rows_for(
+        db, "SELECT media_id, duration, audio_codec FROM videos WHERE media_id IN ({marks})",
+        media_ids,
+    ):  # fmt: skip
+        found[media_id] = (duration, audio is not None)
     return found
 
 
@@ -180,16 +186,10 @@ def packed_rows(
     if variant is not None:
         sql += " AND variant = ?"
         params.append(variant)
-    conn = _conn(db)
     if media_ids is None:
-        return list(conn.execute(sql, params))
-    wanted = sorted({int(m) for m in media_ids})
-    rows: list[tuple[int, bytes, bytes, bytes]] = []
-    for first in range(0, len(wanted), ID_BATCH):
-        chunk = wanted[first : first + ID_BATCH]
-        marks = ", ".join("?" for _ in chunk)
-        rows += conn.execute(f"{sql} AND media_id IN ({marks})", [*params, *chunk]).fetchall()
-    return rows
+        return list(_conn(db).execute(sql, params))
+    sql += " AND media_id IN ({marks})"
+    return list(_rows_for(db, sql, sorted(set(media_ids)), params))
 
 
 def frame_hashes(db: Any, media_id: int) -> list[PackedHashes]:
@@ -213,20 +213,34 @@ def video_counts(db: Any) -> tuple[int, float]:
 def add_video_fields(db: Any, by_id: dict[int, dict[str, Any]]) -> None:
     """Attach "video" (None for pictures) to media dicts keyed by id (items._with_details):
     duration, fps, codecs, has_audio, rotation, kept frames and their times, last good time."""
-    ids = list(by_id)
     for media in by_id.values():
         media["video"] = None
-    conn = _conn(db)
-    for first in range(0, len(ids), ID_BATCH):
-        chunk = ids[first : first + ID_BATCH]
-        marks = ", ".join("?" for _ in chunk)
-        for row in conn.execute(
-            f"SELECT media_id, {', '.join(VIDEO_FIELDS)}, frame_times FROM videos"
-            f" WHERE media_id IN ({marks})",
-            chunk,
-        ):
-            fields = dict(zip(VIDEO_FIELDS, row[1:-1], strict=True))
-            fields["has_audio"] = fields["audio_codec"] is not None
-            fields["frame_times"] = _seconds(row[-1])
-            fields["kept_frames"] = len(fields["frame_times"])
-            by_id[row[0]]["video"] = fields
+    columns = ", ".join(VIDEO_FIELDS)
+    sql = f"SELECT media_id, {columns}, frame_times FROM videos WHERE media_id IN ({{marks}})"
+    for row in _rows_for(db, sql, by_id):
+        fields = dict(zip(VIDEO_FIELDS, row[1:-1], strict=True))
+        fields["has_audio"] = fields["audio_codec"] is not None
+        fields["frame_times"] = _seconds(row[-1])
+        fields["kept_frames"] = len(fields["frame_times"])
+        by_id[row[0]]["video"] = fields
+
+
+def frame_pdqs(db: Any, media_ids: Sequence[int]) -> dict[int, list[tuple[float, str, int]]]:
+    """(seconds, PDQ hex, quality) of each kept frame of those media that are videos: what
+    known-material matching looks up."""
+    found: dict[int, list[tuple[float, str, int]]] = {}
+    for media_id, frames, hashes, qualities, times in _rows_for(
+        db,
+        "SELECT f.media_id, f.frames, f.hashes, f.qualities, v.frame_times FROM frame_hashes f"
+        " JOIN videos v ON v.media_id = f.media_id WHERE f.algorithm = 'pdq'"
+        " AND f.variant = 'original' AND f.media_id IN ({marks})",
+        media_ids,
+    ):
+        seconds = _seconds(times)
+        numbers = np.frombuffer(frames, dtype="<u2").tolist()
+        found[media_id] = [
+            (seconds[n], bytes(hashes[32 * k : 32 * (k + 1)]).hex(), qualities[k])
+            for k, n in enumerate(numbers)
+            if n < len(seconds)
+        ]
+    return found
