@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import sqlite3
 import uuid
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -30,6 +32,18 @@ class CaseError(Exception):
 
 class CaseDamaged(CaseError):
     """The case file is damaged: SQLite found a broken page, or a value is not what was written."""
+
+
+def stored_json(text: str | None, default: Any = None) -> Any:
+    """A JSON field as written by Vigil; a field that no longer parses is damage (a flipped
+    byte in its page), said as such rather than raised as a JSON error."""
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        detail = "a stored field is not what was written"
+        raise CaseDamaged(damaged_sentence(None, detail)) from None
 
 
 def damaged_sentence(path: str | os.PathLike[str] | None, detail: str, kind: str = "case") -> str:

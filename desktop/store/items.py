@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from desktop.core.ingest import FileAnalysis, WalkEntry, display_path
 from desktop.store import known, videos
-from desktop.store.db import now_iso
+from desktop.store.db import now_iso, stored_json
 
 FILE_STATUSES = (
     "ok",
@@ -203,7 +203,7 @@ def _media_dict(row: tuple[Any, ...]) -> dict[str, Any]:
         "width", "height", "frames", "exif", "duration",
     )  # fmt: skip
     data = dict(zip(keys, row, strict=True))
-    data["exif"] = json.loads(data["exif"]) if data["exif"] else {}
+    data["exif"] = stored_json(data["exif"], {})
     return data
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from desktop.core.hamming import HammingIndex
 from desktop.store.browse import Conn, stack_members
+from desktop.store.db import stored_json
 
 # ---- pictures and details ----------------------------------------------------------------------
 
@@ -37,7 +37,7 @@ def media_detail(conn: Conn, media_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     detail = dict(zip(_DETAIL_COLUMNS, row, strict=True))
-    detail["exif"] = json.loads(detail["exif"]) if detail["exif"] else {}
+    detail["exif"] = stored_json(detail["exif"], {})
     detail["files"] = [
         {"path": p, "path_raw": bytes(r), "status": s, "reason": why, "size": n, "mtime_ns": t,
          "extension_mismatch": bool(x)}

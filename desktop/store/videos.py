@@ -14,6 +14,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from desktop.core.frame_hashes import PackedHashes
+from desktop.store.db import stored_json
 
 if TYPE_CHECKING:
     from desktop.core.video_ingest import VideoAnalysis
@@ -121,7 +122,7 @@ def video_details(db: Any, media_id: int) -> dict[str, Any] | None:
         kept_frames=len(frame_times) // 4,
         status=status,
         reason=reason,
-        notes=json.loads(notes) if notes else [],
+        notes=stored_json(notes, []),
     )
     return details
 

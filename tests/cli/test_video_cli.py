@@ -38,3 +38,18 @@ def test_partial_status_filter_and_info_counts_videos(capsys, video_case_templat
     code, out, _ = run(capsys, "info", "--case", case, "--json")
     info = json.loads(out)
     assert info["videos"]["count"] == 4 and info["file_statuses"]["partial"] == 1
+
+
+def test_a_stored_field_that_no_longer_parses_is_damage_not_a_traceback(capsys, tmp_path,
+                                                                      video_case_template):  # fmt: skip
+    import shutil
+    import sqlite3
+
+    case = tmp_path / "c.vigil"
+    shutil.copy(video_case_template, case)
+    conn = sqlite3.connect(case)
+    conn.execute("UPDATE media SET exif = '{\"make\": br' WHERE exif IS NOT NULL")
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "items", "--case", str(case))
+    assert code == 2 and "is damaged" in err and "Traceback" not in err
