@@ -40,8 +40,7 @@ def test_partial_status_filter_and_info_counts_videos(capsys, video_case_templat
     assert info["videos"]["count"] == 4 and info["file_statuses"]["partial"] == 1
 
 
-def test_a_stored_field_that_no_longer_parses_is_damage_not_a_traceback(capsys, tmp_path,
-                                                                      video_case_template):  # fmt: skip
+def test_a_stored_field_that_no_longer_parses_is_damage(capsys, tmp_path, video_case_template):
     import shutil
     import sqlite3
 
