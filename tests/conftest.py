@@ -63,18 +63,21 @@ def sample_case_template(tmp_path_factory, sample_evidence) -> Path:
     return case
 
 
-@pytest.fixture
-def sample_case(tmp_path, sample_case_template) -> Path:
-    """A fresh copy of an ingested sample case, free to change."""
+def _copy_case(template: Path, target: Path) -> Path:
     import sqlite3
 
-    target = tmp_path / "case.vigil"
-    source = sqlite3.connect(sample_case_template)
+    source = sqlite3.connect(template)
     dest = sqlite3.connect(target)
     source.backup(dest)
     source.close()
     dest.close()
     return target
+
+
+@pytest.fixture
+def sample_case(tmp_path, sample_case_template) -> Path:
+    """A fresh copy of an ingested sample case, free to change."""
+    return _copy_case(sample_case_template, tmp_path / "case.vigil")
 
 
 @pytest.fixture(scope="session")
@@ -104,3 +107,10 @@ def video_case_template(tmp_path_factory, video_evidence) -> Path:
     case = tmp_path_factory.mktemp("video_cases") / "videos.vigil"
     ingest(case, [video_evidence], workers=2)
     return case
+
+
+@pytest.fixture
+def video_case(tmp_path, video_case_template) -> Path:
+    """A fresh copy of the ingested video case (its evidence stays where it was), free to
+    change."""
+    return _copy_case(video_case_template, tmp_path / "videos.vigil")

@@ -10,7 +10,8 @@ from desktop.cli.output import Interrupts, ProgressBar, print_json, stream_json_
 from desktop.core.video_meta import clock
 from desktop.jobs.ingest import IngestSummary, ingest
 from desktop.jobs.verify import verify
-from desktop.store import audit, items, known, videos
+from desktop.store import audit, exposure, items, known, videos
+from desktop.store.audit import current_user
 from desktop.store.db import get_info, open_case
 
 
@@ -47,6 +48,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("info", help="counts, sources and hash algorithms of a case")
     add_case_argument(p)
+    p.add_argument(
+        "--exposure",
+        action="store_true",
+        help="your own exposure per day instead: seconds of pictures revealed, video shown "
+        "sharp and sound heard (nobody else's figures are shown)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_info)
 
@@ -152,6 +159,8 @@ def _video_totals(db: Any) -> dict[str, float | int]:
 
 def cmd_info(args: argparse.Namespace) -> int:
     db = open_case(args.case)
+    if args.exposure:
+        return _print_exposure(db, args.json)
     info = case_info(db)
     if args.json:
         print_json(info)
@@ -174,6 +183,27 @@ def cmd_info(args: argparse.Namespace) -> int:
     table((s["path"], f"{s['files']} files", f"added {s['added_at']}") for s in info["sources"])
     print("Hash algorithms and library versions:")
     table(info["hash_algorithms"].items())
+    return 0
+
+
+def _print_exposure(db: Any, as_json: bool) -> int:
+    """The analyst's own figures (this OS user's events only), per local day."""
+    days = exposure.by_day(db)
+    user = current_user()
+    if as_json:
+        print_json(
+            {"analyst": user, "days": [{"day": d, **{k: round(v, 1) for k, v in kinds.items()}}
+                                       for d, kinds in days]}
+        )  # fmt: skip
+        return 0
+    if not days:
+        print(f"No exposure recorded for {user} in this case.")
+        return 0
+    print(f"Exposure of {user} in this case (seconds shown sharp or heard):")
+    table(
+        [("day", "pictures", "video", "sound")]
+        + [(d, clock(k["picture"]), clock(k["video"]), clock(k["sound"])) for d, k in days]
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ from desktop.cli.case_commands import add_case_argument
 from desktop.cli.output import UserError, print_json, stream_json_list, table
 from desktop.core.clue_kinds import clue_kinds, kind_keys, kind_name
 from desktop.core.regions import RegionError, parse_region
+from desktop.core.video_meta import frame_clock, parse_clock
 from desktop.jobs.clue_export import ClueExportError, export_clue
 from desktop.store import clues, tags
 from desktop.store.db import open_case
@@ -19,6 +20,13 @@ def region_argument(text: str) -> Any:
     try:
         return parse_region(text)
     except RegionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def time_argument(text: str) -> float:
+    try:
+        return parse_clock(text)
+    except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
@@ -40,6 +48,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--label", required=True, help="what it is, in a few words")
     p.add_argument("--note", default="")
     p.add_argument("--region", type=region_argument, metavar="X,Y,W,H", help="in image pixels")
+    p.add_argument(
+        "--time",
+        type=time_argument,
+        metavar="T",
+        help="on a video: the frame's time (seconds, M:SS.s or H:MM:SS); the region is in "
+        "that frame's pixels",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_clue_add)
 
@@ -52,6 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--region", type=region_argument, metavar="X,Y,W,H")
     group.add_argument("--no-region", action="store_true", help="remove the region")
+    p.add_argument("--time", type=time_argument, metavar="T", help="on a video: the frame's time")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_clue_edit)
 
@@ -69,7 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write a clue's region as a picture without metadata, plus a JSON sidecar",
         description="Write only the clue's region (PNG or JPEG, from OUT's suffix) and OUT.json "
         "with kind, label, note, case reference and the source's SHA-256. The crop never "
-        "carries EXIF or any other metadata of the source.",
+        "carries EXIF or any other metadata of the source. A clue on a video is cut from the "
+        "frame at its time (decoded from the evidence).",
     )
     add_case_argument(p)
     p.add_argument("clue_id", type=int, metavar="CLUE")
@@ -114,6 +131,8 @@ def _print_clue(clue: clues.Clue) -> None:
         if clue.region
         else "whole picture"
     )
+    if clue.time is not None:
+        where += f" of the frame at {frame_clock(clue.time)}"
     print(
         f"#{clue.id:<5} media #{clue.media_id:<6} {kind_name(clue.kind)}: {clue.label}  ({where})"
     )
@@ -148,7 +167,7 @@ def _show(args: argparse.Namespace, clue: clues.Clue, verb: str) -> int:
 def cmd_clue_add(args: argparse.Namespace) -> int:
     db = open_case(args.case)
     media_id = resolve_media(db, args.media)
-    clue = clues.add_clue(db, media_id, args.kind, args.label, args.note, args.region)
+    clue = clues.add_clue(db, media_id, args.kind, args.label, args.note, args.region, args.time)
     return _show(args, clue, "Recorded")
 
 
@@ -156,13 +175,15 @@ def cmd_clue_edit(args: argparse.Namespace) -> int:
     db = open_case(args.case)
     changes: dict[str, Any] = {
         name: getattr(args, name)
-        for name in ("kind", "label", "note", "region")
+        for name in ("kind", "label", "note", "region", "time")
         if getattr(args, name) is not None
     }
     if args.no_region:
         changes["region"] = None
     if not changes:
-        raise UserError("Give at least one of --kind, --label, --note, --region, --no-region.")
+        raise UserError(
+            "Give at least one of --kind, --label, --note, --region, --no-region, --time."
+        )
     return _show(args, clues.update_clue(db, args.clue_id, **changes), "Changed")
 
 

@@ -32,9 +32,15 @@ def crop_clue(source: bytes, region: Region, blackouts: Sequence[Region] = ()) -
     desktop.core.media.DecodeFailure for a picture that cannot be decoded and RegionError for a
     region outside it or a blackout that does not touch the region.
     """
-    decoded = decode_reduced(source, full=True)
-    region.check_inside(decoded.image.width, decoded.image.height)
-    crop = decoded.image.crop(region.box)
+    return crop_picture(decode_reduced(source, full=True).image, region, blackouts)
+
+
+def crop_picture(
+    picture: Image.Image, region: Region, blackouts: Sequence[Region] = ()
+) -> ClueCrop:
+    """Cut the region out of a decoded picture (or video frame) and black out parts of it."""
+    region.check_inside(picture.width, picture.height)
+    crop = picture.convert("RGB").crop(region.box)
     applied = []
     draw = ImageDraw.Draw(crop)
     for blackout in blackouts:
@@ -81,9 +87,11 @@ def sidecar(
     crop_sha256: str,
     exported_at: str,
     tool_version: str,
+    time: float | None = None,
 ) -> dict[str, Any]:
-    """What travels with the crop: enough to identify the clue, nothing of the rest of the
-    picture (no file names or paths of the evidence, no EXIF)."""
+    """What travels with the crop: enough to identify the clue (and, from a video, the frame's
+    time), nothing of the rest of the picture (no file names or paths of the evidence, no
+    EXIF)."""
     return {
         "format": SIDECAR_FORMAT,
         "version": SIDECAR_VERSION,
@@ -99,4 +107,5 @@ def sidecar(
         "crop_sha256": crop_sha256,
         "exported_at": exported_at,
         "tool": f"Vigil {tool_version}",
+        **({"time": time} if time is not None else {}),
     }

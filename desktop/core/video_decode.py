@@ -97,11 +97,11 @@ class Damage:
     message: str
 
 
-def _refuse_nested_open(url: str, flags: int, options: dict[str, Any]) -> Any:
+def refuse_nested_open(url: str, flags: int, options: dict[str, Any]) -> Any:
     raise PermissionError("Vigil never opens a file or address a video refers to")
 
 
-def _message(error: BaseException) -> str:
+def ffmpeg_message(error: BaseException) -> str:
     """FFmpeg's words for an error, without the file name PyAV appends (a descriptor here)."""
     text = getattr(error, "strerror", None) or str(error) or type(error).__name__
     return str(text)
@@ -110,7 +110,17 @@ def _message(error: BaseException) -> str:
 class VideoDecoder:
     """One video stream of an evidence file opened for reading (a file object or bytes)."""
 
-    def __init__(self, source: IO[bytes], file_type: str, head: bytes):
+    def __init__(
+        self,
+        source: IO[bytes],
+        file_type: str,
+        head: bytes,
+        max_side: int = REDUCED_MAX_SIDE,
+        threads: int = 1,
+    ):
+        """`max_side`: longest side frames are reduced to (ingest's working size by default; a
+        player asks for more). `threads`: decoder threads (one per ingest worker)."""
+        self.max_side, self.threads = max_side, threads
         demuxer = DEMUXERS[file_type]
         if file_type == "mpeg" and head.startswith(b"\x00\x00\x01\xb3"):
             demuxer = "mpegvideo"
@@ -119,11 +129,11 @@ class VideoDecoder:
                 source,
                 mode="r",
                 format=demuxer,
-                io_open=_refuse_nested_open,
+                io_open=refuse_nested_open,
                 metadata_errors="replace",
             )
         except (av.FFmpegError, OSError) as error:
-            reason = f"cannot read the {file_type} container: {_message(error)}"
+            reason = f"cannot read the {file_type} container: {ffmpeg_message(error)}"
             raise DecodeFailure("corrupt", reason) from None
         try:
             self.info, self.stream = self._describe(file_type)
@@ -185,7 +195,7 @@ class VideoDecoder:
             frames_total=stream.frames or None,
             metadata={str(k): str(v) for k, v in metadata.items()},
         )
-        context.thread_count = 1
+        context.thread_count = self.threads
         context.options = {"max_pixels": str(MAX_VIDEO_PIXELS)}
         self._sar = context.sample_aspect_ratio
         # float arithmetic: Fractions cost more than the rest of a packet's handling
@@ -209,7 +219,7 @@ class VideoDecoder:
             self.info.rotation = rotation_from_display(frame.rotation)
         width, height = frame.width, frame.height
         shown_width = width * float(self._sar) if self._sar and 0.2 < self._sar < 5 else width
-        scale = min(1.0, REDUCED_MAX_SIDE / max(shown_width, height))
+        scale = min(1.0, self.max_side / max(shown_width, height))
         size = (max(1, round(shown_width * scale)), max(1, round(height * scale)))
         rgb = frame.reformat(width=size[0], height=size[1], format="rgb24", interpolation="AREA")
         image = Image.fromarray(np.ascontiguousarray(rgb.to_ndarray()), "RGB")
@@ -224,7 +234,8 @@ class VideoDecoder:
         try:
             frames = context.decode(packet)
         except av.FFmpegError as error:
-            self.damage.append(Damage(self._time(packet.pts) if packet else None, _message(error)))
+            when = self._time(packet.pts) if packet else None
+            self.damage.append(Damage(when, ffmpeg_message(error)))
             return []
         return [self._frame(frame, key) for frame in frames]
 
@@ -257,7 +268,7 @@ class VideoDecoder:
                 if when is None or wanted(when):
                     yield from self._decode(packet, key=True)
         except av.FFmpegError as error:  # the container itself is damaged from here on
-            self.damage.append(Damage(self.end_time, _message(error)))
+            self.damage.append(Damage(self.end_time, ffmpeg_message(error)))
         except BudgetSpent:
             yield from self._decode(None, key=True)  # frames the decoder holds back
             raise
@@ -277,7 +288,7 @@ class VideoDecoder:
             try:
                 self.container.seek(offset, stream=self.stream, backward=True, any_frame=False)
             except av.FFmpegError as error:
-                self.damage.append(Damage(target, f"cannot seek: {_message(error)}"))
+                self.damage.append(Damage(target, f"cannot seek: {ffmpeg_message(error)}"))
                 return
             decoded, at = 0, -1.0
             try:
@@ -297,10 +308,51 @@ class VideoDecoder:
                 else:
                     return  # the stream ended before the remaining targets
             except av.FFmpegError as error:
-                self.damage.append(Damage(target, _message(error)))
+                self.damage.append(Damage(target, ffmpeg_message(error)))
                 return
             if decoded == 0 or decoded > MAX_FILL_FRAMES:
                 pending.pop(0)  # nothing reachable at that time: give it up
 
+    def play_from(self, start: float, keyframes_only: bool = False) -> Iterator[DecodedFrame]:
+        """Every frame from `start` on, in order, for the player: a seek to the keyframe at or
+        before it, then frames decoded, those before `start` dropped. With `keyframes_only`
+        (scrubbing: fast, and the picture is blurred then anyway) only keyframes, from the
+        one at or before `start`. Damage is noted, never raised; the stream's end ends it."""
+        context = self.stream.codec_context
+        context.skip_frame = "NONKEY" if keyframes_only else "DEFAULT"
+        if self._base:
+            offset = int(max(0.0, start) / self._base) + self._start
+            try:
+                self.container.seek(offset, stream=self.stream, backward=True, any_frame=False)
+            except av.FFmpegError as error:
+                self.damage.append(Damage(start, f"cannot seek: {ffmpeg_message(error)}"))
+                return
+        early = start - 0.5 * (self._frame_span or 0.04)
+        try:
+            for packet in self.container.demux(self.stream):
+                for frame in self._decode(packet, key=bool(packet.is_keyframe)):
+                    if keyframes_only or frame.time >= early:
+                        yield frame
+        except av.FFmpegError as error:
+            self.damage.append(Damage(start, ffmpeg_message(error)))
+            return
+        yield from self._decode(None, key=False)
+
     def _keyframe_between(self, start: float, end: float) -> bool:
         return any(start < k <= end for k in self.keyframe_times)
+
+
+FULL_SIZE = 8192  # longest side of a frame decoded for export: every real video's own size
+
+
+def frame_at(
+    source: IO[bytes], file_type: str, head: bytes, seconds: float, max_side: int = FULL_SIZE
+) -> DecodedFrame:
+    """The frame shown at `seconds` (the first at or after it), upright, at most `max_side`;
+    DecodeFailure when none decodes there."""
+    with VideoDecoder(source, file_type, head, max_side=max_side) as decoder:
+        frame = next(decoder.play_from(seconds), None)
+        if frame is None:
+            where = decoder.damage[-1].message if decoder.damage else "the video ends before it"
+            raise DecodeFailure("corrupt", f"no frame decodes at {seconds:.2f} s ({where})")
+        return frame

@@ -154,6 +154,29 @@ def rotation_from_display(counter_clockwise: float | int | None) -> int:
     return int(round(-float(counter_clockwise) / 90.0)) % 4 * 90
 
 
+def frame_clock(seconds: float) -> str:
+    """A frame's time to the tenth of a second: 0:12.4, 1:02:03.0."""
+    tenths = round(seconds * 10)
+    return f"{clock(tenths // 10)}.{tenths % 10}"
+
+
+def parse_clock(text: str) -> float:
+    """Seconds from what an analyst types: 12.5, 0:12.5 or 1:02:03; ValueError otherwise."""
+    parts = text.strip().split(":")
+    if not 1 <= len(parts) <= 3 or not all(parts):
+        raise ValueError(f"{text!r} is not a time (seconds, M:SS or H:MM:SS)")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time (seconds, M:SS or H:MM:SS)") from None
+    seconds = 0.0
+    for number in numbers:
+        if number < 0:
+            raise ValueError(f"{text!r} is not a time (seconds, M:SS or H:MM:SS)")
+        seconds = seconds * 60 + number
+    return seconds
+
+
 def clock(seconds: float | None) -> str:
     """0:12, 12:03 or 1:02:03."""
     if seconds is None:

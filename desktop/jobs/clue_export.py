@@ -1,4 +1,5 @@
-"""The clue export job: read the source evidence, check it, write the crop and its sidecar."""
+"""The clue export job: read the source evidence, check it, write the crop and its sidecar;
+a clue on a video is cut from the frame at its time, and a whole frame can be exported too."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from sqlite_utils import Database
 
 from desktop import __version__
-from desktop.core.clue_export import EXPORT_FORMATS, crop_clue, encode_without_metadata, sidecar
-from desktop.core.ingest import open_evidence
-from desktop.core.media import DecodeFailure
+from desktop.core.clue_export import EXPORT_FORMATS, crop_picture, encode_without_metadata, sidecar
+from desktop.core.ingest import open_evidence, read_and_digest
+from desktop.core.media import VIDEO_TYPES, DecodeFailure, decode_reduced
 from desktop.core.regions import Region, RegionError
+from desktop.core.video_decode import frame_at
 from desktop.store import audit
 from desktop.store.clues import get_clue
 from desktop.store.db import get_info, now_iso
@@ -65,6 +68,39 @@ def read_source(db: Database, media_id: int) -> tuple[bytes, str]:
     )
 
 
+def read_frame(db: Database, media_id: int, seconds: float) -> tuple[Image.Image, str]:
+    """The frame of a video at `seconds`, full size and upright, from the first evidence file
+    that still holds exactly the content recorded (read once in chunks to check it, then
+    decoded: a video is never held in memory), and its SHA-256."""
+    sha256, file_type = db.execute(
+        "SELECT sha256, file_type FROM media WHERE id = ?", [media_id]
+    ).fetchone()
+    if file_type not in VIDEO_TYPES:
+        raise ClueExportError(f"Media #{media_id} is not a video.")
+    paths = [
+        bytes(row[0])
+        for row in db.execute(
+            "SELECT path_raw FROM files WHERE media_id = ? ORDER BY id", [media_id]
+        )
+    ]  # fmt: skip
+    for path in paths:
+        try:
+            digests, head, _ = read_and_digest(path)
+            if digests.sha256 != sha256:
+                continue
+            with open_evidence(path) as handle:
+                frame = frame_at(handle, file_type, head, seconds)
+        except OSError:
+            continue
+        except DecodeFailure as failure:
+            raise ClueExportError(f"The video cannot be decoded there: {failure.reason}.") from None
+        return frame.image, sha256
+    raise ClueExportError(
+        f"None of the {len(paths)} evidence file(s) of media #{media_id} can be read with the "
+        "content recorded at ingest (moved, changed or not mounted); run `vigil verify`."
+    )
+
+
 def _check_destination(db: Database, crop_path: Path, sidecar_path: Path, force: bool) -> None:
     if not crop_path.parent.is_dir():
         raise ClueExportError(f"The folder {crop_path.parent} does not exist.")
@@ -104,42 +140,95 @@ def export_clue(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> ClueExportResult:
-    """Write the clue's region as OUT (PNG or JPEG, from its suffix) and OUT's .json sidecar;
-    audited as clue.export."""
+    """Write the clue's region (of the frame at its time, on a video) as OUT (PNG or JPEG, from
+    its suffix) and OUT's .json sidecar; audited as clue.export."""
+    clue = get_clue(db, clue_id)
+    if clue.region is None:
+        raise ClueExportError(f"Clue #{clue_id} has no region; draw or give one to export it.")
+    return _export(
+        db, clue.media_id, clue.time, clue.region, blackouts, out, fmt=fmt, force=force,
+        progress=progress, cancel=cancel, action="clue.export", target=f"clue:{clue_id}",
+        described={"kind": clue.kind, "label": clue.label, "note": clue.note},
+        reference=reference,
+    )  # fmt: skip
+
+
+def export_frame(
+    db: Database,
+    media_id: int,
+    seconds: float,
+    out: str | os.PathLike[str],
+    *,
+    note: str = "",
+    reference: str | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ClueExportResult:
+    """Write the whole frame of a video at `seconds` (pixels only, no metadata) and its
+    sidecar; audited as frame.export."""
+    row = db.execute("SELECT width, height FROM media WHERE id = ?", [media_id]).fetchone()
+    if row is None or not row[0] or not row[1]:
+        raise ClueExportError(f"The case has no video #{media_id} with a known frame size.")
+    return _export(
+        db, media_id, seconds, Region(0, 0, int(row[0]), int(row[1])), (), out, fmt=None,
+        force=force, progress=progress, cancel=cancel, action="frame.export",
+        target=f"media:{media_id}", reference=reference,
+        described={"kind": "other", "label": f"frame at {seconds:.2f} s", "note": note},
+    )  # fmt: skip
+
+
+def _export(
+    db: Database,
+    media_id: int,
+    seconds: float | None,
+    region: Region,
+    blackouts: Sequence[Region],
+    out: str | os.PathLike[str],
+    *,
+    fmt: str | None,
+    force: bool,
+    progress: Progress | None,
+    cancel: Cancel | None,
+    action: str,
+    target: str,
+    described: dict[str, str],
+    reference: str | None,
+) -> ClueExportResult:
     progress = progress or (lambda done, total, message: None)
     crop_path = Path(out)
     fmt = fmt or _SUFFIX_FORMATS.get(crop_path.suffix.lower())
     if fmt not in EXPORT_FORMATS:
         raise ClueExportError("Name the crop file .png or .jpg (or give the format).")
     sidecar_path = crop_path.with_suffix(".json")
-    clue = get_clue(db, clue_id)
-    if clue.region is None:
-        raise ClueExportError(f"Clue #{clue_id} has no region; draw or give one to export it.")
     _check_destination(db, crop_path, sidecar_path, force)
     progress(0, 3, "Reading the source picture")
-    data, sha256 = read_source(db, clue.media_id)
-    if cancel is not None and cancel():
-        raise ClueExportError("Export cancelled.")
-    progress(1, 3, "Cutting out the region")
     try:
-        crop = crop_clue(data, clue.region, blackouts)
+        if seconds is not None:
+            picture, sha256 = read_frame(db, media_id, seconds)
+        else:
+            data, sha256 = read_source(db, media_id)
+            picture = decode_reduced(data, full=True).image
+        if cancel is not None and cancel():
+            raise ClueExportError("Export cancelled.")
+        progress(1, 3, "Cutting out the region")
+        crop = crop_picture(picture, region, blackouts)
     except DecodeFailure as failure:
         raise ClueExportError(f"The source picture cannot be decoded: {failure.reason}.") from None
     except RegionError as error:
         raise ClueExportError(str(error)) from None
     encoded = encode_without_metadata(crop.image, fmt)
     meta = sidecar(
-        kind=clue.kind,
-        label=clue.label,
-        note=clue.note,
+        **described,
         case_reference=reference or case_reference(db),
         source_sha256=sha256,
-        region=clue.region,
+        region=region,
         blackouts=crop.blackouts,
         crop_file=crop_path.name,
         crop_sha256=hashlib.sha256(encoded).hexdigest(),
         exported_at=now_iso(),
         tool_version=__version__,
+        time=seconds,
     )
     progress(2, 3, "Writing the crop and its sidecar")
     text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
@@ -148,7 +237,7 @@ def export_clue(
         _write_atomically(sidecar_path, text.encode("utf-8"))
         with db.atomic():
             after = {**meta, "crop_path": str(crop_path.resolve())}
-            audit.append(db, "clue.export", f"clue:{clue_id}", None, after)
+            audit.append(db, action, target, None, after)
     except BaseException as error:
         # an export the audit log does not record must not exist
         crop_path.unlink(missing_ok=True)

@@ -26,6 +26,7 @@ SORTS: dict[str, tuple[str, bool, str]] = {
         "media_browse_camera",
     ),
     "path": ("ifnull(m.first_path, '')", False, "media_browse_path"),
+    "duration": ("ifnull(m.duration, -1)", True, "media_browse_duration"),  # longest first
 }
 FILTER_INDEX = "media_browse_filter"
 SORT_TITLES = {
@@ -34,6 +35,7 @@ SORT_TITLES = {
     "taken": "Date taken",
     "camera": "Camera",
     "path": "Path",
+    "duration": "Duration",
 }
 MEDIA_STATUSES = (
     "ok",

@@ -1,4 +1,5 @@
-"""Clues on media: kind, label, note and an optional region; every change audited."""
+"""Clues on media: kind, label, note, an optional region and, on a video, the frame's time;
+every change audited."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ LABEL_MAX = 200
 _UNSET: Any = object()
 _COLUMNS = (
     "id, media_id, kind, label, note, region_x, region_y, region_w, region_h,"
-    " created_at, updated_at"
+    " created_at, updated_at, frame_time"
 )
 
 
@@ -32,6 +33,7 @@ class Clue:
     region: Region | None
     created_at: str
     updated_at: str
+    time: float | None = None  # seconds into a video: the frame the clue is on
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,13 +43,15 @@ class Clue:
             "label": self.label,
             "note": self.note,
             "region": self.region.as_dict() if self.region else None,
+            "time": self.time,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
 
 
 def _clue(row: tuple[Any, ...]) -> Clue:
-    return Clue(row[0], row[1], row[2], row[3], row[4], region_from_row(*row[5:9]), *row[9:11])
+    region = region_from_row(*row[5:9])
+    return Clue(row[0], row[1], row[2], row[3], row[4], region, row[9], row[10], row[11])
 
 
 def _kind(kind: str) -> str:
@@ -78,6 +82,22 @@ def _region(db: Database, media_id: int, region: Region | None) -> Region | None
     return region
 
 
+def _time(db: Database, media_id: int, time: float | None) -> float | None:
+    """A frame time must fall inside the video; pictures have none."""
+    if time is None:
+        return None
+    row = db.execute("SELECT duration FROM videos WHERE media_id = ?", [media_id]).fetchone()
+    if row is None:
+        raise InvestigationError(f"Media #{media_id} is not a video: a clue on it has no time.")
+    duration = row[0]
+    if not time >= 0 or (duration is not None and time > duration + 0.5):
+        length = f"{duration:.1f} s" if duration is not None else "unknown"
+        raise InvestigationError(
+            f"{time:g} s is outside video #{media_id} (its length is {length})."
+        )
+    return round(float(time), 3)
+
+
 def _region_values(region: Region | None) -> list[int | None]:
     return [region.x, region.y, region.w, region.h] if region else [None, None, None, None]
 
@@ -96,16 +116,20 @@ def add_clue(
     label: str,
     note: str = "",
     region: Region | None = None,
+    time: float | None = None,
 ) -> Clue:
-    """Record a clue on a media (audited as clue.add)."""
+    """Record a clue on a media, on a video's frame at `time` seconds when given (audited as
+    clue.add)."""
     kind, label = _kind(kind), _label(label)
     with db.atomic():
         region = _region(db, media_id, region)
+        time = _time(db, media_id, time)
         at = now_iso()
         cursor = db.execute(
             "INSERT INTO clues (media_id, kind, label, note, region_x, region_y, region_w,"
-            " region_h, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [media_id, kind, label, note.strip(), *_region_values(region), at, at],
+            " region_h, created_at, updated_at, frame_time)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [media_id, kind, label, note.strip(), *_region_values(region), at, at, time],
         )
         clue = get_clue(db, int(cursor.lastrowid or 0))
         audit.append(db, "clue.add", f"clue:{clue.id}", None, clue.as_dict())
@@ -120,22 +144,26 @@ def update_clue(
     label: str = _UNSET,
     note: str = _UNSET,
     region: Region | None = _UNSET,
+    time: float | None = _UNSET,
 ) -> Clue:
-    """Change any of a clue's fields; `region=None` removes the region (audited as clue.edit)."""
+    """Change any of a clue's fields; `region=None` removes the region, `time=None` the frame
+    time (audited as clue.edit)."""
     with db.atomic():
         before = get_clue(db, clue_id)
         new_region = before.region if region is _UNSET else _region(db, before.media_id, region)
+        new_time = before.time if time is _UNSET else _time(db, before.media_id, time)
         values = [
             before.kind if kind is _UNSET else _kind(kind),
             before.label if label is _UNSET else _label(label),
             before.note if note is _UNSET else note.strip(),
             *_region_values(new_region),
             now_iso(),
+            new_time,
             clue_id,
         ]
         db.execute(
             "UPDATE clues SET kind = ?, label = ?, note = ?, region_x = ?, region_y = ?,"
-            " region_w = ?, region_h = ?, updated_at = ? WHERE id = ?",
+            " region_w = ?, region_h = ?, updated_at = ?, frame_time = ? WHERE id = ?",
             values,
         )
         after = get_clue(db, clue_id)

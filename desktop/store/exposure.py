@@ -1,17 +1,19 @@
-"""What the analyst was exposed to: every reveal (and, later, video watched or sound heard)
-recorded in the audit log with its seconds, and the totals per analyst per day."""
+"""What the analyst was exposed to: every reveal of a picture, every stretch of video shown
+sharp and every listening, recorded in the audit log with its seconds; the totals per analyst
+per day."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from typing import Any
 
 from sqlite_utils import Database
 
 from desktop.store import audit
 
-# Kinds of exposure, each counted on its own: a revealed picture (or part of one). Video
-# review adds "video" (seconds of frames shown sharp) and "sound" (seconds heard).
-KINDS = ("picture",)
+# Kinds of exposure, each counted on its own: a revealed picture (or part of one), seconds of
+# a video shown sharp (the player, a contact sheet frame), seconds of a video's sound heard.
+KINDS = ("picture", "video", "sound")
 ACTION_PREFIX = "exposure."
 
 
@@ -25,6 +27,7 @@ def record(
     how: str,
     where: str,
     region: dict[str, int] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> int:
     """Append one exposure: `seconds` of `kind` from media `media_id`, started at `started_at`
     (UTC ISO), revealed `how` ("held" or "until moved") in `where` (the grid and viewer, a clue
@@ -40,6 +43,7 @@ def record(
     }
     if region is not None:
         after["region"] = region
+    after.update(extra or {})
     with db.atomic():
         return audit.append(db, ACTION_PREFIX + kind, f"media:{media_id}", None, after)
 
@@ -66,3 +70,20 @@ def seconds_since(db: Database, since: str, user: str | None = None) -> dict[str
 
 def seconds_today(db: Database, user: str | None = None) -> dict[str, float]:
     return seconds_since(db, start_of_today(), user)
+
+
+def by_day(db: Database, user: str | None = None) -> list[tuple[str, dict[str, float]]]:
+    """The analyst's (default: this OS user's) seconds of each kind per local day, oldest
+    first: what `vigil info --exposure` prints. Only this analyst's own events are read."""
+    days: dict[str, dict[str, float]] = {}
+    rows = db.execute(
+        "SELECT action, at, json_extract(after, '$.seconds') FROM audit_events"
+        " WHERE action LIKE 'exposure.%' AND user = ? ORDER BY id",
+        [user or audit.current_user()],
+    )
+    for action, at, seconds in rows:
+        day = datetime.fromisoformat(str(at)).astimezone().date().isoformat()
+        totals = days.setdefault(day, dict.fromkeys(KINDS, 0.0))
+        kind = str(action)[len(ACTION_PREFIX) :]
+        totals[kind] = totals.get(kind, 0.0) + float(seconds or 0.0)
+    return sorted(days.items())

@@ -449,4 +449,13 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE known_matches ADD COLUMN known_time REAL;  -- seconds: the known video's frame
     ALTER TABLE known_matches ADD COLUMN frames INTEGER;   -- frames of the case media matched
     """,
+    # 11: video review (issue 14): a clue on a video frame carries the frame's time; the grid
+    # sorts by duration from its own covering index; a video's loudness strip is kept once
+    # measured (it is computed when the video is first opened in the viewer)
+    11: """
+    ALTER TABLE clues ADD COLUMN frame_time REAL;   -- seconds into the video; NULL: a picture
+    ALTER TABLE videos ADD COLUMN loudness BLOB;    -- core.loudness strip, NULL until measured
+    CREATE INDEX media_browse_duration
+        ON media(ifnull(duration, -1), id, status, file_type, category, reviewed, copies);
+    """,
 }

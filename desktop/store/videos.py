@@ -14,6 +14,8 @@ import numpy as np
 from sqlite_utils import Database
 
 from desktop.core.frame_hashes import PackedHashes
+from desktop.core.media import VIDEO_TYPES
+from desktop.store.browse import register_filter
 from desktop.store.db import stored_json
 
 if TYPE_CHECKING:
@@ -245,3 +247,67 @@ def frame_pdqs(db: Any, media_ids: Sequence[int]) -> dict[int, list[tuple[float,
             if n < len(seconds)
         ]
     return found
+
+
+# A kept frame this many PDQ bits or more from the one kept before it starts a new scene:
+# unrelated pictures are about 128 bits apart (86-88 across the cuts of the tests' generated
+# shots); frames of one steady shot a second apart stay well under it. A fast pan counts as a
+# new scene: "next scene" then stops inside it, which costs a key press, never a missed cut.
+SCENE_BITS = 80
+
+
+def scene_starts(db: Any, media_id: int) -> list[float]:
+    """Seconds where a scene starts (the first kept frame, then each kept frame whose PDQ is
+    far from the previous kept frame's): "next scene" in the player, marks on its timeline.
+    Read from the stored frame hashes, never the evidence."""
+    times = kept_frame_times(db, media_id)
+    row = (
+        _conn(db)
+        .execute(
+            "SELECT frames, hashes FROM frame_hashes WHERE media_id = ? AND algorithm = 'pdq'"
+            " AND variant = 'original'",
+            [media_id],
+        )
+        .fetchone()
+    )
+    if not times:
+        return []
+    if row is None:
+        return [times[0]]
+    frames = np.frombuffer(row[0], dtype="<u2").astype(np.int64)
+    bits = np.unpackbits(np.frombuffer(row[1], dtype=np.uint8).reshape(len(frames), -1), axis=1)
+    starts = [times[0]]
+    for k in range(1, len(frames)):
+        if int(np.count_nonzero(bits[k] != bits[k - 1])) >= SCENE_BITS and frames[k] < len(times):
+            starts.append(times[int(frames[k])])
+    return starts
+
+
+def loudness(db: Any, media_id: int) -> bytes | None:
+    """The stored loudness strip (core.loudness), None until it has been measured."""
+    row = _conn(db).execute("SELECT loudness FROM videos WHERE media_id = ?", [media_id]).fetchone()
+    return bytes(row[0]) if row and row[0] is not None else None
+
+
+def store_loudness(db: Database, media_id: int, strip: bytes) -> None:
+    """Keep a measured loudness strip (a fact about the evidence, not an analyst's act: not
+    audited, as ingest's own measurements are not)."""
+    with db.atomic():
+        db.execute("UPDATE videos SET loudness = ? WHERE media_id = ?", [strip, media_id])
+
+
+# ---- the grid's "videos only" / "pictures only" filter ------------------------------------------
+
+MEDIA_KINDS = ("videos", "pictures")
+_VIDEO_MARKS = ", ".join(f"'{t}'" for t in VIDEO_TYPES)
+
+
+def _media_kind(value: str) -> tuple[str, list[Any]]:
+    """Videos are the video containers; animated pictures stay pictures. Both conditions read
+    file_type, which every browse index holds."""
+    if value == "videos":
+        return f"m.file_type IN ({_VIDEO_MARKS})", []
+    return f"(m.file_type IS NULL OR m.file_type NOT IN ({_VIDEO_MARKS}))", []
+
+
+register_filter("media_kind", _media_kind)

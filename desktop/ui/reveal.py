@@ -94,22 +94,50 @@ class RevealController(QObject):
         current, self.current = self.current, None
         if current is None:
             return False
-        seconds = time.monotonic() - self._started
         region = current.region.as_dict() if current.region is not None else None
+        seconds = time.monotonic() - self._started
+        how = "held" if current.held else "until moved"
         for media_id in current.media():  # two pictures side by side: each one counted
-            exposure.record(
-                self.db, current.kind, media_id, seconds, started_at=self._started_at,
-                how="held" if current.held else "until moved", where=current.where,
-                region=region,
+            self.count(
+                current.kind, media_id, seconds, started_at=self._started_at, how=how,
+                where=current.where, region=region,
             )  # fmt: skip
-            self.today[current.kind] = self.today.get(current.kind, 0.0) + seconds
-        self.exposure_changed.emit(dict(self.today))
         return True
+
+    def count(
+        self,
+        kind: str,
+        media_id: int,
+        seconds: float,
+        *,
+        started_at: str,
+        how: str,
+        where: str,
+        region: dict[str, int] | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> None:
+        """Record one exposure (store.exposure.record: an audit event with its seconds) and
+        tell the status bar. Reveals end here; the listen control records sound here too."""
+        exposure.record(
+            self.db, kind, media_id, seconds, started_at=started_at, how=how, where=where,
+            region=region, extra=extra,
+        )  # fmt: skip
+        self.today[kind] = self.today.get(kind, 0.0) + seconds
+        self.exposure_changed.emit(dict(self.today))
+
+
+def _span(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
 
 
 def exposure_text(today: dict[str, float]) -> str:
-    """Today's exposure for the status bar: "exposure today: 2 min 05 s revealed"."""
-    seconds = round(sum(today.values()))
-    minutes, rest = divmod(seconds, 60)
-    spent = f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
-    return f"exposure today: {spent} revealed"
+    """Today's exposure for the status bar: "exposure today: 2 min 05 s revealed (video 40 s)
+    · 12 s heard"."""
+    video, sound = today.get("video", 0.0), today.get("sound", 0.0)
+    text = f"exposure today: {_span(today.get('picture', 0.0) + video)} revealed"
+    if video >= 0.5:
+        text += f" (video {_span(video)})"
+    if sound >= 0.5:
+        text += f" · {_span(sound)} heard"
+    return text
