@@ -1,10 +1,14 @@
 """Open a big case in the real window (offscreen): open time, first paint, filter times.
 
 The baseline is the same window on a 1,000-media case made in the same run, so the ratio says
-how much the case's size costs (1.0 = nothing).
+how much the case's size costs (1.0 = nothing). With --videos the baseline is 1,000 videos, and
+the videos-only filter, the sort by duration and stepping a tile through its storyboard are
+timed too.
 
     python benchmarks/make_large_case.py /tmp/large.vigil          # once, ~3 minutes
     python benchmarks/gui_large_case.py /tmp/large.vigil
+    python benchmarks/make_large_case.py /tmp/videos.vigil --media 100000 --videos
+    python benchmarks/gui_large_case.py /tmp/videos.vigil --videos
 """
 
 from __future__ import annotations
@@ -41,6 +45,16 @@ FILTERS = [
         bar.status.setCurrentIndex(bar.status.findData("problems")),
         bar.review.setCurrentIndex(bar.review.findData(False)),
         bar.sort.setCurrentIndex(bar.sort.findData("taken")),
+    )),
+]  # fmt: skip
+
+
+VIDEO_FILTERS = [
+    ("sort by duration", lambda bar: bar.sort.setCurrentIndex(bar.sort.findData("duration"))),
+    ("problems+unreviewed+duration", lambda bar: (
+        bar.status.setCurrentIndex(bar.status.findData("problems")),
+        bar.review.setCurrentIndex(bar.review.findData(False)),
+        bar.sort.setCurrentIndex(bar.sort.findData("duration")),
     )),
 ]  # fmt: skip
 
@@ -89,7 +103,25 @@ def wait_painted(app: QApplication, window: MainWindow, limit: float = 30.0) -> 
     raise SystemExit(f"tiles did not arrive: {missing[:10]} of {model.rowCount()} rows")
 
 
-def measure(app: QApplication, case: Path, settings_dir: str) -> dict[str, float]:
+def step_storyboard(app: QApplication, window: MainWindow) -> float:
+    """Seconds to step the first tile through its 16 storyboard frames, each painted."""
+    ws = window.workspace
+    media_id = ws.model.media_id(0)
+    start = time.perf_counter()
+    for k in range(16):
+        ws.model.set_step(media_id, (k + 0.5) / 16)
+        end = time.perf_counter() + 10
+        while ws.model.storyboard_frames(media_id) is None and time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.001)
+        ws.grid.viewport().repaint()
+    ws.model.set_step(None)
+    return time.perf_counter() - start
+
+
+def measure(
+    app: QApplication, case: Path, settings_dir: str, videos: bool = False
+) -> dict[str, float]:
     open_case(case).close()  # migrations of an older file are not what we time
     settings = AnalystSettings(QSettings(f"{settings_dir}/a.ini", QSettings.Format.IniFormat))
     window = MainWindow(settings)
@@ -110,7 +142,12 @@ def measure(app: QApplication, case: Path, settings_dir: str) -> dict[str, float
         app.processEvents()
         wait_painted(app, window)
     figures["scroll 10 pages (per page)"] = (time.perf_counter() - start) / 10
-    for name, apply in FILTERS:
+    filters = list(FILTERS)
+    if videos:
+        kinds = window.workspace.video.kind_filter
+        filters += VIDEO_FILTERS
+        filters.append(("videos only", lambda bar: kinds.setCurrentIndex(kinds.findData("videos"))))
+    for name, apply in filters:
         reset(bar)
         wait_painted(app, window)
         start = time.perf_counter()
@@ -118,6 +155,11 @@ def measure(app: QApplication, case: Path, settings_dir: str) -> dict[str, float
         app.processEvents()
         wait_painted(app, window)
         figures[f"filter: {name}"] = time.perf_counter() - start
+    if videos:
+        reset(bar)
+        window.workspace.video.kind_filter.setCurrentIndex(0)
+        wait_painted(app, window)
+        figures["storyboard: 16 steps of a tile"] = step_storyboard(app, window)
     window.close()
     workers.wait_all()
     window.deleteLater()
@@ -128,6 +170,7 @@ def measure(app: QApplication, case: Path, settings_dir: str) -> dict[str, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("case", type=Path, help="a big case (make_large_case.py)")
+    parser.add_argument("--videos", action="store_true", help="a case of videos (--videos)")
     args = parser.parse_args()
     if not args.case.exists():
         sys.exit(f"{args.case} does not exist: run benchmarks/make_large_case.py first")
@@ -137,11 +180,12 @@ def main() -> None:
     UiThreadCollector(app)  # as the program does (see desktop/app.py)
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small.vigil"
-        write_case(small, 1000)
-        baseline = measure(app, small, tmp)
-        large = measure(app, args.case, tmp)
+        write_case(small, 1000, videos=args.videos)
+        baseline = measure(app, small, tmp, args.videos)
+        large = measure(app, args.case, tmp, args.videos)
     media = open_case(args.case).execute("SELECT COUNT(*) FROM media").fetchone()[0]
-    print(f"\n{media:,} media in {args.case}; baseline 1,000 media")
+    kind = "videos" if args.videos else "media"
+    print(f"\n{media:,} {kind} in {args.case}; baseline 1,000 {kind}")
     print(f"{'measure':36} {'large':>9} {'baseline':>9} {'ratio':>7}")
     for name, value in large.items():
         ratio = value / baseline[name] if baseline[name] else float("nan")

@@ -335,8 +335,7 @@ class VideoDecoder:
                         yield frame
         except av.FFmpegError as error:
             self.damage.append(Damage(start, ffmpeg_message(error)))
-            return
-        yield from self._decode(None, key=False)
+        # the demuxer's last, empty packet has flushed the decoder: nothing more to ask
 
     def _keyframe_between(self, start: float, end: float) -> bool:
         return any(start < k <= end for k in self.keyframe_times)

@@ -68,6 +68,14 @@ class WorkspacePart(Protocol):
     def reveal_region(self, media_id: int) -> Region | None:
         """Limit a reveal of this media to a region (None: reveal the whole picture)."""
 
+    def reveal_kind(self, media_id: int) -> str | None:
+        """What a reveal of this media counts as (store.exposure.KINDS: "video" for a video
+        in the player); None: not this part's to say (a picture)."""
+
+    def frame_time(self, media_id: int) -> float | None:
+        """Seconds of the video frame shown for this media (None: not a video shown here):
+        a clue drawn on the picture is on that frame."""
+
     def case_changed(self) -> None:
         """Media were added (an ingest finished) or matched: reload what depends on them."""
 

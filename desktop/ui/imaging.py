@@ -6,6 +6,8 @@ only moves pixels between Qt and Pillow and paints the enlargement with Qt's smo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PIL import Image
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QImage
@@ -13,7 +15,10 @@ from PySide6.QtGui import QImage
 from desktop.core import blur
 from desktop.core.blur import DEFAULT_BLUR, MIN_BLUR, blur_side
 
-__all__ = ["DEFAULT_BLUR", "MIN_BLUR", "blur_side", "blurred", "prepare", "reduce_for_blur"]
+__all__ = [
+    "DEFAULT_BLUR", "MIN_BLUR", "FramePicture", "blur_side", "blurred", "prepare",
+    "prepare_frame", "reduce_for_blur",
+]  # fmt: skip
 
 
 def to_pil(image: QImage) -> Image.Image:
@@ -69,3 +74,20 @@ def prepare(image: QImage, strength: int, grey: bool, revealed: bool, side: int)
     if revealed:
         return fitted
     return blurred(image, strength, (fitted.width(), fitted.height()))
+
+
+@dataclass(frozen=True)
+class FramePicture:
+    """A picture made ready for the viewer: `shown` is what a reveal paints (greyscale when
+    asked), `tiny` is core.blur's tiny copy, painted enlarged with smooth scaling (the blur)."""
+
+    image: QImage
+    shown: QImage
+    tiny: QImage
+
+
+def prepare_frame(image: QImage, strength: int, grey: bool) -> FramePicture:
+    """The viewer's preparation of a picture or a video frame (workers prepare video frames,
+    so playing never blurs on the UI thread): one blur path for both."""
+    shown = greyscale(image) if grey else image
+    return FramePicture(image, shown, reduce_for_blur(shown, strength))

@@ -36,7 +36,7 @@ class InvestigationPart(QObject):
         super().__init__(workspace)
         self.workspace = workspace
         self.db = workspace.db
-        self.panel = InvestigationPanel(self.db, workspace.selected_media)
+        self.panel = InvestigationPanel(self.db, workspace.selected_media, workspace.frame_time)
         self.panel_tab = workspace.add_panel(self.panel, PANEL_TITLE)
         self.overlay = ClueOverlay(workspace.viewer.image_view, workspace.reveals)
         self.filters = InvestigationFilters(self.db, workspace)
@@ -93,6 +93,12 @@ class InvestigationPart(QObject):
         if clue is None or self.panel.media_id != media_id:
             return None
         return clue.region
+
+    def reveal_kind(self, media_id: int) -> str | None:
+        return None
+
+    def frame_time(self, media_id: int) -> float | None:
+        return None
 
     def case_changed(self) -> None:
         self.filters.reload()

@@ -36,6 +36,12 @@ class KnownInCase:
     def reveal_region(self, media_id: int) -> Region | None:
         return None
 
+    def reveal_kind(self, media_id: int) -> str | None:
+        return None
+
+    def frame_time(self, media_id: int) -> float | None:
+        return None
+
     def case_changed(self) -> None:
         """Ingest matches the media it adds, a match run rematches: statuses may differ."""
         self.workspace.refresh_badges()

@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self._menus()
         self._toolbar()
         self.start.set_recent(self.settings.recent_cases())
-        self.breaks.configure(self.settings.break_minutes)
+        self.breaks.configure(self.settings.break_minutes, self.settings.break_counts_exposure)
         self._update_actions()
         geometry = self.settings.layout("window")
         if geometry:
@@ -279,6 +279,8 @@ class MainWindow(QMainWindow):
             part.case_opened(workspace)
         self._case_menus(workspace)
         workspace.reveals.exposure_changed.connect(self._show_status)
+        workspace.reveals.exposure_changed.connect(self.breaks.exposure_changed)
+        self.breaks.exposure_changed(workspace.reveals.today)  # the baseline: counts from now
         self._show_status()
         return True
 
@@ -364,7 +366,7 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.blur_slider.setValue(self.settings.blur_strength)
             self.grey_box.setChecked(self.settings.greyscale)
-            self.breaks.configure(self.settings.break_minutes)
+            self.breaks.configure(self.settings.break_minutes, self.settings.break_counts_exposure)
             self._look_changed()
 
     def _paused_page(self) -> QWidget:

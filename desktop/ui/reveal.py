@@ -18,6 +18,7 @@ from desktop.store.db import now_iso
 PICTURE = "grid and viewer"
 CLUE_EXPORT = "clue export"
 COMPARE = "side-by-side compare"
+CONTACT_SHEET = "contact sheet"  # one frame of a video's contact sheet (the selected one)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,24 @@ class AnalystSettings:
         self._s.setValue("wellbeing/break_minutes", int(value))
 
     @property
+    def listen_seconds(self) -> int:
+        """The longest a "Listen" toggle plays before it stops by itself."""
+        return max(5, min(600, self._int("review/listen_seconds", 30)))
+
+    @listen_seconds.setter
+    def listen_seconds(self, value: int) -> None:
+        self._s.setValue("review/listen_seconds", int(value))
+
+    @property
+    def break_counts_exposure(self) -> bool:
+        """The break reminder counts time revealed and heard, not time the case is open."""
+        return self._bool("wellbeing/break_counts_exposure", False)
+
+    @break_counts_exposure.setter
+    def break_counts_exposure(self, value: bool) -> None:
+        self._s.setValue("wellbeing/break_counts_exposure", bool(value))
+
+    @property
     def scheme(self) -> str:
         return str(self._s.value("review/scheme", "") or "")
 

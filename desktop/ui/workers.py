@@ -19,7 +19,7 @@ from PySide6.QtGui import QImage
 from shiboken6 import isValid
 
 from desktop.core.ingest import read_and_digest
-from desktop.core.media import DecodeFailure, decode_partial, decode_reduced
+from desktop.core.media import VIDEO_TYPES, DecodeFailure, decode_partial, decode_reduced
 from desktop.jobs.ingest import IngestError, ingest
 from desktop.store import browse, media_view
 from desktop.store.db import CaseError, connect_readonly, explain_failure
@@ -206,6 +206,22 @@ def load_tiles(
     return tiles
 
 
+def load_storyboard_tiles(
+    case_path: Path, media_id: int, strength: int, grey: bool, revealed: bool, side: int
+) -> tuple[list[QImage], list[float]]:
+    """A video's stored storyboard frames prepared like its tile (blurred unless revealed),
+    and their times: from the case file, never the evidence."""
+    from desktop.core.video_frames import strip_tiles
+    from desktop.store import videos
+
+    board = videos.storyboard(thread_connection(case_path), media_id)
+    if board is None:
+        return [], []
+    frames = strip_tiles(board.strip, board.tile_width, len(board.times))
+    tiles = [imaging.prepare(imaging.from_pil(f), strength, grey, revealed, side) for f in frames]
+    return tiles, board.times
+
+
 def load_badges(
     case_path: Path, sources: Sequence[BadgeSource], ids: Sequence[int]
 ) -> dict[int, list[Badge]]:
@@ -232,6 +248,11 @@ def load_preview(case_path: Path, media_id: int) -> dict[str, Any]:
     if detail is None:
         return {"media_id": media_id, "image": None, "note": "This media is not in the case."}
     note = "No evidence copy could be read; showing the stored thumbnail."
+    if detail["file_type"] in VIDEO_TYPES:
+        # the player decodes frames from the evidence; meanwhile the stored poster frame
+        blob = media_view.thumbnails(conn, [media_id]).get(media_id)
+        image = imaging.decode_thumbnail(blob)
+        return {"media_id": media_id, "image": image, "note": "video: the poster frame"}
     for location in detail["files"]:
         raw = location["path_raw"]
         if not os.path.exists(raw):

@@ -21,6 +21,7 @@ from desktop.ui.models.media_model import MediaGridModel
 from desktop.ui.reveal import PICTURE, Reveal, RevealController
 from desktop.ui.settings import AnalystSettings
 from desktop.ui.tile_tools import TileTools
+from desktop.ui.video_hooks import VideoPart
 from desktop.ui.widgets.empty_state import EmptyState, StackBar
 from desktop.ui.widgets.filter_bar import FilterBar
 from desktop.ui.widgets.grid import MediaGrid
@@ -54,6 +55,7 @@ class CaseWorkspace(QWidget):
     count_changed = Signal(str)  # what the grid shows, for the status bar
     add_evidence_requested = Signal()  # the empty case's "Add evidence…"
     ingest_finished = Signal(object)
+    look_changed = Signal()  # blur, greyscale or tile size changed (apply_look)
 
     def __init__(
         self, case_path: Path, scheme: Scheme, settings: AnalystSettings, parent: Any = None
@@ -143,6 +145,8 @@ class CaseWorkspace(QWidget):
         self.investigation = InvestigationPart(self)  # clues, tags, links, entities (issue 4)
         self.add_part(self.investigation)
         self.tile_tools = TileTools(self)  # right-click menu, next unreviewed, compare
+        self.video = VideoPart(self)  # the player, listening, storyboards (issue 14)
+        self.add_part(self.video)
 
     # ---- what features add ---------------------------------------------------------------------
 
@@ -182,6 +186,7 @@ class CaseWorkspace(QWidget):
         self.model.set_look(s.blur_strength, s.greyscale, s.thumbnail_size)
         self.grid.set_tile_side(s.thumbnail_size)
         self.viewer.set_look(s.blur_strength, s.greyscale)
+        self.look_changed.emit()
 
     def apply_query(self, query: browse.BrowseQuery) -> None:
         self.blur_all()
@@ -267,6 +272,15 @@ class CaseWorkspace(QWidget):
             self.model.fetchMore(root)
         if self.model.rowCount():
             self.select_row(self.model.rowCount() - 1)
+
+    def move_cursor(self, direction: int) -> None:
+        """The next (1) or previous (-1) tile in the grid's order, as Left/Right move."""
+        index = self.grid.currentIndex()
+        row = (index.row() if index.isValid() else -1) + direction
+        if row >= self.model.rowCount() and self.model.canFetchMore(self.grid.rootIndex()):
+            self.model.fetchMore(self.grid.rootIndex())
+        if 0 <= row < self.model.rowCount():
+            self.select_row(row)
 
     def select_row(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():
@@ -355,9 +369,8 @@ class CaseWorkspace(QWidget):
         media_id = self.viewer.media_id or self.current_media()
         if media_id is None:
             return
-        self.reveals.reveal(
-            Reveal(media_id, PICTURE, region=self._reveal_region(media_id), held=hold)
-        )
+        region, kind = self._reveal_region(media_id), self._reveal_kind(media_id)
+        self.reveals.reveal(Reveal(media_id, PICTURE, region=region, held=hold, kind=kind))
 
     def _reveal_region(self, media_id: int) -> Region | None:
         for part in self.parts:
@@ -365,6 +378,15 @@ class CaseWorkspace(QWidget):
             if region is not None:
                 return region
         return None
+
+    def _reveal_kind(self, media_id: int) -> str:
+        kinds = (part.reveal_kind(media_id) for part in self.parts)
+        return next((kind for kind in kinds if kind is not None), "picture")
+
+    def frame_time(self, media_id: int) -> float | None:
+        """Seconds of the video frame the viewer shows for this media (None: a picture)."""
+        times = (part.frame_time(media_id) for part in self.parts)
+        return next((time for time in times if time is not None), None)
 
     def _reveal_changed(self) -> None:
         whole = [m for m in (self.revealed,) if m is not None and self.reveals.whole(m)]

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from desktop.core.clue_kinds import kind_name
+from desktop.core.video_meta import frame_clock
 from desktop.store import clues, entities, links, origins
 from desktop.store.db import CaseError
 from desktop.ui import imaging, workers
@@ -258,7 +259,8 @@ class EntityBrowser(QWidget):
             self.media.addItem(item)
         media_ids = [link.media_id for link in entity_links]
         for clue in clues.iter_clues(self.db, media_ids=media_ids):
-            item = QListWidgetItem(f"#{clue.media_id} · {kind_name(clue.kind)}: {clue.label}")
+            at = f" at {frame_clock(clue.time)}" if clue.time is not None else ""
+            item = QListWidgetItem(f"#{clue.media_id}{at} · {kind_name(clue.kind)}: {clue.label}")
             item.setData(ROLE, clue)
             item.setToolTip(clue.note)
             self.clue_list.addItem(item)

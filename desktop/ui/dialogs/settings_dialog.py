@@ -1,4 +1,5 @@
-"""Analyst settings: blur, greyscale, reveal timeout, break reminder, category scheme."""
+"""Analyst settings: blur, greyscale, reveal timeout, break reminder (time open or time
+exposed), how long a video's sound plays, category scheme."""
 
 from __future__ import annotations
 
@@ -38,6 +39,13 @@ class SettingsDialog(QDialog):
         self.breaks.setSuffix(" min")
         self.breaks.setSpecialValueText("off")
         self.breaks.setValue(settings.break_minutes)
+        self.break_exposure = QCheckBox("Count only time pictures and video were revealed and "
+                                        "sound heard (not time open)")  # fmt: skip
+        self.break_exposure.setChecked(settings.break_counts_exposure)
+        self.listen = QSpinBox()
+        self.listen.setRange(5, 600)
+        self.listen.setSuffix(" s")
+        self.listen.setValue(settings.listen_seconds)
         self.scheme = QComboBox()
         for name in categories.scheme_names():
             self.scheme.addItem(categories.scheme(name).title, name)
@@ -48,6 +56,8 @@ class SettingsDialog(QDialog):
         form.addRow("", self.grey)
         form.addRow("Re-blur a revealed picture after", self.reveal)
         form.addRow("Suggest a break every", self.breaks)
+        form.addRow("", self.break_exposure)
+        form.addRow("Stop a video's sound (Listen) after", self.listen)
         form.addRow("Category scheme", self.scheme)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -61,5 +71,7 @@ class SettingsDialog(QDialog):
         self.settings.greyscale = self.grey.isChecked()
         self.settings.reveal_seconds = self.reveal.value()
         self.settings.break_minutes = self.breaks.value()
+        self.settings.break_counts_exposure = self.break_exposure.isChecked()
+        self.settings.listen_seconds = self.listen.value()
         self.settings.scheme = self.scheme.currentData()
         super().accept()

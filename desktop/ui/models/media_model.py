@@ -22,6 +22,7 @@ from desktop.ui.hosting import Badge, BadgeSource
 
 PAGE_ROWS = 300
 TILE_CACHE_BYTES = 160 * 1024 * 1024  # prepared tiles kept: many screens at any size
+STORYBOARDS_KEPT = 64  # videos whose prepared storyboard frames are kept
 
 # Roles the delegate and the window read.
 MediaIdRole = Qt.ItemDataRole.UserRole + 1
@@ -69,6 +70,11 @@ class MediaGridModel(QAbstractListModel):
         self._badge_generation = 0
         self._badge_flush = QTimer(self, singleShot=True, interval=0)
         self._badge_flush.timeout.connect(self._request_badges)
+        # storyboard stepping: one tile at a time shows a storyboard frame instead of its
+        # picture (video tiles under the mouse, or stepped with Left/Right), from the case
+        self.step: tuple[int, float] | None = None  # (media id, place 0..1 along the video)
+        self._boards: OrderedDict[tuple, list[QImage]] = OrderedDict()
+        self._boards_asked: set[tuple] = set()
 
     # ---- rows --------------------------------------------------------------------------------
 
@@ -195,6 +201,10 @@ class MediaGridModel(QAbstractListModel):
         )
 
     def tile(self, media_id: int) -> QImage | None:
+        if self.step is not None and self.step[0] == media_id:
+            frames = self.storyboard_frames(media_id)
+            if frames:
+                return frames[min(int(self.step[1] * len(frames)), len(frames) - 1)]
         key = self._key(media_id)
         if key in self._cache:
             self._cache.move_to_end(key)
@@ -250,6 +260,45 @@ class MediaGridModel(QAbstractListModel):
             self._forget(next(iter(self._cache)))
         self.tiles_loaded.emit()
 
+    # ---- storyboard stepping -------------------------------------------------------------------
+
+    def set_step(self, media_id: int | None, place: float = 0.0) -> None:
+        """Show the storyboard frame at `place` (0..1 along the video) on this tile, or no
+        stepping (None)."""
+        previous, self.step = self.step, (None if media_id is None else (media_id, place))
+        for changed in {previous[0] if previous else None, media_id} - {None}:
+            row = self.row_of.get(changed)  # type: ignore[arg-type]
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [TileRole])
+
+    def storyboard_frames(self, media_id: int) -> list[QImage] | None:
+        """The tile's storyboard frames prepared as its tiles are (blurred unless revealed);
+        None while they load (asked once), [] when the media has none."""
+        key = self._key(media_id)
+        if key in self._boards:
+            self._boards.move_to_end(key)
+            return self._boards[key]
+        if key not in self._boards_asked:
+            self._boards_asked.add(key)
+            worker = workers.Worker(
+                workers.load_storyboard_tiles, self.case_path, media_id, self.blur_strength,
+                self.greyscale, media_id == self.revealed, self.tile_side,
+            )  # fmt: skip
+            worker.signals.result.connect(
+                workers.guarded(self, lambda found, k=key: self._store_board(k, found[0]))
+            )
+            workers.start(worker, workers.pool("tiles"))
+        return None
+
+    def _store_board(self, key: tuple, frames: list[QImage]) -> None:
+        self._boards_asked.discard(key)
+        self._boards[key] = frames
+        while len(self._boards) > STORYBOARDS_KEPT:
+            self._boards.popitem(last=False)
+        if self.step is not None and self.step[0] == key[0]:
+            self.set_step(*self.step)
+
     # ---- badges from features (desktop.ui.hosting.BadgeSource) ---------------------------------
 
     def add_badge_source(self, source: BadgeSource) -> None:
@@ -303,6 +352,7 @@ class MediaGridModel(QAbstractListModel):
         """New blur, greyscale or size: tiles are prepared again (the cache keys include them)."""
         self.blur_strength, self.greyscale, self.tile_side = blur_strength, greyscale, tile_side
         self._in_flight.clear()
+        self._boards_asked.clear()
         self._generation += 1
         self._repaint_all()
 
@@ -315,6 +365,8 @@ class MediaGridModel(QAbstractListModel):
             # a revealed tile is never kept: once re-blurred it must be prepared again
             for key in [k for k in self._cache if k[0] == changed and k[3]]:
                 self._forget(key)
+            for key in [k for k in self._boards if k[0] == changed and k[3]]:
+                del self._boards[key]
             row = self.row_of.get(changed)
             if row is not None:
                 index = self.index(row)

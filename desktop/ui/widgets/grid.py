@@ -163,9 +163,11 @@ class MediaGrid(QListView):
 
     hold_started = Signal()
     hold_ended = Signal()
+    hovered = Signal(int, float)  # row under the mouse (-1: none) and where across it (0..1)
 
     def __init__(self, scheme: Scheme, parent=None):
         super().__init__(parent)
+        self.viewport().setMouseTracking(True)  # storyboard stepping follows the mouse
         self._press: QPoint | None = None
         self._holding = False
         self._hold_timer = QTimer(self, singleShot=True, interval=HOLD_MS)
@@ -198,6 +200,13 @@ class MediaGrid(QListView):
             self._hold_timer.start()
 
     def mouseMoveEvent(self, event) -> None:
+        point = event.position().toPoint()
+        index = self.indexAt(point)
+        if index.isValid():
+            rect = self.visualRect(index)
+            self.hovered.emit(index.row(), (point.x() - rect.left()) / max(rect.width(), 1))
+        else:
+            self.hovered.emit(-1, 0.0)
         if self._press is not None and (
             (event.position().toPoint() - self._press).manhattanLength() > 4
         ):
@@ -212,6 +221,10 @@ class MediaGrid(QListView):
             self._holding = False
             self.hold_ended.emit()
         super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self.hovered.emit(-1, 0.0)
+        super().leaveEvent(event)
 
     def _start_hold(self) -> None:
         self._holding = True

@@ -59,12 +59,20 @@ class ImageView(QWidget):
         self.revealed = revealed
         self.update()
 
+    def show_frame(self, picture: imaging.FramePicture) -> None:
+        """A picture prepared elsewhere (a video frame from the player's thread) through
+        imaging.prepare_frame; zoom and pan stay as they are."""
+        self.image, self.message = picture.image, ""
+        self._grey = picture.shown if picture.shown is not picture.image else None
+        self._tiny = picture.tiny
+        self.update()
+
     def _prepare(self) -> None:
         self._tiny = self._grey = None
         if self.image is not None:
-            shown = imaging.greyscale(self.image) if self.greyscale else self.image
-            self._grey = shown if self.greyscale else None
-            self._tiny = imaging.reduce_for_blur(shown, self.blur_strength)
+            picture = imaging.prepare_frame(self.image, self.blur_strength, self.greyscale)
+            self._grey = picture.shown if self.greyscale else None
+            self._tiny = picture.tiny
         self.update()
 
     # ---- geometry ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from desktop.core.clue_kinds import kind_name
 from desktop.core.regions import Region
+from desktop.core.video_meta import frame_clock
 from desktop.store import clues, entities, links, tags
 from desktop.store.db import CaseError
 from desktop.ui.dialogs.investigation_dialogs import (
@@ -54,12 +55,18 @@ class InvestigationPanel(QWidget):
     changed = Signal()  # something was added, edited or removed
 
     def __init__(
-        self, db: Database, selection: Callable[[], list[int]], parent: QWidget | None = None
+        self,
+        db: Database,
+        selection: Callable[[], list[int]],
+        frame_time: Callable[[int], float | None] = lambda media_id: None,
+        parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.db = db
         # the grid's selected media: tags and links then apply to all of them
         self.selection = selection
+        # the time of the video frame the viewer shows: a region drawn there is on that frame
+        self.frame_time = frame_time
         self.media_id: int | None = None
         self.title = QLabel("No media selected")
         self.message = QLabel()
@@ -159,6 +166,8 @@ class InvestigationPanel(QWidget):
         self.title.setText(f"Media #{self.media_id}")
         for clue in clues.clues_for_media(self.db, self.media_id):
             where = f"  [{clue.region.w}×{clue.region.h}]" if clue.region else ""
+            if clue.time is not None:
+                where += f"  at {frame_clock(clue.time)}"
             item = QListWidgetItem(f"{kind_name(clue.kind)}: {clue.label}{where}")
             item.setToolTip(clue.note or "")
             item.setData(ROLE, clue)
@@ -213,7 +222,10 @@ class InvestigationPanel(QWidget):
         if self.media_id is None:
             return None
         media_id = self.media_id
-        clue = self._apply(lambda: clues.add_clue(self.db, media_id, kind, label, note, region))
+        time = self.frame_time(media_id) if region is not None else None
+        clue = self._apply(
+            lambda: clues.add_clue(self.db, media_id, kind, label, note, region, time)
+        )
         if clue:
             self.select_clue(clue.id)
         return clue

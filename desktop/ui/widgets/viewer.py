@@ -114,6 +114,9 @@ class ViewerPane(QWidget):
         column.addWidget(self.title)
         column.addWidget(self.note)
         column.addWidget(self.image_view, 1)
+        self._under_picture = QVBoxLayout()  # the video player's controls
+        self._under_picture.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self._under_picture)
         column.addWidget(self.hint)
         column.addWidget(QLabel("Similar pictures (PDQ distance)"))
         column.addWidget(self.similar)
@@ -128,10 +131,24 @@ class ViewerPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
         self._ticket = 0
+        self._framed: int | None = None  # the video whose frames the player is showing
         # The first similar search of a case builds an index over every picture (seconds on a
         # million): wait until the selection rests rather than build it while arrowing past.
         self._similar_timer = QTimer(self, singleShot=True, interval=SIMILAR_DELAY_MS)
         self._similar_timer.timeout.connect(self._load_similar)
+
+    def add_under_picture(self, widget: QWidget) -> None:
+        """A widget between the picture and the hint (the video player's controls)."""
+        self._under_picture.addWidget(widget)
+
+    def show_frame(self, media_id: int, picture: imaging.FramePicture) -> None:
+        """A video frame prepared by the player (through imaging.prepare_frame: the one blur
+        path); ignored unless `media_id` is the media shown. The stored poster, loaded as a
+        picture's preview is, no longer replaces it."""
+        if media_id != self.media_id:
+            return
+        self._framed = media_id
+        self.image_view.show_frame(picture)
 
     def add_side_panel(self, widget: QWidget, title: str) -> int:
         """A tab beside Details (clues, links, known-material matches...)."""
@@ -156,6 +173,7 @@ class ViewerPane(QWidget):
         self._ticket += 1
         ticket = self._ticket
         self.media_id = media_id
+        self._framed = None
         self.image_view.set_image(placeholder, "" if media_id else "Select a picture")
         self.note.hide()
         self.similar.clear()
@@ -194,6 +212,8 @@ class ViewerPane(QWidget):
             self.title.setText(f"Media {detail['id']} · {label} · {seen}")
 
     def _on_preview(self, preview: dict[str, Any]) -> None:
+        if self._framed is not None and self._framed == preview.get("media_id"):
+            return  # the player already shows a decoded frame
         self.image_view.set_image(preview["image"], "No picture to show. " + preview["note"])
         self.image_view.setToolTip(preview["note"])
         partial = preview["image"] is not None and preview["note"].startswith("The file is cut")

@@ -1,0 +1,273 @@
+"""Video review in the real window: the player paints blurred frames unless revealed, no sound
+output exists until the listen control is used, each listening is audited, a clue drawn on a
+frame keeps its time, tiles step through the stored storyboard, the contact sheet."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from helpers.images import detail_level, grey
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.core.regions import Region
+from desktop.store import audit, clues, items
+from desktop.ui import sound_output, workers
+from desktop.ui.sound_output import MAX_VOLUME, NoSoundDevice
+
+
+class FakeOutput:
+    """Stands for the sound card: records what it was asked to play."""
+
+    opened: list[FakeOutput] = []
+
+    def __init__(self, rate: int, channels: int):
+        self.rate, self.channels = rate, channels
+        self.source = None
+        self.stopped = self.closed = False
+        FakeOutput.opened.append(self)
+
+    def start(self, source) -> None:
+        self.source = source
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def fake_output(monkeypatch):
+    FakeOutput.opened = []
+    monkeypatch.setattr(sound_output, "open_output", FakeOutput)
+
+    def no_device(*args, **kwargs):
+        raise AssertionError("a real sound device was opened")
+
+    monkeypatch.setattr(sound_output, "MiniaudioOutput", no_device)
+    return FakeOutput
+
+
+def _media(case, name: str) -> int:
+    from desktop.store.db import open_case
+
+    db = open_case(case)
+    return next(m["id"] for m in items.iter_media(db) if m["files"][0]["path"].endswith(name))
+
+
+def _open_clip(window, video_case, qtbot):
+    assert window.open_case(video_case)
+    ws = window.workspace
+    clip = _media(video_case, "clip.mp4")
+    ws.show_in_viewer(clip)
+    qtbot.waitUntil(lambda: ws.viewer._framed == clip, timeout=10_000)
+    return ws, clip
+
+
+def _shown(ws) -> np.ndarray:
+    """The picture as painted, measured at the frame's own size (96 px wide: the viewer
+    enlarges the tiny test video, which smooths sharp and blurred alike)."""
+    view = ws.viewer.image_view
+    view.repaint()
+    grab = view.grab(view.image_rect().toAlignedRect()).toImage()
+    return grey(grab.scaledToWidth(view.image.width(), Qt.TransformationMode.SmoothTransformation))
+
+
+def test_a_painted_frame_is_blurred_unless_revealed_and_revealing_counts_as_video(
+    window, video_case, qtbot, fake_output
+):
+    ws, clip = _open_clip(window, video_case, qtbot)
+    assert ws.video.controls.isVisible() and ws.video.media_id == clip
+    ws.video.seek(2.5)
+    qtbot.waitUntil(lambda: abs(ws.video.position - 2.5) < 0.05, timeout=5000)
+    qtbot.wait(100)
+    blurred = detail_level(_shown(ws))
+    ws.grid.setFocus()
+    qtbot.keyPress(ws.grid, Qt.Key.Key_Space)
+    assert ws.viewer.image_view.revealed
+    sharp = detail_level(_shown(ws))
+    qtbot.wait(600)
+    qtbot.keyRelease(ws.grid, Qt.Key.Key_Space)
+    assert not ws.viewer.image_view.revealed
+    assert blurred < 0.3 * sharp, (blurred, sharp)
+    (event,) = [e for e in audit.events(ws.db) if e.action == "exposure.video"]
+    assert json.loads(event.after)["media"] == clip
+    assert "revealed (video" in window.status_label.text()
+    # greyscale is honoured by the player's frames
+    window.grey_box.setChecked(True)
+    qtbot.waitUntil(lambda: ws.viewer.image_view._grey is not None, timeout=5000)
+    assert not fake_output.opened  # showing, seeking and revealing open no sound output
+
+
+def test_scrubbing_never_shows_sharp_pixels(window, video_case, qtbot, fake_output):
+    ws, clip = _open_clip(window, video_case, qtbot)
+    ws.reveal()
+    assert ws.viewer.image_view.revealed
+    timeline = ws.video.controls.timeline
+    qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=QPoint(timeline.width() // 2, 20))
+    assert not ws.viewer.image_view.revealed
+    ws.reveal()  # R while dragging: refused
+    assert not ws.viewer.image_view.revealed
+    qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=QPoint(timeline.width() // 2, 20))
+    assert 1.5 < ws.video.position < 3.0
+
+
+def test_no_sound_output_until_listen_then_capped_audited_and_stopped_on_move(
+    window, video_case, qtbot, fake_output, monkeypatch
+):
+    ws, clip = _open_clip(window, video_case, qtbot)
+    controls = ws.video.controls
+    controls.play.click()
+    qtbot.wait(300)
+    controls.play.click()
+    ws.video.step(1)
+    ws.video.open_sheet()
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=10_000)
+    assert not fake_output.opened and controls.sound.text() == "Muted"
+    qtbot.mousePress(controls.hold_listen, Qt.MouseButton.LeftButton)
+    (output,) = fake_output.opened
+    assert controls.sound.text() == "LISTENING" and ws.video.playing
+    samples = np.concatenate([next(output.source) for _ in range(5)])
+    assert samples.shape[1] == 2 and np.abs(samples).max() <= MAX_VOLUME
+    qtbot.wait(200)
+    qtbot.mouseRelease(controls.hold_listen, Qt.MouseButton.LeftButton)
+    assert output.stopped and output.closed and controls.sound.text() == "Muted"
+    (event,) = [e for e in audit.events(ws.db) if e.action == "exposure.sound"]
+    heard = json.loads(event.after)
+    assert heard["media"] == clip and heard["how"] == "held" and heard["seconds"] >= 0.15
+    assert event.user and event.target == f"media:{clip}"
+    # the toggle asks once per video, and moving on stops it
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes
+    )
+    controls.listen.click()
+    controls.listen.click()
+    controls.listen.click()
+    assert len(asked) == 1 and len(fake_output.opened) == 3
+    ws.show_in_viewer(_media(video_case, "IMG_0002.mov"))
+    assert fake_output.opened[-1].stopped and controls.sound.text() != "LISTENING"
+    assert len([e for e in audit.events(ws.db) if e.action == "exposure.sound"]) == 3
+    ws.show_in_viewer(clip)  # a pause for a break stops the sound too
+    assert ws.video.start_listening("held") and ws.video.listen.media_id == clip
+    window.pause()
+    assert ws.video.listen.media_id is None and fake_output.opened[-1].closed
+
+
+def test_without_a_sound_device_listening_fails_soft_in_one_sentence(
+    window, video_case, qtbot, monkeypatch
+):
+    def no_card(rate, channels):
+        raise NoSoundDevice("No sound output device was found on this computer; nothing can be "
+                            "played.")  # fmt: skip
+
+    monkeypatch.setattr(sound_output, "open_output", no_card)
+    ws, clip = _open_clip(window, video_case, qtbot)
+    ws.video.controls.hold_listen.pressed.emit()
+    assert "No sound output device" in ws.video.controls.message.text()
+    assert ws.video.listen.media_id is None
+    assert not [e for e in audit.events(ws.db) if e.action == "exposure.sound"]
+
+
+def test_a_clue_drawn_on_a_frame_keeps_its_time_and_brings_the_player_back(
+    window, video_case, qtbot, fake_output
+):
+    ws, clip = _open_clip(window, video_case, qtbot)
+    ws.video.seek(2.5)
+    qtbot.waitUntil(lambda: abs(ws.video.position - 2.5) < 0.05, timeout=5000)
+    clue = ws.investigation.panel.add_clue("text", "sign on the wall", "", Region(8, 4, 40, 30))
+    assert clue.time == pytest.approx(2.5, abs=0.05)
+    assert clues.get_clue(ws.db, clue.id).time == clue.time
+    whole = ws.investigation.panel.add_clue("object", "a whole-video note")
+    assert whole.time is None
+    ws.video.seek(0.0)
+    ws.investigation.panel.select_clue(clue.id)
+    qtbot.waitUntil(lambda: abs(ws.video.position - clue.time) < 0.05, timeout=5000)
+    assert "at 0:02.5" in ws.investigation.panel.clue_list.item(0).text()
+
+
+def test_video_tiles_step_through_the_stored_storyboard_blurred(window, video_case, qtbot):
+    assert window.open_case(video_case)
+    ws = window.workspace
+    clip = _media(video_case, "clip.mp4")
+    row = ws.model.row_of[clip]
+    qtbot.waitUntil(lambda: ws.model.has_tile(clip) and bool(ws.model.badges(clip)), timeout=10_000)
+    assert [b.text for b in ws.model.badges(clip)][:2] == ["▶ 0:04", "♪"]
+    poster = ws.model.tile(clip)
+    ws.select_row(row)
+    ws.grid.setFocus()
+    qtbot.waitUntil(lambda: ws.model.storyboard_frames(clip) is not None, timeout=10_000)
+    frames = ws.model.storyboard_frames(clip)
+    assert len(frames) >= 4
+    qtbot.keyClick(ws.grid, Qt.Key.Key_Right)
+    assert ws.model.step == (clip, pytest.approx(0.5 / len(frames))) and ws.current_media() == clip
+    assert ws.model.tile(clip) is frames[0] and frames[0] is not poster
+    sharp = ws.model.tile(clip)
+    assert detail_level(sharp) < 6  # a blurred tile: little fine detail left
+    for _ in range(len(frames)):
+        qtbot.keyClick(ws.grid, Qt.Key.Key_Right)
+    assert ws.current_media() != clip  # past the last frame the grid moves on
+    ws.grid.scrollTo(ws.model.index(row))
+    rect = ws.grid.visualRect(ws.model.index(row))
+    where = QPointF(rect.center() + QPoint(rect.width() // 3, 0))
+    move = QMouseEvent(QEvent.Type.MouseMove, where, ws.grid.viewport().mapToGlobal(where),
+                       Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    QApplication.sendEvent(ws.grid.viewport(), move)  # the mouse passing over, no button
+    assert ws.model.step is not None and ws.model.step[0] == clip and ws.model.step[1] > 0.6
+    only = ws.video.kind_filter
+    only.setCurrentIndex(only.findData("videos"))
+    qtbot.waitUntil(lambda: ws.model.rowCount() == 3, timeout=5000)
+
+
+def test_the_contact_sheet_reveals_one_frame_and_exports_it(
+    window, video_case, qtbot, tmp_path, fake_output
+):
+    ws, clip = _open_clip(window, video_case, qtbot)
+    sheet = ws.video.open_sheet()
+    qtbot.waitUntil(lambda: sheet.list.count() == 4, timeout=10_000)
+    assert [sheet.list.item(k).text() for k in range(4)] == ["0:00.0", "0:01.0", "0:02.5",
+                                                             "0:04.0"]  # fmt: skip
+    _, blurred, sharp = sheet.frames[2]
+    assert detail_level(blurred) < 0.5 * detail_level(sharp)
+    sheet.list.setCurrentRow(2)
+    assert sheet.revealed_row() is None
+    sheet.look.pressed.emit()
+    assert sheet.revealed_row() == 2
+    sheet.list.setCurrentRow(3)  # moving ends the reveal
+    assert sheet.revealed_row() is None
+    assert (
+        json.loads([e for e in audit.events(ws.db) if e.action == "exposure.video"][-1].after)[
+            "where"
+        ]
+        == "contact sheet"
+    )
+    out = tmp_path / "frame.png"
+    worker = sheet.export_to(2.5, str(out))
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=10_000)
+    assert out.exists() and "pixels only" in sheet.status.text(), worker
+    assert [e for e in audit.events(ws.db) if e.action == "frame.export"]
+    sheet.list.setCurrentRow(2)
+    sheet.go_to_frame()
+    qtbot.waitUntil(lambda: abs(ws.video.position - 2.5) < 0.05, timeout=5000)
+
+
+def test_the_break_reminder_can_count_exposure_not_time_open(qtbot):
+    from desktop.ui.widgets.break_banner import BreakReminder
+
+    banner = BreakReminder()
+    qtbot.addWidget(banner)
+    banner.configure(1, counts_exposure=True)
+    assert not banner.timer.isActive()  # wall time does not count
+    banner.exposure_changed({"picture": 500.0})  # before: the baseline
+    banner.exposure_changed({"picture": 530.0, "video": 0.0})
+    assert banner.isHidden()
+    banner.exposure_changed({"picture": 530.0, "video": 20.0, "sound": 11.0})
+    assert not banner.isHidden() and "1 minute." in banner.label.text()
+    banner.dismiss()
+    banner.exposure_changed({"picture": 540.0, "video": 20.0, "sound": 11.0})
+    assert banner.isHidden()
