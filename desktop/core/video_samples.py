@@ -87,11 +87,13 @@ def write_video(
     rotation: int = 0,
     metadata: dict[str, str] | None = None,
     audio_seconds: float = 0.0,
+    sound: np.ndarray | None = None,
     options: dict[str, str] | None = None,
     container_options: dict[str, str] | None = None,
 ) -> Path:
     """Encode frames (uint8 RGB arrays, all one size) into `path`; the container follows the
-    suffix. `rotation` is the display rotation a phone writes (degrees counter-clockwise);
+    suffix. `sound` (mono samples at 16 kHz) or `audio_seconds` of a quiet tone make a sound
+    track. `rotation` is the display rotation a phone writes (degrees counter-clockwise);
     `options` go to the encoder, `container_options` to the muxer (movflags=faststart)."""
     muxer = MUXERS[path.suffix.lower()]
     rate = Fraction(fps).limit_denominator(1001)
@@ -113,22 +115,30 @@ def write_video(
             stream.options.setdefault("preset", "veryfast")
         if rotation:
             stream.set_display_rotation(rotation)
-        sound = cast(AudioStream, out.add_stream("aac", rate=16000)) if audio_seconds else None
+        track = None
+        if audio_seconds or sound is not None:
+            track = cast(AudioStream, out.add_stream("aac", rate=16000))
         for array in itertools.chain([first], arrays):
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(array), format="rgb24")
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
-        if sound is not None:
-            _write_tone(out, sound, audio_seconds)
+        if track is not None:
+            _write_sound(out, track, sound if sound is not None else _tone(audio_seconds))
     return path
 
 
-def _write_tone(out: av.container.OutputContainer, stream: AudioStream, seconds: float) -> None:
+def _tone(seconds: float, rate: int = 16000) -> np.ndarray:
     """A quiet sine tone: a sound track to detect, nothing to hear."""
+    return np.sin(np.arange(int(seconds * rate)) * 2 * np.pi * 440 / rate) * 0.05
+
+
+def _write_sound(
+    out: av.container.OutputContainer, stream: AudioStream, samples: np.ndarray
+) -> None:
+    """Mono samples at 16 kHz (-1..1) as the AAC sound track."""
     rate = stream.rate
-    samples = np.sin(np.arange(int(seconds * rate)) * 2 * np.pi * 440 / rate) * 0.05
     frame_size = stream.codec_context.frame_size or 1024
     for start in range(0, len(samples), frame_size):
         chunk = samples[start : start + frame_size].astype(np.float32)

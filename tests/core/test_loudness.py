@@ -52,3 +52,15 @@ def test_a_videos_sound_is_measured_from_the_file(video_evidence):
     assert 8 <= len(strip) <= 10  # 4.5 s of a quiet tone
     assert all(-40 < level < -20 for level in strip.levels[:8])
     assert KINDS[int(strip.kinds[2])] == "music"
+
+
+def test_speech_in_a_videos_sound_track_is_found_where_it_is(tmp_path):
+    from helpers.videos import small_video
+
+    path = small_video(tmp_path / "talk.mp4", seeds=(1, 2), seconds_each=2.0,
+                       sound=np.concatenate([music_like(2.0), speech_like(2.0)]))  # fmt: skip
+    with open(path, "rb") as handle, VideoSound(handle, "mp4", path.read_bytes()[:64]) as sound:
+        strip = sound.loudness()
+    start = strip.next_start(SPEECH, 0.0)
+    assert start is not None and 1.5 <= start <= 2.5
+    assert {KINDS[int(k)] for k in strip.kinds[:3]} == {"music"}
