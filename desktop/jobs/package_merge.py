@@ -335,12 +335,16 @@ class InvestigationMerge:
             "region": _region(item.get("region")),
         }
         region = Region(**content["region"]) if content["region"] else None
+        time = item.get("time")
+        if isinstance(time, int | float) and not isinstance(time, bool):
+            content["time"] = float(time)  # on a video's frame (only then: older hashes hold)
         original_id = str(item["clue_id"])
         origin = self._origin("clue", original_id)
         if origin is None:
             made = clues.add_clue(
-                self.db, media_id, content["kind"], content["label"], note, region
-            )
+                self.db, media_id, content["kind"], content["label"], note, region,
+                content.get("time"),
+            )  # fmt: skip
             self._record("clue", made.id, original_id, True, content, _clue_content(made))
             self.report.count("clues", "added")
             return
@@ -364,7 +368,7 @@ class InvestigationMerge:
         else:
             after = clues.update_clue(
                 self.db, local.id, kind=content["kind"], label=content["label"], note=note,
-                region=region,
+                region=region, time=content.get("time"),
             )  # fmt: skip
             taken = origins.content_hash(_clue_content(local)) != origin.local_hash
             self._record("clue", local.id, original_id, True, content, _clue_content(after))
@@ -417,6 +421,7 @@ def _clue_content(clue: clues.Clue) -> dict[str, Any]:
         "label": clue.label,
         "note": clue.note,
         "region": clue.region.as_dict() if clue.region else None,
+        **({"time": clue.time} if clue.time is not None else {}),
     }
 
 
