@@ -236,7 +236,7 @@ def test_the_contact_sheet_reveals_one_frame_and_exports_it(
     assert detail_level(blurred) < 0.5 * detail_level(sharp)
     sheet.list.setCurrentRow(2)
     assert sheet.revealed_row() is None
-    sheet.look.pressed.emit()
+    sheet.look.pressed.emit()  # RevealingDialog.look_button: held
     assert sheet.revealed_row() == 2
     sheet.list.setCurrentRow(3)  # moving ends the reveal
     assert sheet.revealed_row() is None

@@ -6,12 +6,11 @@ frame, pixels only, audited)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -28,6 +27,7 @@ from desktop.jobs.clue_export import ClueExportError, export_frame
 from desktop.store import videos
 from desktop.store.db import CaseError, open_case
 from desktop.ui import imaging, workers
+from desktop.ui.dialogs.revealing_dialog import RevealingDialog
 from desktop.ui.reveal import CONTACT_SHEET, Reveal
 from desktop.ui.video_player import open_video_file
 
@@ -67,12 +67,14 @@ def run_frame_export(case_path: Path, media_id: int, seconds: float, out: str) -
         db.close()
 
 
-class ContactSheet(QDialog):
+class ContactSheet(RevealingDialog):
+    """Space held or "Hold to look" reveals the selected frame while held, R until the
+    selection moves (RevealingDialog: the dialogs' one way of revealing)."""
+
     def __init__(self, workspace: CaseWorkspace, video: VideoPart, media_id: int):
-        super().__init__(workspace)
+        super().__init__(workspace.reveals, workspace)
         self.setWindowTitle(f"Contact sheet · media {media_id}")
         self.workspace, self.video, self.media_id = workspace, video, media_id
-        self.reveals = workspace.reveals
         self.frames: list[tuple[float, QImage, QImage]] = []
         self.list = QListWidget()
         self.list.setObjectName("contactSheet")
@@ -84,10 +86,8 @@ class ContactSheet(QDialog):
         self.list.currentRowChanged.connect(lambda _: self.reveals.end())
         self.list.itemDoubleClicked.connect(lambda _: self.go_to_frame())
         self.status = QLabel("Decoding the kept frames…")
-        self.look = QPushButton("Hold to look")
+        self.look = self.look_button("Hold to look")
         self.look.setToolTip("Shows the selected frame sharp while held (or Space held)")
-        self.look.pressed.connect(self.reveal)
-        self.look.released.connect(self.reveals.end_hold)
         self.clue = QPushButton("Mark a clue…")
         self.clue.setToolTip("Go to this frame in the player and draw the clue's region")
         self.clue.clicked.connect(self.mark_clue)
@@ -135,9 +135,12 @@ class ContactSheet(QDialog):
             return self.list.currentRow()
         return None
 
-    def reveal(self) -> None:
+    def revealed(self) -> bool:
+        return self.revealed_row() is not None
+
+    def reveal(self, held: bool) -> None:
         if self.list.currentRow() >= 0:
-            self.reveals.reveal(Reveal(self.media_id, CONTACT_SHEET, held=True, kind="video"))
+            self.reveals.reveal(Reveal(self.media_id, CONTACT_SHEET, held=held, kind="video"))
 
     def _repaint(self) -> None:
         sharp = self.revealed_row()
@@ -175,20 +178,3 @@ class ContactSheet(QDialog):
         worker.signals.failed.connect(workers.guarded(self, self.status.setText))
         workers.start(worker)
         return worker
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self.reveal()
-            return
-        super().keyPressEvent(event)
-
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self.reveals.end_hold()
-            return
-        super().keyReleaseEvent(event)
-
-    def closeEvent(self, event: Any) -> None:  # noqa: N802
-        if self.reveals.shows(self.media_id, CONTACT_SHEET):
-            self.reveals.end()
-        super().closeEvent(event)
