@@ -106,7 +106,7 @@ def crop_pairs(
     if queries is not None:
         joins = [(np.flatnonzero(np.isin(owners, queries)), None), (every, queries)]
     searches = [
-        (owners[rows], _searcher(owners[rows], np.ascontiguousarray(words[rows]), radius), media)
+        (owners[rows], _searcher(owners[rows], words[rows], radius, media is None), media)
         for rows, media in joins
         if len(rows)
     ]
@@ -143,14 +143,16 @@ def crop_pairs(
 
 
 def _searcher(
-    ids: np.ndarray, words: np.ndarray, radius: int
+    ids: np.ndarray, words: np.ndarray, radius: int, every_window: bool
 ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The search of windows (a flat uint64 array) against whole-picture hashes: exact within
-    CROP_EXACT bits, farther pairs up to `radius` as they come. Many hashes (a case's): two
+    CROP_EXACT bits, farther pairs up to `radius` as they come. Many hashes (a case's)
+    searched by every window (`every_window`; not the new pictures' windows alone): two
     chunks of six must agree (PairedChunkIndex, 15 lookups a window); a few (the new pictures
     of an incremental run): one chunk of five must agree (FewHashes, five passes over the
     windows); in between, the multi-index."""
-    if len(ids) >= PAIRED_MIN:
+    words = np.ascontiguousarray(words)
+    if len(ids) >= PAIRED_MIN and every_window:  # its 15 tables pay for themselves only then
         index = PairedChunkIndex(ids, words)
         return lambda windows: index.join(windows, radius)
     if len(ids) <= FEW_MAX:

@@ -78,6 +78,7 @@ EDIT_NAMES = {
 }
 MASKED = len(ORIENTATION_VARIANTS)  # orientation code of a match found by a masked view
 RANK_BLOCK = 1 << 16  # pictures compared at a time when ranking against one query
+FEW_QUERIES = 1000  # new pictures up to which an incremental join reads every hash instead
 
 
 Columns = tuple[np.ndarray, np.ndarray, np.ndarray]  # media ids, (n, k) uint64 words, quality
@@ -294,14 +295,24 @@ class Match:
 def _joined(columns: Columns, radius: int, queries: np.ndarray | None) -> np.ndarray:
     """(k, 2) media id pairs (a < b) whose 64-bit hashes are within radius."""
     owners, words, _ = columns
-    index = HammingIndex(64)
-    index.add_words(owners, words)
-    if queries is None:
+    if queries is not None and np.isin(owners, queries).sum() <= FEW_QUERIES:
+        # the few new pictures of an incremental run: reading every hash once per query
+        # costs less than building an index's tables of millions of buckets
+        wanted = np.flatnonzero(np.isin(owners, queries))
+        found = [np.flatnonzero(np.bitwise_count(words[:, 0] ^ words[w, 0]) <= radius)
+                 for w in wanted]  # fmt: skip
+        a = np.repeat(owners[wanted], [len(f) for f in found])
+        b = owners[np.concatenate(found)] if found else owners[:0]
+    elif queries is None:
+        index = HammingIndex(64)
+        index.add_words(owners, words)
         a, b, _ = index.pair_arrays(radius)
     else:
-        wanted = np.isin(owners, queries)
-        stored, number, _ = index.join_words(words[wanted], radius)
-        a, b = owners[wanted][number], index.ids()[stored]
+        index = HammingIndex(64)
+        index.add_words(owners, words)
+        wanted_rows = np.isin(owners, queries)
+        stored, number, _ = index.join_words(words[wanted_rows], radius)
+        a, b = owners[wanted_rows][number], index.ids()[stored]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     return np.stack([lo, hi], axis=1)[lo != hi]
 

@@ -213,8 +213,11 @@ def confirmed_crops(
     closely for pictures mostly of one flat colour, as in verify_pairs)."""
     if queries is not None and not len(queries) and not len(unsettled):
         return []
-    whole = group_store.whole_hashes(db)
-    crop, original, window = crop_pairs(whole, rule.crop, queries, _window_kinds(db, views))
+    rows = group_store.crop_rows(db)
+    whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
+    sources = _window_kinds(db, views, rows)
+    del rows  # the sources let the windows go once they are joined
+    crop, original, window = crop_pairs(whole, rule.crop, queries, sources)
     detail = dict(zip(whole[0].tolist(), whole[2].tolist(), strict=True))
     # local features match a screenshot's app window as well as its picture: never asked
     # about screenshots, nor pictures mostly of one flat colour
@@ -248,10 +251,9 @@ def confirmed_crops(
     return matches
 
 
-def _window_kinds(db: Database, masked: Columns) -> Iterator[WindowSource]:
-    """Every kind of window, each read when it is reached and let go after (a million
-    pictures' windows take 270 MB, their views 200 MB)."""
-    rows = group_store.crop_rows(db)
+def _window_kinds(db: Database, masked: Columns, rows: Columns) -> Iterator[WindowSource]:
+    """Every kind of window (`rows`: the crop64 rows, already read), each let go once joined
+    and the views read only then (a million pictures' windows take 270 MB, views 200 MB)."""
     yield from window_sources(rows)
     del rows
     yield from window_sources(views=masked)

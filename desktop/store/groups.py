@@ -198,13 +198,6 @@ def crop_rows(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return packed_columns(db, "crop")
 
 
-def whole_hashes(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The first hash of every crop64 row (the whole picture's, as found): (media ids, (k, 1)
-    words, detail scores), the index the crop join queries with every window."""
-    ids, words, detail = crop_rows(db)
-    return ids, np.ascontiguousarray(words[:, :1]), detail
-
-
 def view_rows(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every views row (windows.view_hashes): (media ids, (k, VIEW_COUNT) words, detail
     scores): corners, other-shape cuts and small turns, joined as crop windows too. Media
