@@ -39,8 +39,10 @@ FILTERS = [
     ("category 1 (none)", lambda bar: bar.category.setCurrentIndex(bar.category.findData(1))),
     ("sort by date taken", lambda bar: bar.sort.setCurrentIndex(bar.sort.findData("taken"))),
     ("sort by camera", lambda bar: bar.sort.setCurrentIndex(bar.sort.findData("camera"))),
-    ("search 'iphone' (20%)", lambda bar: (bar.search.setText("iphone"), bar.refresh())),
-    ("search a folder (0.1%)", lambda bar: (bar.search.setText("folder0420"), bar.refresh())),
+    ("search 'iphone' (20%)", lambda bar: (bar.search.setText("iphone"), bar.refresh_filters())),
+    ("search a folder (0.1%)", lambda bar: (
+        bar.search.setText("folder0420"), bar.refresh_filters(),
+    )),
     ("problems+unreviewed+date", lambda bar: (
         bar.status.setCurrentIndex(bar.status.findData("problems")),
         bar.review.setCurrentIndex(bar.review.findData(False)),
@@ -67,7 +69,7 @@ def reset(bar) -> None:
     bar.search.blockSignals(True)
     bar.search.clear()
     bar.search.blockSignals(False)
-    bar.refresh()
+    bar.refresh_filters()
 
 
 def visible_painted(window: MainWindow) -> bool:

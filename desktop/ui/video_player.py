@@ -23,6 +23,7 @@ from desktop.core.ingest import open_evidence
 from desktop.core.media import SNIFF_BYTES, VIDEO_TYPES, DecodeFailure
 from desktop.core.video_decode import VideoDecoder
 from desktop.store import media_view
+from desktop.store.db import CaseError
 from desktop.ui import imaging
 from desktop.ui.workers import thread_connection
 
@@ -30,8 +31,9 @@ PLAYER_SIDE = 1280  # longest side frames are decoded to: sharp enough when reve
 AHEAD = 6  # frames decoded ahead of the screen while playing
 
 
-class VideoUnavailable(Exception):
-    """The evidence cannot be played (detached, changed, undecodable): one sentence."""
+class VideoUnavailable(CaseError):
+    """The evidence cannot be played (detached, changed, undecodable): one sentence (a worker
+    reports it as such, never as an unexpected error)."""
 
 
 def open_video_file(conn: Any, media_id: int) -> tuple[IO[bytes], str, bytes]:
