@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from desktop.core.ingest import WalkEntry
 
 # ---- time ---------------------------------------------------------------------------------------
-# Every file gets a time budget in its worker. A picture takes about 20 ms; the slowest ordinary
-# ones (a 200-megapixel JPEG, an 80-megapixel PNG) take 2-4 s on one core of a shared machine.
-# A crafted file can take minutes (a progressive JPEG of thousands of scans: 450 s). Past its
+# Every file gets a time budget in its worker. A picture takes about 20 ms; big ordinary ones
+# took 1-3.3 s on one core of a loaded machine (a 100 MP JPEG 1.1 s, a 120 MP PNG 3.3 s, a
+# 24 MP HEIC 2.5 s), and the largest the memory limit admits would take about 8-10 s. A
+# crafted file can take minutes (a progressive JPEG of thousands of scans: 450 s). Past its
 # budget the worker is stopped and replaced, the file is recorded `too_slow` with its hashes
 # (read again without decoding, under a budget of its own), and the files queued behind it go
 # to other workers. The budget grows with the file's size at READ_RATE_FLOOR, so a big file on a
@@ -42,6 +43,11 @@ def file_time_budget(entry: WalkEntry) -> float:
     return FILE_TIME_BASE + (entry.size or 0) / READ_RATE_FLOOR
 
 
+def read_time_budget(entry: WalkEntry) -> float:
+    """Seconds a plain read (digests, type, no decode) of the file may take."""
+    return READ_TIME_BASE + (entry.size or 0) / READ_RATE_FLOOR
+
+
 # A video's decoding has a soft budget of its own (core/video_ingest.py): past it, the frames
 # decoded so far are kept and the video is recorded `partial`. Its worker asks the pool for
 # that much more time before it starts decoding, so the hard budget above never cuts a video
@@ -54,11 +60,6 @@ VIDEO_DECODE_PER_GIB = 60.0  # more seconds a GiB of file: it must all be read a
 def video_decode_budget(size: int) -> float:
     """Seconds a video (or animated picture) of `size` bytes may spend decoding its frames."""
     return VIDEO_DECODE_BASE + VIDEO_DECODE_PER_GIB * size / 2**30
-
-
-def read_time_budget(entry: WalkEntry) -> float:
-    """Seconds a plain read (digests, type, no decode) of the file may take."""
-    return READ_TIME_BASE + (entry.size or 0) / READ_RATE_FLOOR
 
 
 # ---- memory -------------------------------------------------------------------------------------
@@ -77,5 +78,5 @@ MAX_IMAGE_PIXELS = 200_000_000
 # Each analysis worker's data (heap and anonymous mappings) is capped here (RLIMIT_DATA, on
 # Linux and other systems that have it): a decoder that runs away past the checks above fails
 # its allocation instead of eating the machine, and the file is recorded `too_large`. A worker
-# uses about 250 MB picturing ordinary files.
+# uses about 250 MB analysing ordinary files.
 WORKER_MEMORY_LIMIT = 2 * 1024 * 1024 * 1024

@@ -158,6 +158,19 @@ class CaseDatabase(Database):
         for callback in callbacks:
             callback(self)
 
+    def identify_case(self, create: bool) -> None:
+        """Read the case's id (giving a new case one), and whether this machine found this file
+        damaged before."""
+        self.case_id = get_info(self, "case_id")
+        if create and self.case_id is None:
+            self.case_id = str(uuid.uuid4())
+            with self.atomic():
+                set_info(self, "case_id", self.case_id)
+                set_info(self, "created_at", now_iso())
+        witness = case_witness.read(self.case_id) if self.case_id else None
+        if witness and witness.damaged and witness.damaged_path == str(self.path.resolve()):
+            self.damage = witness.damaged
+
     def refuse_if_damaged(self) -> None:
         if self.damage:
             raise CaseDamaged(damaged_sentence(self.path, self.damage, self.kind))
@@ -299,18 +312,10 @@ def open_case(path: str | os.PathLike[str], *, create: bool = False) -> CaseData
     """
     db = connect(path, create=create)
     try:
-        db.case_id = get_info(db, "case_id")
-        if create and db.case_id is None:
-            db.case_id = str(uuid.uuid4())
-            with db.atomic():
-                set_info(db, "case_id", db.case_id)
-                set_info(db, "created_at", now_iso())
+        db.identify_case(create)
     except sqlite3.DatabaseError as error:
         db.close()
         raise CaseError(explain_failure(error, path) or str(error)) from None
-    witness = case_witness.read(db.case_id) if db.case_id else None
-    if witness and witness.damaged and witness.damaged_path == str(db.path.resolve()):
-        db.damage = witness.damaged
     return db
 
 
