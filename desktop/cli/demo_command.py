@@ -14,8 +14,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "demo",
         help="ingest built-in synthetic sample evidence and open it",
-        description="Writes a folder of harmless generated pictures (with near-duplicates, "
-        "camera EXIF, GPS and a few broken files), ingests it into a demo case and opens it.",
+        description="Writes a folder of harmless generated pictures and videos (with "
+        "near-duplicates, camera EXIF, GPS and a few broken files), ingests it into a demo case "
+        "and opens it.",
     )
     p.add_argument("--no-gui", action="store_true", help="print the ingest summary instead")
     p.add_argument(

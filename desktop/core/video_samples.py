@@ -113,6 +113,9 @@ def write_video(
         stream.options = dict(options or {})
         if codec == "libx264":
             stream.options.setdefault("preset", "veryfast")
+        if codec.startswith("libvpx"):  # libvpx's default (good, slowest) takes seconds
+            stream.options.setdefault("deadline", "realtime")
+            stream.options.setdefault("cpu-used", "8")
         if rotation:
             stream.set_display_rotation(rotation)
         track = None
@@ -165,3 +168,48 @@ def animated_picture(path: Path, seed: int, size: tuple[int, int], frames: int =
         pictures.append(picture)
     pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=150, loop=0)
     return path
+
+
+DEMO_SIZE = (320, 240)
+DEMO_FPS = 10
+
+
+def write_sample_videos(folder: Path) -> list[Path]:
+    """A few generated videos for the demo, laid out like a phone's and a download folder:
+    a phone clip (MOV: camera, time, place, turned a quarter, with sound), its re-encode (VP9
+    WebM, smaller), a mirrored copy, a clip cut from it, a compilation holding part of it and
+    of another video, that other video, an animated GIF, and a download cut short (damaged)."""
+    camera, downloads = folder / "DCIM" / "Camera", folder / "Downloads" / "videos"
+    for place in (camera, downloads, folder / "Backup"):
+        place.mkdir(parents=True, exist_ok=True)
+    shots = list(scene_frames((501, 502, 503), DEMO_SIZE, 3.0, DEMO_FPS))
+    other = list(scene_frames((511, 512, 513), DEMO_SIZE, 3.0, DEMO_FPS))
+    phone = {
+        "creation_time": "2024-03-02T14:05:09.000000Z",
+        "location": "+48.8566+002.3522/",
+        "make": "Apple",
+        "model": "iPhone 12",
+    }
+    written = [
+        write_video(camera / "IMG_2001.MOV", shots, fps=DEMO_FPS, gop=DEMO_FPS, rotation=-90,
+                    metadata=phone, audio_seconds=9.0),
+        write_video(downloads / "shared_clip.webm", _smaller(shots, (240, 180)), fps=DEMO_FPS,
+                    codec="libvpx-vp9", gop=2 * DEMO_FPS),
+        write_video(downloads / "mirrored.mp4", [f[:, ::-1] for f in shots], fps=DEMO_FPS,
+                    gop=DEMO_FPS),
+        write_video(downloads / "cut_from_2001.mp4", shots[25:65], fps=DEMO_FPS, gop=DEMO_FPS),
+        write_video(downloads / "compilation.mkv", other[:30] + shots[35:75] + other[40:90],
+                    fps=DEMO_FPS, gop=DEMO_FPS),
+        write_video(folder / "Backup" / "VID_0001.mp4", other, fps=DEMO_FPS, gop=DEMO_FPS),
+        animated_picture(downloads / "moving.gif", seed=521, size=(160, 120), frames=10),
+    ]  # fmt: skip
+    whole = write_video(downloads / "whole.mp4", other, fps=DEMO_FPS, gop=DEMO_FPS,
+                        container_options={"movflags": "faststart"})  # fmt: skip
+    damaged = downloads / "download_cut_short.mp4"
+    damaged.write_bytes(whole.read_bytes()[: whole.stat().st_size * 55 // 100])
+    whole.unlink()
+    return [*written, damaged]
+
+
+def _smaller(frames: list[np.ndarray], size: tuple[int, int]) -> list[np.ndarray]:
+    return [np.asarray(Image.fromarray(f).resize(size, Image.Resampling.BILINEAR)) for f in frames]

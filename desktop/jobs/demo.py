@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 from desktop.core.samples import write_sample_evidence
+from desktop.core.video_samples import write_sample_videos
 from desktop.jobs.ingest import Cancel, IngestSummary, Progress, ingest
 
 DEMO_SCENES = 120
@@ -49,6 +50,7 @@ def write_demo_evidence(folder: Path, scenes: int | None = None) -> Path:
     if not marker.exists():
         folder.mkdir(parents=True, exist_ok=True)
         write_sample_evidence(evidence, scenes=scenes or DEMO_SCENES)
+        write_sample_videos(evidence)
         marker.write_text("sample evidence written by vigil demo\n")
     return evidence
 

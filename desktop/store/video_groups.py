@@ -92,13 +92,19 @@ def _region_rows(db: Database, film: np.ndarray) -> list[tuple[int, bytes, bytes
 
 
 def timelines(db: Database, media_ids: Iterable[int]) -> dict[int, tuple[list[float], float]]:
-    """(kept frames' times, duration) of those media that are videos."""
+    """(kept frames' times, length) of those media that are videos; the length of a video cut
+    short is what decoded (its last good time and a second), not what its header claims."""
     found = {}
     for media_id in sorted(set(int(m) for m in media_ids)):
         times = videos.kept_frame_times(db, media_id)
         if times:
-            row = db.execute("SELECT duration FROM videos WHERE media_id = ?", [media_id])
-            found[media_id] = (times, float(row.fetchone()[0] or times[-1]))
+            duration, until = db.execute(
+                "SELECT duration, decoded_until FROM videos WHERE media_id = ?", [media_id]
+            ).fetchone()
+            length = float(duration or times[-1])
+            if until is not None:
+                length = min(length, float(until) + 1.0)
+            found[media_id] = (times, max(length, times[-1]))
     return found
 
 

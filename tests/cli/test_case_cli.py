@@ -123,3 +123,6 @@ def test_demo_without_gui_ingests_sample_evidence(capsys, tmp_path, monkeypatch)
     assert code == 0
     assert "Demo case:" in out and "New distinct media" in out
     assert (tmp_path / "demo" / "demo.vigil").exists()
+    assert "partial" in out  # the demo's download cut short (its videos beside the pictures)
+    code, out, _ = run(capsys, "info", "--case", str(tmp_path / "demo" / "demo.vigil"), "--json")
+    assert json.loads(out)["videos"]["count"] == 8
