@@ -4,13 +4,15 @@ For 64-bit and 256-bit hashes: the self-join (what grouping does) at 1M, one que
 4.3M (INTERPOL's collection size), peak memory, and recall of the planted pairs (must be 1.0).
 Brute force is timed on a sample of rows and extrapolated, in the same run.
 
-    python benchmarks/index_scale.py [--join 1000000] [--known 4300000]
+    python benchmarks/index_scale.py [--join 1000000] [--known 4300000] [--videos 100000]
+    python benchmarks/index_scale.py --only videos   (100,000 videos x 60 frames; see video_scale)
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +33,9 @@ from desktop.core.windows import (
 from desktop.jobs.grouping import update_groups
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
+
+sys.path.insert(0, str(Path(__file__).parent))
+from video_scale import bench_video_grouping  # noqa: E402
 
 RADIUS = {64: 8, 256: 31}  # query radius: pHash's usual 8, PDQ's usual 31
 JOIN_RADIUS = {64: 8, 256: 15}  # self-join radius (normal grouping joins dct64 within 8)
@@ -242,9 +247,14 @@ def main() -> None:
     parser.add_argument("--join", type=int, default=1_000_000)
     parser.add_argument("--known", type=int, default=4_300_000)
     parser.add_argument("--case", type=int, default=1_000_000, help="media in the grouping case")
-    parser.add_argument("--only", choices=["join", "query", "case"], default=None)
+    parser.add_argument("--only", choices=["join", "query", "case", "videos"], default=None)
     parser.add_argument("--all-strictness", action="store_true", help="also time strict, loose")
+    parser.add_argument("--videos", type=int, default=100_000, help="videos (60 frames each)")
     args = parser.parse_args()
+    if args.only in (None, "videos"):
+        bench_video_grouping(args.videos)  # benchmarks/video_scale.py
+    if args.only == "videos":
+        return
     if args.only in (None, "case"):
         levels = ("normal", "strict", "loose") if args.all_strictness else ("normal",)
         bench_case_grouping(args.case, levels)

@@ -90,21 +90,25 @@ def columns(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(subject ids, (n, bits/64) uint64 words, qualities) from packed rows of one kind,
     given as (media id, frames, hashes, qualities): the shape the engine reads pictures in."""
-    ids: list[np.ndarray] = []
+    media: list[int] = []
+    frames: list[bytes] = []
     words: list[bytes] = []
-    qualities: list[np.ndarray] = []
-    for media_id, frames, hashes, quality in rows:
-        numbers = np.frombuffer(frames, dtype="<u2")
-        ids.append(subject_ids(media_id, numbers))
+    qualities: list[bytes] = []
+    for media_id, numbers, hashes, quality in rows:
+        media.append(media_id)
+        frames.append(numbers)
         words.append(hashes)
-        qualities.append(np.frombuffer(quality, dtype=np.uint8))
+        qualities.append(quality)
     width = bits // 64
-    if not ids:
+    if not media:
         return np.zeros(0, np.int64), np.zeros((0, width), np.uint64), np.zeros(0, np.int64)
+    counts = [len(f) // 2 for f in frames]
+    numbers_all = np.frombuffer(b"".join(frames), dtype="<u2")
+    ids = subject_ids(np.repeat(np.array(media, dtype=np.int64), counts), numbers_all)
     packed = np.frombuffer(b"".join(words), dtype=">u8").astype(np.uint64).reshape(-1, width)
-    quality_column = np.concatenate(qualities).astype(np.int64)
+    quality_column = np.frombuffer(b"".join(qualities), dtype=np.uint8).astype(np.int64)
     quality_column[quality_column == NO_QUALITY] = 0
-    return np.concatenate(ids), packed, quality_column
+    return ids, packed, quality_column
 
 
 Kinds = dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]]

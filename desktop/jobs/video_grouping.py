@@ -128,11 +128,7 @@ def compare_media(
 
 
 def _rows_by_media(fp: Fingerprints) -> dict[int, np.ndarray]:
-    owners = media_of(fp.ids)
-    order = np.argsort(owners, kind="stable")
-    media, starts = np.unique(owners[order], return_index=True)
-    ends = np.append(starts[1:], len(order))
-    return {int(m): order[s:e] for m, s, e in zip(media, starts, ends, strict=True)}
+    return _indexes_by(media_of(fp.ids))
 
 
 def _timelines(db: Database, fp: Fingerprints, media: np.ndarray) -> dict[int, Timeline]:
@@ -174,11 +170,12 @@ def _compare_batch(
     rule: Rule,
     found: VideoRelations,
 ) -> None:
+    first_stage = FirstStage(fp, rule)
     a_parts, b_parts = [], []
     for first, second in batch:
-        rows_a, rows_b = rows_of[first], rows_of[second]
-        a_parts.append(np.repeat(fp.ids[rows_a], len(rows_b)))
-        b_parts.append(np.tile(fp.ids[rows_b], len(rows_a)))
+        rows_a, rows_b = first_stage.pairs(rows_of[first], rows_of[second])
+        a_parts.append(fp.ids[rows_a])
+        b_parts.append(fp.ids[rows_b])
     matches = verify_pairs(fp, np.concatenate(a_parts), np.concatenate(b_parts), rule)
     owners_a = media_of(np.array([m.media_a for m in matches], dtype=np.int64)).tolist()
     owners_b = media_of(np.array([m.media_b for m in matches], dtype=np.int64)).tolist()
@@ -193,6 +190,56 @@ def _compare_batch(
             found.same.append(_as_match(relation, lines, pair_matches))
         else:
             found.inside.append(relation)
+
+
+class FirstStage:
+    """The picture engine's first stage between the frames of two media: dct64 within the
+    rule's coarse bits, or one masked view's mask64 within its masked bits (as
+    similarity.candidate_pairs joins pictures); only these frame pairs are verified."""
+
+    def __init__(self, fp: Fingerprints, rule: Rule):
+        self.rule = rule
+        self.coarse, self.coarse_rows = fp.coarse[:, 0], fp.coarse_rows
+        owners = media_of(fp.ids[fp.coarse_rows])
+        self.coarse_of = _indexes_by(owners)
+        self.views = np.zeros((len(fp.ids), 4), dtype=np.uint64)
+        self.has_views = np.zeros(len(fp.ids), dtype=bool)
+        if fp.masked_coarse is not None and len(fp.masked_coarse[0]):
+            ids, words, _ = fp.masked_coarse
+            at = np.searchsorted(fp.ids, ids)
+            known = (at < len(fp.ids)) & (fp.ids[np.minimum(at, len(fp.ids) - 1)] == ids)
+            self.views[at[known]] = words[known]
+            self.has_views[at[known]] = True
+        self.media_of_row = media_of(fp.ids)
+
+    def pairs(self, rows_a: np.ndarray, rows_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows of a, rows of b) of the frame pairs of two media that pass the first stage."""
+        found_a, found_b = [], []
+        media_a, media_b = self.media_of_row[rows_a[0]], self.media_of_row[rows_b[0]]
+        ca, cb = self.coarse_of.get(int(media_a)), self.coarse_of.get(int(media_b))
+        if ca is not None and cb is not None:
+            near = np.bitwise_count(self.coarse[ca][:, None] ^ self.coarse[cb][None, :])
+            i, j = np.nonzero(near <= self.rule.coarse)
+            found_a.append(self.coarse_rows[ca[i]])
+            found_b.append(self.coarse_rows[cb[j]])
+        va, vb = rows_a[self.has_views[rows_a]], rows_b[self.has_views[rows_b]]
+        if len(va) and len(vb):
+            views = np.bitwise_count(self.views[va][:, None, :] ^ self.views[vb][None, :, :])
+            i, j = np.nonzero(views.min(axis=2) <= self.rule.masked_coarse)
+            found_a.append(va[i])
+            found_b.append(vb[j])
+        if not found_a:
+            return rows_a[:0], rows_b[:0]
+        pairs = np.unique(np.stack([np.concatenate(found_a), np.concatenate(found_b)], 1), axis=0)
+        return pairs[:, 0], pairs[:, 1]
+
+
+def _indexes_by(owners: np.ndarray) -> dict[int, np.ndarray]:
+    """Positions in `owners` grouped by value."""
+    order = np.argsort(owners, kind="stable")
+    values, starts = np.unique(owners[order], return_index=True)
+    ends = np.append(starts[1:], len(order))
+    return {int(v): order[s:e] for v, s, e in zip(values, starts, ends, strict=True)}
 
 
 def _frames(matches: list[Match]) -> tuple[np.ndarray, np.ndarray]:

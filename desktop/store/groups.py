@@ -10,6 +10,8 @@ import numpy as np
 from sqlite_utils import Database
 
 from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS, REGION_PREFIX
+from desktop.core.frame_hashes import columns as frame_columns
+from desktop.core.frame_hashes import media_of
 from desktop.core.similarity import (
     DEFAULT_STRICTNESS,
     SMALL_HASHES,
@@ -26,7 +28,7 @@ from desktop.core.windows import (
     VIEW_ROW_BITS,
     VIEW_VARIANT,
 )
-from desktop.store import audit
+from desktop.store import audit, videos
 from desktop.store.db import get_info, now_iso, set_info
 
 STRICTNESS_KEY = "group_strictness"
@@ -103,12 +105,30 @@ def hash_columns(
 # The kinds of engine hash the grouping reads whole at every run: (algorithm, variant or
 # None for all, bits a row). They are read from similarity_cache, a packed copy in blocks of
 # media, and from perceptual_hashes for the media the copy does not hold yet.
+# Kinds read from video frames (frame_hashes) carry this prefix: frames are read as subjects
+# of the engine (core/frame_hashes.py), the candidate stage of videos reads them whole.
+FRAMES = "frames:"
 PACKED_KINDS: dict[str, tuple[str, str | None, int]] = {
     "coarse": ("dct64", None, 64),
     "masked": ("mask64", None, 256),
     "crop": (CROP_ALGORITHM, CROP_VARIANT, CROP_ROW_BITS),
     "views": (CROP_ALGORITHM, VIEW_VARIANT, VIEW_ROW_BITS),
+    "trim": ("pdq", "trim", 256),
+    "frame_trim": (FRAMES + "pdq", "trim", 256),
+    "frame_coarse": (FRAMES + "dct64", None, 64),
 }
+
+
+def _rows_after(
+    db: Database, algorithm: str, variant: str | None, bits: int, after: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """hash_columns of the media after `after`: pictures' rows, or video frames' packed rows."""
+    if algorithm.startswith(FRAMES):
+        rows = videos.packed_rows(db, algorithm[len(FRAMES) :], variant, after_media_id=after)
+        return frame_columns(rows, bits)
+    return hash_columns(db, algorithm, variant, bits, after_media_id=after)
+
+
 PACKED_LAYOUT_KEY = "similarity_cache_layout"
 MAX_BLOCKS = 16  # blocks of one kind before they are packed into one
 
@@ -133,7 +153,7 @@ def packed_columns(db: Database, kind: str) -> tuple[np.ndarray, np.ndarray, np.
             words.append(np.frombuffer(raw_words, dtype=np.uint64).reshape(-1, bits // 64))
             quality.append(np.frombuffer(raw_quality, dtype=np.int64))
             covered = max(covered, int(last))
-    rest = hash_columns(db, algorithm, variant, bits, after_media_id=covered)
+    rest = _rows_after(db, algorithm, variant, bits, covered)
     return (
         np.concatenate([*ids, rest[0]]),
         np.concatenate([*words, rest[1]]),
@@ -168,10 +188,9 @@ def pack_new_rows(db: Database, up_to_media_id: int) -> None:
                 db.execute("DELETE FROM similarity_cache WHERE kind = ?", [kind])
                 first = 1
             else:
-                ids, words, quality = hash_columns(db, algorithm, variant, bits,
-                                                   after_media_id=int(covered))  # fmt: skip
+                ids, words, quality = _rows_after(db, algorithm, variant, bits, int(covered))
                 first = int(covered) + 1
-            keep = ids <= up_to_media_id
+            keep = media_of(ids) <= up_to_media_id  # a frame's media: see core/frame_hashes
             db.execute(
                 "INSERT INTO similarity_cache (kind, first_media_id, last_media_id, ids, words,"
                 " quality) VALUES (?, ?, ?, ?, ?, ?)",

@@ -71,13 +71,15 @@ def fingerprints(db: Database, media_ids: np.ndarray, extra: Kinds | None = None
     for (algorithm, variant), columns_ in extra.items():
         if algorithm == "dct64" and variant.startswith(REGION_PREFIX):
             framed_ids = np.union1d(framed_ids, columns_[0])
-    return assemble(
+    found = assemble(
         kind("pdq", "original", 256),
         {name: kind("pdq", name, 256) for name in ORIENTATION_VARIANTS},
         coarse,
         {name: kind("pdq", name, 256) for name in MASKED_VARIANTS},
         framed_ids,
     )
+    found.masked_coarse = kind("mask64", None, 256)
+    return found
 
 
 def _region_rows(db: Database, film: np.ndarray) -> list[tuple[int, bytes, bytes, bytes]]:
@@ -110,9 +112,9 @@ def timelines(db: Database, media_ids: Iterable[int]) -> dict[int, tuple[list[fl
 
 def candidate_columns(db: Database, extra: Kinds | None = None) -> Columns:
     """The hash frames are joined on for candidates (core/frame_candidates.py): the upright
-    trimmed PDQ of every frame and picture (and of the `extra` media)."""
-    found = _joined(group_store.hash_columns(db, "pdq", "trim", 256),
-                    frame_columns(db, "pdq", "trim", 256))  # fmt: skip
+    trimmed PDQ of every frame and picture (and of the `extra` media), from the packed copy."""
+    found = _joined(group_store.packed_columns(db, "trim"),
+                    group_store.packed_columns(db, "frame_trim"))  # fmt: skip
     if extra and ("pdq", "trim") in extra:
         found = _joined(found, extra[("pdq", "trim")])
     return found
@@ -120,8 +122,8 @@ def candidate_columns(db: Database, extra: Kinds | None = None) -> Columns:
 
 def orientation_free_columns(db: Database, extra: Kinds | None = None) -> Columns:
     """Every frame's and picture's dct64 hashes (all canonical forms; quality: detail)."""
-    found = _joined(group_store.hash_columns(db, "dct64", None, 64),
-                    frame_columns(db, "dct64", None, 64))  # fmt: skip
+    found = _joined(group_store.packed_columns(db, "coarse"),
+                    group_store.packed_columns(db, "frame_coarse"))  # fmt: skip
     for (algorithm, _), columns_ in (extra or {}).items():
         if algorithm == "dct64":
             found = _joined(found, columns_)

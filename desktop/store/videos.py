@@ -180,15 +180,22 @@ def video_badges(db: Any, media_ids: Sequence[int]) -> dict[int, tuple[float | N
 
 
 def packed_rows(
-    db: Any, algorithm: str, variant: str | None = None, media_ids: Iterable[int] | None = None
+    db: Any,
+    algorithm: str,
+    variant: str | None = None,
+    media_ids: Iterable[int] | None = None,
+    after_media_id: int = 0,
 ) -> list[tuple[int, bytes, bytes, bytes]]:
     """(media id, frames, hashes, qualities) of one kind of frame hash (every variant when
-    `variant` is None), for every video or for `media_ids`."""
+    `variant` is None), for every video, for `media_ids`, or for the videos after a media id."""
     sql = "SELECT media_id, frames, hashes, qualities FROM frame_hashes WHERE algorithm = ?"
     params: list[Any] = [algorithm]
     if variant is not None:
         sql += " AND variant = ?"
         params.append(variant)
+    if after_media_id:
+        sql += " AND media_id > ?"
+        params.append(after_media_id)
     if media_ids is None:
         return list(_conn(db).execute(sql, params))
     sql += " AND media_id IN ({marks})"
