@@ -1,0 +1,214 @@
+"""Video ingest speed: video seconds fingerprinted per wall second by `vigil ingest` (2 workers),
+beside a bare single-process PyAV loop decoding the same frames in the same run; peak memory at
+N and N/4 videos; and what each of FFmpeg's cheaper decoding modes buys.
+
+Videos are generated once with PyAV (kept in --store, reused by later runs): 1080p H.264 as
+phones write it (a keyframe a second) and 720p H.264 as a download is encoded (x264's own
+keyframe rule: at cuts and every 250 frames), minutes long, of real photographs panned and
+cut, with moving shapes, a text overlay and sensor noise.
+
+    pip install -e '.[bench]'
+    flock /tmp/vigil-bench.lock python benchmarks/video_ingest.py [--videos 4] [--minutes 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image, ImageDraw
+
+from desktop.core.video_samples import write_video
+
+FPS = 25
+SHOT_SECONDS = (4, 9)  # shots last between these (cuts between them)
+# (size, frames between forced keyframes, name): phone-like and download-like encodes
+PROFILES = {
+    "1080p": ((1920, 1080), FPS, "H.264 1080p, a keyframe a second (as phones record)"),
+    "720p": ((1280, 720), 250, "H.264 720p, x264's keyframes (cuts, every 250 frames)"),
+}
+
+
+def _photographs() -> list[Image.Image]:
+    import skimage.data as data
+
+    return [Image.fromarray(f()) for f in (data.astronaut, data.coffee, data.chelsea,
+                                           data.rocket, data.immunohistochemistry)]  # fmt: skip
+
+
+def synthetic_frames(size: tuple[int, int], seconds: float, seed: int):
+    """Shots of photographs panned slowly and cut, a bright square and disc moving across, a
+    text overlay (a camera's time stamp) and sensor noise."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    photos = _photographs()
+    noise = [rng.integers(-5, 6, size=(height, width, 3), dtype=np.int16) for _ in range(4)]
+    label = Image.new("RGB", (width // 3, height // 16), (0, 0, 0))
+    ImageDraw.Draw(label).text((4, 2), f"CAM {seed:02d}  2024-05-0{seed % 9 + 1}  REC",
+                               fill=(255, 255, 255))  # fmt: skip
+    text = np.asarray(label)
+    total, frame = int(seconds * FPS), 0
+    while frame < total:
+        shot = int(rng.integers(*SHOT_SECONDS)) * FPS
+        photo = photos[int(rng.integers(len(photos)))]
+        big = np.asarray(photo.resize((int(width * 1.3), int(height * 1.3)), Image.BILINEAR))
+        for k in range(min(shot, total - frame)):
+            x = int(k / shot * width * 0.3)
+            y = int(k / shot * height * 0.15)
+            image = big[y : y + height, x : x + width].astype(np.int16) + noise[frame % 4]
+            side = height // 8
+            left = (frame * 7) % (width - side)
+            image[height // 2 : height // 2 + side, left : left + side] = 240
+            top = (frame * 5) % (height - side)
+            image[top : top + side, width // 3 : width // 3 + side] = (200, 40, 40)
+            place = (frame // FPS) % 4
+            image[16 + place * 4 : 16 + place * 4 + text.shape[0], 16 : 16 + text.shape[1]] = text
+            yield np.clip(image, 0, 255).astype(np.uint8)
+            frame += 1
+
+
+def make_videos(store: Path, count: int, minutes: float) -> dict[str, list[Path]]:
+    """`count` videos of each profile in `store` (made once, reused when already there)."""
+    made: dict[str, list[Path]] = {}
+    for name, (size, gop, _) in PROFILES.items():
+        folder = store / f"{name}-{minutes:g}min"
+        folder.mkdir(parents=True, exist_ok=True)
+        made[name] = []
+        for number in range(count):
+            path = folder / f"video{number:02d}.mp4"
+            if not path.exists():
+                started = time.perf_counter()
+                partial = path.with_suffix(".part.mp4")
+                write_video(partial, synthetic_frames(size, minutes * 60, number + 1), fps=FPS,
+                            gop=gop, bit_rate=8_000_000 if name == "1080p" else 3_000_000,
+                            options={"preset": "superfast"})  # fmt: skip
+                partial.rename(path)
+                print(f"  made {path.name} ({name}) in {time.perf_counter() - started:.0f} s",
+                      file=sys.stderr)  # fmt: skip
+            made[name].append(path)
+    return made
+
+
+def duration(path: Path) -> float:
+    with av.open(str(path)) as container:
+        return float(container.duration or 0) / av.time_base
+
+
+def ingest_run(folder: Path, workers: int = 2) -> tuple[float, float]:
+    """(wall seconds, peak MiB of the largest process) of `vigil ingest` on a folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        case = Path(tmp) / "bench.vigil"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "desktop", "ingest", "--case", str(case),
+                        "--workers", str(workers), "--quiet", str(folder)], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak
+
+
+def bare_decode(path: Path, skip: str = "NONKEY", loop_filter: str | None = None,
+                threads: int = 1, thread_type: str | None = None, spacing: float = 0.95,
+                convert: bool = True) -> int:  # fmt: skip
+    """A bare PyAV loop: every packet read, the keyframes at least `spacing` apart decoded (as
+    the ingest's selection takes them) and turned into a 512-pixel RGB array. Frames decoded."""
+    decoded, last = 0, -1e9
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        context = stream.codec_context
+        context.thread_count = threads
+        if thread_type:
+            context.thread_type = thread_type
+        if loop_filter:
+            context.options = {"skip_loop_filter": loop_filter}
+        context.skip_frame = skip
+        base = float(stream.time_base)
+        for packet in container.demux(stream):
+            if skip == "NONKEY" and (not packet.is_keyframe or packet.size == 0):
+                continue
+            when = (packet.pts or 0) * base
+            if skip == "NONKEY" and when - last < spacing:
+                continue
+            last = when
+            for frame in context.decode(packet):
+                decoded += _use(frame, convert)
+        for frame in context.decode(None):  # what the decoder still holds back
+            decoded += _use(frame, convert)
+    return decoded
+
+
+def _use(frame: av.VideoFrame, convert: bool) -> int:
+    if convert:
+        frame.reformat(width=512, height=288, format="rgb24", interpolation="AREA").to_ndarray()
+    return 1
+
+
+def linked(paths: list[Path], folder: Path) -> Path:
+    """A folder of hard links to `paths` (a subset to ingest; the evidence is not copied)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        target = folder / path.name
+        if not target.exists():
+            os.link(path, target)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--videos", type=int, default=4, help="videos of each profile (N)")
+    parser.add_argument("--minutes", type=float, default=2.0, help="length of each video")
+    parser.add_argument("--store", type=Path, default=Path("/tmp/vigil-bench-videos"))
+    args = parser.parse_args()
+    made = make_videos(args.store, args.videos, args.minutes)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, paths in made.items():
+            seconds_of_video = sum(duration(p) for p in paths)
+            quarter = linked(paths[: max(1, len(paths) // 4)], Path(tmp) / f"{name}-quarter")
+            whole = linked(paths, Path(tmp) / f"{name}-all")
+            small_wall, small_peak = ingest_run(quarter)
+            wall, peak = ingest_run(whole)
+            started = time.perf_counter()
+            frames = sum(bare_decode(p) for p in paths)
+            bare = time.perf_counter() - started
+            a, b = seconds_of_video / wall, seconds_of_video / bare
+            print(f"{PROFILES[name][2]}: {len(paths)} videos, {seconds_of_video / 60:.1f} min")
+            print(f"  (a) vigil ingest, 2 workers: {a:.1f}x real time ({wall:.1f} s wall)")
+            print(
+                f"  (b) bare PyAV loop, one process, the same keyframes ({frames} frames): "
+                f"{b:.1f}x real time ({bare:.1f} s)"
+            )
+            print(f"  (a)/(b) = {a / b:.2f}; peak memory of the largest process: "
+                  f"{small_peak:.0f} MiB at {len(list(quarter.iterdir()))} videos "
+                  f"({small_wall:.1f} s), {peak:.0f} MiB at {len(paths)}")  # fmt: skip
+    sample = made["1080p"][0]
+    print(
+        f"Decoding modes, one {PROFILES['1080p'][2]} video ({duration(sample):.0f} s), one "
+        "process, a frame a second turned into a 512-pixel RGB array:"
+    )
+    for label, options in (
+        ("every frame decoded (no skipping), 1 thread", {"skip": "DEFAULT", "spacing": 0}),
+        ("keyframes only (skip_frame=NONKEY), 1 thread", {}),
+        ("keyframes only, loop filter skipped", {"loop_filter": "all"}),
+        ("keyframes only, 2 frame threads", {"threads": 2, "thread_type": "FRAME"}),
+        ("keyframes only, 2 slice threads", {"threads": 2, "thread_type": "SLICE"}),
+    ):
+        started = time.perf_counter()
+        count = bare_decode(sample, convert=options.get("skip") != "DEFAULT", **{
+            k: v for k, v in options.items()})  # fmt: skip
+        spent = time.perf_counter() - started
+        print(
+            f"  {label}: {spent:.2f} s ({duration(sample) / spent:.0f}x real time, {count} frames)"
+        )
+
+
+if __name__ == "__main__":
+    main()
