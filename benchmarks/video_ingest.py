@@ -140,8 +140,11 @@ def bare_decode(path: Path, skip: str = "NONKEY", loop_filter: str | None = None
             last = when
             for frame in context.decode(packet):
                 decoded += _use(frame, convert)
-        for frame in context.decode(None):  # what the decoder still holds back
-            decoded += _use(frame, convert)
+        try:
+            for frame in context.decode(None):  # what the decoder still holds back
+                decoded += _use(frame, convert)
+        except av.EOFError:  # already drained (frame threads)
+            pass
     return decoded
 
 

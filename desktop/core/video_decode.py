@@ -233,6 +233,8 @@ class VideoDecoder:
         context = self.stream.codec_context
         try:
             frames = context.decode(packet)
+        except av.EOFError:  # draining a decoder already drained: nothing more, no damage
+            return []
         except av.FFmpegError as error:
             when = self._time(packet.pts) if packet else None
             self.damage.append(Damage(when, ffmpeg_message(error)))
