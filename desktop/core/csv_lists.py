@@ -77,8 +77,10 @@ def _csv_record(row: dict[str, str], columns: dict[str, str]) -> HashRecord:
         elif name in ("victim_identified", "offender_identified", "is_distributed"):
             setattr(record, name, to_bool(value))
         elif name in ("pdq_quality", "size"):
-            if not value.isdigit() or len(value) > 18:  # SQLite stores 64-bit integers
+            if not (value.isascii() and value.isdigit()) or len(value) > 18:  # 64-bit
                 raise BadRecord(f"{name} is not a number: {value[:40]!r}")
+            if name == "pdq_quality" and int(value) > 100:
+                raise BadRecord(f"PDQ quality out of range: {value}")
             setattr(record, name, int(value))
         else:
             setattr(record, name, value)

@@ -232,7 +232,7 @@ def _perceptual_line(line: str, algorithm: str) -> HashRecord:
     record = HashRecord()
     setattr(record, algorithm, value)
     rest = parts[1:]
-    if algorithm == "pdq" and rest and rest[0].isdigit():
+    if algorithm == "pdq" and rest and rest[0].isascii() and rest[0].isdigit():
         quality_text = rest.pop(0)
         if len(quality_text) > 3 or int(quality_text) > 100:
             raise BadRecord(f"PDQ quality out of range: {quality_text[:20]}")

@@ -5,9 +5,10 @@ maker's notes. Each maker lays its notes out its own way: a header or none, IFD 
 from the TIFF header, from the notes or from a TIFF header of their own, and the serial under
 its own tag. The layouts and tags below are those of ExifTool's and Exiv2's published tag
 tables; the IFDs themselves are parsed by Pillow's TIFF directory reader (bounded against
-hostile sizes). Why not a makers'-notes library: exifread (BSD) reads Canon's notes only, of
-the seven makers tested; Exiv2 (python-exiv2, pyexiv2) reads five but is GPL, which a
-proprietary build cannot ship (see docs/formats.md).
+hostile sizes). Why not a makers'-notes library (benchmarks/makernotes_libraries.py compares
+them on the seven makers' notes of tests/helpers/makernotes.py): exifread (BSD) gives Canon's
+serial only (Nikon's garbled, the other five none); Exiv2 (python-exiv2, pyexiv2) gives six
+(not Ricoh's) but is GPL, which a proprietary build cannot ship (see docs/formats.md).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ MAX_SIZE_DIGITS = 18  # sizes are stored as SQLite's 64-bit integers
 
 def _size(text: str) -> int:
     text = text.strip()
-    if not text.isdigit() or len(text) > MAX_SIZE_DIGITS:
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_SIZE_DIGITS:
         raise BadRecord(f"size is not a number: {text[:40]!r}")
     return int(text)
 

@@ -152,6 +152,11 @@ def _vpdq_frame(value: str) -> tuple[float, int, str]:
     return float(seconds), int(quality), cleaned
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 @functools.lru_cache(maxsize=256)
 def _hash_name(raw: Any) -> str:
     """'SHA-256', 'sha_256', 'Sha256' -> 'SHA256' (few spellings, each seen a million times)."""
@@ -179,9 +184,7 @@ def _alternative_hashes(record: HashRecord, hashes: Any) -> None:
         if algorithm == "pdq" and "," in value:
             value, _, quality_text = value.partition(",")
             quality_text = quality_text.strip()
-            quality = (
-                int(quality_text) if quality_text.isdigit() and len(quality_text) < 4 else None
-            )
+            quality = int(quality_text) if _digits(quality_text) and len(quality_text) < 4 else None
             if quality is None and quality_text:
                 raise BadRecord(f"PDQ quality is not a number 0-100: {quality_text[:20]!r}")
             if quality is not None and quality > 100:
@@ -196,7 +199,7 @@ def _alternative_hashes(record: HashRecord, hashes: Any) -> None:
 def _size(value: Any) -> int | None:
     if isinstance(value, Decimal):  # ijson's non-integer numbers
         value = float(value)
-    if isinstance(value, str) and value.strip().isdigit():  # several writers quote it
+    if isinstance(value, str) and _digits(value.strip()):  # several writers quote it
         value = int(value.strip()) if len(value.strip()) <= 19 else float("inf")
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None

@@ -26,8 +26,8 @@ _PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between two looks at th
 class _Stall:
     """SQLite progress handler: interrupts a statement that gives no row for STALL_SECONDS."""
 
-    def __init__(self, limit: float = STALL_SECONDS):
-        self.limit = limit
+    def __init__(self, limit: float | None = None):
+        self.limit = STALL_SECONDS if limit is None else limit
         self.last_row = time.monotonic()
         self.stalled = False
 

@@ -112,6 +112,16 @@ def test_phash_list(tmp_path):
     assert report.bad == 1
 
 
+def test_phash_list_as_imagehash_writes_it(tmp_path):
+    import imagehash
+
+    from desktop.core import samples
+
+    hashes = [str(imagehash.phash(samples.scene(seed))) for seed in range(3)]
+    fmt, records, report = read(tmp_path, "".join(f"{h}\n" for h in hashes))
+    assert (fmt, [r.phash for r in records], report.bad) == ("phash", hashes, 0)
+
+
 def test_detects_vics_and_sqlite_and_refuses_foreign_files(tmp_path):
     (tmp_path / "v.json").write_bytes(codecs.BOM_UTF8 + b' {"value": []}')
     assert detect_format(tmp_path / "v.json") == "vics"

@@ -162,6 +162,47 @@ HOSTILE_FILES = [
 ]
 
 
+# ---- cut off and damaged files of other formats (issue 18, item 11; issue 17, item 12) -------
+
+
+def _picture(fmt: str, **options: object) -> bytes:
+    """A picture as Pillow (libpng, giflib-style LZW, libtiff layout, libwebp) or pillow-heif
+    (libheif, as phones' HEIC) writes it."""
+    out = io.BytesIO()
+    samples.scene(21, (240, 180)).save(out, fmt, **options)
+    return out.getvalue()
+
+
+def _half(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def heic_second_image_cut() -> bytes:
+    """A HEIC of two images (as a phone's burst or a live photo's still) cut inside the second."""
+    out = io.BytesIO()
+    first, second = samples.scene(22, (240, 180)), samples.scene(23, (240, 180))
+    first.save(out, "HEIF", quality=60, save_all=True, append_images=[second])
+    return out.getvalue()[:-30]
+
+
+def heic_damaged_meta() -> bytes:
+    data = bytearray(_picture("HEIF", quality=60))
+    data[40:80] = b"\xff" * 40  # inside the meta box: item info and locations
+    return bytes(data)
+
+
+# Their header says what they are, so a cut is `truncated` (a damaged whole file `corrupt`),
+# never `unsupported`. Kept out of HOSTILE_FILES, whose 9 kinds the hostile-mix benchmark counts.
+CUT_FILES = [
+    Hostile("cut_40.png", lambda: _picture("PNG")[:40], frozenset({"truncated"}), "truncated"),
+    Hostile("cut_40.gif", lambda: _picture("GIF")[:40], frozenset({"truncated"}), "truncated"),
+    Hostile("cut_40.tif", lambda: _picture("TIFF")[:40], frozenset({"truncated"}), "truncated"),
+    Hostile("half.webp", lambda: _half(_picture("WEBP", quality=80)), frozenset({"truncated"})),
+    Hostile("second_cut.heic", heic_second_image_cut, frozenset({"truncated"}), "HEIC"),
+    Hostile("damaged.heic", heic_damaged_meta, frozenset({"corrupt"}), "HEIC"),
+]
+
+
 def write_hostile_files(folder: Path, hostile: list[Hostile] = HOSTILE_FILES) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for case in hostile:
