@@ -7,7 +7,10 @@ each kind of copy (share of copies grouped with their original) beside the plain
 (pHash within 10 bits, PDQ within 31) computed on the same case.
 
     pip install -e '.[bench]'
-    python benchmarks/near_duplicates.py [--workers 2] [--misses] [--keep DIR]
+    python benchmarks/near_duplicates.py [--workers 2] [--misses] [--keep DIR] [--videos]
+
+--videos adds the video edits after the pictures' figures (benchmarks/video_edits.py: every
+kind of issue 13 on videos made from the same photographs, per-kind recall, pair precision).
 """
 
 from __future__ import annotations
@@ -136,6 +139,7 @@ def main() -> None:
         help="score again a folder kept by --keep: group its case afresh, no new ingest (for a"
         " change of the grouping alone; the fingerprints are those of the ingest that made it)",
     )
+    parser.add_argument("--videos", action="store_true", help="then the video edits too")
     args = parser.parse_args()
     pictures = corpus()
     families = [family for family, _ in pictures.values()]
@@ -221,6 +225,10 @@ def main() -> None:
     base = results["pdq <= 31 (pairs)"]["copy_recall"] or 1e-9
     print(f"copy recall, normal / PDQ<=31 baseline = {normal['copy_recall'] / base:.2f}")
     print("recall = all same-picture pairs (copy-to-copy too); copy_recall = copy-to-original")
+    if args.videos:
+        from video_edits import run as video_edits
+
+        video_edits(args.workers)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,14 @@ import numpy as np
 
 from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
 from desktop.core.frame_hashes import NO_QUALITY
+from desktop.core.windows import CROP_ROW_BITS
 from desktop.store.db import open_case
+from desktop.store.groups import CENTRE_WINDOW
 
-# What the video grouping reads of each frame (crop rows and pHash are stored but not read).
+# What the video grouping reads of each frame (pHash, views rows are stored but not read); of
+# the crop64 row (the whole frame's hash and its windows') the centred crop join reads two.
 PDQ_KINDS = ("original", *ORIENTATION_VARIANTS, *MASKED_VARIANTS)
+CROP_WORDS = CROP_ROW_BITS // 64
 
 
 def _flip(words: np.ndarray, bits: int, counts: np.ndarray, rng: np.random.Generator) -> None:
@@ -29,12 +33,13 @@ def _flip(words: np.ndarray, bits: int, counts: np.ndarray, rng: np.random.Gener
 def synthetic_video_case(path: Path, videos: int, frames: int = 60, seed: int = 11):
     """A case of `videos` videos of `frames` kept frames each. Every 100th video is a copy of
     the one before (each frame's PDQ 0-16 bits off, its dct64 0-3); every 100th plus 50 a
-    clip of the one before (its frames 20-39, as copies). Returns (copies, clips) planted as
-    (video, original) pairs."""
+    clip of the one before (its frames 20-39, as copies); every 100th plus 26 a centred crop
+    of the one before (each frame's whole crop64 hash 0-3 bits from its centred window, every
+    other hash its own). Returns (copies, clips, crops) planted as (video, original) pairs."""
     rng = np.random.default_rng(seed)
     top = np.iinfo(np.uint64).max
     db = open_case(path, create=True)
-    copies, clips = [], []
+    copies, clips, crops = [], [], []
     numbers = np.arange(frames, dtype="<u2").tobytes()
     quality = bytes([90]) * frames
     times = (np.arange(frames, dtype="<i4") * 1000).tobytes()
@@ -51,12 +56,19 @@ def synthetic_video_case(path: Path, videos: int, frames: int = 60, seed: int = 
                     for name in PDQ_KINDS:
                         _flip(words[name], 256, rng.integers(0, 17, n), rng)
                     _flip(words["dct64"], 64, rng.integers(0, 4, n), rng)
+                    _flip(words["crop64"], CROP_ROW_BITS, rng.integers(0, 4, n), rng)
                     (copies if i % 100 == 1 else clips).append((media_id, media_id - 1))
                 else:
                     words = {k: rng.integers(0, top, size=(frames, 4), dtype=np.uint64,
                                              endpoint=True) for k in PDQ_KINDS}  # fmt: skip
                     words["dct64"] = rng.integers(0, top, size=(frames, 1), dtype=np.uint64,
                                                   endpoint=True)  # fmt: skip
+                    words["crop64"] = rng.integers(0, top, size=(frames, CROP_WORDS),
+                                                   dtype=np.uint64, endpoint=True)  # fmt: skip
+                    if i % 100 == 26 and previous:  # a centred crop of the video before
+                        words["crop64"][:, 0] = previous["crop64"][:, CENTRE_WINDOW]
+                        _flip(words["crop64"][:, :1], 64, rng.integers(0, 4, frames), rng)
+                        crops.append((media_id, media_id - 1))
                 previous = words
                 n = len(words["dct64"])
                 media.append((media_id, f"{media_id:064x}", "0" * 32, "0" * 40, 1, "mp4",
@@ -67,6 +79,8 @@ def synthetic_video_case(path: Path, videos: int, frames: int = 60, seed: int = 
                                    words[name].astype(">u8").tobytes(), quality[:n]))  # fmt: skip
                 hashes.append((media_id, "dct64", "canon", numbers[: 2 * n],
                                words["dct64"].astype(">u8").tobytes(), quality[:n]))  # fmt: skip
+                hashes.append((media_id, "crop64", "windows", numbers[: 2 * n],
+                               words["crop64"].astype(">u8").tobytes(), quality[:n]))  # fmt: skip
             db.conn.executemany(
                 "INSERT INTO media (id, sha256, md5, sha1, size, file_type, status, width,"
                 " height, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -85,7 +99,7 @@ def synthetic_video_case(path: Path, videos: int, frames: int = 60, seed: int = 
             )
     db.close()
     assert NO_QUALITY != 90
-    return copies, clips
+    return copies, clips, crops
 
 
 def bench_video_grouping(videos: int, frames: int = 60) -> None:
@@ -98,7 +112,7 @@ def bench_video_grouping(videos: int, frames: int = 60) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "videos.vigil"
         t = time.perf_counter()
-        copies, clips = synthetic_video_case(path, videos, frames)
+        copies, clips, crops = synthetic_video_case(path, videos, frames)
         made = time.perf_counter() - t
         size = path.stat().st_size / 2**20
         db = open_case(path)
@@ -111,6 +125,7 @@ def bench_video_grouping(videos: int, frames: int = 60) -> None:
             together.update((a, b) for a in ids for b in ids if a != b)
         found_copies = np.mean([pair in together for pair in copies]) if copies else 1.0
         found_clips = np.mean([pair in together for pair in clips]) if clips else 1.0
+        found_crops = np.mean([pair in together for pair in crops]) if crops else 1.0
         with db.atomic():  # the same grouping again from its packed copy (not a --rebuild)
             db.execute("DELETE FROM similarity_state")
         t = time.perf_counter()
@@ -122,10 +137,13 @@ def bench_video_grouping(videos: int, frames: int = 60) -> None:
                 " SELECT ?, 'new', '', '', 1, 'mp4', 'ok', duration FROM media WHERE id = 1",
                 [videos + 1],
             )
-            db.execute("INSERT INTO videos SELECT ?, container, video_codec, audio_codec,"
-                       " duration, fps, coded_width, coded_height, rotation, frames_total,"
-                       " frames_decoded, decoded_until, frame_times, notes FROM videos"
-                       " WHERE media_id = 1", [videos + 1])  # fmt: skip
+            names = [r[1] for r in db.execute("PRAGMA table_info(videos)") if r[1] != "media_id"]
+            listed = ", ".join(names)
+            db.execute(
+                f"INSERT INTO videos (media_id, {listed}) SELECT ?, {listed} FROM videos"
+                " WHERE media_id = 1",
+                [videos + 1],
+            )
             db.execute("INSERT INTO frame_hashes SELECT ?, algorithm, variant, frames, hashes,"
                        " qualities FROM frame_hashes WHERE media_id = 1", [videos + 1])  # fmt: skip
         t = time.perf_counter()
@@ -137,7 +155,8 @@ def bench_video_grouping(videos: int, frames: int = 60) -> None:
         f"video grouping job, {videos:,} videos x {frames} frames ({videos * frames:,} frames; "
         f"case made in {made:.0f} s, {size:,.0f} MiB): first run {first:.1f} s, "
         f"{summary.video_pairs:,} video pairs compared, {summary.groups:,} groups; planted "
-        f"copies grouped {found_copies:.3f}, clips with their video {found_clips:.3f}"
+        f"copies grouped {found_copies:.3f}, clips with their video {found_clips:.3f}, centred "
+        f"crops grouped {found_crops:.3f}"
     )
     print(
         f"  again from its packed copy {again:.1f} s; one new video then "

@@ -12,7 +12,14 @@ from sqlite_utils import Database
 
 from desktop.core.frame_candidates import equal_chunk_pairs
 from desktop.core.frame_hashes import Kinds, frame_of, media_of, subject_ids
-from desktop.core.similarity import MIN_QUALITY, Fingerprints, Match, Rule, verify_pairs
+from desktop.core.similarity import (
+    MIN_QUALITY,
+    Columns,
+    Fingerprints,
+    Match,
+    Rule,
+    verify_pairs,
+)
 from desktop.core.video_match import PICTURE, Relation, Timeline, relate
 from desktop.store import video_groups
 
@@ -26,7 +33,10 @@ CANDIDATE_CHUNKS = 8
 COARSE_CHUNKS = 2
 MIN_EVIDENCE = 2  # frame pairs that must meet for two videos to be compared
 PAIR_BATCH = 1_000_000  # frame pairs compared at a time (bounds the memory of a batch)
-VIDEO_RULES = "videos v1: PDQ 8x32 and dct64 2x32 exact chunk; same share 0.7, bridge 3 s"
+VIDEO_RULES = (
+    "videos v2: PDQ 8x32 and dct64 2x32 exact chunk, met pairs verified; centred crops"
+    " (whole and centre window 2x32); same share 0.7, bridge 3 s"
+)
 
 
 @dataclass
@@ -62,6 +72,7 @@ def video_relations(
         return VideoRelations()
     found = []
     frames: dict[int, int] = {}  # usable frames per media (its candidate subjects)
+    focus = query.media_id if query else of_media
     for columns, chunks, least in (
         (video_groups.candidate_columns(db, extra), CANDIDATE_CHUNKS, MIN_QUALITY),
         (video_groups.orientation_free_columns(db, extra), COARSE_CHUNKS, 1),
@@ -73,18 +84,62 @@ def video_relations(
         if not frames:
             counted, counts = np.unique(owners, return_counts=True)
             frames = dict(zip(counted.tolist(), counts.tolist(), strict=True))
-        new = None if new_after is None else owners > new_after
-        if query is not None or of_media is not None:
-            new = owners == (query.media_id if query else of_media)
+        new = _new(owners, new_after, focus)
         if new is not None and not new.any():
             continue
         found.append(equal_chunk_pairs(ids, words, chunks, new))
         if cancel():
             return VideoRelations()
     pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
-    if not len(pairs):
+    crops = _crop_pairs(db, rule, new_after, focus, extra)
+    crop_media = np.sort(crops[2], axis=1)
+    if not len(pairs) and not len(crop_media):
         return VideoRelations()
-    return compare_media(db, _supported(pairs, frames), rule, cancel, query)
+    media_pairs = _supported(pairs, frames) if len(pairs) else np.zeros((0, 2), np.int64)
+    media_pairs = np.unique(np.concatenate([media_pairs, crop_media]), axis=0)
+    return compare_media(db, media_pairs, rule, cancel, query, pairs, crops)
+
+
+def _new(owners: np.ndarray, new_after: int | None, focus: int | None) -> np.ndarray | None:
+    """Which subjects are new (None: every pair is wanted)."""
+    if focus is not None:
+        return owners == focus
+    return None if new_after is None else owners > new_after
+
+
+def _crop_pairs(
+    db: Database, rule: Rule, new_after: int | None, focus: int | None, extra: Kinds | None
+) -> Columns:
+    """The whole and centred window hashes ((n, 2) words, ids sorted) of the frames of videos
+    with a frame whose whole hash is within the rule's crop bits of the other's centred
+    window (a centred crop of it). Candidates are frames whose whole or centred hashes agree
+    exactly on one 32-bit half, as the orientation-free join: a video needs one frame pair
+    to meet, then every frame pair of the two is compared (_Extra)."""
+    ids, words, quality = video_groups.crop_key_columns(db, extra)
+    none = (ids[:0], words[:0], np.zeros((0, 2), dtype=np.int64))
+    order = np.argsort(ids)
+    ids, words = ids[order], words[order]
+    new = _new(media_of(ids), new_after, focus)
+    if not len(ids) or (new is not None and not new.any()):
+        return none
+    both = np.concatenate([words[:, :1], words[:, 1:2]])  # a crop meets either key
+    twice = None if new is None else np.concatenate([new, new])
+    pairs = equal_chunk_pairs(np.concatenate([ids, ids]), both, COARSE_CHUNKS, twice)
+    if not len(pairs):
+        return none
+    a, b = np.searchsorted(ids, pairs[:, 0]), np.searchsorted(ids, pairs[:, 1])
+    a_in_b = np.bitwise_count(words[a, 0] ^ words[b, 1])
+    b_in_a = np.bitwise_count(words[b, 0] ^ words[a, 1])
+    met = np.minimum(a_in_b, b_in_a) <= rule.crop
+    if not met.any():
+        return none
+    involved = np.isin(media_of(ids), media_of(pairs[met]))
+    return ids[involved], words[involved], media_of(pairs[met])
+
+
+def _owner_pairs(pairs: np.ndarray) -> np.ndarray:
+    """The media pairs (a < b) of subject pairs."""
+    return np.sort(media_of(pairs), axis=1)
 
 
 def _supported(pairs: np.ndarray, frames: dict[int, int]) -> np.ndarray:
@@ -92,16 +147,24 @@ def _supported(pairs: np.ndarray, frames: dict[int, int]) -> np.ndarray:
     frame: a picture, a still video): a random 32-bit coincidence meets one frame pair, a
     shared stretch of video many."""
     pairs = np.unique(np.sort(pairs, axis=1), axis=0)  # each frame pair once (both joins)
-    owners = np.sort(media_of(pairs), axis=1)
-    media_pairs, evidence = np.unique(owners, axis=0, return_counts=True)
+    media_pairs, evidence = np.unique(_owner_pairs(pairs), axis=0, return_counts=True)
     fewest = np.array([min(frames.get(a, 1), frames.get(b, 1)) for a, b in media_pairs.tolist()])
     return media_pairs[evidence >= np.minimum(MIN_EVIDENCE, fewest)]
 
 
 def compare_media(
-    db: Database, media_pairs: np.ndarray, rule: Rule, cancel: Cancel, query: Query | None = None
+    db: Database,
+    media_pairs: np.ndarray,
+    rule: Rule,
+    cancel: Cancel,
+    query: Query | None = None,
+    met: np.ndarray | None = None,
+    crops: Columns | None = None,
 ) -> VideoRelations:
-    """Every frame of each pair of media ((k, 2) ids) against every frame of the other."""
+    """Every frame of each pair of media ((k, 2) ids) against every frame of the other, as
+    far as the picture engine's first stage lets them through; the frame pairs that `met`
+    in the candidate joins ((k, 2) subject ids) are verified too, and of the media pairs
+    `crops` names (its third column), every frame pair is compared for a centred crop."""
     found = VideoRelations(candidates=len(media_pairs))
     involved = np.unique(media_pairs)
     in_case = involved[involved != query.media_id] if query else involved
@@ -110,6 +173,7 @@ def compare_media(
     if query is not None:
         lines[query.media_id] = _usable_timeline(query.timeline, _usable_subjects(fp))
     rows_of = _rows_by_media(fp)
+    extra = _Extra(fp, met, crops, rule)
     batch: list[tuple[int, int]] = []
     size = 0
     for first, second in media_pairs.tolist():
@@ -118,13 +182,71 @@ def compare_media(
         batch.append((first, second))
         size += len(rows_of[first]) * len(rows_of[second])
         if size >= PAIR_BATCH:
-            _compare_batch(fp, rows_of, lines, batch, rule, found)
+            _compare_batch(fp, rows_of, lines, batch, rule, found, extra)
             batch, size = [], 0
             if cancel():
                 return found
     if batch:
-        _compare_batch(fp, rows_of, lines, batch, rule, found)
+        _compare_batch(fp, rows_of, lines, batch, rule, found, extra)
     return found
+
+
+# A centred crop is found by 64-bit hashes, not PDQ: its bits stand in for PDQ's as a share of
+# the hash (4 PDQ bits a bit), so the median distance of a relation reads alike.
+CROP_SCALE = 4
+CENTRED_CROP = "cropped (part of the picture kept)"
+
+
+class _Extra:
+    """Frame pairs found outside the first stage, by media pair (a < b): rows of fp that met
+    in the candidate joins (verified like the first stage's), and centred crops: a frame whose
+    whole hash is within the rule's crop bits of the other's centred window, both usable."""
+
+    def __init__(self, fp: Fingerprints, met: np.ndarray | None, crops: Columns | None,
+                 rule: Rule):  # fmt: skip
+        self.met: dict[tuple[int, int], np.ndarray] = {}
+        if met is not None and len(met):
+            flip = media_of(met[:, 0]) > media_of(met[:, 1])
+            met = np.where(flip[:, None], met[:, ::-1], met)
+            known = np.isin(met, fp.ids).all(axis=1)
+            rows = np.searchsorted(fp.ids, met[known])
+            for key, at in _indexes_by_pair(_owner_pairs(met[known])).items():
+                self.met[key] = rows[at]
+        self.rule = rule
+        self.crop_pairs: set[tuple[int, int]] = set()
+        self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if crops is not None and len(crops[0]):
+            ids, words, media_pairs = crops
+            usable = np.isin(ids, _usable_subjects(fp))
+            ids, words = ids[usable], words[usable]
+            self.crop_pairs = {(a, b) for a, b in np.sort(media_pairs, axis=1).tolist()}
+            for media, at in _indexes_by(media_of(ids)).items():
+                self.keys[media] = (ids[at], words[at])
+
+    def crops(self, first: int, second: int) -> list[Match]:
+        """The centred crops between the frames of two media (either inside the other)."""
+        if (first, second) not in self.crop_pairs or first not in self.keys:
+            return []
+        if second not in self.keys:
+            return []
+        (ids_a, keys_a), (ids_b, keys_b) = self.keys[first], self.keys[second]
+        a_in_b = np.bitwise_count(keys_a[:, :1] ^ keys_b[:, 1][None, :])
+        b_in_a = np.bitwise_count(keys_a[:, 1:2] ^ keys_b[:, 0][None, :])
+        bits = np.minimum(a_in_b, b_in_a)
+        i, j = np.nonzero(bits <= self.rule.crop)
+        return [
+            Match(int(x), int(y), int(d) * CROP_SCALE, CENTRED_CROP)
+            for x, y, d in zip(ids_a[i], ids_b[j], bits[i, j], strict=True)
+        ]
+
+
+def _indexes_by_pair(pairs: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    """Positions of `pairs` ((k, 2)) grouped by pair."""
+    if not len(pairs):
+        return {}
+    values, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    groups = _indexes_by(inverse.ravel())
+    return {(int(values[k, 0]), int(values[k, 1])): at for k, at in groups.items()}
 
 
 def _rows_by_media(fp: Fingerprints) -> dict[int, np.ndarray]:
@@ -169,14 +291,20 @@ def _compare_batch(
     batch: list[tuple[int, int]],
     rule: Rule,
     found: VideoRelations,
+    extra: _Extra,
 ) -> None:
     first_stage = FirstStage(fp, rule)
     a_parts, b_parts = [], []
     for first, second in batch:
         rows_a, rows_b = first_stage.pairs(rows_of[first], rows_of[second])
+        met = extra.met.get((first, second))
+        if met is not None:
+            both = np.unique(np.concatenate([np.stack([rows_a, rows_b], 1), met]), axis=0)
+            rows_a, rows_b = both[:, 0], both[:, 1]
         a_parts.append(fp.ids[rows_a])
         b_parts.append(fp.ids[rows_b])
     matches = verify_pairs(fp, np.concatenate(a_parts), np.concatenate(b_parts), rule)
+    matches += [m for first, second in batch for m in extra.crops(first, second)]
     owners_a = media_of(np.array([m.media_a for m in matches], dtype=np.int64)).tolist()
     owners_b = media_of(np.array([m.media_b for m in matches], dtype=np.int64)).tolist()
     per_pair: dict[tuple[int, int], list[Match]] = {}

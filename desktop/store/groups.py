@@ -27,6 +27,8 @@ from desktop.core.windows import (
     CROP_VARIANT,
     VIEW_ROW_BITS,
     VIEW_VARIANT,
+    WINDOW_GRID,
+    WINDOWS,
 )
 from desktop.store import audit, videos
 from desktop.store.db import get_info, now_iso, set_info
@@ -116,7 +118,11 @@ PACKED_KINDS: dict[str, tuple[str, str | None, int]] = {
     "trim": ("pdq", "trim", 256),
     "frame_trim": (FRAMES + "pdq", "trim", 256),
     "frame_coarse": (FRAMES + "dct64", None, 64),
+    "frame_crop_keys": (FRAMES + CROP_ALGORITHM, CROP_VARIANT, 128),
 }
+# Of a frame's crop64 row the crop join of videos keeps two hashes: the whole frame's and its
+# centred window's (a centred crop of 76-81% meets it); the rest stays in frame_hashes.
+CENTRE_WINDOW = 1 + WINDOWS.index((1 + WINDOW_GRID // 2, 1 + WINDOW_GRID // 2))
 
 
 def _rows_after(
@@ -124,8 +130,12 @@ def _rows_after(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """hash_columns of the media after `after`: pictures' rows, or video frames' packed rows."""
     if algorithm.startswith(FRAMES):
-        rows = videos.packed_rows(db, algorithm[len(FRAMES) :], variant, after_media_id=after)
-        return frame_columns(rows, bits)
+        kind = algorithm[len(FRAMES) :]
+        rows = videos.packed_rows(db, kind, variant, after_media_id=after)
+        if kind != CROP_ALGORITHM:
+            return frame_columns(rows, bits)
+        ids, words, quality = frame_columns(rows, CROP_ROW_BITS)
+        return ids, np.ascontiguousarray(words[:, [0, CENTRE_WINDOW]]), quality
     return hash_columns(db, algorithm, variant, bits, after_media_id=after)
 
 

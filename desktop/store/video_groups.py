@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS, REGION_PREFIX
 from desktop.core.frame_hashes import Kinds, columns, media_of
 from desktop.core.similarity import Columns, Fingerprints, assemble
+from desktop.core.windows import CROP_ALGORITHM, CROP_VARIANT
 from desktop.store import groups as group_store
 from desktop.store import videos
 
@@ -130,4 +131,23 @@ def orientation_free_columns(db: Database, extra: Kinds | None = None) -> Column
     return found
 
 
-__all__ = ["candidate_columns", "fingerprints", "frame_columns", "media_of", "timelines"]
+def crop_key_columns(db: Database, extra: Kinds | None = None) -> Columns:
+    """Every frame's whole hash and centred window's hash from its crop64 row ((n, 2) words,
+    store.groups.CENTRE_WINDOW), from the packed copy: a centred crop of a video meets its
+    original there (and the `extra` media's, when it is a video)."""
+    found = group_store.packed_columns(db, "frame_crop_keys")
+    own = (extra or {}).get((CROP_ALGORITHM, CROP_VARIANT))
+    if own is not None and (own[0] < 0).any():
+        keys = np.ascontiguousarray(own[1][:, [0, group_store.CENTRE_WINDOW]])
+        found = _joined(found, (own[0], keys, own[2]))
+    return found
+
+
+__all__ = [
+    "candidate_columns",
+    "crop_key_columns",
+    "fingerprints",
+    "frame_columns",
+    "media_of",
+    "timelines",
+]

@@ -50,9 +50,9 @@ def huge_frame_avi(path: Path, width: int = 50_000, height: int = 50_000) -> Pat
 
 def edited_videos(folder: Path) -> dict[str, Path]:
     """A video and its near-duplicates as the grouping must find them, all 160x120 at 10 fps:
-    a re-encode (VP9, smaller), a mirrored copy, a clip cut from its middle, a still of one of
-    its frames, a compilation holding parts of it and of another video (longer than both),
-    that other video, and one unrelated video."""
+    a re-encode (VP9, smaller), a mirrored copy, a centred crop (88% of each side), a clip cut
+    from its middle, a still of one of its frames, a compilation holding parts of it and of
+    another video (longer than both), that other video, and one unrelated video."""
     import numpy as np
     from PIL import Image
 
@@ -72,6 +72,9 @@ def edited_videos(folder: Path) -> dict[str, Path]:
             gop=2 * FPS,
         ),
         "mirrored": write_video(folder / "A_mirror.mp4", [f[:, ::-1] for f in a], fps=FPS, gop=FPS),
+        "cropped": write_video(
+            folder / "A_crop.mp4", [f[7:113, 10:150] for f in a], fps=FPS, gop=FPS
+        ),
         "clip": write_video(folder / "A_clip.mp4", a[30:75], fps=FPS, gop=FPS),
         "compilation": write_video(
             folder / "C_compilation.mkv",

@@ -49,6 +49,10 @@ def test_edits_group_and_containers_do_not_chain(edits):
     assert ids["A_mirror.mp4"] in original
     mirror = next(m for g in groups for m in g if m["media_id"] == ids["A_mirror.mp4"])
     assert "mirrored" in mirror["explanation"] and mirror["time"] is not None
+    # a centred crop is found by its frames' whole hashes against the centred windows
+    assert ids["A_crop.mp4"] in original
+    crop = next(m for g in groups for m in g if m["media_id"] == ids["A_crop.mp4"])
+    assert "cropped" in crop["explanation"], crop
     # the compilation holds parts of A and of B, yet A and B never share a group
     assert not any(ids["B.mp4"] in g and ids["A.mp4"] in g for g in members)
     assert ids["C_compilation.mkv"] not in set().union(*members)
@@ -98,6 +102,9 @@ def test_similar_lists_videos_with_their_times(edits, tmp_path):
     from_file = similar_to_file(db, made["clip"], 5)
     assert from_file[0]["media_id"] == ids["A_clip.mp4"] and from_file[0]["distance"] == 0
     assert any(f["media_id"] == ids["A.mp4"] and f["relation"] == "contains" for f in from_file)
+    assert by_id[ids["A_crop.mp4"]]["relation"] == "same"
+    cropped = similar_to_file(db, made["cropped"], 5)  # the query's own centred windows
+    assert any(f["media_id"] == ids["A.mp4"] and f["relation"] == "same" for f in cropped)
     db.close()
 
 
