@@ -150,7 +150,9 @@ def cmd_similar(args: argparse.Namespace) -> int:
         target = args.target
         path = Path(target)
         reference = target.strip().lstrip("#")
-        if reference.isdigit() or (len(reference) in (32, 40, 64) and not path.is_file()):
+        if (reference.isascii() and reference.isdigit()) or (
+            len(reference) in (32, 40, 64) and not path.is_file()
+        ):
             # a media as the other commands take it: 12, #12, or its SHA-256, MD5 or SHA-1
             found = similar_to_media(db, resolve_media(db, target), args.top)
         elif path.is_file():

@@ -71,7 +71,7 @@ def get_entity(db: Database, entity_id: int) -> Entity:
 def find_entity(db: Database, reference: str, kind: str | None = None) -> Entity:
     """An entity by its number or by its name (ignoring case), optionally of one kind."""
     text = reference.strip().lstrip("#")
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not "²": int() refuses it
         entity = get_entity(db, int(text))
         if kind and entity.kind != kind:
             raise InvestigationError(f"Entity #{text} is a {entity.kind}, not a {kind}.")

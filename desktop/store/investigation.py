@@ -40,7 +40,7 @@ def check_media(db: Database, media_ids: Iterable[int]) -> list[int]:
 def resolve_media(db: Database, reference: str) -> int:
     """A media id from what a user types: its number, or its SHA-256, MD5 or SHA-1 in hex."""
     text = reference.strip().lstrip("#").lower()
-    if text.isdigit() and len(text) < 20:
+    if text.isascii() and text.isdigit() and len(text) < 20:  # not "²": int() refuses it
         media_size(db, int(text))
         return int(text)
     column = {64: "sha256", 32: "md5", 40: "sha1"}.get(len(text))

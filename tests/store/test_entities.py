@@ -102,3 +102,13 @@ def test_victims_appear_in_series_explicitly_and_through_shared_media(db):
     assert _last(db)["action"] == "series.remove_victim"
     assert _last(db)["before"] == {"series": "Blue room", "victim": "V-001"}
     assert [v.name for v in entities.victims_in_series(db, series.id)] == ["V-002"]
+
+
+def test_a_reference_in_other_digits_is_a_sentence_not_a_traceback(db):
+    """'²' is a digit to str.isdigit() and a ValueError to int(): it names no entity or media."""
+    from desktop.store.investigation import resolve_media
+
+    with pytest.raises(InvestigationError):
+        entities.find_entity(db, "²")
+    with pytest.raises(InvestigationError):
+        resolve_media(db, "#²")
