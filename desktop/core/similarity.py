@@ -24,6 +24,7 @@ from desktop.core.fingerprints import (
     REGION_PREFIX,
 )
 from desktop.core.hamming import HammingIndex, hex_to_words, popcount_rows
+from desktop.core.self_join import self_pairs
 
 
 @dataclass(frozen=True)
@@ -304,9 +305,8 @@ def _joined(columns: Columns, radius: int, queries: np.ndarray | None) -> np.nda
         a = np.repeat(owners[wanted], [len(f) for f in found])
         b = owners[np.concatenate(found)] if found else owners[:0]
     elif queries is None:
-        index = HammingIndex(64)
-        index.add_words(owners, words)
-        a, b, _ = index.pair_arrays(radius)
+        i, j, _ = self_pairs(words, radius)
+        a, b = owners[i], owners[j]
     else:
         index = HammingIndex(64)
         index.add_words(owners, words)
