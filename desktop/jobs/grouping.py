@@ -131,8 +131,9 @@ def update_groups(
     if rebuild:
         group_store.drop_packed(db)
     last_id = group_store.last_media_id(db)
-    coarse = group_store.coarse_columns(db)
-    masked = group_store.masked_coarse_columns(db)
+    # each kind read is added to the packed copy as it is read (pack_up_to)
+    coarse = group_store.coarse_columns(db, last_id)
+    masked = group_store.masked_coarse_columns(db, last_id)
     media = np.unique(coarse[0])
     summary = GroupingSummary(level, len(media), 0, 0, 0, 0, 0.0, incremental)
     if cancel():
@@ -168,7 +169,9 @@ def update_groups(
         summary.cancelled = True
         return summary
     queries = new_media if incremental else None
-    matches += confirmed_crops(db, rule, queries, masked, existing, matches, cancel, unsettled)
+    matches += confirmed_crops(
+        db, rule, queries, masked, existing, matches, cancel, unsettled, last_id
+    )
     film = video_relations(db, rule, previous[0] if incremental and previous else None, cancel)
     matches += film.same
     if cancel():
@@ -205,17 +208,19 @@ def confirmed_crops(
     found: list[Match],
     cancel: Cancel,
     unsettled: np.ndarray,
+    pack_up_to: int | None = None,
 ) -> list[Match]:
     """Crops (see core/crops.py): candidates from the window join (`views`: the mask64 rows,
     whose masked views are windows too), then the pairs the hashes could not settle
     (`unsettled`, both ways round, the whole picture as the window), that are not already
     together, confirmed on the two stored thumbnails, as closely as the PDQ rule asks (more
-    closely for pictures mostly of one flat colour, as in verify_pairs)."""
+    closely for pictures mostly of one flat colour, as in verify_pairs). The rows read are
+    added to the packed copy up to `pack_up_to`."""
     if queries is not None and not len(queries) and not len(unsettled):
         return []
-    rows = group_store.crop_rows(db)
+    rows = group_store.crop_rows(db, pack_up_to)
     whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
-    sources = _window_kinds(db, views, rows)
+    sources = _window_kinds(db, views, rows, pack_up_to)
     del rows  # the sources let the windows go once they are joined
     crop, original, window = crop_pairs(whole, rule.crop, queries, sources)
     detail = dict(zip(whole[0].tolist(), whole[2].tolist(), strict=True))
@@ -251,13 +256,15 @@ def confirmed_crops(
     return matches
 
 
-def _window_kinds(db: Database, masked: Columns, rows: Columns) -> Iterator[WindowSource]:
+def _window_kinds(
+    db: Database, masked: Columns, rows: Columns, pack_up_to: int | None
+) -> Iterator[WindowSource]:
     """Every kind of window (`rows`: the crop64 rows, already read), each let go once joined
     and the views read only then (a million pictures' windows take 270 MB, views 200 MB)."""
     yield from window_sources(rows)
     del rows
     yield from window_sources(views=masked)
-    yield from window_sources(more=group_store.view_rows(db))
+    yield from window_sources(more=group_store.view_rows(db, pack_up_to))
 
 
 def _without_features(db: Database, detail: dict[int, int]) -> set[int]:

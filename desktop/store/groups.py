@@ -79,29 +79,61 @@ def hash_columns(
     if variant is not None:
         sql += " AND variant = ?"
         params.append(variant)
-    ids: list[np.ndarray] = []
-    words: list[np.ndarray] = []
-    qualities: list[np.ndarray] = []
-
-    def read(cursor: Any) -> None:
-        while rows := cursor.fetchmany(BATCH_ROWS):
-            media, hexes, quality = zip(*rows, strict=True)
-            ids.append(np.array(media, dtype=np.int64))
-            raw = bytes.fromhex("".join(hexes))
-            words.append(np.frombuffer(raw, dtype=">u8").astype(np.uint64).reshape(-1, bits // 64))
-            qualities.append(np.array([q or 0 for q in quality], dtype=np.int64))
-
     conn = getattr(db, "conn", db)  # a sqlite_utils Database or a plain sqlite3 connection
-    if media_ids is None:
-        read(conn.execute(sql, params))
+    if media_ids is None:  # counted first: read into arrays of the right size, not a list of
+        # parts joined at the end (which held every row twice: 540 MB for a million crop rows)
+        count = conn.execute(sql.replace("media_id, hash, quality", "COUNT(*)"), params)
+        out = _Filled(int(count.fetchone()[0]), bits)
+        out.read(conn.execute(sql, params))
     else:
+        out = _Filled(None, bits)
         for first in range(0, len(media_ids), ID_BATCH):
             batch = [int(m) for m in media_ids[first : first + ID_BATCH]]
             marks = ", ".join("?" for _ in batch)
-            read(conn.execute(f"{sql} AND media_id IN ({marks})", [*params, *batch]))
-    if not ids:
-        return (np.zeros(0, np.int64), np.zeros((0, bits // 64), np.uint64), np.zeros(0, np.int64))
-    return np.concatenate(ids), np.concatenate(words), np.concatenate(qualities)
+            out.read(conn.execute(f"{sql} AND media_id IN ({marks})", [*params, *batch]))
+    return out.columns()
+
+
+class _Filled:
+    """Hash rows read in batches into arrays: of a known size, filled in place; or parts
+    joined at the end."""
+
+    def __init__(self, size: int | None, bits: int):
+        self._bits = bits
+        self._size = size
+        self._at = 0
+        if size is None:
+            self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        else:
+            self._ids = np.zeros(size, np.int64)
+            self._words = np.zeros((size, bits // 64), np.uint64)
+            self._quality = np.zeros(size, np.int64)
+
+    def read(self, cursor: Any) -> None:
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            media, hexes, quality = zip(*rows, strict=True)
+            raw = bytes.fromhex("".join(hexes))
+            del hexes
+            words = np.frombuffer(raw, dtype=">u8").reshape(-1, self._bits // 64)
+            ids = np.array(media, dtype=np.int64)
+            qualities = np.array([q or 0 for q in quality], dtype=np.int64)
+            if self._size is None:
+                self._parts.append((ids, words.astype(np.uint64), qualities))
+                continue
+            end = min(self._size, self._at + len(ids))  # rows written since the count: left
+            self._ids[self._at : end] = ids[: end - self._at]
+            self._words[self._at : end] = words[: end - self._at]
+            self._quality[self._at : end] = qualities[: end - self._at]
+            self._at = end
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._size is not None:
+            return self._ids[: self._at], self._words[: self._at], self._quality[: self._at]
+        if not self._parts:
+            words = np.zeros((0, self._bits // 64), np.uint64)
+            return np.zeros(0, np.int64), words, np.zeros(0, np.int64)
+        ids, words, quality = (np.concatenate(c) for c in zip(*self._parts, strict=True))
+        return ids, words, quality
 
 
 # The kinds of engine hash the grouping reads whole at every run: (algorithm, variant or
@@ -140,34 +172,64 @@ def _rows_after(
 
 
 PACKED_LAYOUT_KEY = "similarity_cache_layout"
-MAX_BLOCKS = 16  # blocks of one kind before they are packed into one
+PACK_ROWS = 1 << 16  # rows a block holds at most (a million crop rows: 16 blocks of 18 MB)
+SMALL_BLOCK = PACK_ROWS // 4  # blocks smaller than this (one per incremental run) ...
+MAX_BLOCKS = 16  # ... are packed together when a kind has more than this many
 
 
 def _layout() -> str:
     return repr(sorted(PACKED_KINDS.items()))
 
 
-def packed_columns(db: Database, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def packed_columns(
+    db: Database, kind: str, pack_up_to: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """hash_columns of one of PACKED_KINDS for every media: the packed blocks, then the rows
-    of the media after them."""
+    of the media after them. With `pack_up_to` (a media id), those rows up to that media are
+    added to the packed copy from the arrays in hand (the grouping reads them anyway)."""
     algorithm, variant, bits = PACKED_KINDS[kind]
-    ids, words, quality = [], [], []
-    covered = 0
-    if get_info(db, PACKED_LAYOUT_KEY) == _layout():
-        for raw_ids, raw_words, raw_quality, last in db.execute(
-            "SELECT ids, words, quality, last_media_id FROM similarity_cache WHERE kind = ?"
+    covered, held = 0, 0
+    current = get_info(db, PACKED_LAYOUT_KEY) == _layout()
+    if current:
+        covered, held = db.execute(
+            "SELECT COALESCE(MAX(last_media_id), 0), COALESCE(SUM(length(ids)) / 8, 0)"
+            " FROM similarity_cache WHERE kind = ?",
+            [kind],
+        ).fetchone()
+    rest = _rows_after(db, algorithm, variant, bits, int(covered))
+    columns = rest
+    if held:  # filled block by block: each block's bytes let go once copied
+        size = int(held) + len(rest[0])
+        columns = (
+            np.zeros(size, np.int64),
+            np.zeros((size, bits // 64), np.uint64),
+            np.zeros(size, np.int64),
+        )
+        at = 0
+        for raw in db.execute(
+            "SELECT ids, words, quality FROM similarity_cache WHERE kind = ?"
             " ORDER BY first_media_id",
             [kind],
         ):
-            ids.append(np.frombuffer(raw_ids, dtype=np.int64))
-            words.append(np.frombuffer(raw_words, dtype=np.uint64).reshape(-1, bits // 64))
-            quality.append(np.frombuffer(raw_quality, dtype=np.int64))
-            covered = max(covered, int(last))
-    rest = _rows_after(db, algorithm, variant, bits, covered)
+            block = _block(raw, bits)
+            for column, part in zip(columns, block, strict=True):
+                column[at : at + len(block[0])] = part
+            at += len(block[0])
+        for column, part in zip(columns, rest, strict=True):
+            column[at:] = part
+        rest = (columns[0][at:], columns[1][at:], columns[2][at:])
+    if pack_up_to is not None and (pack_up_to > covered or not current):
+        _pack_rest(db, kind, rest, int(covered), pack_up_to)
+    return columns
+
+
+def _block(raw: tuple[bytes, bytes, bytes], bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One packed block's columns (views of its bytes)."""
+    ids, words, quality = raw
     return (
-        np.concatenate([*ids, rest[0]]),
-        np.concatenate([*words, rest[1]]),
-        np.concatenate([*quality, rest[2]]),
+        np.frombuffer(ids, np.int64),
+        np.frombuffer(words, np.uint64).reshape(-1, bits // 64),
+        np.frombuffer(quality, np.int64),
     )
 
 
@@ -178,60 +240,135 @@ def drop_packed(db: Database) -> None:
 
 
 def pack_new_rows(db: Database, up_to_media_id: int) -> None:
-    """Bring the packed copy up to `up_to_media_id` (a block per kind for the media since the
-    last one), packing a kind's blocks into one when there are more than MAX_BLOCKS. A new
-    layout (the engine's rows changed) drops the copy first."""
+    """Bring the packed copy up to `up_to_media_id` for the kinds the run did not pack as it
+    read them (a block per kind for the media since the last one). A new layout (the
+    engine's rows changed) drops the copy first."""
+    current = get_info(db, PACKED_LAYOUT_KEY) == _layout()
+    for kind, (algorithm, variant, bits) in PACKED_KINDS.items():
+        covered = 0
+        if current:
+            covered = db.execute(
+                "SELECT COALESCE(MAX(last_media_id), 0) FROM similarity_cache WHERE kind = ?",
+                [kind],
+            ).fetchone()[0]
+        if covered >= up_to_media_id:
+            continue
+        rest = _rows_after(db, algorithm, variant, bits, int(covered))
+        _pack_rest(db, kind, rest, int(covered), up_to_media_id)
+
+
+def _pack_rest(
+    db: Database,
+    kind: str,
+    rest: tuple[np.ndarray, np.ndarray, np.ndarray],
+    covered: int,
+    up_to: int,
+) -> None:
+    """Add the rows of the media after `covered` up to `up_to` to the packed copy, in blocks
+    of at most PACK_ROWS rows; when small blocks pile up (one per incremental run), pack
+    them together. A new layout drops the copy first."""
     with db.atomic():
         if get_info(db, PACKED_LAYOUT_KEY) != _layout():
             db.execute("DELETE FROM similarity_cache")
             set_info(db, PACKED_LAYOUT_KEY, _layout())
-        for kind, (algorithm, variant, bits) in PACKED_KINDS.items():
-            blocks, covered = db.execute(
-                "SELECT COUNT(*), COALESCE(MAX(last_media_id), 0) FROM similarity_cache"
-                " WHERE kind = ?",
-                [kind],
-            ).fetchone()
-            if covered >= up_to_media_id:
-                continue
-            if blocks >= MAX_BLOCKS:  # one block of everything so far, and the new rows
-                ids, words, quality = packed_columns(db, kind)
-                db.execute("DELETE FROM similarity_cache WHERE kind = ?", [kind])
-                first = 1
-            else:
-                ids, words, quality = _rows_after(db, algorithm, variant, bits, int(covered))
-                first = int(covered) + 1
-            keep = media_of(ids) <= up_to_media_id  # a frame's media: see core/frame_hashes
-            db.execute(
-                "INSERT INTO similarity_cache (kind, first_media_id, last_media_id, ids, words,"
-                " quality) VALUES (?, ?, ?, ?, ?, ?)",
-                [kind, first, up_to_media_id, ids[keep].astype(np.int64).tobytes(),
-                 np.ascontiguousarray(words[keep], dtype=np.uint64).tobytes(),
-                 quality[keep].astype(np.int64).tobytes()],
-            )  # fmt: skip
+            covered = 0
+        if up_to <= covered:
+            return
+        ids, words, quality = rest
+        media = media_of(ids)  # a frame's media: see core/frame_hashes
+        keep = (media > covered) & (media <= up_to)
+        _write_blocks(db, kind, ids[keep], words[keep], quality[keep], covered + 1, up_to)
+        small = db.execute(
+            "SELECT MIN(first_media_id), COUNT(*) FROM similarity_cache WHERE kind = ?"
+            " AND length(ids) < ?",
+            [kind, SMALL_BLOCK * 8],
+        ).fetchone()
+        if small[1] <= MAX_BLOCKS:
+            return
+        # every block from the first small one on, read and written again as full blocks
+        bits = PACKED_KINDS[kind][2]
+        parts = [
+            _block(raw, bits)
+            for raw in db.execute(
+                "SELECT ids, words, quality FROM similarity_cache WHERE kind = ?"
+                " AND first_media_id >= ? ORDER BY first_media_id",
+                [kind, small[0]],
+            )
+        ]
+        db.execute(
+            "DELETE FROM similarity_cache WHERE kind = ? AND first_media_id >= ?", [kind, small[0]]
+        )
+        ids, words, quality = (np.concatenate(c) for c in zip(*parts, strict=True))
+        _write_blocks(db, kind, ids, words, quality, int(small[0]), up_to)
 
 
-def coarse_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _write_blocks(
+    db: Database,
+    kind: str,
+    ids: np.ndarray,
+    words: np.ndarray,
+    quality: np.ndarray,
+    first: int,
+    last: int,
+) -> None:
+    """Rows of the media from `first` to `last` as blocks of at most PACK_ROWS rows (more
+    when a media's rows would be cut), in media id order, each covering the media ids from the
+    previous block's last on."""
+    media = media_of(ids)  # a frame's media: see core/frame_hashes
+    order = None
+    if len(ids) and (media[1:] < media[:-1]).any():  # dct64's variants are read one by one
+        order = np.argsort(media, kind="stable")
+    ordered = media if order is None else media[order]
+    start = 0
+    while start < len(ids) or start == 0:
+        end = min(len(ids), start + PACK_ROWS)
+        if end < len(ids):  # never cut a media's rows
+            end = int(np.searchsorted(ordered, ordered[end - 1], "right"))
+        rows = slice(start, end) if order is None else order[start:end]
+        block_last = last if end == len(ids) else int(ordered[end - 1])
+        db.execute(
+            "INSERT INTO similarity_cache (kind, first_media_id, last_media_id, ids, words,"
+            " quality) VALUES (?, ?, ?, ?, ?, ?)",
+            [kind, first, block_last, np.ascontiguousarray(ids[rows], dtype=np.int64).data,
+             np.ascontiguousarray(words[rows], dtype=np.uint64).reshape(-1).data,
+             np.ascontiguousarray(quality[rows], dtype=np.int64).data],
+        )  # fmt: skip
+        if end == len(ids):
+            break
+        start = end
+        first = block_last + 1
+
+
+def coarse_columns(
+    db: Database, pack_up_to: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every dct64 hash: (media ids, (k, 1) words, detail scores), the grouping's first stage."""
-    return packed_columns(db, "coarse")
+    return packed_columns(db, "coarse", pack_up_to)
 
 
-def masked_coarse_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def masked_coarse_columns(
+    db: Database, pack_up_to: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every mask64 row: (media ids, (k, 4) words, one per masked view, detail scores), for the
     first stage's second join, which finds copies under a watermark or sticker."""
-    return packed_columns(db, "masked")
+    return packed_columns(db, "masked", pack_up_to)
 
 
-def crop_rows(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def crop_rows(
+    db: Database, pack_up_to: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every crop64 row: (media ids, (k, 1 + WINDOW_COUNT) words, the whole picture's hash then
     one per window, detail scores), for the join that finds crops."""
-    return packed_columns(db, "crop")
+    return packed_columns(db, "crop", pack_up_to)
 
 
-def view_rows(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def view_rows(
+    db: Database, pack_up_to: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every views row (windows.view_hashes): (media ids, (k, VIEW_COUNT) words, detail
     scores): corners, other-shape cuts and small turns, joined as crop windows too. Media
     fingerprinted before views existed (engine v5) have none."""
-    return packed_columns(db, "views")
+    return packed_columns(db, "views", pack_up_to)
 
 
 def fingerprints(db: Database, media_ids: np.ndarray | None = None) -> Fingerprints:
