@@ -176,8 +176,8 @@ DEMO_FPS = 10
 
 def write_sample_videos(folder: Path) -> list[Path]:
     """A few generated videos for the demo, laid out like a phone's and a download folder:
-    a phone clip (MOV: camera, time, place, turned a quarter, with sound), its re-encode (VP9
-    WebM, smaller), a mirrored copy, a clip cut from it, a compilation holding part of it and
+    a phone clip (MOV: camera, time, place, turned a quarter, with demo_sound), its re-encode
+    (VP9 WebM, smaller), a mirrored copy, a clip cut from it, a compilation holding part of it and
     of another video, that other video, an animated GIF, and a download cut short (damaged)."""
     camera, downloads = folder / "DCIM" / "Camera", folder / "Downloads" / "videos"
     for place in (camera, downloads, folder / "Backup"):
@@ -192,7 +192,7 @@ def write_sample_videos(folder: Path) -> list[Path]:
     }
     written = [
         write_video(camera / "IMG_2001.MOV", shots, fps=DEMO_FPS, gop=DEMO_FPS, rotation=-90,
-                    metadata=phone, audio_seconds=9.0),
+                    metadata=phone, sound=demo_sound()),
         write_video(downloads / "shared_clip.webm", _smaller(shots, (240, 180)), fps=DEMO_FPS,
                     codec="libvpx-vp9", gop=2 * DEMO_FPS),
         write_video(downloads / "mirrored.mp4", [f[:, ::-1] for f in shots], fps=DEMO_FPS,
@@ -209,6 +209,14 @@ def write_sample_videos(folder: Path) -> list[Path]:
     damaged.write_bytes(whole.read_bytes()[: whole.stat().st_size * 55 // 100])
     whole.unlink()
     return [*written, damaged]
+
+
+def demo_sound() -> np.ndarray:
+    """The demo phone clip's 9 s sound track: quiet noise, 4 s of speech-like buzz, then
+    music-like chords (its loudness strip shows each; Next speech jumps to 0:02)."""
+    from desktop.core.sound_samples import music_like, noise, speech_like
+
+    return np.concatenate([noise(2.0, 0.02), speech_like(4.0), music_like(3.0)])
 
 
 def _smaller(frames: list[np.ndarray], size: tuple[int, int]) -> list[np.ndarray]:

@@ -270,7 +270,7 @@ class VideoPart(QObject):
         worker.signals.result.connect(shown)
         workers.start(worker)
         if not details["has_audio"]:
-            self.controls.timeline.set_loudness(None, "no sound track")
+            self.controls.set_loudness(None, "no sound track")
             self._sound_controls(False)
             return
         self._sound_controls(True)
@@ -278,7 +278,7 @@ class VideoPart(QObject):
         if stored is not None:
             self._loudness(media_id, stored)
             return
-        self.controls.timeline.set_loudness(None, "measuring the sound (nothing is played)…")
+        self.controls.set_loudness(None, "measuring the sound (nothing is played)…")
         worker = workers.Worker(measure_loudness, self.workspace.case_path, media_id)
         worker.signals.result.connect(workers.guarded(self, lambda b: self._measured(media_id, b)))
         worker.signals.failed.connect(workers.guarded(self, self._say))
@@ -300,7 +300,7 @@ class VideoPart(QObject):
     def _loudness(self, media_id: int, strip: bytes) -> None:
         if media_id == self.media_id:
             self.loudness = LoudnessStrip.from_bytes(strip)
-            self.controls.timeline.set_loudness(self.loudness)
+            self.controls.set_loudness(self.loudness)
 
     def _say(self, message: str) -> None:
         self.controls.message.setText(message)

@@ -126,3 +126,11 @@ def test_demo_without_gui_ingests_sample_evidence(capsys, tmp_path, monkeypatch)
     assert "partial" in out  # the demo's download cut short (its videos beside the pictures)
     code, out, _ = run(capsys, "info", "--case", str(tmp_path / "demo" / "demo.vigil"), "--json")
     assert json.loads(out)["videos"]["count"] == 8
+    # where the phone clip's sound seems to be speech (its loudness strip; nothing played)
+    from desktop.core.loudness import SPEECH
+    from desktop.core.video_audio import VideoSound
+
+    phone = tmp_path / "demo" / "evidence" / "DCIM" / "Camera" / "IMG_2001.MOV"
+    with open(phone, "rb") as handle, VideoSound(handle, "mp4", handle.read(4096)) as sound:
+        speech = sound.loudness().spans(SPEECH)
+    assert speech and 1.5 <= speech[0][0] <= 2.5 and 5.5 <= speech[-1][1] <= 6.5

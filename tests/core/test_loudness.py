@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from helpers.sounds import music_like, noise, scream_like, speech_like
 
 from desktop.core.loudness import (
     KINDS,
@@ -15,6 +14,7 @@ from desktop.core.loudness import (
     LoudnessMeter,
     LoudnessStrip,
 )
+from desktop.core.sound_samples import music_like, noise, scream_like, speech_like
 from desktop.core.video_audio import VideoSound
 
 

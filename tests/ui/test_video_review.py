@@ -13,10 +13,12 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop.core.loudness import KINDS
 from desktop.core.regions import Region
 from desktop.store import audit, clues, items
 from desktop.ui import sound_output, workers
 from desktop.ui.sound_output import MAX_VOLUME, NoSoundDevice
+from desktop.ui.widgets.timeline import KIND_COLOURS, KIND_WORDS
 
 
 class FakeOutput:
@@ -128,6 +130,13 @@ def test_no_sound_output_until_listen_then_capped_audited_and_stopped_on_move(
     ws.video.open_sheet()
     qtbot.waitUntil(lambda: not workers.busy(), timeout=10_000)
     assert not fake_output.opened and controls.sound.text() == "Muted"
+    # the loudness strip's colours are named under it, each with how much of it there is
+    strip = ws.video.loudness
+    assert strip is not None and controls.legend.text().startswith("Sound, not played: ")
+    for kind, word in KIND_WORDS.items():
+        spans = strip.spans(KINDS.index(kind))
+        named = f'{KIND_COLOURS[kind].name()}">■</span> {word} ' in controls.legend.text()
+        assert named == bool(spans), (kind, controls.legend.text())
     qtbot.mousePress(controls.hold_listen, Qt.MouseButton.LeftButton)
     (output,) = fake_output.opened
     assert controls.sound.text() == "LISTENING" and ws.video.playing
@@ -151,6 +160,7 @@ def test_no_sound_output_until_listen_then_capped_audited_and_stopped_on_move(
     assert len(asked) == 1 and len(fake_output.opened) == 3
     ws.show_in_viewer(_media(video_case, "IMG_0002.mov"))
     assert fake_output.opened[-1].stopped and controls.sound.text() != "LISTENING"
+    assert controls.legend.text() == "no sound track"
     assert len([e for e in audit.events(ws.db) if e.action == "exposure.sound"]) == 3
     ws.show_in_viewer(clip)  # a pause for a break stops the sound too
     assert ws.video.start_listening("held") and ws.video.listen.media_id == clip
@@ -271,3 +281,97 @@ def test_the_break_reminder_can_count_exposure_not_time_open(qtbot):
     banner.dismiss()
     banner.exposure_changed({"picture": 540.0, "video": 20.0, "sound": 11.0})
     assert banner.isHidden()
+
+
+def test_tiles_step_through_the_storyboard_without_decoding_the_evidence(
+    window, video_case, qtbot, monkeypatch
+):
+    import av
+
+    opened = []
+
+    def no_decoder(*args, **kwargs):
+        opened.append(args)
+        raise OSError("the evidence is out of reach")
+
+    monkeypatch.setattr(av, "open", no_decoder)  # every decoder of Vigil opens through av.open
+    assert window.open_case(video_case)
+    ws = window.workspace
+    clip = _media(video_case, "clip.mp4")
+    ws.show_in_viewer(_media(video_case, "IMG_1000.jpg"))  # the player is not on the video
+    qtbot.waitUntil(lambda: ws.model.has_tile(clip) and not workers.busy(), timeout=10_000)
+    opened.clear()
+    ws.grid.scrollTo(ws.model.index(ws.model.row_of[clip]))
+    rect = ws.grid.visualRect(ws.model.index(ws.model.row_of[clip]))
+    shown = []
+    for x in (rect.left() + 4, rect.center().x(), rect.right() - 4):
+        where = QPointF(x, rect.center().y())
+        move = QMouseEvent(QEvent.Type.MouseMove, where, ws.grid.viewport().mapToGlobal(where),
+                           Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                           Qt.KeyboardModifier.NoModifier)  # fmt: skip
+        QApplication.sendEvent(ws.grid.viewport(), move)
+        qtbot.waitUntil(lambda: ws.model.storyboard_frames(clip) is not None, timeout=10_000)
+        shown.append(ws.model.tile(clip))
+    frames = ws.model.storyboard_frames(clip)
+    assert shown[0] is frames[0] and shown[-1] is frames[-1] and len({id(t) for t in shown}) == 3
+    qtbot.waitUntil(lambda: not workers.busy(), timeout=10_000)
+    assert not opened  # the storyboard came from the case file, nothing was decoded
+
+
+def test_the_break_reminder_counts_revealed_video_and_sound_heard_when_set(
+    window, video_case, qtbot, fake_output, monkeypatch, settings
+):
+    from desktop.ui.dialogs.settings_dialog import SettingsDialog
+
+    def choose(dialog):  # the analyst's choice in Settings: every minute of exposure
+        dialog.breaks.setValue(1)
+        dialog.break_exposure.setChecked(True)
+        dialog.accept()
+        return True
+
+    monkeypatch.setattr(SettingsDialog, "exec", choose)
+    window.edit_settings()
+    assert settings.break_counts_exposure and not window.breaks.timer.isActive()
+
+    class Clock:  # reveals and listenings measure their seconds with it
+        now = 1000.0
+
+        def monotonic(self):
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr("desktop.ui.reveal.time", clock)
+    monkeypatch.setattr("desktop.ui.listening.time", clock)
+    ws, clip = _open_clip(window, video_case, qtbot)
+    ws.grid.setFocus()
+    qtbot.keyPress(ws.grid, Qt.Key.Key_Space)
+    clock.now += 40  # revealed 40 s
+    qtbot.keyRelease(ws.grid, Qt.Key.Key_Space)
+    assert window.breaks.isHidden()
+    clock.now += 600  # ten minutes with nothing revealed or heard: not counted
+    assert ws.video.start_listening("held")
+    clock.now += 25  # heard 25 s: 65 s of exposure
+    ws.video.listen.stop()
+    assert not window.breaks.isHidden()
+    assert "revealed material or listening for 1 minute" in window.breaks.label.text()
+
+
+def test_the_entity_browser_shows_videos_with_their_clue_times(video_case, qtbot):
+    from desktop.store import entities, links
+    from desktop.store.db import open_case
+    from desktop.ui.dialogs.entity_browser import EntityBrowser
+
+    db = open_case(video_case)
+    clip = _media(video_case, "clip.mp4")
+    picture = _media(video_case, "IMG_1000.jpg")
+    victim = entities.add_entity(db, "victim", "V-7")
+    links.link_media(db, [clip, picture], victim.id, "depicted")
+    clues.add_clue(db, clip, "text", "shop sign", region=Region(8, 4, 40, 30), time=2.5)
+    browser = EntityBrowser(db, video_case)
+    qtbot.addWidget(browser)
+    browser.show_entity(victim.id)
+    texts = {browser.media.item(r).data(Qt.ItemDataRole.UserRole): browser.media.item(r).text()
+             for r in range(browser.media.count())}  # fmt: skip
+    assert texts[clip] == f"#{clip} · ▶ 0:04 · depicted"
+    assert texts[picture] == f"#{picture} · depicted"
+    assert browser.clue_list.item(0).text().startswith(f"#{clip} at 0:02.5")

@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from desktop.core.clue_kinds import kind_name
 from desktop.core.video_meta import frame_clock
-from desktop.store import clues, entities, links, origins
+from desktop.store import clues, entities, links, origins, videos
 from desktop.store.db import CaseError
 from desktop.ui import imaging, workers
 from desktop.ui.dialogs.investigation_dialogs import EntityDialog
@@ -250,8 +250,12 @@ class EntityBrowser(QWidget):
         entity_links = links.links_for_entity(self.db, entity.id)
         placeholder = QPixmap(TILE_SIDE, TILE_SIDE * 3 // 4)
         placeholder.fill(QColor("#374151"))  # until the blurred tile arrives from the pool
+        lengths = videos.video_badges(self.db, [link.media_id for link in entity_links])
         for link in entity_links:
-            item = QListWidgetItem(f"#{link.media_id}" + (f" · {link.role}" if link.role else ""))
+            text = f"#{link.media_id}"
+            if link.media_id in lengths:  # a video: the tile is its poster frame
+                text += f" · ▶ {frame_clock(lengths[link.media_id][0] or 0.0)[:-2]}"
+            item = QListWidgetItem(text + (f" · {link.role}" if link.role else ""))
             item.setIcon(QIcon(placeholder))
             item.setData(ROLE + 1, False)
             item.setData(ROLE, link.media_id)

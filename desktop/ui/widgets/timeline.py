@@ -70,17 +70,35 @@ class Timeline(QWidget):
             self.position = seconds
             self.update()
 
-    def _loudness_tip(self) -> str:
-        if self.loudness is None:
-            return self.loudness_note
-        parts = []
+    def _heard_kinds(self) -> list[tuple[str, float]]:
+        """(kind, seconds) of each kind of sound the strip found, silence left out."""
+        assert self.loudness is not None
+        found = []
         for index, kind in enumerate(KINDS):
             spans = self.loudness.spans(index)
             if kind in KIND_WORDS and spans:
-                seconds = sum(b - a for a, b in spans)
-                parts.append(f"{KIND_WORDS[kind]} {seconds:.0f} s")
+                found.append((kind, sum(b - a for a, b in spans)))
+        return found
+
+    def _loudness_tip(self) -> str:
+        if self.loudness is None:
+            return self.loudness_note
+        parts = [f"{KIND_WORDS[kind]} {seconds:.0f} s" for kind, seconds in self._heard_kinds()]
         found = ", ".join(parts) or "silence"
         return f"Sound (not played): {found}. Colours: blue speech, violet music, red screams."
+
+    def legend(self) -> str:
+        """The loudness strip's key in rich text, each colour with what it means and how much
+        of it there is ("■ speech 4 s"), or why there is no strip; shown under the timeline so
+        the colours need no tooltip."""
+        if self.loudness is None:
+            return self.loudness_note
+        parts = [
+            f'<span style="color:{KIND_COLOURS[kind].name()}">■</span> {KIND_WORDS[kind]} '
+            f"{seconds:.0f} s"
+            for kind, seconds in self._heard_kinds()
+        ]
+        return "Sound, not played: " + ("&nbsp;&nbsp;".join(parts) or "silence")
 
     # ---- geometry ------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )  # fmt: skip
 
+from desktop.core.loudness import LoudnessStrip
 from desktop.ui.widgets.timeline import Timeline
 
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
@@ -49,6 +50,9 @@ class VideoControls(QWidget):
         self.time = QLabel("0:00.0 / 0:00.0")
         self.time.setObjectName("videoTime")
         self.timeline = Timeline()
+        self.legend = QLabel("")  # the loudness strip's colours: what each means, how long
+        self.legend.setObjectName("loudnessLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.hold_listen = QPushButton("Hold to listen")
         self.hold_listen.setToolTip("Sound plays only while this is held (or H is held)")
         self.listen = QPushButton("Listen")
@@ -79,7 +83,13 @@ class VideoControls(QWidget):
         column.setSpacing(2)
         column.addLayout(buttons)
         column.addWidget(self.timeline)
+        column.addWidget(self.legend)
         column.addLayout(sound)
+
+    def set_loudness(self, strip: LoudnessStrip | None, note: str = "") -> None:
+        """The loudness strip on the timeline and its key under it (or why there is none)."""
+        self.timeline.set_loudness(strip, note)
+        self.legend.setText(self.timeline.legend())
 
     def speed_value(self) -> float:
         return float(self.speed.currentData())

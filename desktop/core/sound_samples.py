@@ -1,4 +1,5 @@
-"""Synthetic sounds that stand for speech, music, screaming and noise (nothing recorded)."""
+"""Synthetic sounds that stand for speech, music, screaming and noise (nothing recorded): sound
+tracks for the demo's videos and the loudness tests."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def speech_like(seconds: float = 4.0) -> np.ndarray:
     t = _times(seconds)
     pitch = 130 + 20 * np.sin(2 * np.pi * 0.7 * t)
     phase = 2 * np.pi * np.cumsum(pitch) / RATE
-    voice = sum(np.sin(k * phase) / k for k in range(1, 25))
+    voice = sum((np.sin(k * phase) / k for k in range(1, 25)), np.zeros_like(t))
     syllables = np.clip(np.sin(2 * np.pi * 3 * t), 0, None) ** 2
     return (0.2 * voice * syllables).astype(np.float32)
 
@@ -26,7 +27,8 @@ def music_like(seconds: float = 4.0) -> np.ndarray:
     """A steady C major chord with a few harmonics."""
     t = _times(seconds)
     chord = sum(
-        np.sin(2 * np.pi * f * k * t + k) / k**1.5 for f in (262, 330, 392) for k in range(1, 7)
+        (np.sin(2 * np.pi * f * k * t + k) / k**1.5 for f in (262, 330, 392) for k in range(1, 7)),
+        np.zeros_like(t),
     )
     return (0.05 * chord).astype(np.float32)
 
@@ -36,7 +38,9 @@ def scream_like(seconds: float = 4.0) -> np.ndarray:
     t = _times(seconds)
     pitch = 1100 + 200 * np.sin(2 * np.pi * 1.5 * t)
     phase = 2 * np.pi * np.cumsum(pitch) / RATE
-    return (0.7 * sum(np.sin(k * phase) / k for k in range(1, 5))).astype(np.float32)
+    return (0.7 * sum((np.sin(k * phase) / k for k in range(1, 5)), np.zeros_like(t))).astype(
+        np.float32
+    )
 
 
 def noise(seconds: float = 4.0, level: float = 0.1) -> np.ndarray:
