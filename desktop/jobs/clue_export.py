@@ -101,6 +101,16 @@ def read_frame(db: Database, media_id: int, seconds: float) -> tuple[Image.Image
     )
 
 
+def frame_region(db: Database, media_id: int, seconds: float, region: Region) -> Image.Image:
+    """The region of a video's frame at `seconds`, cut as its export cuts it (no blackouts):
+    what the clue export dialog shows (blurred) for blacking out parts."""
+    picture, _ = read_frame(db, media_id, seconds)
+    try:
+        return crop_picture(picture, region).image
+    except RegionError as error:
+        raise ClueExportError(str(error)) from None
+
+
 def _check_destination(db: Database, crop_path: Path, sidecar_path: Path, force: bool) -> None:
     if not crop_path.parent.is_dir():
         raise ClueExportError(f"The folder {crop_path.parent} does not exist.")

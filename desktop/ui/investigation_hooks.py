@@ -154,10 +154,12 @@ class InvestigationPart(QObject):
         self.panel.link_dialog()
 
     def region_preview(self, clue: Clue) -> QImage | None:
-        """The clue's region cut from the picture the viewer holds (full size or thumbnail)."""
+        """The clue's region cut from the picture the viewer holds (full size or thumbnail);
+        None for a clue on a video's frame (the export dialog reads that frame itself: the
+        player may show another)."""
         image = self.workspace.viewer.image_view.image
         size = self.overlay.media_size
-        if image is None or size is None or clue.region is None:
+        if image is None or size is None or clue.region is None or clue.time is not None:
             return None
         sx, sy = image.width() / size[0], image.height() / size[1]
         r = clue.region

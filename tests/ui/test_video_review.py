@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from helpers.images import detail_level, grey
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QImage, QMouseEvent
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop.core.loudness import KINDS
 from desktop.core.regions import Region
@@ -232,11 +232,20 @@ def test_video_tiles_step_through_the_stored_storyboard_blurred(window, video_ca
     only = ws.video.kind_filter
     only.setCurrentIndex(only.findData("videos"))
     qtbot.waitUntil(lambda: ws.model.rowCount() == 3, timeout=5000)
+    sort = ws.filter_bar.sort
+    sort.setCurrentIndex(sort.findData("duration"))  # longest first: the 1.5 s MOV is last
+    mov = _media(video_case, "IMG_0002.mov")
+    qtbot.waitUntil(lambda: ws.model.rowCount() == 3 and ws.model.media_id(2) == mov, timeout=5000)
+    only.setCurrentIndex(only.findData("pictures"))
+    qtbot.waitUntil(lambda: clip not in ws.model.row_of and ws.model.rowCount() > 3, timeout=5000)
+    assert mov not in ws.model.row_of and _media(video_case, "moving.gif") in ws.model.row_of
 
 
-def test_the_contact_sheet_reveals_one_frame_and_exports_it(
-    window, video_case, qtbot, tmp_path, fake_output
+def test_the_contact_sheet_reveals_one_frame_exports_it_and_marks_a_clue_on_it(
+    window, video_case, qtbot, tmp_path, fake_output, monkeypatch
 ):
+    from desktop.ui.dialogs import investigation_dialogs
+
     ws, clip = _open_clip(window, video_case, qtbot)
     sheet = ws.video.open_sheet()
     qtbot.waitUntil(lambda: sheet.list.count() == 4, timeout=10_000)
@@ -264,6 +273,26 @@ def test_the_contact_sheet_reveals_one_frame_and_exports_it(
     sheet.list.setCurrentRow(2)
     sheet.go_to_frame()
     qtbot.waitUntil(lambda: abs(ws.video.position - 2.5) < 0.05, timeout=5000)
+    # mark a clue on the fourth frame: the sheet steps aside, the region is drawn on the viewer
+    monkeypatch.setattr(
+        investigation_dialogs.ClueDialog, "exec",
+        lambda d: d.label.setText("poster on the wall") or QDialog.DialogCode.Accepted,
+    )  # fmt: skip
+    sheet.list.setCurrentRow(3)
+    sheet.clue.click()
+    assert not sheet.isVisible() and ws.investigation.overlay.is_drawing()
+    qtbot.waitUntil(lambda: abs(ws.video.position - 4.0) < 0.05, timeout=5000)
+    view = ws.viewer.image_view
+    rect = view.image_rect()
+    start = QPoint(int(rect.x() + rect.width() * 0.2), int(rect.y() + rect.height() * 0.2))
+    end = QPoint(int(rect.x() + rect.width() * 0.6), int(rect.y() + rect.height() * 0.7))
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view, end)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=end)
+    (clue,) = clues.clues_for_media(ws.db, clip)
+    assert clue.label == "poster on the wall" and clue.time == pytest.approx(4.0, abs=0.05)
+    assert clue.region is not None and not view.revealed
+    assert ws.video.open_sheet() is sheet and sheet.isVisible() and sheet.list.count() == 4
 
 
 def test_the_break_reminder_can_count_exposure_not_time_open(qtbot):
@@ -375,3 +404,33 @@ def test_the_entity_browser_shows_videos_with_their_clue_times(video_case, qtbot
     assert texts[clip] == f"#{clip} · ▶ 0:04 · depicted"
     assert texts[picture] == f"#{picture} · depicted"
     assert browser.clue_list.item(0).text().startswith(f"#{clip} at 0:02.5")
+
+
+def test_exporting_a_clue_on_a_frame_shows_that_frame_whatever_the_player_shows(
+    window, video_case, video_evidence, qtbot, fake_output
+):
+    import av
+
+    ws, clip = _open_clip(window, video_case, qtbot)
+    ws.video.seek(2.5)
+    qtbot.waitUntil(lambda: abs(ws.video.position - 2.5) < 0.05, timeout=5000)
+    clue = ws.investigation.panel.add_clue("text", "sign", "", Region(8, 4, 40, 30))
+    ws.video.seek(0.2)  # the player moves on to another shot
+    qtbot.waitUntil(lambda: abs(ws.video.position - 0.2) < 0.05, timeout=5000)
+    dialog = ws.investigation.export_clue(clues.get_clue(ws.db, clue.id))
+    qtbot.waitUntil(lambda: dialog.canvas.preview is not None, timeout=10_000)
+    preview = dialog.canvas.preview
+    assert (preview.width(), preview.height()) == (40, 30)
+    rgb = preview.convertToFormat(QImage.Format.Format_RGB888)
+    shown = np.frombuffer(rgb.constBits(), np.uint8).reshape(30, rgb.bytesPerLine())[:, :120]
+    shown = shown.reshape(30, 40, 3).astype(int)
+    with av.open(str(video_evidence / "clip.mp4")) as container:
+        frames = {round(f.time, 1): f.to_ndarray(format="rgb24")[4:34, 8:48].astype(int)
+                  for f in container.decode(video=0)}  # fmt: skip
+    assert np.abs(shown - frames[2.5]).mean() < 3 < np.abs(shown - frames[0.2]).mean()
+    dialog.look.pressed.emit()
+    qtbot.wait(50)
+    dialog.look.released.emit()
+    event = [e for e in audit.events(ws.db) if e.action.startswith("exposure.")][-1]
+    assert event.action == "exposure.video" and json.loads(event.after)["where"] == "clue export"
+    dialog.reject()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.regions import Region
-from desktop.jobs.clue_export import ClueExportError, export_clue
+from desktop.jobs.clue_export import ClueExportError, export_clue, frame_region
 from desktop.store.clues import Clue
 from desktop.store.db import CaseError, open_case
 from desktop.ui import imaging, workers
@@ -42,6 +42,18 @@ def run_export(
     return {"crop": str(result.crop_path), "sidecar": str(result.sidecar_path)}
 
 
+def load_frame_region(case_path: Path, media_id: int, seconds: float, region: Region) -> QImage:
+    """In a worker: a video clue's region cut from the frame at its time, from the evidence
+    (the pixels the export writes, so the blackouts fall where they are drawn)."""
+    db = open_case(case_path)
+    try:
+        return imaging.from_pil(frame_region(db, media_id, seconds, region))
+    except ClueExportError as error:
+        raise CaseError(str(error)) from None
+    finally:
+        db.close()
+
+
 class BlackoutCanvas(QWidget):
     """The clue's region (only the region: it is what will be shared), fitted and blurred
     unless the reveal controller reveals it here; drag to black out a rectangle, Backspace or
@@ -60,6 +72,7 @@ class BlackoutCanvas(QWidget):
         self.preview, self.region, self.media_id = preview, clue.region, clue.media_id
         self.reveals, self.blur_strength = reveals, blur_strength
         self._blurred: tuple[QSize, QImage] | None = None
+        self.missing = "No preview"  # said where there is no preview
         reveals.changed.connect(self.update)
         self.blackouts: list[Region] = []  # in media coordinates
         self._start: QPointF | None = None
@@ -111,7 +124,7 @@ class BlackoutCanvas(QWidget):
                 painter.drawImage(target.topLeft(), self._blurred_preview(target.size().toSize()))
         else:
             painter.setPen(QColor("#d1d5db"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No preview")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.missing)
         for blackout in self.blackouts:
             painter.fillRect(self.to_widget(blackout), QColor("black"))
         if self._current is not None:
@@ -120,6 +133,10 @@ class BlackoutCanvas(QWidget):
 
     def revealed(self) -> bool:
         return self.reveals.shows(self.media_id, CLUE_EXPORT)
+
+    def set_preview(self, preview: QImage | None, missing: str = "No preview") -> None:
+        self.preview, self.missing, self._blurred = preview, missing, None
+        self.update()
 
     def _blurred_preview(self, size: QSize) -> QImage:
         assert self.preview is not None
@@ -213,10 +230,25 @@ class ClueExportDialog(RevealingDialog):
         layout.addWidget(self.buttons)
         self.result: dict[str, Any] | None = None
         self._worker: workers.Worker | None = None
+        if clue.time is not None:  # a frame of a video: the preview is that frame, not the player's
+            self._load_frame(clue.time)
+
+    def _load_frame(self, seconds: float) -> None:
+        assert self.clue.region is not None
+        self.canvas.set_preview(None, "Reading the frame from the evidence…")
+        worker = workers.Worker(
+            load_frame_region, self.case_path, self.clue.media_id, seconds, self.clue.region
+        )
+        worker.signals.result.connect(workers.guarded(self, self.canvas.set_preview))
+        worker.signals.failed.connect(
+            workers.guarded(self, lambda message: self.canvas.set_preview(None, message))
+        )
+        workers.start(worker, self.pool)
 
     def reveal(self, held: bool) -> None:
         region = self.clue.region
-        self.reveals.reveal(Reveal(self.clue.media_id, CLUE_EXPORT, region, held=held))
+        kind = "video" if self.clue.time is not None else "picture"
+        self.reveals.reveal(Reveal(self.clue.media_id, CLUE_EXPORT, region, held=held, kind=kind))
 
     def revealed(self) -> bool:
         return self.canvas.revealed()

@@ -89,7 +89,9 @@ class ContactSheet(RevealingDialog):
         self.look = self.look_button("Hold to look")
         self.look.setToolTip("Shows the selected frame sharp while held (or Space held)")
         self.clue = QPushButton("Mark a clue…")
-        self.clue.setToolTip("Go to this frame in the player and draw the clue's region")
+        self.clue.setToolTip(
+            "Go to this frame in the player and draw the clue's region there (S comes back)"
+        )
         self.clue.clicked.connect(self.mark_clue)
         self.export = QPushButton("Export frame…")
         self.export.clicked.connect(self.choose_export)
@@ -155,7 +157,12 @@ class ContactSheet(RevealingDialog):
             self.video.seek(seconds)
 
     def mark_clue(self) -> None:
+        """The player goes to the selected frame and the region is drawn there; the sheet
+        steps aside (it would cover the viewer) and S brings it back as it was."""
+        if self.selected_time() is None:
+            return
         self.go_to_frame()
+        self.done(0)
         self.workspace.investigation.draw()
 
     def choose_export(self) -> None:
