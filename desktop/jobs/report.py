@@ -114,12 +114,14 @@ def write_report(
         raise ReportError(f"{path} already exists; choose another name or remove it first.")
     pictures = Pictures(sharp=bool(reason), strength=blur_strength)
     content = ReportContent(db, Path(case_path), scope, pictures, verification)
-    done = 0
+    done, step = 0, "Writing the report"
 
-    def on_media(count: int) -> None:
-        nonlocal done
+    def on_media(count: int, message: str | None = None) -> None:
+        nonlocal done, step
+        if message is not None:
+            done, step = 0, message
         done += count
-        progress(done, content.total, "Writing the report")
+        progress(done, content.total, step)
         if cancel():
             raise _Stopped
 

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 
@@ -29,6 +29,13 @@ TABLE_SIDE = 128  # pixels of a media table thumbnail (drawn at about 100 px at 
 SECTION_SIDE = 240  # an entity's linked media
 CROP_SIDE = 160
 LIBRARIES = ("Pillow", "numpy", "sqlite-utils", "av", "jinja2", "reportlab", "openpyxl")
+
+
+class OnMedia(Protocol):
+    """What a writer calls as it goes: `count` more media done; a `message` starts a new
+    step (a PDF's layout passes), counted from 0."""
+
+    def __call__(self, count: int, message: str | None = None) -> None: ...
 
 
 def category_label(db: Database, value: int | None) -> str:

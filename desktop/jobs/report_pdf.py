@@ -1,8 +1,10 @@
 """The PDF report (reportlab): header with the case reference on every page, page numbers,
-a table of contents and bookmarks; the story is pulled lazily so the media stream through."""
+a table of contents and bookmarks; the story is pulled lazily and each finished page goes to
+the file at once (pdf_stream), so the media stream through."""
 
 from __future__ import annotations
 
+import functools
 import io
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -15,13 +17,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    Image,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -31,8 +33,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from desktop.jobs.pdf_stream import StreamingCanvas
 from desktop.jobs.report_content import (
     EntitySection,
+    OnMedia,
     ReportContent,
     ReportMedia,
     verification_sentence,
@@ -201,39 +205,82 @@ class ReportDocument(BaseDocTemplate):
             self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
             self.notify("TOCEntry", (level, text(title), self.page, key))
 
-    def build_in_passes(self, story: Callable[[bool], Iterator[Flowable]], toc: Any) -> int:
-        """reportlab's multiBuild, for a story made afresh each pass (it is consumed): the
-        first pass only lays out (no pictures), later ones draw, until the contents and the
-        page count stop changing."""
+    def build_in_passes(
+        self, story: Callable[[bool], Iterator[Flowable]], toc: Any, out: io.BufferedIOBase,
+        on_pass: Callable[[int, bool], None],
+    ) -> int:  # fmt: skip
+        """reportlab's multiBuild, for a story made afresh each pass (it is consumed). Layout
+        passes draw no pictures and keep no page (a StreamingCanvas without a file) until the
+        contents and the page count stop changing; then one pass draws the pictures and
+        writes the file page by page. Pictures sit in fixed boxes, so that pass lays the
+        pages out exactly as the last layout pass did (were it not so, it runs again)."""
         self._indexingFlowables = [toc, self.pages]
         self._doSave = 0
         edits: list[Any] = []
         self._multiBuildEdits = edits.append
-        passes = 0
+        passes, drawing = 0, False
         while True:
             passes += 1
+            on_pass(passes, drawing)
             for each in self._indexingFlowables:
                 each.beforeBuild()
-            self.build(LazyStory(story(passes > 1)))  # type: ignore[arg-type]
+            if drawing:
+                out.seek(0)
+                out.truncate()
+            canvas = functools.partial(StreamingCanvas, out=out if drawing else None)
+            self.build(LazyStory(story(drawing)), canvasmaker=canvas)  # type: ignore[arg-type]
             for each in self._indexingFlowables:
                 each.afterBuild()
-            if passes > 1 and self._allSatisfied():
-                self.canv.save()
-                return passes
-            if passes > 5:
+            if self._allSatisfied():
+                if drawing:
+                    self.canv.save()
+                    return passes
+                drawing = True
+            if passes > 8:
                 raise RuntimeError("the report's page numbers did not settle")
             while edits:
                 edit = edits.pop(0)
                 edit[0](*edit[1:])
 
 
-def _picture(data: bytes | None, side: float, draw: bool) -> Flowable:
-    if data is None or not draw:
-        return Spacer(side, side)
-    image = Image(io.BytesIO(data))
-    scale = min(side / image.imageWidth, side / image.imageHeight)
-    image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
-    return image
+class _Jpeg(ImageReader):
+    """One of our JPEGs for reportlab: passed into the PDF as it is (DCTDecode), its bytes
+    naming it (reportlab would decode it to name it)."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self._dataA = None
+        self._jpeg = data
+
+    def getRGBData(self) -> bytes:  # noqa: N802 - reportlab's name
+        return self._jpeg
+
+
+class Picture(Flowable):
+    """A picture in a square box of fixed size whether it is drawn or not, so a layout pass
+    without pictures lays the pages out as the drawing pass does. A media without a picture
+    (a damaged thumbnail) says so in the box."""
+
+    def __init__(self, data: bytes | None, side: float, draw: bool):
+        super().__init__()
+        self.data, self.side, self.drawing = data, side, draw
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.side, self.side
+
+    def draw(self) -> None:
+        if not self.drawing:
+            return
+        if self.data is None:
+            self.canv.setFont(FONT, 6)
+            self.canv.setFillColor(colors.grey)
+            self.canv.drawString(0, self.side - 8, "no picture")
+            return
+        picture = _Jpeg(self.data)
+        width, height = picture.getSize()
+        scale = min(self.side / width, self.side / height)
+        shown_w, shown_h = width * scale, height * scale
+        self.canv.drawImage(picture, 0, self.side - shown_h, shown_w, shown_h)
 
 
 def _grid(
@@ -261,7 +308,7 @@ def _grid(
 class PdfStory:
     """The report as flowables, in document order."""
 
-    def __init__(self, content: ReportContent, on_media: Callable[[int], None]):
+    def __init__(self, content: ReportContent, on_media: OnMedia):
         self.c = content
         self.s = _styles()
         self.on_media = on_media
@@ -361,7 +408,7 @@ class PdfStory:
                             f"#{clue.media_id})")]  # fmt: skip
             if clue.note:
                 words.append(self.p(clue.note, "note"))
-            yield _grid([[_picture(clue.picture, 28 * mm, draw), words]],
+            yield _grid([[Picture(clue.picture, 28 * mm, draw), words]],
                         [32 * mm, TEXT_W - 32 * mm])  # fmt: skip
         if not found:
             yield self.p("No clues.")
@@ -379,7 +426,7 @@ class PdfStory:
         if r.gps:
             lines.append(self.p(f"GPS: {r.gps[0]:.6f}, {r.gps[1]:.6f}"))
         lines += [self.p(path, "small") for path in r.paths]
-        picture = _picture(m.picture, SECTION_PICTURE, draw)
+        picture = Picture(m.picture, SECTION_PICTURE, draw)
         return _grid(
             [[picture, lines]], [SECTION_PICTURE + 4 * mm, TEXT_W - SECTION_PICTURE - 4 * mm]
         )
@@ -395,13 +442,12 @@ class PdfStory:
             for m in batch:
                 r = m.row
                 yield _grid([[
-                    _picture(m.picture, THUMB, draw), self.p(f"#{r.id}\n{m.kind}", "small"),
+                    Picture(m.picture, THUMB, draw), self.p(f"#{r.id}\n{m.kind}", "small"),
                     "\n".join(f"{k} {v}" for k, v in m.hashes),  # hex only: safe as is
                     self.p(f"{m.category_name}\n{r.known.replace('_', ' ')}\n{r.status}"),
                     [self.p(path, "small") for path in r.paths],
                 ]], widths, mono_column=2)  # fmt: skip
-            if draw:
-                self.on_media(len(batch))
+            self.on_media(len(batch))
 
     def appendix(self) -> Iterator[Flowable]:
         a = self.c.appendix()
@@ -442,12 +488,15 @@ PICTURE_NOTE = (
 )
 
 
-def write_pdf(
-    content: ReportContent, out: io.BufferedIOBase, on_media: Callable[[int], None]
-) -> int:
-    """Write the PDF; returns its page count."""
+def write_pdf(content: ReportContent, out: io.BufferedIOBase, on_media: OnMedia) -> int:
+    """Write the PDF; returns its page count. `on_media(count, message)`: media laid out or
+    drawn; a message starts a new pass (its count from 0)."""
     header = f"Vigil case report · {content.reference}"
     doc = ReportDocument(out, header, content.pictures.sharp)
     story = PdfStory(content, on_media)
-    doc.build_in_passes(story, story.toc)
+
+    def on_pass(number: int, drawing: bool) -> None:
+        on_media(0, "Writing the pages" if drawing else f"Laying out the pages (pass {number})")
+
+    doc.build_in_passes(story, story.toc, out, on_pass)
     return doc.pages.total

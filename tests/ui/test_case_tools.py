@@ -38,7 +38,10 @@ def test_report_of_the_grid_selection_then_the_audit_log_shows_it(window, sample
     )
     chosen = ws.selected_media()
     dialog = window.case_tools.report()
+    dialog.scope.setCurrentText("Media carrying a tag")
+    assert dialog.scope_value.isEnabled() and "tag" in dialog.scope_value.placeholderText()
     dialog.scope.setCurrentText("The media selected in the grid")
+    assert not dialog.scope_value.isEnabled() and dialog.selection_note.isVisibleTo(dialog)
     dialog.format.setCurrentText("PDF")
     out = tmp_path / "selection.pdf"
     dialog.path.setText(str(out))
@@ -46,6 +49,7 @@ def test_report_of_the_grid_selection_then_the_audit_log_shows_it(window, sample
     qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)  # no reason: refused
     assert "reason" in dialog.jobs.message.text() and not out.exists()
     dialog.sharp.setChecked(False)
+    assert dialog.jobs.message.text() == ""  # the refusal goes with the box that caused it
     shot(dialog, "report_dialog.png")
     qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
     finish(qtbot, dialog)

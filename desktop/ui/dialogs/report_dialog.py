@@ -35,6 +35,8 @@ SCOPES = {
     "Media carrying a tag": "tag",
     "Media linked to an entity (number or name)": "entity",
 }
+VALUE_HINTS = {"category": "category number (-1: uncategorised)", "tag": "tag name",
+               "entity": "entity number or name"}  # fmt: skip
 
 
 def run_report(
@@ -66,7 +68,6 @@ class ReportDialog(QDialog):
         self.scope = QComboBox()
         self.scope.addItems(list(SCOPES))
         self.scope_value = QLineEdit()
-        self.scope_value.setPlaceholderText("category number, tag or entity")
         self.format = QComboBox()
         self.format.addItems(list(FORMATS))
         self.path = QLineEdit(str(case_path.with_name(case_path.stem + "-report.html")))
@@ -80,6 +81,7 @@ class ReportDialog(QDialog):
         )
         self.reason.setEnabled(False)
         self.sharp.toggled.connect(self.reason.setEnabled)
+        self.sharp.toggled.connect(lambda _on: self.jobs.message.clear())
         self.reread = QCheckBox("Re-read the evidence now and print the result on the cover")
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
@@ -93,6 +95,8 @@ class ReportDialog(QDialog):
         form.addRow("Reason", self.reason)
         form.addRow("", self.reread)
         self.selection_note = QLabel(f"{len(self.selection)} media selected in the grid.")
+        self.scope.currentTextChanged.connect(self._scope_changed)
+        self._scope_changed(self.scope.currentText())
         self.jobs = JobPanel()
         self.jobs.finished.connect(self._finished)
         self.write_button = QPushButton("Write report")
@@ -110,6 +114,13 @@ class ReportDialog(QDialog):
         layout.addWidget(self.jobs)
         layout.addLayout(buttons)
         self.result: Any = None
+
+    def _scope_changed(self, text: str) -> None:
+        """The value field only for the scopes that need one, saying what to type."""
+        kind = SCOPES[text]
+        self.scope_value.setEnabled(kind in VALUE_HINTS)
+        self.scope_value.setPlaceholderText(VALUE_HINTS.get(kind, "(nothing to type)"))
+        self.selection_note.setVisible(kind == "media")
 
     def _format_changed(self, text: str) -> None:
         path = Path(self.path.text() or "report.html")
