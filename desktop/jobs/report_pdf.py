@@ -436,8 +436,8 @@ class PdfStory:
         yield Heading("Media table", self.s["h1"], 0, "media")
         widths = [THUMB + 3 * mm, 12 * mm, 86 * mm, 26 * mm]  # a SHA-256 line fits at 5.2 pt
         widths.append(TEXT_W - sum(widths))
-        yield _grid([[self.p(h) for h in ("Picture", "Media", "Hashes", "Category / status",
-                                           "Paths")]], widths, header=True)  # fmt: skip
+        heads = ("Picture", "Media", "Hashes", "Category / status", "Paths")
+        yield _grid([[self.p(h, "small") for h in heads]], widths, header=True)  # "Media" fits
         for batch in self.c.media_batches(pictures=draw):
             for m in batch:
                 r = m.row
