@@ -30,6 +30,8 @@ COUNT_SHIFT = 36  # bucket table entries: the count above this bit, the start be
 START_MASK = (1 << COUNT_SHIFT) - 1
 PAIRED_CHUNKS = 6  # PairedChunkIndex: chunks of 64-bit hashes, two of which must agree
 PAIRED_EXACT = PAIRED_CHUNKS - 2  # bits within which its search is exact
+PAIRED_COUNT_BITS = 5  # a bucket's count, in the low bits of its uint32 (capped: crowded)
+_PAIRED_FULL = (1 << PAIRED_COUNT_BITS) - 1
 FEW_CHUNKS = 5  # FewHashes: chunks of 64-bit hashes, one of which must agree
 
 
@@ -411,33 +413,46 @@ class PairedChunkIndex:
     chunks, each a direct table of 20-22 bits. Against a million hashes that is 15 lookups and
     about 8 candidates a query, where one-flip probes of three 21-bit chunks cost 66 lookups
     and 33 candidates. Farther pairs, up to the search radius, are found when they too agree
-    on two chunks (most 5-6 bits apart do). Tables hold bucket starts as uint32 (4 bytes a
-    bucket, 15 tables): about 190 MB for a million hashes.
+    on two chunks (most 5-6 bits apart do). A bucket is one uint32, its start and its count
+    (PAIRED_COUNT_BITS; a crowded bucket's end is the next one's start): one random read a
+    lookup, not two (a third faster); about 190 MB for a million hashes.
     """
 
     def __init__(self, ids: np.ndarray, words: np.ndarray):
         self._ids = np.asarray(ids, dtype=np.int64)
         self._words = np.ascontiguousarray(words[:, 0], dtype=np.uint64)
+        if len(self._words) >= 1 << (32 - PAIRED_COUNT_BITS):
+            raise ValueError("too many hashes for a paired chunk index")
         self._bounds = _chunk_bounds(64, PAIRED_CHUNKS)
         self._pairs = list(combinations(range(PAIRED_CHUNKS), 2))
-        self._tables = [self._table(pair) for pair in self._pairs]
+        chunks = self._chunks(self._words)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            self._tables = list(pool.map(lambda pair: self._table(chunks, pair), self._pairs))
 
     def ids(self) -> np.ndarray:
         return self._ids
 
-    def _key(self, words: np.ndarray, pair: tuple[int, int]) -> np.ndarray:
-        (start_a, length_a), (start_b, length_b) = (self._bounds[c] for c in pair)
-        high = _extract(words[:, None], start_a, length_a)
-        return (high << np.uint64(length_b)) | _extract(words[:, None], start_b, length_b)
+    def _chunks(self, words: np.ndarray) -> list[np.ndarray]:
+        return [
+            (words >> np.uint64(64 - start - length)) & np.uint64((1 << length) - 1)
+            for start, length in self._bounds
+        ]
 
-    def _table(self, pair: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """(bucket starts, n + 1 of them per key value plus one, rows in key order)."""
+    def _key(self, chunks: list[np.ndarray], pair: tuple[int, int]) -> np.ndarray:
+        return (chunks[pair[0]] << np.uint64(self._bounds[pair[1]][1])) | chunks[pair[1]]
+
+    def _table(
+        self, chunks: list[np.ndarray], pair: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(buckets: start << PAIRED_COUNT_BITS | count, capped; rows in key order)."""
         length = sum(self._bounds[c][1] for c in pair)
-        keys = self._key(self._words, pair).astype(np.int64)
+        keys = self._key(chunks, pair).astype(np.int64)
         order = np.argsort(keys, kind="stable").astype(np.uint32)
-        starts = np.zeros((1 << length) + 1, dtype=np.uint32)
-        np.cumsum(np.bincount(keys, minlength=1 << length), out=starts[1:])
-        return starts, order
+        counts = np.bincount(keys, minlength=1 << length)
+        starts = np.zeros(1 << length, dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        buckets = (starts << PAIRED_COUNT_BITS) | np.minimum(counts, _PAIRED_FULL)
+        return buckets.astype(np.uint32), order
 
     def join(self, queries: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, query number, distance) of every stored hash within PAIRED_EXACT bits of a
@@ -453,30 +468,40 @@ class PairedChunkIndex:
         self, queries: np.ndarray, first: int, radius: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         out: list[Found] = []
+        chunks = self._chunks(queries)
+        shift, full = np.uint32(PAIRED_COUNT_BITS), np.uint32(_PAIRED_FULL)
         for number, pair in enumerate(self._pairs):
-            starts, order = self._tables[number]
-            keys = self._key(queries, pair).astype(np.int64)
-            lo, hi = starts[keys], starts[keys + 1]
-            counts = (hi - lo).astype(np.int64)
-            hit = np.flatnonzero(counts)
-            if not len(hit):
+            buckets, order = self._tables[number]
+            keys = self._key(chunks, pair)
+            entry = buckets[keys]
+            q = np.flatnonzero(entry & full)
+            if not len(q):
                 continue
-            counts, lo = counts[hit], lo[hit].astype(np.int64)
-            total = int(counts.sum())
-            q = np.repeat(hit, counts)
-            at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
-            rows = order[at].astype(np.int64)
-            distances = np.bitwise_count(self._words[rows] ^ queries[q]).astype(np.int64)
-            near = np.flatnonzero(distances <= radius)
-            rows, q, distances = rows[near], q[near], distances[near]
-            # each pair once: from the first pair of chunks on which both agree exactly
+            entry = entry[q]
+            at, count = entry >> shift, entry & full
+            crowded = np.flatnonzero(count == full)
+            if len(crowded):  # its end is where the next bucket starts
+                after = keys[q[crowded]].astype(np.int64) + 1
+                ends = buckets[np.minimum(after, len(buckets) - 1)] >> shift
+                count[crowded] = np.where(after < len(buckets), ends, len(order)) - at[crowded]
+            end = at + count
+            found_q, found_at = [], []
+            while len(q):  # the first row of every bucket met, then the second, ...
+                near = np.bitwise_count(self._words[order[at]] ^ queries[q]) <= radius
+                found_q.append(q[near])
+                found_at.append(at[near])
+                at += np.uint32(1)
+                more = np.flatnonzero(at < end)
+                q, at, end = q[more], at[more], end[more]
+            q = np.concatenate(found_q)
+            rows = order[np.concatenate(found_at)].astype(np.int64)
             difference = self._words[rows] ^ queries[q]
-            exact = np.stack(
-                [_extract(difference[:, None], s, n) == 0 for s, n in self._bounds], axis=1
-            )
+            # each pair once: from the first pair of chunks on which both agree exactly
+            exact = np.stack([chunk == 0 for chunk in self._chunks(difference)], axis=1)
             first_two = np.argsort(~exact, axis=1, kind="stable")[:, :2]
             mine = (first_two[:, 0] == pair[0]) & (first_two[:, 1] == pair[1])
-            out.append((rows[mine], q[mine] + first, distances[mine]))
+            distances = np.bitwise_count(difference[mine]).astype(np.int64)
+            out.append((rows[mine], q[mine] + first, distances))
         return concatenated(out)
 
 
