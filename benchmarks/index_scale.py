@@ -11,7 +11,9 @@ Brute force is timed on a sample of rows and extrapolated, in the same run.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -188,24 +190,85 @@ def synthetic_case(path: Path, n: int, planted_crops: list, seed: int = 7) -> in
     return planted
 
 
-def bench_case_grouping(n: int, levels: tuple[str, ...] = ("normal",)) -> None:
-    """The whole grouping job on a case of n media, as `vigil groups` runs it."""
+def cpu_seconds() -> float:
+    """CPU time (user and system) of this process so far, all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Clock:
+    """Wall and CPU time of a stretch of work."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
+
+    def stop(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, cpu_seconds() - self.cpu
+
+
+BASELINE_WORDS = 1 << 29  # word distances the baseline computes, whatever the case's size
+
+
+def baseline(words: np.ndarray) -> tuple[float, float]:
+    """(wall, CPU) of a bare numpy pass over the same rows, repeated to a fixed amount of work
+    (BASELINE_WORDS distances of a hash to a dct64 word and their count within 4 bits, one
+    thread: about half a second of CPU): what the machine gives this process now. On a quiet
+    machine its wall time is its CPU time; the ratio of the two says how loaded it is."""
+    flat = words.reshape(-1)
+    clock = Clock()
+    for probe in np.resize(flat, max(1, BASELINE_WORDS // len(flat))):
+        np.count_nonzero(np.bitwise_count(flat ^ probe) <= 4)
+    return clock.stop()
+
+
+def _quiet(wall: float, base: tuple[float, float]) -> str:
+    """A stretch's wall time on a quiet machine, estimated by the baseline's load factor."""
+    load = base[0] / max(base[1], 1e-9)
+    return f"~{wall / max(load, 1.0):.1f} s quiet (load factor {load:.1f})"
+
+
+def case_file(path: Path | None, n: int, planted_crops: list) -> tuple[Path, float, int]:
+    """The synthetic case of n media: made in a temporary folder, or kept at `path` and made
+    only when missing (making a million media takes minutes). Returns (path, seconds to make,
+    planted copies)."""
+    t = time.perf_counter()
+    if path is not None and path.exists():
+        with open(str(path) + ".planted") as handle:
+            planted, *pairs = (int(x) for x in handle.read().split())
+        planted_crops.extend(zip(pairs[::2], pairs[1::2], strict=True))
+        return path, 0.0, planted
+    target = path or Path(tempfile.mkdtemp()) / "large.vigil"
+    planted = synthetic_case(target, n, planted_crops)
+    with open(str(target) + ".planted", "w") as handle:
+        handle.write(" ".join(str(x) for x in [planted, *sum(planted_crops, ())]))
+    return target, time.perf_counter() - t, planted
+
+
+def bench_case_grouping(
+    n: int, levels: tuple[str, ...] = ("normal",), keep: Path | None = None
+) -> None:
+    """The whole grouping job on a case of n media, as `vigil groups` runs it, from a case
+    grouped never before (no packed copy), then again after NEW_MEDIA new media."""
+    planted_crops: list[tuple[int, int]] = []
+    source, made, planted = case_file(keep, n, planted_crops)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "large.vigil"
-        t = time.perf_counter()
-        planted_crops: list[tuple[int, int]] = []
-        planted = synthetic_case(path, n, planted_crops)
-        made = time.perf_counter() - t
+        shutil.copyfile(source, path)
+        with open(path, "rb+") as handle:  # the copy on disk before any timing: the grouping's
+            os.fsync(handle.fileno())  # first checkpoint would otherwise write the whole case
         db = open_case(path)
         rss_before = peak_rss_mib()
+        coarse = group_store.hash_columns(db, "dct64", None, 64)[1]
         for level in levels[1:]:  # the other strictness levels first, each from scratch
             t = time.perf_counter()
             other = update_groups(db, strictness=level)
             print(f"grouping job, {n:,} media, strictness {level}: "
                   f"{time.perf_counter() - t:.1f} s ({other.groups:,} groups)")  # fmt: skip
-        t = time.perf_counter()
+        base = baseline(coarse)
+        clock = Clock()
         summary = update_groups(db, strictness=levels[0])
-        seconds = time.perf_counter() - t
+        seconds, cpu = clock.stop()
+        peak = peak_rss_mib()  # the grouping's peak: the crop recount below reads more at once
         pairs = sum(1 for g in group_store.iter_groups(db, levels[0]) if len(g) == 2)
         # crops are confirmed on thumbnails, which random hashes do not have: their candidates
         # are counted here, with the time of the join alone
@@ -219,8 +282,7 @@ def bench_case_grouping(n: int, levels: tuple[str, ...] = ("normal",)) -> None:
         crop_join = time.perf_counter() - t
         found_crops = set(zip(crop.tolist(), original.tolist(), strict=True))
         crop_recall = np.mean([pair in found_crops for pair in planted_crops])
-        del rows, views, more
-        t = time.perf_counter()
+        del rows, views, more, whole, sources
         with db.atomic():  # NEW_MEDIA new pictures: exact re-encodes of media 1, 2, ...
             for k in range(1, NEW_MEDIA + 1):
                 db.execute("INSERT INTO media (id, sha256, md5, sha1, size, status) VALUES "
@@ -228,15 +290,26 @@ def bench_case_grouping(n: int, levels: tuple[str, ...] = ("normal",)) -> None:
                 db.execute("INSERT INTO perceptual_hashes SELECT ?, algorithm, variant,"
                            " hash, quality FROM perceptual_hashes WHERE media_id = ?",
                            [n + k, k])  # fmt: skip
+        again_base = baseline(coarse)
+        clock = Clock()
         again = update_groups(db, strictness=levels[0])
-        incremental = time.perf_counter() - t
+        incremental, incremental_cpu = clock.stop()
         db.close()
-    print(f"grouping job, case of {n:,} media (made in {made:.0f} s): {seconds:.1f} s "
-          f"({summary.groups:,} groups), planted pairs recovered {pairs / planted:.3f}; "
-          f"incremental run after {NEW_MEDIA} new media {incremental:.1f} s "
-          f"(queried {again.queried}); "
-          f"peak RSS {peak_rss_mib():.0f} MiB (before grouping {rss_before:.0f})")  # fmt: skip
-    print(f"  of which the crop join (read {n:,} crop64, views and mask64 rows, join every window, "
+    print(
+        f"grouping job, case of {n:,} media (made in {made:.0f} s): {seconds:.1f} s, "
+        f"CPU {cpu:.1f} s, {_quiet(seconds, base)} (target: under 60 s quiet) "
+        f"({summary.groups:,} groups), planted pairs recovered {pairs / planted:.3f}; "
+        f"peak RSS {peak:.0f} MiB (target: under 1024; before grouping {rss_before:.0f})"
+    )
+    print(f"  baseline (numpy: {BASELINE_WORDS:,} distances of a hash to the "
+          f"{len(coarse):,} dct64 words, one thread): "
+          f"wall {base[0] * 1000:.0f} ms, CPU {base[1] * 1000:.0f} ms; "
+          f"grouping / baseline wall {seconds / base[0]:.0f}")  # fmt: skip
+    print(f"  incremental run after {NEW_MEDIA} new media: {incremental:.2f} s, CPU "
+          f"{incremental_cpu:.2f} s, {_quiet(incremental, again_base)} (target: under 2 s "
+          f"quiet; queried {again.queried}); baseline wall {again_base[0] * 1000:.0f} ms, CPU "
+          f"{again_base[1] * 1000:.0f} ms, ratio {incremental / again_base[0]:.1f}")  # fmt: skip
+    print(f"  the crop join alone (read {n:,} crop64, views and mask64 rows, join every window, "
           f"view and masked view against every "
           f"whole-picture hash): {crop_join:.1f} s, {len(crop):,} candidates, planted crops "
           f"(0-6 bits from a window or view) found {crop_recall:.3f}")  # fmt: skip
@@ -249,6 +322,7 @@ def main() -> None:
     parser.add_argument("--case", type=int, default=1_000_000, help="media in the grouping case")
     parser.add_argument("--only", choices=["join", "query", "case", "videos"], default=None)
     parser.add_argument("--all-strictness", action="store_true", help="also time strict, loose")
+    parser.add_argument("--keep", type=Path, help="keep the synthetic case here (made if missing)")
     parser.add_argument("--videos", type=int, default=100_000, help="videos (60 frames each)")
     args = parser.parse_args()
     if args.only in (None, "videos"):
@@ -257,7 +331,7 @@ def main() -> None:
         return
     if args.only in (None, "case"):
         levels = ("normal", "strict", "loose") if args.all_strictness else ("normal",)
-        bench_case_grouping(args.case, levels)
+        bench_case_grouping(args.case, levels, args.keep)
     if args.only == "case":
         return
     for bits in (64, 256):
