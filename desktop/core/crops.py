@@ -126,6 +126,7 @@ def crop_pairs(
                 found.append(
                     (index_ids[stored], window_owner, first + numbers % per_row, distances)
                 )
+        del window_owners, windows  # a kind's windows go before the next kind is read
     empty = np.zeros(0, dtype=np.int64)
     if not found:
         return empty, empty, empty

@@ -524,8 +524,17 @@ class FewHashes:
 
     def join(self, queries: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, query number, distance) of the hashes within FEW_CHUNKS - 1 bits of a
-        query, and of farther ones up to `radius` that agree with it on a chunk."""
+        query, and of farther ones up to `radius` that agree with it on a chunk. Blocks of
+        queries run on all cores."""
         queries = np.asarray(queries, dtype=np.uint64).reshape(-1)
+        blocks = range(0, len(queries), BLOCK)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            found = list(pool.map(lambda i: self._block(queries[i : i + BLOCK], i, radius), blocks))
+        return concatenated(found)
+
+    def _block(
+        self, queries: np.ndarray, first: int, radius: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         hit = np.zeros(len(queries), dtype=bool)
         for (start, length), marks in zip(self._bounds, self._marks, strict=True):
             hit |= marks[_extract(queries[:, None], start, length).astype(np.int64)]
@@ -534,6 +543,6 @@ class FewHashes:
         q, rows = np.nonzero(distances <= radius)
         return (
             rows.astype(np.int64),
-            numbers[q].astype(np.int64),
+            numbers[q].astype(np.int64) + first,
             distances[q, rows].astype(np.int64),
         )

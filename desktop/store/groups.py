@@ -110,7 +110,9 @@ class _Filled:
             self._quality = np.zeros(size, np.int64)
 
     def read(self, cursor: Any) -> None:
-        while rows := cursor.fetchmany(BATCH_ROWS):
+        # wide rows (crop64's 34 hashes) in smaller batches: their hex text is what is held
+        batch = min(BATCH_ROWS, max(2_000, BATCH_ROWS * 256 // self._bits))
+        while rows := cursor.fetchmany(batch):
             media, hexes, quality = zip(*rows, strict=True)
             raw = bytes.fromhex("".join(hexes))
             del hexes

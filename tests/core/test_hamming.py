@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from desktop.core import hamming
 from desktop.core.hamming import (
     FewHashes,
     HammingIndex,
@@ -128,7 +129,8 @@ def test_paired_chunk_index_finds_every_pair_within_four_bits_once():
     assert sum(1 for q, _ in found if q in (1, 2)) == 41 + 40  # every row of a crowded bucket
 
 
-def test_few_hashes_find_every_query_within_four_bits():
+def test_few_hashes_find_every_query_within_four_bits(monkeypatch):
+    monkeypatch.setattr(hamming, "BLOCK", 1024)  # five blocks of queries, on all cores
     rng = np.random.default_rng(4)
     few = rng.integers(0, 2**64 - 1, size=40, dtype=np.uint64, endpoint=True)
     queries = rng.integers(0, 2**64 - 1, size=5000, dtype=np.uint64, endpoint=True)
