@@ -58,7 +58,10 @@ REGION_MIN_SHARE, REGION_MAX_SHARE = 0.12, 0.85
 REGION_MIN_FILLED = 0.6
 REGION_PREFIX = "region."  # variant prefix of the dct64 hashes of such a region
 REGION_MARGIN = 0.015  # of the width (height): background on every side of the region
-MIN_SPREAD = 4.0  # grey levels of standard deviation below which a picture is uniform
+# grey levels of standard deviation below which a picture is uniform: dark and blank frames
+# measure under 1; a photograph made faint (a quarter of its contrast) 2.3-2.7, and its pHash
+# and dHash still tell it from other pictures (see similarity.FAINT_LIMITS)
+MIN_SPREAD = 2.0
 MIN_ROUGHNESS = 0.05  # mean step between neighbours per level of spread: below, it is smooth
 MIN_EDGES = 0.01  # ... unless this share of neighbours is a sharp jump (flat graphics)
 
@@ -224,6 +227,18 @@ def content_region(rgb: np.ndarray) -> tuple[int, int, int, int] | None:
     return best
 
 
+def _cut(
+    small: Image.Image, box: tuple[int, int, int, int], source: Image.Image | None
+) -> Image.Image:
+    """The part of a picture inside `box` (pixels of `small`), cut from `source` (the same
+    picture, larger) when it is given."""
+    if source is None or source.width <= small.width:
+        return small.crop(box)
+    x, y = source.width / small.width, source.height / small.height
+    left, top, right, bottom = box
+    return source.crop((round(left * x), round(top * y), round(right * x), round(bottom * y)))
+
+
 def _same_box(a: tuple[int, ...], b: tuple[int, ...], shape: tuple[int, ...]) -> bool:
     """Whether two boxes differ by at most 3% of the picture's size on every side (a
     letterboxed picture is both inside borders and a region on a flat background)."""
@@ -232,12 +247,16 @@ def _same_box(a: tuple[int, ...], b: tuple[int, ...], shape: tuple[int, ...]) ->
     return all(abs(x - y) <= 0.03 * n for x, y, n in zip(a, b, limits, strict=True))
 
 
-def working_copies(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None, bool]:
+def working_copies(
+    image: Image.Image, source: Image.Image | None = None
+) -> tuple[np.ndarray, np.ndarray | None, bool]:
     """The whole picture; when it has borders, bars or a turned frame, or is a picture laid
     on a flat background (a screenshot, a collage), the part inside; and whether that part is
     such a region (True) rather than the inside of borders.
 
-    All are cut from one copy of at most TRIM_SIDE px (pass one that size to save a resize).
+    All are cut from one copy of at most TRIM_SIDE px (pass one that size to save a resize),
+    except a region when `source` (the same picture larger) is given: the picture inside a
+    screenshot is often a third of its width, 90 px of the 256, too few for its texture.
     """
     upright = shrink(image, TRIM_SIDE)
     small, rgb = upright, np.asarray(upright)
@@ -251,7 +270,7 @@ def working_copies(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None, b
     if angle is None:
         region = content_region(rgb)
         if region is not None and not _same_box(region, box, rgb.shape):
-            return whole, np.asarray(shrink(small.crop(region), WORK_SIDE)), True
+            return whole, np.asarray(shrink(_cut(small, region, source), WORK_SIDE)), True
     if box == (0, 0, small.width, small.height):
         return whole, (np.asarray(shrink(small, WORK_SIDE)) if angle is not None else None), False
     return whole, np.asarray(shrink(small.crop(box), WORK_SIDE)), False
@@ -356,9 +375,12 @@ def orientation_free_hashes(work: np.ndarray, detail: int | None = None) -> list
     ]
 
 
-def extra_hashes(image: Image.Image) -> list[PerceptualHash]:
-    """The similarity engine's hashes of an RGB picture (already reduced and upright)."""
-    whole, inner, is_region = working_copies(image)
+def extra_hashes(image: Image.Image, source: Image.Image | None = None) -> list[PerceptualHash]:
+    """The similarity engine's hashes of an RGB picture (already reduced and upright);
+    `source`: the same picture larger, when the caller has it (a picture found inside a
+    screenshot is cut from it: measured on the benchmark's chat screenshots of textures,
+    their trimmed PDQ comes 4-8 bits nearer the photograph's)."""
+    whole, inner, is_region = working_copies(image, source)
     detail = detail_score(whole)
     inner_detail = detail if inner is None or is_region else detail_score(inner)
     if inner is not None and inner_detail == 0 < detail:

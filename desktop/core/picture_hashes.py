@@ -19,6 +19,7 @@ def picture_hashes(
     """pHash, dHash and PDQ of the reduced picture (RGB, upright, longest side at most
     media.REDUCED_MAX_SIDE) and the engine's fingerprints of its PREVIEW_SIDE copy, and that
     copy (the thumbnail to store). `exif_orientation`: the EXIF orientation that turned a
-    photo upright (media.DecodedImage.orientation), for PDQ of its pixels as stored too."""
+    photo upright (media.DecodedImage.orientation), for PDQ of its pixels as stored too. A
+    picture found inside a screenshot is cut from the reduced picture itself."""
     preview = shrink(image, PREVIEW_SIDE)
-    return perceptual_hashes(image, exif_orientation) + extra_hashes(preview), preview
+    return perceptual_hashes(image, exif_orientation) + extra_hashes(preview, image), preview

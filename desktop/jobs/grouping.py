@@ -39,6 +39,7 @@ from desktop.core.media import (
     sniff_type,
 )
 from desktop.core.pdq import pdq_hash
+from desktop.core.region_pairs import region_pairs
 from desktop.core.similarity import (
     MIN_DETAIL,
     STRICTNESS,
@@ -152,11 +153,12 @@ def update_groups(
         a, b = (
             candidate_pairs(coarse, rule, new_media, masked) if len(new_media) else (media[:0],) * 2
         )
+        a, b = _with_regions(db, rule, a, b, new_media)
         existing = group_store.existing_groups(db, level)
         known = group_store.nearest_edges(db, level)
     else:
         summary.queried = len(media)
-        a, b = candidate_pairs(coarse, rule, None, masked)
+        a, b = _with_regions(db, rule, *candidate_pairs(coarse, rule, None, masked))
         existing, known = [], {}
     # the PDQ hashes are read only for pictures that are candidates of something
     involved = np.unique(np.concatenate([a, b]))
@@ -197,6 +199,28 @@ def update_groups(
         audit.append(db, "groups.update", f"strictness {level}", after=_audit_counts(summary))
     progress(3, 3, "Done")
     return summary
+
+
+def _with_regions(
+    db: Database, rule: Rule, a: np.ndarray, b: np.ndarray, queries: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs with those of pictures found inside screenshots (region_pairs:
+    their trimmed PDQ against every picture's, for textures that the 64-bit hashes miss). The
+    trimmed PDQ hashes are read only when the case has such pictures, and in an incremental
+    run without new ones only those of the screenshots and the new media."""
+    framed = np.array(sorted(group_store.framed_media(db)), dtype=np.int64)
+    if not len(framed) or (queries is not None and not len(queries)):
+        return a, b
+    wanted = None
+    if queries is not None and not np.isin(queries, framed).any():
+        wanted = np.union1d(framed, queries)
+    trimmed = group_store.hash_columns(db, "pdq", "trim", 256, wanted)
+    more_a, more_b = region_pairs(trimmed, framed, rule.pdq, queries)
+    if not len(more_a):
+        return a, b
+    pairs = np.unique(np.concatenate([np.stack([a, b], axis=1),
+                                      np.stack([more_a, more_b], axis=1)]), axis=0)  # fmt: skip
+    return pairs[:, 0], pairs[:, 1]
 
 
 def confirmed_crops(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from desktop.core.samples import jpeg_bytes, scene
@@ -200,4 +202,126 @@ def test_a_crop_of_one_side_joins_its_original(tmp_path):
     ingest(case, [evidence], workers=1)
     db = open_case(case)
     assert _paths_of(group_store.groups(db, "normal")) == [{"photo.jpg", "no_left.jpg"}]
+    db.close()
+
+
+def test_corner_crop_other_shape_and_small_turn_join_and_say_so(tmp_path):
+    """The views (v6): each copy joins its photo and its member says which edit, and `vigil
+    similar` gives each pair one distance whichever side asks."""
+    from PIL import Image
+
+    from desktop.core.crops import turned_inner
+    from desktop.jobs.grouping import similar_to_media
+
+    evidence = tmp_path / "evidence"
+    photo = _photo_and_other(evidence, 331)
+    copies = {
+        "corner.jpg": photo.crop((96, 72, 480, 360)),  # 80% of each side, one corner kept
+        "wide.jpg": photo.crop((0, 45, 480, 315)).resize((640, 360)),  # cut to 16:9
+        "turned.jpg": Image.fromarray(turned_inner(np.asarray(photo), 4)),
+    }
+    for name, copy in copies.items():
+        (evidence / name).write_bytes(jpeg_bytes(copy, 88))
+    case = tmp_path / "case.vigil"
+    ingest(case, [evidence], workers=1)
+    db = open_case(case)
+    groups = group_store.groups(db, "normal")
+    assert _paths_of(groups) == [{"photo.jpg", *copies}]
+    said = {m["paths"][0].rsplit("/", 1)[-1]: m["explanation"] for m in groups[0]}
+    assert said["corner.jpg"] == "cropped (one corner kept)"
+    assert said["wide.jpg"].startswith("cut to another shape")
+    assert said["turned.jpg"] == "turned 4 degrees and cropped"
+    ids = {Path(p).name: m for m, p in db.execute("SELECT media_id, path FROM files")}
+    distance = {
+        (name, entry["media_id"]): entry["distance"]
+        for name, media_id in ids.items()
+        for entry in similar_to_media(db, media_id, 10)
+    }
+    name_of = {m: n for n, m in ids.items()}
+    for (name, other), d in distance.items():
+        assert distance[(name_of[other], ids[name])] == d, (name, name_of[other])
+    assert {distance[("photo.jpg", ids[n])] for n in copies} == {
+        distance[(n, ids["photo.jpg"])] for n in copies
+    }
+    db.close()
+
+
+def test_faint_photographs_group_with_their_copies(tmp_path):
+    """A photograph at a twelfth of its contrast (grey levels spread 2-4: PDQ quality near 0)
+    groups with its faint copies by pHash and dHash; another faint photograph and dark
+    frames with noise (spread under 1) join nothing."""
+    from PIL import Image
+
+    from desktop.core.similarity import FAINT
+
+    def faint(seed: int) -> Image.Image:
+        pixels = np.asarray(scene(seed, (480, 360)), dtype=np.float64)
+        return Image.fromarray(
+            (pixels.mean() / 2 + (pixels - pixels.mean()) * 0.08).astype(np.uint8)
+        )
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    picture = faint(51)
+    (evidence / "faint.jpg").write_bytes(jpeg_bytes(picture, 92))
+    picture.save(evidence / "faint.png")
+    (evidence / "faint_small.jpg").write_bytes(jpeg_bytes(picture.resize((336, 252)), 85))
+    (evidence / "other_faint.jpg").write_bytes(jpeg_bytes(faint(53), 92))
+    rng = np.random.default_rng(5)
+    for k in range(2):
+        dark = np.clip(12 + rng.normal(0, 0.5, (360, 480, 3)), 0, 255).astype(np.uint8)
+        Image.fromarray(dark).save(evidence / f"dark{k}.png")
+    case = tmp_path / "case.vigil"
+    ingest(case, [evidence], workers=1)
+    db = open_case(case)
+    groups = group_store.groups(db, "normal")
+    assert _paths_of(groups) == [{"faint.jpg", "faint.png", "faint_small.jpg"}]
+    assert {m["explanation"] for m in groups[0]} == {FAINT}
+    db.close()
+
+
+def _texture(seed: int):
+    """A fine grey texture (like gravel): its 8x8 lowest frequencies are noise."""
+    from PIL import Image, ImageFilter
+
+    rng = np.random.default_rng(seed)
+    grain = np.clip(128 + rng.normal(0, 60, (512, 512)), 0, 255).astype(np.uint8)
+    blurred = np.asarray(Image.fromarray(grain).filter(ImageFilter.GaussianBlur(3)), dtype=float)
+    stretched = 128 + (blurred - blurred.mean()) * 50 / blurred.std()
+    grey = Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8))
+    return Image.merge("RGB", [grey, grey.point(lambda v: v * 0.9), grey.point(lambda v: v * 0.8)])
+
+
+def _chat_screenshot(picture):
+    """A chat app's window with the picture shown at 35% of its width, on its flat ground."""
+    from PIL import Image, ImageDraw
+
+    out = Image.new("RGB", (900, 700), (236, 239, 242))
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((0, 0, 900, 60), fill=(40, 90, 160))
+    for row in range(4):
+        draw.rounded_rectangle((20, 80 + row * 40, 420, 110 + row * 40), 8, fill=(255, 255, 255))
+    shown = picture.copy()
+    shown.thumbnail((540, 315))
+    out.paste(shown, (900 - shown.width - 30, 260))
+    return out
+
+
+def test_a_texture_shown_in_a_chat_screenshot_joins_its_photo(tmp_path):
+    """Its 64-bit hashes lie 30 bits from the photo's (no first-stage candidate); the
+    picture found inside the screenshot meets the photo through its trimmed PDQ."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    photo = _texture(5)
+    (evidence / "photo.jpg").write_bytes(jpeg_bytes(photo, 92))
+    (evidence / "chat.jpg").write_bytes(jpeg_bytes(_chat_screenshot(photo), 90))
+    (evidence / "other.jpg").write_bytes(jpeg_bytes(_texture(6), 92))
+    (evidence / "other_chat.jpg").write_bytes(jpeg_bytes(_chat_screenshot(_texture(7)), 90))
+    case = tmp_path / "case.vigil"
+    ingest(case, [evidence], workers=1)
+    db = open_case(case)
+    groups = group_store.groups(db, "normal")
+    assert _paths_of(groups) == [{"photo.jpg", "chat.jpg"}]
+    said = {m["paths"][0].rsplit("/", 1)[-1]: m["explanation"] for m in groups[0]}
+    assert said["chat.jpg"] == "shown inside a screenshot or collage"
     db.close()

@@ -1,0 +1,97 @@
+"""Candidates for pictures shown inside screenshots: their trimmed PDQ against every picture's.
+
+The first stage's 64-bit hashes keep a picture's 8x8 lowest frequencies. A texture (brick,
+grass, gravel, a field of stars) has almost nothing there, so those bits move 20-32 of 64
+under any resampling and a texture shown in a chat screenshot never meets its photograph; its
+PDQ (16x16 frequencies of a filtered copy) holds better: measured on the benchmark's chat
+screenshots, the picture found inside (fingerprints.content_region) lies 10-28 bits of 256
+from its photograph's trimmed PDQ (the textures 22-28), every other picture 41 or more.
+
+So the trimmed PDQ of each picture found inside a screenshot or collage (few in a case: the
+`region.` rows) is joined with every picture's trimmed PDQ: both are cut in 16 chunks of 16
+bits, and a pair is a candidate when one chunk agrees exactly and the whole is within the
+radius. That finds every pair within 15 bits and most farther ones (a chunk comes through
+clean with probability (1 - d/256)^16: at 28 bits 94% of pairs have one). The candidates are
+judged by the PDQ rules as every other (similarity.settle_pairs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from desktop.core.similarity import Columns
+
+CHUNKS = 16  # of 16 bits in a 256-bit PDQ hash
+QUERY_BLOCK = 1 << 16  # query hashes joined at a time: memory stays flat at any size
+
+
+def _chunks(words: np.ndarray) -> np.ndarray:
+    """(n, CHUNKS) uint16 chunks of (n, 4) uint64 words (any fixed order of the bits)."""
+    return np.ascontiguousarray(words, dtype=np.uint64).view(np.uint16).reshape(-1, CHUNKS)
+
+
+def chunk_join(
+    stored: np.ndarray, queries: np.ndarray, radius: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(stored row, query row, distance) of every pair of 256-bit hashes ((n, 4) words) that
+    agree exactly on one of their CHUNKS chunks and are within `radius` bits, each pair once."""
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    stored_chunks = _chunks(stored)
+    # per chunk, a direct table of its 65,536 values: where each value's stored rows start
+    # (rows in order of that chunk) and how many there are; one gather per query
+    orders = [np.argsort(stored_chunks[:, c], kind="stable") for c in range(CHUNKS)]
+    counts = [np.bincount(stored_chunks[:, c], minlength=1 << 16) for c in range(CHUNKS)]
+    starts = [np.cumsum(count) - count for count in counts]
+    for first in range(0, len(queries), QUERY_BLOCK):
+        block = queries[first : first + QUERY_BLOCK]
+        query_chunks = _chunks(block)
+        for c in range(CHUNKS):
+            many = counts[c][query_chunks[:, c]]
+            asking = np.flatnonzero(many)
+            if not len(asking):
+                continue
+            many = many[asking]
+            low = starts[c][query_chunks[asking, c]]
+            total = int(many.sum())
+            number = np.repeat(asking, many)
+            # each query's run of equal values: its start, then one step per match
+            at = np.arange(total) - np.repeat(np.cumsum(many) - many, many)
+            rows = orders[c][np.repeat(low, many) + at]
+            distance = np.bitwise_count(stored[rows] ^ block[number]).sum(axis=1, dtype=np.int64)
+            near = distance <= radius
+            found.append((rows[near], number[near] + first, distance[near]))
+    if not found:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    rows, numbers, distances = (np.concatenate(part) for part in zip(*found, strict=True))
+    # a pair near enough is met through each chunk it agrees on: keep it once
+    _, once = np.unique(np.stack([rows, numbers], axis=1), axis=0, return_index=True)
+    return rows[once], numbers[once], distances[once]
+
+
+def region_pairs(
+    trimmed: Columns, framed: np.ndarray, radius: int, queries: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Media id pairs (a < b) of a picture found inside a screenshot or collage (`framed`:
+    media ids) and another picture whose trimmed PDQ hashes (`trimmed`: media ids, (n, 4)
+    words) meet in chunk_join within `radius`. With `queries` (the new media of an
+    incremental run), only pairs with one of them."""
+    owners, words, _ = trimmed
+    is_framed = np.isin(owners, framed)
+    joins = [(is_framed, np.ones(len(owners), dtype=bool))]
+    if queries is not None:
+        new = np.isin(owners, queries)
+        joins = [(is_framed, new), (is_framed & new, np.ones(len(owners), dtype=bool))]
+    parts = []
+    for stored, asking in joins:
+        if not stored.any() or not asking.any():
+            continue
+        stored_rows, asking_rows = np.flatnonzero(stored), np.flatnonzero(asking)
+        rows, numbers, _ = chunk_join(words[stored_rows], words[asking_rows], radius)
+        a, b = owners[stored_rows[rows]], owners[asking_rows[numbers]]
+        parts.append(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)[a != b])
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    pairs = np.unique(np.concatenate(parts), axis=0)
+    return pairs[:, 0], pairs[:, 1]
