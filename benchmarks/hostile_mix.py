@@ -34,30 +34,27 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))  # the fault suite's hostile files
 
-from faults.hostile_files import HOSTILE_FILES, blank_png, progressive_jpeg  # noqa: E402
+from faults.hostile_files import (  # noqa: E402
+    HOSTILE_PICTURES,
+    blank_png,
+    many_frames_gif,
+    progressive_jpeg,
+)
 from photo_corpus import OUT, photo_folder  # noqa: E402
 
 from desktop.core import samples  # noqa: E402
 from desktop.core.ingest import analyse_file  # noqa: E402
 
 
-def _many_frames_gif(frames: int) -> bytes:
-    """A 1x1 GIF of many frames: every frame is read to count them."""
-    head = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
-    control = b"\x21\xf9\x04\x00\x00\x00\x00\x00"
-    image = b"\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00"
-    return head + (control + image) * frames + b"\x3b"
-
-
 def hostile_entries() -> dict[str, bytes]:
     """The 20 hostile entries (name -> bytes); the pipe and the link are made separately."""
-    files = {case.name: case.make() for case in HOSTILE_FILES}  # 9 kinds
+    files = {case.name: case.make() for case in HOSTILE_PICTURES}  # 9 kinds
     files["the_450_s_file.jpg"] = progressive_jpeg(8000, 8000, 30000)  # 330 KB, minutes of scans
     for index in range(4):  # just under the scan limit on a 64 MP canvas: decoded, slowly
         files[f"slow_progressive_{index}.jpg"] = progressive_jpeg(8000, 8000, 90, 40 + 50 * index)
     files["rgb_near_the_limit.png"] = blank_png(8000, 8000, colour_type=2)  # decoded: 256 MiB
     files["bomb_30000.png"] = samples.decompression_bomb_png()
-    files["frames_200000.gif"] = _many_frames_gif(200_000)
+    files["frames_200000.gif"] = many_frames_gif(200_000)
     files["cut_at_40.png"] = samples.jpeg_bytes(samples.scene(3, (64, 48)))[:40]
     return files  # 18 files; with a pipe and a looping link, 20 entries
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import sys
 import time
@@ -13,25 +12,11 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
+from desktop.core.controls import printable
+
 
 class UserError(Exception):
     """A mistake the user can fix; printed as one sentence, exit code 2."""
-
-
-# What a terminal would obey rather than show: C0 and C1 controls (ESC starts sequences that
-# move the cursor, clear the screen, set the window title; a carriage return overwrites the line)
-# and the bidirectional overrides and isolates that reorder what is displayed.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """Text for a terminal: control characters shown escaped (\\x1b, \\u202e), never obeyed."""
-    return _CONTROLS.sub(_escaped, text)
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class HumanOutput:
@@ -75,9 +60,10 @@ def table(rows: Iterable[tuple[Any, ...]], indent: str = "  ") -> None:
     rows = list(rows)
     if not rows:
         return
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)]
+    shown = [[printable(str(cell)) for cell in row] for row in rows]  # aligned as displayed
+    widths = [max(len(row[i]) for row in shown) for i in range(len(shown[0]))]
+    for row in shown:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
         print(indent + "  ".join(cells).rstrip())
 
 
@@ -105,7 +91,8 @@ class ProgressBar:
             self.bar.total = total
         self.bar.update(done - self.bar.n)
         # before the total is known the job says what it is doing (e.g. counting files)
-        self.bar.set_description_str(self.title if total else message, refresh=False)
+        # (a file's path: hostile text, and stderr is not wrapped by HumanOutput)
+        self.bar.set_description_str(self.title if total else printable(message), refresh=False)
 
     def close(self) -> None:
         self.bar.close()

@@ -283,7 +283,7 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
     malformed = "The package is refused: its manifest is malformed"
     try:
         manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # nested past the parser
         raise PackageError(f"{malformed} (not JSON).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != PACKAGE_FORMAT:
         raise PackageError(f"{malformed} (not a Vigil case package manifest).")

@@ -184,7 +184,7 @@ def _record(line: bytes, number: int, scheme: str | None) -> dict[str, Any]:
     bad = f"The package is refused: line {number} of its media list is malformed"
     try:
         data = json.loads(line)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # nested past the parser
         raise PackageError(f"{bad} (not JSON).") from None
     if not isinstance(data, dict):
         raise PackageError(f"{bad}.")
@@ -268,7 +268,7 @@ def import_package(
         raise PackageError("The package is refused: it has no media list (work/media.jsonl).")
     try:
         sent_entities = json.loads(package.members.get(ENTITIES_MEMBER, b"[]"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         sent_entities = None
     if not isinstance(sent_entities, list):
         raise PackageError("The package is refused: its entity list is malformed.")

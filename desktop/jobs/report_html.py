@@ -8,7 +8,9 @@ from importlib import resources
 from typing import IO
 
 import jinja2
+from markupsafe import Markup
 
+from desktop.core.controls import printable
 from desktop.jobs.report_content import ReportContent, ReportMedia, verification_sentence
 
 
@@ -16,11 +18,20 @@ def _template(name: str) -> str:
     return resources.files("desktop.resources").joinpath("report", name).read_text("utf-8")
 
 
+def _shown(value: object) -> object:
+    """Every value the template writes: control characters and bidirectional overrides spelled
+    out (a name holding \\u202e must not read backwards); line ends and tabs kept (notes)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value, keep="\n\t")
+    return value
+
+
 def _environment() -> jinja2.Environment:
     # Autoescape everything: file names, labels and notes are hostile input.
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template),
         autoescape=True,
+        finalize=_shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from desktop.core.controls import printable
 from desktop.jobs.report_content import ReportContent, ReportMedia
 
 COLUMNS = (
@@ -42,6 +43,7 @@ def _inert(value: Any) -> Any:
 
 
 def write_csv(content: ReportContent, out: IO[str], on_media: Callable[[int], None]) -> None:
+    """Data for other tools: values exact (control characters too), formulas made inert."""
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for row in _rows(content, on_media):
@@ -58,6 +60,8 @@ def write_xlsx(content: ReportContent, path: Path, on_media: Callable[[int], Non
     def cells(sheet: Any, values: list[Any]) -> list[Any]:
         out = []
         for value in values:
+            if isinstance(value, str):  # a sheet cannot hold most controls: spelled out
+                value = printable(value, keep="\n\t")
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text stays text: "=..." is never a formula here

@@ -18,13 +18,27 @@ MEMORY_CAP = 3 * 1024**3
 TIMEOUT = 90.0
 
 
+# Runs the command as its child and reports the largest resident size any process of the tree
+# reached (Linux keeps the maximum over every descendant that was waited for: the workers too).
+_PEAK = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "sys.stderr.write(f'\\n{sys.argv[1]} {peak}\\n')\n"
+    "sys.exit(code)\n"
+)
+_PEAK_MARK = "peak-rss-kib"
+
+
 @dataclass
 class Ran:
-    """What a bounded command did."""
+    """What a bounded command did; `peak_rss`: the largest resident size (bytes) any of its
+    processes reached (its analysis workers included)."""
 
     code: int
     stdout: str
     stderr: str
+    peak_rss: int = 0
 
 
 def _cap(memory: int) -> None:
@@ -38,7 +52,8 @@ def run_vigil(
     env: dict[str, str] | None = None,
 ) -> Ran:
     """`vigil ARGS` in a child process group; killed whole (and the test failed) on timeout."""
-    command = [sys.executable, "-m", "desktop", *map(str, args)]
+    command = [sys.executable, "-c", _PEAK, _PEAK_MARK, sys.executable, "-m", "desktop"]
+    command += map(str, args)
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -54,7 +69,8 @@ def run_vigil(
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         raise AssertionError(f"vigil {' '.join(map(str, args))} ran past {timeout} s") from None
-    return Ran(process.returncode, stdout, stderr)
+    stderr, _, peak = stderr.rstrip("\n").rpartition(f"\n{_PEAK_MARK} ")
+    return Ran(process.returncode, stdout, stderr, int(peak) * 1024)
 
 
 def assert_one_sentence(ran: Ran, code: int = 2, contains: str | None = None) -> str:

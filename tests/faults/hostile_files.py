@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 import os
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.videos import huge_frame_avi, small_video
 from PIL import Image
 
 from desktop.core import samples
@@ -136,7 +138,7 @@ def truncated_jpeg() -> bytes:
     return data[: len(data) // 2]
 
 
-HOSTILE_FILES = [
+HOSTILE_PICTURES = [
     # thousands of scans of a 4000x4000 canvas: minutes of decoding in 33 KB
     Hostile(
         "many_scans.jpg",
@@ -160,6 +162,122 @@ HOSTILE_FILES = [
     Hostile("noise.jpg", lambda: os.urandom(4096), frozenset({"unsupported"})),
     Hostile("empty.png", lambda: b"", frozenset({"unsupported"}), "empty"),
 ]
+
+# Canvases just under the pixel limit (the issue's pair took an ingest to 1.65 GB): PNG has no
+# reduced decode, so what it may claim is bounded by the memory a decode may use. Greyscale
+# needs 1 byte a pixel and is decoded; RGB needs about 4 with Pillow's copies and is refused.
+NEAR_THE_PIXEL_LIMIT = [
+    Hostile("grey_near_the_limit.png", lambda: blank_png(14000, 14000, 0), frozenset({"ok"})),
+    Hostile(
+        "rgb_near_the_limit.png",
+        lambda: blank_png(14000, 14000, 2),
+        frozenset({"too_large"}),
+        "512 MiB a decode may use",
+    ),
+]
+
+
+# ---- videos --------------------------------------------------------------------------------
+
+
+def _video(make: Callable[[Path], Path], cut: float = 1.0, repeat: int = 1) -> bytes:
+    """The bytes of a small video `make` writes, cut to a share of its length or repeated."""
+    with tempfile.TemporaryDirectory() as folder:
+        data = make(Path(folder)).read_bytes()
+    return data[: int(len(data) * cut)] * repeat
+
+
+def _mkv_lying_about_its_size() -> bytes:
+    """An EBML (Matroska) header, then a Segment claiming 2^56 bytes, then noise."""
+    header = bytes.fromhex("1a45dfa3a34286810142f7810142f2810442f381084282886d6174726f736b61")
+    header += bytes.fromhex("42878104428581021853806701ffffffffffffff")
+    return header + os.urandom(50_000)
+
+
+def many_frames_gif(frames: int) -> bytes:
+    """A 1x1 GIF of many frames: every frame is read to count them."""
+    head = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
+    control = b"\x21\xf9\x04\x00\x00\x00\x00\x00"
+    image = b"\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00"
+    return head + (control + image) * frames + b"\x3b"
+
+
+HOSTILE_VIDEOS = [
+    # headers claiming frames of 100 megapixels (a decoder would allocate 300 MB a frame)
+    Hostile(
+        "huge_frames.avi",
+        lambda: _video(lambda d: huge_frame_avi(d / "v.avi", 10_000, 10_000)),
+        frozenset({"too_large"}),
+        "10000x10000",
+    ),
+    Hostile(
+        "absurd_frames.avi",
+        lambda: _video(lambda d: huge_frame_avi(d / "v.avi", 50_000, 50_000)),
+        frozenset({"corrupt"}),
+        "absurd",
+    ),
+    # the index (moov, written last) cut off: nothing to read the frames by
+    Hostile(
+        "index_cut.mp4",
+        lambda: _video(lambda d: small_video(d / "v.mp4"), cut=0.5),
+        frozenset({"corrupt"}),
+        "mp4",
+    ),
+    # a download cut short: the frames before the cut are kept
+    Hostile(
+        "download_cut.mp4",
+        lambda: _video(
+            lambda d: small_video(
+                d / "v.mp4", seeds=(1, 2, 3, 4), container_options={"movflags": "faststart"}
+            ),
+            cut=0.55,
+        ),
+        frozenset({"partial"}),
+        "cut short",
+    ),
+    Hostile(
+        "cut.mkv",
+        lambda: _video(lambda d: small_video(d / "v.mkv", seeds=(1, 2, 3), codec="libx264"), 0.6),
+        frozenset({"partial"}),
+        "cut short",
+    ),
+    Hostile("lying_size.mkv", _mkv_lying_about_its_size, frozenset({"corrupt"}), "mkv"),
+    Hostile(
+        "noise_after_ftyp.mp4",
+        lambda: b"\x00\x00\x00\x18ftypisom" + os.urandom(20_000),
+        frozenset({"corrupt"}),
+    ),
+    # the same 8 s again and again: timestamps that keep jumping back are not followed for ever
+    Hostile(
+        "looping.ts",
+        lambda: _video(
+            lambda d: small_video(d / "v.ts", seeds=(5,), seconds_each=8.0, codec="libx264"),
+            repeat=12,
+        ),
+        frozenset({"partial"}),
+        "jumping back",
+    ),
+    # what FFmpeg would follow elsewhere (a URL, another file) if it guessed the demuxer
+    Hostile(
+        "playlist.m3u8",
+        lambda: b"#EXTM3U\n#EXTINF:10,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n",
+        frozenset({"unsupported"}),
+    ),
+    Hostile(
+        "concat.mp4",
+        lambda: b"ffconcat version 1.0\nfile '/etc/hostname'\n",
+        frozenset({"unsupported"}),
+    ),
+    # more frames than an animation is followed for: the first 20,000 are read
+    Hostile(
+        "frames_20500.gif",
+        lambda: many_frames_gif(20_500),
+        frozenset({"partial"}),
+        "first 20000 frames",
+    ),
+]
+
+HOSTILE_FILES = HOSTILE_PICTURES + NEAR_THE_PIXEL_LIMIT + HOSTILE_VIDEOS
 
 
 # ---- cut off and damaged files of other formats (issue 18, item 11; issue 17, item 12) -------

@@ -166,6 +166,14 @@ def test_workers_exit_when_the_ingest_is_killed(tmp_path):
         except ProcessLookupError:
             pass
         parent.wait()
+    # its run is `interrupted` once its process is gone, and the next ingest resumes it
+    case = tmp_path / "case.vigil"
+    assert case_rows(case, "SELECT id, state FROM ingest_runs") == [(1, "running")]
+    with time_limit(60):
+        summary = ingest(case, [evidence], workers=1)
+    assert summary.resumed_interrupted_run == 1
+    runs = case_rows(case, "SELECT id, state FROM ingest_runs ORDER BY id")
+    assert runs == [(1, "interrupted"), (2, "finished")]
 
 
 def _children(pid: int) -> list[int]:

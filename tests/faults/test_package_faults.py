@@ -1,4 +1,5 @@
-"""Case packages built to hurt: a line with no end, a symbolic link listed and signed."""
+"""Case packages built to hurt: a line with no end, a symbolic link listed and signed, JSON
+nested past the parser."""
 
 from __future__ import annotations
 
@@ -65,4 +66,25 @@ def test_a_symbolic_link_member_is_refused_though_listed_and_signed(tmp_path, sa
     events = audit.head(open_case(sample_case)).events
     code, err = _import(capsys, sample_case, hostile, key)
     assert code == 2 and "not a regular file" in err
+    assert audit.head(open_case(sample_case)).events == events
+
+
+def test_json_nested_past_the_parser_is_refused_in_one_sentence(tmp_path, sample_case, capsys):
+    deep = b"[" * 200_000 + b"]" * 200_000  # past Python's recursion limit, well under 8 MiB
+    events = audit.head(open_case(sample_case)).events
+    for name, members in (
+        ("media", [("work/entities.json", b"[]"), ("work/media.jsonl", deep + b"\n")]),
+        ("entities", [("work/entities.json", deep), ("work/media.jsonl", b"")]),
+    ):
+        package = tmp_path / f"{name}.vpkg"
+        key = _signed(package, [("work/case.json", b'{"case_id": "sender"}'), *members])
+        with time_limit(30):
+            code, err = _import(capsys, sample_case, package, key)
+        assert code == 2 and "Traceback" not in err and "refused" in err, (name, err)
+        assert len(err.strip().splitlines()) == 1
+    unsigned = tmp_path / "manifest.vpkg"  # the manifest is read before its signature
+    with zipfile.ZipFile(unsigned, "w") as archive:
+        archive.writestr("manifest.json", deep)
+    code, err = _import(capsys, sample_case, unsigned, key)
+    assert code == 2 and "manifest is malformed" in err and "Traceback" not in err
     assert audit.head(open_case(sample_case)).events == events

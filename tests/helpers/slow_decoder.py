@@ -53,3 +53,19 @@ def analyse_like_a_long_video(path: bytes) -> FileAnalysis:
         _more_time(8.0)
         time.sleep(4.0)
     return analyse_in_worker(path)
+
+
+HOLD = b"hold_the_ingest"
+STEP_SECONDS = 0.05
+
+
+def analyse_steadily_then_hold(path: bytes) -> FileAnalysis:
+    """Takes a little time on every file (so the ingest writes batch after batch for a while),
+    and on the marked file waits while a file named `hold` exists beside the evidence folder."""
+    time.sleep(STEP_SECONDS)
+    if HOLD in os.path.basename(path):
+        hold = os.path.join(os.path.dirname(os.path.dirname(path)), b"hold")
+        deadline = time.monotonic() + STALL_SECONDS
+        while os.path.exists(hold) and time.monotonic() < deadline:
+            time.sleep(STEP_SECONDS)
+    return analyse_in_worker(path)
