@@ -13,7 +13,7 @@ from desktop.core.packages import PackageError
 from desktop.jobs.hashset_import import import_hashset
 from desktop.jobs.match import match_media
 from desktop.jobs.packages import export_package, import_package, new_key_pair
-from desktop.store import hashlibrary
+from desktop.store import audit, hashlibrary
 from desktop.store.db import open_case
 
 
@@ -202,6 +202,8 @@ def cmd_package_export(args: argparse.Namespace) -> int:
         result = export_package(db, Path(args.out), args.thumbnails, args.sign)
     except PackageError as error:
         raise UserError(str(error)) from None
+    head = audit.head(db)  # printed with every export: a witness of the log outside the case
+    result["audit_head"] = {"events": head.events, "hash": head.hash}
     if args.json:
         print_json(result)
         return 0
@@ -210,6 +212,7 @@ def cmd_package_export(args: argparse.Namespace) -> int:
         f"Wrote {args.out}: {result['media']} media, {result['members']} members"
         f"{signed} (SHA-256 {result['sha256']})."
     )
+    print(f"Audit log: {head.describe()}.")
     return 0
 
 

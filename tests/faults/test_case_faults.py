@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import sqlite3
 import threading
 import time
+import zipfile
 
 import pytest
 
@@ -211,3 +213,25 @@ def test_a_case_from_elsewhere_has_no_witness_here(sample_case, capsys, witness_
         witness.unlink()  # as on another analyst's machine
     code, out, _ = _run(capsys, "audit", "--verify", "--case", sample_case)
     assert code == 0 and "keeps no witness" in out
+
+
+def test_reports_and_exports_print_the_audit_head_and_its_check(tmp_path, sample_case, capsys):
+    assert _run(capsys, "tag", "add", "one", "1", "--case", sample_case)[0] == 0
+    for command in (
+        ["export", "--format", "json", tmp_path / "work.json"],
+        ["export", "--format", "vics", tmp_path / "vics.json"],
+        ["package", "export", tmp_path / "case.vpkg"],
+    ):
+        code, out, _ = _run(capsys, *command, "--case", sample_case)
+        head = audit.head(open_case(sample_case))  # after the export's own event
+        assert code == 0 and f"{head.events} events" in out and head.hash in out, (command, out)
+    work = json.loads((tmp_path / "work.json").read_text())["audit_head"]
+    with zipfile.ZipFile(tmp_path / "case.vpkg") as package:
+        manifest = json.loads(package.read("manifest.json"))
+    assert manifest["info"]["audit_head"]["events"] >= work["events"] > 0
+    assert _run(capsys, "report", "--case", sample_case, tmp_path / "r.html")[0] == 0
+    html = (tmp_path / "r.html").read_text("utf-8")
+    assert "Audit log intact" in html and "it holds the head this machine saw last" in html
+    _cut_tail(sample_case, 2)
+    assert _run(capsys, "report", "--case", sample_case, tmp_path / "cut.html")[0] == 0
+    assert "Audit log CUT" in (tmp_path / "cut.html").read_text("utf-8")
