@@ -5,6 +5,8 @@ frame keeps its time, tiles step through the stored storyboard, the contact shee
 from __future__ import annotations
 
 import json
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -51,6 +53,12 @@ def fake_output(monkeypatch):
         raise AssertionError("a real sound device was opened")
 
     monkeypatch.setattr(sound_output, "MiniaudioOutput", no_device)
+
+    class Tripwire(types.ModuleType):  # the audio library itself: nothing may reach it
+        def __getattr__(self, name):
+            raise AssertionError(f"miniaudio.{name} used outside the listen control")
+
+    monkeypatch.setitem(sys.modules, "miniaudio", Tripwire("miniaudio"))
     return FakeOutput
 
 
@@ -160,7 +168,7 @@ def test_no_sound_output_until_listen_then_capped_audited_and_stopped_on_move(
     assert len(asked) == 1 and len(fake_output.opened) == 3
     ws.show_in_viewer(_media(video_case, "IMG_0002.mov"))
     assert fake_output.opened[-1].stopped and controls.sound.text() != "LISTENING"
-    assert controls.legend.text() == "no sound track"
+    assert controls.legend.isHidden() and controls.timeline.loudness_note == "no sound track"
     assert len([e for e in audit.events(ws.db) if e.action == "exposure.sound"]) == 3
     ws.show_in_viewer(clip)  # a pause for a break stops the sound too
     assert ws.video.start_listening("held") and ws.video.listen.media_id == clip
@@ -434,3 +442,34 @@ def test_exporting_a_clue_on_a_frame_shows_that_frame_whatever_the_player_shows(
     event = [e for e in audit.events(ws.db) if e.action.startswith("exposure.")][-1]
     assert event.action == "exposure.video" and json.loads(event.after)["where"] == "clue export"
     dialog.reject()
+
+
+def test_storyboard_frames_fill_the_timeline_without_stretching(qtbot):
+    from PySide6.QtCore import QRectF
+
+    from desktop.ui.widgets.timeline import Timeline, filling
+
+    upright, wide = (
+        QImage(60, 80, QImage.Format.Format_RGB32),
+        QImage(160, 90, QImage.Format.Format_RGB32),
+    )
+    slot = QRectF(0, 0, 70, 44)
+    for tile in (upright, wide):
+        part = filling(tile, slot)
+        assert part.width() / part.height() == pytest.approx(70 / 44, rel=0.01)
+        assert QRectF(0, 0, tile.width(), tile.height()).contains(part)
+    # painted: a square frame with a red band along its top fills a wide slot cut top and
+    # bottom, so the band is cut off (stretched, it would cover the slot's top quarter)
+    tile = QImage(40, 40, QImage.Format.Format_RGB32)
+    tile.fill(Qt.GlobalColor.blue)
+    for y in range(8):
+        for x in range(40):
+            tile.setPixelColor(x, y, Qt.GlobalColor.red)
+    timeline = Timeline()
+    qtbot.addWidget(timeline)
+    timeline.resize(84, 80)
+    timeline.set_video(1.0, [])
+    timeline.set_storyboard([tile], [0.0])
+    shot = timeline.grab().toImage()
+    near_top = shot.pixelColor(40, 16)  # the storyboard row starts at y = 12
+    assert near_top.blue() > 200 and near_top.red() < 60, near_top.name()

@@ -24,6 +24,20 @@ KIND_COLOURS = {
 KIND_WORDS = {"speech": "speech", "music": "music", "scream": "screams", "other": "other sound"}
 
 
+def filling(tile: QImage, slot: QRectF) -> QRectF:
+    """The middle part of `tile` with the slot's shape: a storyboard frame fills its slot
+    without being stretched (a phone's upright video keeps its proportions)."""
+    width, height = tile.width(), tile.height()
+    if width <= 0 or height <= 0 or slot.width() <= 0 or slot.height() <= 0:
+        return QRectF(0, 0, width, height)
+    shape = slot.width() / slot.height()
+    if width / height > shape:  # wider than the slot: cut the sides
+        kept = height * shape
+        return QRectF((width - kept) / 2, 0, kept, height)
+    kept = width / shape  # taller: cut top and bottom
+    return QRectF(0, (height - kept) / 2, width, kept)
+
+
 class Timeline(QWidget):
     """`moved(seconds)` while dragging (scrubbing) and `released(seconds)` when let go or
     clicked; `scrubbing(bool)` when a drag starts and ends."""
@@ -132,7 +146,8 @@ class Timeline(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         step = area.width() / len(self.tiles)
         for k, tile in enumerate(self.tiles):
-            painter.drawImage(QRectF(area.x() + k * step, area.y(), step - 1, area.height()), tile)
+            slot = QRectF(area.x() + k * step, area.y(), step - 1, area.height())
+            painter.drawImage(slot, tile, filling(tile, slot))
 
     def _paint_loudness(self, painter: QPainter, area: QRectF) -> None:
         painter.fillRect(area, QColor("#0b1220"))

@@ -87,9 +87,11 @@ class VideoControls(QWidget):
         column.addLayout(sound)
 
     def set_loudness(self, strip: LoudnessStrip | None, note: str = "") -> None:
-        """The loudness strip on the timeline and its key under it (or why there is none)."""
+        """The loudness strip on the timeline and its key under it (without a strip the note
+        is written on the timeline itself, so no key)."""
         self.timeline.set_loudness(strip, note)
         self.legend.setText(self.timeline.legend())
+        self.legend.setVisible(strip is not None)
 
     def speed_value(self) -> float:
         return float(self.speed.currentData())
