@@ -61,7 +61,7 @@ from desktop.core.windows import (
     VIEW_ROW_BITS,
     VIEW_VARIANT,
 )
-from desktop.jobs.video_grouping import VIDEO_RULES, video_relations
+from desktop.jobs.video_grouping import VIDEO_RULES, through_copies, video_relations
 from desktop.jobs.video_similar import file_query, relations_of_file, relations_of_media
 from desktop.store import audit, videos
 from desktop.store import groups as group_store
@@ -181,6 +181,11 @@ def update_groups(
         return summary
     progress(2, 3, "Saving groups")
     found = group_matches(existing, matches)
+    more = through_copies(db, rule, film, found, cancel)
+    if more.same or more.inside:
+        matches += more.same
+        film.inside += more.inside
+        found = group_matches(existing, matches)
     # what a video contains needs a group to be shown in, even with no other member
     contained = {r.a for r in film.inside}
     if incremental:

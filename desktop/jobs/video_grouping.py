@@ -35,7 +35,8 @@ MIN_EVIDENCE = 2  # frame pairs that must meet for two videos to be compared
 PAIR_BATCH = 1_000_000  # frame pairs compared at a time (bounds the memory of a batch)
 VIDEO_RULES = (
     "videos v2: PDQ 8x32 and dct64 2x32 exact chunk, met pairs verified; centred crops"
-    " (whole and centre window 2x32); same share 0.7, bridge 3 s"
+    " (whole and centre window 2x32); pictures against every frame, and against the copies"
+    " of the video they are in; same share 0.7, bridge 3 s"
 )
 
 
@@ -135,6 +136,34 @@ def _crop_pairs(
         return none
     involved = np.isin(media_of(ids), media_of(pairs[met]))
     return ids[involved], words[involved], media_of(pairs[met])
+
+
+def through_copies(
+    db: Database,
+    rule: Rule,
+    film: VideoRelations,
+    groups: list[list[int]],
+    cancel: Cancel,
+) -> VideoRelations:
+    """A picture found inside a video is compared with the other videos of that video's
+    group too (its copies: re-encoded, resized, cropped...): a still or screenshot met one
+    copy's frames by a chunk of its hash, but the frames of the others, each a few bits
+    away, may share none."""
+    if not film.inside:
+        return VideoRelations()
+    films = set(video_groups.video_ids(db).tolist())
+    group_of = {m: k for k, members in enumerate(groups) for m in members}
+    known = {(r.a, r.b) for r in film.inside}
+    wanted = set()
+    for relation in film.inside:
+        if relation.a in films or relation.b not in group_of:
+            continue
+        for other in groups[group_of[relation.b]]:
+            if other in films and (relation.a, other) not in known:
+                wanted.add((min(relation.a, other), max(relation.a, other)))
+    if not wanted:
+        return VideoRelations()
+    return compare_media(db, np.array(sorted(wanted), dtype=np.int64), rule, cancel)
 
 
 def _owner_pairs(pairs: np.ndarray) -> np.ndarray:
@@ -296,7 +325,12 @@ def _compare_batch(
     first_stage = FirstStage(fp, rule)
     a_parts, b_parts = [], []
     for first, second in batch:
-        rows_a, rows_b = first_stage.pairs(rows_of[first], rows_of[second])
+        if lines[first].is_picture or lines[second].is_picture:
+            # a picture against a video's frames: every pair (a few dozen) is verified
+            rows_a = np.repeat(rows_of[first], len(rows_of[second]))
+            rows_b = np.tile(rows_of[second], len(rows_of[first]))
+        else:
+            rows_a, rows_b = first_stage.pairs(rows_of[first], rows_of[second])
         met = extra.met.get((first, second))
         if met is not None:
             both = np.unique(np.concatenate([np.stack([rows_a, rows_b], 1), met]), axis=0)

@@ -115,3 +115,23 @@ def test_groups_json_has_times_and_containers(edits, capsys):
     entries = [m for g in groups for m in g]
     assert {"relation", "time", "matched_time", "duration"} <= set(entries[0])
     assert any(m["relation"] == "contains" and m["contains"] for m in entries)
+
+
+def test_a_picture_inside_one_copy_is_compared_with_the_others(edits):
+    from desktop.core.similarity import STRICTNESS
+    from desktop.jobs.video_grouping import VideoRelations, through_copies, video_relations
+
+    case, _, _ = edits
+    db = open_case(case)
+    ids = _ids(db)
+    rule = STRICTNESS["normal"]
+    film = video_relations(db, rule, None, lambda: False)
+    still, original = ids["A_still.jpg"], ids["A.mp4"]
+    # as if the still's hashes had met only the mirrored copy's frames
+    only_mirror = [r for r in film.inside if r.a == still and r.b == ids["A_mirror.mp4"]]
+    assert only_mirror
+    copies = [[original, ids["A_mirror.mp4"], ids["A_crop.mp4"]]]
+    found = through_copies(db, rule, VideoRelations(inside=only_mirror), copies, lambda: False)
+    # the crop's frames are not the still's picture (its PDQ is of a cut): only the original
+    assert [(r.a, r.b, r.b_span[0]) for r in found.inside] == [(still, original, 6.0)]
+    db.close()
