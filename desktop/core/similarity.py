@@ -12,7 +12,9 @@ are merged into groups with union-find.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -300,8 +302,11 @@ def _joined(columns: Columns, radius: int, queries: np.ndarray | None) -> np.nda
         # the few new pictures of an incremental run: reading every hash once per query
         # costs less than building an index's tables of millions of buckets
         wanted = np.flatnonzero(np.isin(owners, queries))
-        found = [np.flatnonzero(np.bitwise_count(words[:, 0] ^ words[w, 0]) <= radius)
-                 for w in wanted]  # fmt: skip
+        column = np.ascontiguousarray(words[:, 0])
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # numpy frees the GIL
+            found = list(pool.map(
+                lambda w: np.flatnonzero(np.bitwise_count(column ^ column[w]) <= radius), wanted
+            ))  # fmt: skip
         a = np.repeat(owners[wanted], [len(f) for f in found])
         b = owners[np.concatenate(found)] if found else owners[:0]
     elif queries is None:

@@ -428,15 +428,24 @@ def existing_groups(db: Database, level: str) -> list[list[int]]:
     return list(groups.values())
 
 
-def _representative(db: Database, members: Sequence[int]) -> int:
+def _pixels(db: Database, media_ids: Iterable[int]) -> dict[int, int]:
+    """Pixels (width x height, 0 when unknown) of each media, read in batches."""
+    ids = sorted(set(media_ids))
+    pixels: dict[int, int] = {}
+    for first in range(0, len(ids), ID_BATCH):
+        chunk = ids[first : first + ID_BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        rows = db.execute(
+            f"SELECT id, COALESCE(width, 0) * COALESCE(height, 0) FROM media WHERE id IN ({marks})",
+            chunk,
+        )
+        pixels.update((int(m), int(p)) for m, p in rows)
+    return pixels
+
+
+def _representative(pixels: dict[int, int], members: Sequence[int]) -> int:
     """The member with the most pixels (the best copy to look at), lowest id on ties."""
-    marks = ", ".join("?" for _ in members)
-    row = db.execute(
-        f"SELECT id FROM media WHERE id IN ({marks})"
-        " ORDER BY COALESCE(width, 0) * COALESCE(height, 0) DESC, id LIMIT 1",
-        list(members),
-    ).fetchone()
-    return int(row[0])
+    return min(members, key=lambda m: (-pixels.get(m, 0), m))
 
 
 # A member's nearest member: (matched media id, distance, explanation, the time of the
@@ -456,11 +465,14 @@ def replace_groups(
     with db.atomic():
         db.execute("DELETE FROM similarity_members WHERE strictness = ?", [level])
         db.execute("DELETE FROM similarity_groups WHERE strictness = ?", [level])
+        # every member's pixels in a few queries, not one query a group (ten thousand groups
+        # at a million media)
+        pixels = _pixels(db, (m for members in groups for m in members))
         for members in groups:
             cursor = db.execute(
                 "INSERT INTO similarity_groups (strictness, representative_media_id, size)"
                 " VALUES (?, ?, ?)",
-                [level, _representative(db, members), len(members)],
+                [level, _representative(pixels, members), len(members)],
             )
             group_id = int(cursor.lastrowid or 0)
             db.conn.executemany(

@@ -325,3 +325,15 @@ def test_a_texture_shown_in_a_chat_screenshot_joins_its_photo(tmp_path):
     said = {m["paths"][0].rsplit("/", 1)[-1]: m["explanation"] for m in groups[0]}
     assert said["chat.jpg"] == "shown inside a screenshot or collage"
     db.close()
+
+
+def test_each_group_is_shown_by_its_member_with_the_most_pixels(sample_case):
+    db = open_case(sample_case)
+    found = group_store.groups(db, "normal")
+    assert found
+    for group in found:
+        members = [m for m in group if m["relation"] == "member"]
+        best = min(members, key=lambda m: (-(m["width"] or 0) * (m["height"] or 0), m["media_id"]))
+        assert [m["media_id"] for m in members if m["representative"]] == [best["media_id"]]
+        assert group[0]["representative"]
+    db.close()
