@@ -22,6 +22,9 @@ from shiboken6 import isValid
 KEY_EVENTS = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
 
 
+ESCAPE = QKeyCombination(Qt.KeyboardModifier.NoModifier, Qt.Key.Key_Escape).toCombined()
+
+
 class Scope(Enum):
     """Where the focus must be for a binding to act (never in a text field)."""
 
@@ -68,7 +71,9 @@ class KeyOwner(QObject):
 
     While the focus is in a text field nothing but ANYWHERE chords act (and Undo only when the
     field has nothing of its own to undo), so typing never writes a record, reveals or starts a
-    region, and Enter in a field never reaches the review keys. Each key has one binding: bind()
+    region, and Enter in a field never reaches the review keys; Esc there takes the focus back
+    to the grid (a completer's open list takes Esc first, to close). Each key has one binding:
+    bind()
     refuses a second (Qt fires neither of two shortcuts on one key). Auto-repeat never acts.
     """
 
@@ -79,6 +84,7 @@ class KeyOwner(QObject):
         self._by_key: dict[int, Binding] = {}
         self._surfaces: list[QWidget] = []
         self._areas: list[QWidget] = []
+        self._leave_field = Binding(("Escape",), "Back to the grid", self.leave_field)
         self._held: dict[int, Binding] = {}
         self._passed: tuple[QWidget, QEvent.Type, int] | None = None
         app = QApplication.instance()
@@ -123,14 +129,24 @@ class KeyOwner(QObject):
         if focus is None or not any(a is focus or a.isAncestorOf(focus) for a in self._inside()):
             return None
         binding = self._by_key.get(_combination(event))
-        if binding is None:
+        if binding is None and not (is_text_field(focus) and _combination(event) == ESCAPE):
             return None
         if is_text_field(focus):
+            if _combination(event) == ESCAPE:
+                return self._leave_field  # the way back to the grid, by keyboard
             undo = event.matches(QKeySequence.StandardKey.Undo) and _text_field_undoes(focus)
             return binding if binding.scope is Scope.ANYWHERE and not undo else None
+        assert binding is not None
         if binding.scope is Scope.SURFACE and not self._on_surface(focus):
             return None
         return binding
+
+    def leave_field(self) -> None:
+        """Esc in a text field: the focus goes back to the first visible surface (the grid)."""
+        for surface in self._surfaces:
+            if surface.isVisible():
+                surface.setFocus()
+                return
 
     def _inside(self) -> list[QWidget]:
         return [self.root, *self._areas]

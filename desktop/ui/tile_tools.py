@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, QPoint, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
-from desktop.store import groups, media_view
-from desktop.store.browse import Conn
+from desktop.store import browse, groups, media_view, review
+from desktop.store.browse import BrowseRow, Conn
 from desktop.ui.dialogs.compare_dialog import CompareDialog
 from desktop.ui.hosting import Badge
 from desktop.ui.keys import Binding
@@ -153,20 +153,34 @@ class TileTools(QObject):
     # ---- moving and comparing --------------------------------------------------------------------
 
     def next_unreviewed(self) -> bool:
-        """Select the next media after the cursor not yet reviewed (loading pages as needed)."""
+        """Select the next media after the cursor not yet reviewed (loading pages as needed); a
+        stack counts as reviewed only when all its members are."""
         ws = self.workspace
         model, root = ws.model, ws.grid.rootIndex()
         row = ws.grid.currentIndex().row() + 1
         while True:
             while row < model.rowCount():
-                if not model.rows[row].reviewed:
+                if self._needs_review(model.rows[row]):
                     ws.select_row(row)
+                    if model.rows[row].reviewed:
+                        ws.status_changed.emit(
+                            "Some media of this stack are not yet reviewed: E opens it."
+                        )
                     return True
                 row += 1
             if not model.canFetchMore(root):
                 ws.status_changed.emit("Every media after this one is reviewed.")
                 return False
             model.fetchMore(root)
+
+    def _needs_review(self, row: BrowseRow) -> bool:
+        ws = self.workspace
+        if not row.reviewed:
+            return True
+        if row.stack_size < 2 or not ws.model.query.stacks:
+            return False
+        members = browse.stack_members(ws.db, row.id)
+        return not all(state.reviewed for state in review.review_state(ws.db, members).values())
 
     def compare(self) -> CompareDialog | None:
         ws = self.workspace

@@ -41,6 +41,8 @@ def test_enter_in_the_tag_field_adds_the_tag_and_nothing_else(space, qtbot):
     assert tags.tags_for_media(space.db, media_id) == ["garden", "swing"]
     assert events(space)[len(before) :] == ["tag.add", "tag.add"]  # nothing reviewed
     assert space.grid.currentIndex().row() == row and space.current_media() == media_id
+    qtbot.keyClick(field, Qt.Key.Key_Escape)  # Esc: back to the grid, by keyboard
+    assert space.grid.hasFocus()
 
 
 def text_fields(window):

@@ -75,6 +75,22 @@ def test_next_unreviewed_skips_reviewed_media_across_pages(space, qtbot, monkeyp
     idle(qtbot)
 
 
+def test_next_unreviewed_stops_at_a_stack_with_members_not_yet_reviewed(space, qtbot):
+    row = next(i for i, r in enumerate(space.model.rows) if r.stack_size > 1 and i > 0)
+    stacked = space.model.rows[row]
+    members = browse.stack_members(space.db, stacked.id)
+    review.set_reviewed(space.db, [stacked.id], True)  # reviewed inside the stack, one member
+    before = [r.id for r in space.model.rows[:row]]
+    review.set_reviewed(space.db, [m for i in before for m in browse.stack_members(space.db, i)],
+                        True)  # fmt: skip
+    space.model.reload()
+    space.select_row(0)
+    space.grid.setFocus()
+    qtbot.keyClick(space.grid, Qt.Key.Key_U)
+    assert space.current_media() == stacked.id and len(members) > 1
+    idle(qtbot)
+
+
 def test_compare_two_media_reveals_both_together(space, qtbot):
     space.grid.selectionModel().select(
         space.model.index(1), QItemSelectionModel.SelectionFlag.Select

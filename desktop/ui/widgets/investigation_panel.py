@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -140,12 +140,12 @@ class InvestigationPanel(QWidget):
             layout.addWidget(extra)
         layout.addWidget(view)
         if buttons:
-            row = QHBoxLayout()
-            for text, action in buttons:
+            rows = QGridLayout()  # three a row: the panel stays narrow beside the picture
+            for number, (text, action) in enumerate(buttons):
                 button = QPushButton(text)
                 button.clicked.connect(lambda _=False, a=action: a())
-                row.addWidget(button)
-            layout.addLayout(row)
+                rows.addWidget(button, number // 3, number % 3)
+            layout.addLayout(rows)
         return box
 
     # ---- loading ---------------------------------------------------------------------------

@@ -90,6 +90,7 @@ class ViewerPane(QWidget):
         self.title.setObjectName("viewerTitle")
         # a long title must not widen the pane (the grid would lose a column)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setWordWrap(True)
         self.note = QLabel()
         self.note.setObjectName("viewerNote")
         self.note.setWordWrap(True)
