@@ -153,25 +153,31 @@ class TileTools(QObject):
     # ---- moving and comparing --------------------------------------------------------------------
 
     def next_unreviewed(self) -> bool:
-        """Select the next media after the cursor not yet reviewed (loading pages as needed); a
-        stack counts as reviewed only when all its members are."""
+        """Select the next media after the cursor not yet reviewed (loading pages as needed,
+        then on from the top); a stack counts as reviewed only when all its members are."""
         ws = self.workspace
         model, root = ws.model, ws.grid.rootIndex()
-        row = ws.grid.currentIndex().row() + 1
-        while True:
-            while row < model.rowCount():
-                if self._needs_review(model.rows[row]):
-                    ws.select_row(row)
-                    if model.rows[row].reviewed:
-                        ws.status_changed.emit(
-                            "Some media of this stack are not yet reviewed: E opens it."
-                        )
-                    return True
-                row += 1
-            if not model.canFetchMore(root):
-                ws.status_changed.emit("Every media after this one is reviewed.")
-                return False
-            model.fetchMore(root)
+        start = ws.grid.currentIndex().row()
+        row = start + 1
+        while row < model.rowCount() or model.canFetchMore(root):
+            if row >= model.rowCount():
+                model.fetchMore(root)
+                continue
+            if self._needs_review(model.rows[row]):
+                return self._stop_at(row)
+            row += 1
+        for row in range(0, max(0, start)):  # wrapped: what was left behind
+            if self._needs_review(model.rows[row]):
+                return self._stop_at(row)
+        ws.status_changed.emit("Every media here is reviewed.")
+        return False
+
+    def _stop_at(self, row: int) -> bool:
+        ws = self.workspace
+        ws.select_row(row)
+        if ws.model.rows[row].reviewed:
+            ws.status_changed.emit("Some media of this stack are not yet reviewed: E opens it.")
+        return True
 
     def _needs_review(self, row: BrowseRow) -> bool:
         ws = self.workspace
