@@ -55,9 +55,12 @@ class StackDistances:
 
 
 def short(explanation: str) -> str:
-    """The first words of an explanation, for a tile ("cropped (part ..." -> "cropped")."""
-    words = explanation.split(" (")[0].split(",")[0].strip()
-    return words if len(words) <= 16 else words[:15] + "…"
+    """A tile's few words of an explanation: "same picture (resized, ...)" -> "resized",
+    "cropped (part of the picture kept)" -> "cropped", "mirrored" -> "mirrored"."""
+    head, _, rest = explanation.partition(" (")
+    if head.strip() == "same picture" and rest:
+        head = rest
+    return head.split(",")[0].strip(" )") or explanation
 
 
 class TileTools(QObject):

@@ -153,6 +153,7 @@ def test_the_list_view_shows_the_same_media_and_takes_the_same_keys(space, qtbot
     table = space.table
     assert space.views.currentWidget() is table and table.hasFocus()
     assert table.model().rowCount() == space.model.rowCount()
+    assert table.horizontalHeader().count() == len(media_model.COLUMNS)  # every column shown
     row = space.grid.currentIndex().row()
     media_id = space.current_media()
     assert table.model().index(row, 0).data() == f"#{media_id}"
@@ -163,6 +164,18 @@ def test_the_list_view_shows_the_same_media_and_takes_the_same_keys(space, qtbot
     qtbot.keyClick(table, Qt.Key.Key_V)
     assert space.views.currentWidget() is space.grid
     assert browse.count(space.db, space.model.query) >= space.model.rowCount()
+    idle(qtbot)
+
+
+def test_a_double_click_opens_a_stack(space, qtbot):
+    row = next(i for i, r in enumerate(space.model.rows) if r.stack_size > 1)
+    centre = space.grid.visualRect(space.model.index(row)).center()
+    stacked = space.model.rows[row].id
+    qtbot.mouseClick(space.grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)  # 1st click
+    qtbot.mouseDClick(space.grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert space.stack_open == stacked
+    qtbot.wait(400)  # longer than a hold: a double-click never reveals
+    assert space.revealed is None
     idle(qtbot)
 
 

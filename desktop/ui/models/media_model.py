@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
+    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -33,10 +33,11 @@ RevealedRole = Qt.ItemDataRole.UserRole + 4
 COLUMNS = ("Media", "Type", "Status", "Category", "Reviewed", "Copies", "Stack", "Sort key")
 
 
-class MediaGridModel(QAbstractListModel):
+class MediaGridModel(QAbstractTableModel):
     """Rows of the current BrowseQuery, appended a page at a time (fetchMore).
 
-    Tiles are requested when painted, loaded in batches by workers (decoded, blurred) and kept
+    A table model (one column a fact, for the list view); the grid shows column 0. Tiles are
+    requested when painted, loaded in batches by workers (decoded, blurred) and kept
     in an LRU cache keyed by everything that changes how they look.
     """
 
@@ -150,6 +151,10 @@ class MediaGridModel(QAbstractListModel):
         if self.exhausted:
             self.exhausted = False
             self.fetchMore(QModelIndex())
+
+    def in_stack(self) -> bool:
+        """The rows are the members of one open near-duplicate stack."""
+        return any(name == "stack_of" for name, _ in self.query.extra)
 
     def media_id(self, row: int) -> int:
         return self.rows[row].id

@@ -84,7 +84,10 @@ class TileDelegate(QStyledItemDelegate):
             loaded = model.has_tile(row.id)
             text = "no preview" if loaded or row.status != "ok" else "…"
             painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, text)
-        self._badges(painter, frame, row, row.id == model.revealed, model.badges(row.id))
+        show_stack = row.stack_size > 1 and not model.in_stack()  # inside one it says nothing
+        self._badges(
+            painter, frame, row, row.id == model.revealed, model.badges(row.id), show_stack
+        )
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(SELECTED, 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -99,8 +102,9 @@ class TileDelegate(QStyledItemDelegate):
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def _badges(
-        self, painter: QPainter, frame: QRect, row, revealed: bool, extra: list[Badge]
-    ) -> None:
+        self, painter: QPainter, frame: QRect, row, revealed: bool, extra: list[Badge],
+        show_stack: bool,
+    ) -> None:  # fmt: skip
         font = QFont(painter.font())
         font.setPointSize(8)
         font.setBold(True)
@@ -124,7 +128,7 @@ class TileDelegate(QStyledItemDelegate):
         if row.status != "ok":
             self._badge(painter, QRect(right - 20, bottom, 20, h), "!", PROBLEM)
             bottom_right = right - 22
-        if row.stack_size > 1:
+        if show_stack:
             self._badge(painter, QRect(left, bottom, 40, h), f"▣ {row.stack_size}")
             bottom_left = left + 42
         # features' badges: the top ones centred between the corners, the bottom ones in a row
@@ -138,10 +142,12 @@ class TileDelegate(QStyledItemDelegate):
             x += width + 2
         x = bottom_left
         for badge in (b for b in extra if b.row != "top"):
-            width = metrics.horizontalAdvance(badge.text) + 10
-            if x + width > bottom_right:
+            room = bottom_right - x
+            text = metrics.elidedText(badge.text, Qt.TextElideMode.ElideRight, room - 10)
+            if room < 24 or not text:
                 break
-            self._badge(painter, QRect(x, bottom, width, h), badge.text, badge.colour)
+            width = metrics.horizontalAdvance(text) + 10
+            self._badge(painter, QRect(x, bottom, width, h), text, badge.colour)
             x += width + 2
         if revealed:
             # across the middle, where no corner badge sits
