@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QAbstractItemView, QMenu
 
 from desktop.store import browse, groups, media_view, review
 from desktop.store.browse import BrowseRow, Conn
@@ -55,12 +55,11 @@ class StackDistances:
 
 
 def short(explanation: str) -> str:
-    """A tile's few words of an explanation: "same picture (resized, ...)" -> "resized",
-    "cropped (part of the picture kept)" -> "cropped", "mirrored" -> "mirrored"."""
-    head, _, rest = explanation.partition(" (")
-    if head.strip() == "same picture" and rest:
-        head = rest
-    return head.split(",")[0].strip(" )") or explanation
+    """A tile's few words of an explanation: "same picture (resized, ...)" -> "same picture"
+    (it may be a greyscale or recompressed copy: "resized" would be a guess), "cropped (part of
+    the picture kept)" -> "cropped", "mirrored" -> "mirrored". The tip says it all."""
+    head = explanation.partition(" (")[0].strip()
+    return head.split(",")[0].strip() or explanation
 
 
 class TileTools(QObject):
@@ -70,20 +69,21 @@ class TileTools(QObject):
         self.compare_dialog: CompareDialog | None = None
         self.distances = StackDistances()
         workspace.add_badges(self.distances)
-        grid = workspace.grid
-        grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        grid.customContextMenuRequested.connect(self.menu_at)
+        for view in (workspace.grid, workspace.table):  # the list view has the same menu
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(lambda at, v=view: self.menu_at(at, v))
         workspace.keys.bind(Binding(("U",), "Next media not yet reviewed", self.next_unreviewed))
         workspace.keys.bind(Binding(("C",), "Compare the two selected side by side", self.compare))
 
     # ---- the right-click menu --------------------------------------------------------------------
 
-    def menu_at(self, position: QPoint) -> QMenu | None:
-        index = self.workspace.grid.indexAt(position)
+    def menu_at(self, position: QPoint, view: QAbstractItemView | None = None) -> QMenu | None:
+        view = view or self.workspace.grid
+        index = view.indexAt(position)
         if not index.isValid():
             return None
         menu = self.menu_for(self.workspace.selected_media())
-        menu.popup(self.workspace.grid.viewport().mapToGlobal(position))
+        menu.popup(view.viewport().mapToGlobal(position))
         return menu
 
     def menu_for(self, media_ids: list[int]) -> QMenu:

@@ -138,6 +138,7 @@ class CaseWorkspace(QWidget):
         self.model.set_query(self.filter_bar.query())
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.doubleClicked.connect(lambda _: self.expand_stack())
+        self.table.doubleClicked.connect(lambda _: self.expand_stack())
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
         self.viewer.media_changed.connect(self._media_shown)
         self._bind_review_keys()

@@ -116,11 +116,15 @@ def test_a_new_entity_keeps_unknown_ages_and_place_unknown(qtbot, sample_case):
     dialog.name.setText("V-100")
     values = dialog.values()
     assert (values["age_min"], values["age_max"]) == (None, None)
+    # two "?" boxes each say which end of the age they hold
+    assert dialog.form.labelForField(dialog.age_min).text() == "Age from"
+    assert dialog.form.labelForField(dialog.age_max).text() == "Age to"
     victim = entities.add_entity(db, dialog.kind.currentData(), values.pop("name"), **values)
     assert (victim.age_min, victim.age_max) == (None, None)
     place = EntityDialog(None, kind="location")
     qtbot.addWidget(place)
     values = place.values()
     assert (values["latitude"], values["longitude"]) == (None, None)
+    assert place.form.labelForField(place.longitude).text() == "Longitude"
     place.latitude.setValue(52.37)
     assert place.values()["latitude"] == 52.37

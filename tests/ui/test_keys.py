@@ -132,3 +132,22 @@ def test_the_review_menu_lists_the_keys_enabled_and_runs_them(window, space):
     assert case_menu[-1] == "Quit"  # features' entries go above it
     window.close_case()
     assert not [a for a in window.menus["review"].actions() if a.text().startswith(first.name)]
+
+
+def test_ctrl_z_in_a_text_field_undoes_the_review_once_the_field_has_nothing_to_undo(space, qtbot):
+    from desktop.store import review
+
+    media_id = space.current_media()
+    space.grid.setFocus()
+    qtbot.keyClick(space.grid, Qt.Key.Key_Return)  # reviewed; the cursor moves on
+    assert review.review_state(space.db, [media_id])[media_id].reviewed
+    field = space.investigation.panel.tag_field
+    field.setFocus()
+    qtbot.keyClicks(field, "bed")
+    qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert field.text() == ""  # the field's own typing is undone first
+    assert review.review_state(space.db, [media_id])[media_id].reviewed
+    qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not review.review_state(space.db, [media_id])[media_id].reviewed
+    assert events(space)[-1] == "review.undo"
+    idle(qtbot)

@@ -179,3 +179,44 @@ def test_settings_number_boxes_have_arrows(window, settings, qtbot):
     arrows = shot[:, -14:-3]  # the buttons' column, right of the text
     assert (arrows > 150).sum() > 6  # light arrow strokes on the dark buttons
     dialog.reject()
+
+
+def test_a_known_badge_and_the_revealed_badge_are_both_seen_on_a_tile(space, qtbot):
+    from PySide6.QtGui import QColor
+
+    from desktop.ui.hosting import Badge
+    from desktop.ui.widgets.grid import BADGE_HEIGHT, REVEALED, TILE_MARGIN
+    from desktop.ui.widgets.known_material import BADGES
+
+    known = BADGES["known"][1]
+
+    class AllKnown:
+        def badges(self, conn, media_ids):
+            return {m: [Badge("KNOWN", known, "top")] for m in media_ids}
+
+    space.add_badges(AllKnown())
+    space.select_row(0)
+    idle(qtbot)
+    rect = space.grid.visualRect(space.model.index(0))
+    space.grid.viewport().grab()  # painted once: the badges are asked for
+    qtbot.waitUntil(lambda: bool(space.model.badges(space.model.media_id(0))), timeout=5000)
+    space.grid.setFocus()
+    qtbot.keyClick(space.grid, Qt.Key.Key_R)
+    assert space.revealed == space.model.media_id(0)
+    inside = TILE_MARGIN + 5  # the tile's picture, inside the amber frame around it
+    shot = space.grid.viewport().grab(rect.adjusted(inside, inside, -inside, -inside)).toImage()
+    shot = shot.convertToFormat(shot.Format.Format_RGB888)
+    lines = np.asarray(shot.constBits()).reshape(shot.height(), shot.bytesPerLine())
+    pixels = lines[:, : shot.width() * 3].reshape(shot.height(), shot.width(), 3)
+
+    def where(colour: QColor) -> np.ndarray:
+        target = np.array([colour.red(), colour.green(), colour.blue()])
+        return np.argwhere(np.abs(pixels.astype(int) - target).max(axis=2) <= 6)
+
+    seen_known, seen_revealed = where(known), where(REVEALED)
+    # each badge keeps most of its fill: neither is painted over the other
+    assert len(seen_known) > 0.5 * 40 * BADGE_HEIGHT
+    assert len(seen_revealed) > 0.5 * 76 * BADGE_HEIGHT
+    assert seen_known[:, 0].max() < seen_revealed[:, 0].min()  # KNOWN above REVEALED
+    space.blur_all()
+    idle(qtbot)

@@ -195,3 +195,41 @@ def test_the_viewer_goes_to_a_window_of_its_own_and_back(space, qtbot):
     assert space.viewer_window is None and space.viewer.window() is space.window()
     assert space.splitter.indexOf(space.viewer) == 1
     idle(qtbot)
+
+
+def test_the_list_view_takes_the_mouse_too_right_click_and_double_click(space, qtbot):
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    space.toggle_list()
+    table = space.table
+    row = next(i for i, r in enumerate(space.model.rows) if r.stack_size > 1)
+    centre = table.visualRect(space.model.index(row, 2)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    media_id = space.current_media()
+    assert media_id == space.model.rows[row].id
+    # what a right button press sends the view (Qt turns the click into this event)
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, centre, table.viewport().mapToGlobal(centre)
+    )
+    QApplication.sendEvent(table.viewport(), event)
+    menu = QApplication.activePopupWidget()
+    assert isinstance(menu, QMenu)
+    actions(menu)["Reviewed, no category"].trigger()
+    menu.close()
+    assert review.review_state(space.db, [media_id])[media_id].reviewed
+    centre = table.visualRect(space.model.index(row, 2)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert space.stack_open == media_id
+    idle(qtbot)
+
+
+def test_a_stack_members_badge_says_no_more_than_the_grouping_knows():
+    from desktop.ui.tile_tools import short
+
+    # a greyscale copy is "the same picture" to the hashes: never called "resized" on its tile
+    assert short("same picture (resized, recompressed or converted)") == "same picture"
+    assert short("cropped (part of the picture kept)") == "cropped"
+    assert short("overlay on one side (watermark, logo or sticker)") == "overlay on one side"
+    assert short("mirrored") == "mirrored"

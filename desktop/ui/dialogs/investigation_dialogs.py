@@ -129,10 +129,13 @@ class EntityDialog(QDialog):
             "country": [self.country],
             "coordinates": [self.latitude, self.longitude],
         }
-        for label, widgets in self._rows.items():
-            self.form.addRow(label.title(), widgets[0])
-            for extra in widgets[1:]:
-                self.form.addRow("", extra)
+        labels = {  # each box says what it holds (two unlabelled "?" boxes said nothing)
+            self.age_min: "Age from", self.age_max: "Age to",
+            self.latitude: "Latitude", self.longitude: "Longitude",
+        }  # fmt: skip
+        for name, widgets in self._rows.items():
+            for widget in widgets:
+                self.form.addRow(labels.get(widget, name.title()), widget)
         self.form.addRow("Notes", self.notes)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)

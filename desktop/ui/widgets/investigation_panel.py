@@ -101,11 +101,11 @@ class InvestigationPanel(QWidget):
                 "Clues",
                 self.clue_list,
                 [
-                    ("Draw region (D)", self.drawRequested.emit),
-                    ("Add (N)", self.add_clue_dialog),
-                    ("Edit", self.edit_selected_clue),
-                    ("Export… (X)", self.export_selected_clue),
-                    ("Remove", self.remove_selected_clue),
+                    ("Draw (D)", self.drawRequested.emit, "Draw a region on the picture (D)"),
+                    ("Add (N)", self.add_clue_dialog, "A clue about the whole picture (N)"),
+                    ("Edit", self.edit_selected_clue, "Edit the selected clue (F2)"),
+                    ("Export… (X)", self.export_selected_clue, "Export the clue's region (X)"),
+                    ("Remove", self.remove_selected_clue, "Remove the selected clue (Delete)"),
                 ],
             )
         )
@@ -115,11 +115,11 @@ class InvestigationPanel(QWidget):
                 "Links",
                 self.link_list,
                 [
-                    ("Link… (L)", self.link_dialog),
-                    ("Edit", self.edit_selected_link),
-                    ("Open entity", self.open_selected_entity),
-                    ("Unlink", self.remove_selected_link),
-                    ("Entities… (Ctrl+Shift+E)", self.browseRequested.emit),
+                    ("Link… (L)", self.link_dialog, "Link to a victim, series, offender… (L)"),
+                    ("Edit", self.edit_selected_link, "Edit the selected link (F2)"),
+                    ("Open entity", self.open_selected_entity, "The linked entity's page"),
+                    ("Unlink", self.remove_selected_link, "Remove the selected link (Delete)"),
+                    ("Entities…", self.browseRequested.emit, "Every entity (Ctrl+Shift+E)"),
                 ],
             )
         )
@@ -131,7 +131,7 @@ class InvestigationPanel(QWidget):
         self,
         title: str,
         view: QListWidget,
-        buttons: list[tuple[str, Callable]],
+        buttons: list[tuple[str, Callable, str]],
         extra: QWidget | None = None,
     ) -> QGroupBox:
         box = QGroupBox(title)
@@ -140,9 +140,10 @@ class InvestigationPanel(QWidget):
             layout.addWidget(extra)
         layout.addWidget(view)
         if buttons:
-            rows = QGridLayout()  # three a row: the panel stays narrow beside the picture
-            for number, (text, action) in enumerate(buttons):
+            rows = QGridLayout()  # three a row, short words (the key and what it does in the
+            for number, (text, action, tip) in enumerate(buttons):  # tip): the panel stays narrow
                 button = QPushButton(text)
+                button.setToolTip(tip)
                 button.clicked.connect(lambda _=False, a=action: a())
                 rows.addWidget(button, number // 3, number % 3)
             layout.addLayout(rows)
