@@ -145,6 +145,10 @@ class KeyOwner(QObject):
         """Esc in a text field: the focus goes back to the first visible surface (the grid)."""
         for surface in self._surfaces:
             if surface.isVisible():
+                # a popup just closed (the tag field's completer) may have left no window
+                # active, and focus set in an inactive window never arrives
+                if not surface.isActiveWindow():
+                    surface.activateWindow()
                 surface.setFocus()
                 return
 

@@ -294,6 +294,8 @@ class VideoPart(QObject):
             self.controls.timeline.set_storyboard(*result)
 
     def _measured(self, media_id: int, strip: bytes) -> None:
+        if self.workspace.closed:  # measured after the case closed: its connection is gone
+            return
         videos.store_loudness(self.workspace.db, media_id, strip)
         self._loudness(media_id, strip)
 

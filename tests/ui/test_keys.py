@@ -151,3 +151,24 @@ def test_ctrl_z_in_a_text_field_undoes_the_review_once_the_field_has_nothing_to_
     assert not review.review_state(space.db, [media_id])[media_id].reviewed
     assert events(space)[-1] == "review.undo"
     idle(qtbot)
+
+
+def test_a_tag_picked_from_the_completer_then_esc_is_back_on_the_grid(space, qtbot):
+    from PySide6.QtWidgets import QApplication, QCompleter
+
+    panel = space.investigation.panel
+    for row in (0, 1, 2):  # the same word on three pictures: the completer offers it
+        space.select_row(row)
+        space.grid.setFocus()
+        qtbot.keyClick(space.grid, Qt.Key.Key_T)
+        field = QApplication.focusWidget()
+        assert field is panel.tag_field
+        qtbot.keyClicks(field, "school uniform")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert not field.completer().popup().isVisible()
+        qtbot.keyClick(field, Qt.Key.Key_Escape)  # once: back on the grid, at the same tile
+        assert space.grid.hasFocus() and space.grid.currentIndex().row() == row
+        assert tags.tags_for_media(space.db, space.current_media()) == ["school uniform"]
+    # one completer for the panel, not one more for every media shown
+    assert len(panel.findChildren(QCompleter)) == 1
+    idle(qtbot)

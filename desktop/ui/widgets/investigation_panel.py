@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
@@ -82,6 +82,10 @@ class InvestigationPanel(QWidget):
         self.tag_field = QLineEdit()
         self.tag_field.setPlaceholderText("add a tag and press Enter")
         self.tag_field.returnPressed.connect(self._tag_entered)
+        # one completer whose words follow the case (a new one for every media shown piled up
+        # thousands of completers, and its popup's window stayed behind when replaced)
+        self.tag_names = QStringListModel(self)
+        self.tag_field.setCompleter(QCompleter(self.tag_names, self))
         self.tag_list = KeyList(
             self.remove_selected_tag, self.rename_selected_tag, self.tag_field.setFocus,
             placeholder="No tags yet. T goes to the tag field.",
@@ -177,7 +181,7 @@ class InvestigationPanel(QWidget):
             item = QListWidgetItem(name)
             item.setData(ROLE, name)
             self.tag_list.addItem(item)
-        self.tag_field.setCompleter(QCompleter([n for n, _ in tags.tag_counts(self.db)], self))
+        self.tag_names.setStringList([n for n, _ in tags.tag_counts(self.db)])
         for link in links.links_for_media(self.db, self.media_id):
             role = f" — {link.role}" if link.role else ""
             item = QListWidgetItem(f"{link.entity_kind.title()} · {link.entity_name}{role}")
@@ -291,6 +295,7 @@ class InvestigationPanel(QWidget):
         self.add_tag(self.tag_field.text())
         if not self.message.text():
             self.tag_field.clear()
+        self.tag_field.completer().popup().hide()  # the new word list reopened it: one Esc back
 
     def rename_selected_tag(self) -> None:
         """Replace a tag on this media by another word (F2)."""
