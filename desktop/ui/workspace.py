@@ -351,9 +351,19 @@ class CaseWorkspace(QWidget):
         self.tile_tools.distances.open_stack(None)
         self.refresh_badges()
         self.apply_query(self.filter_bar.query())
+        self.select_media(media_id)
+        return True
+
+    def select_media(self, media_id: int) -> bool:
+        """Put the cursor on a media's tile, loading pages until it is found (a stack left
+        beyond the first page put the cursor nowhere: keys then acted on nothing)."""
+        root = self.grid.rootIndex()
+        while media_id not in self.model.row_of and self.model.canFetchMore(root):
+            self.model.fetchMore(root)
         row = self.model.row_of.get(media_id)
-        if row is not None:
-            self.select_row(row)
+        if row is None:
+            return False
+        self.select_row(row)
         return True
 
     # ---- reveal --------------------------------------------------------------------------------

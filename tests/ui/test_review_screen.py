@@ -220,3 +220,19 @@ def test_a_known_badge_and_the_revealed_badge_are_both_seen_on_a_tile(space, qtb
     assert seen_known[:, 0].max() < seen_revealed[:, 0].min()  # KNOWN above REVEALED
     space.blur_all()
     idle(qtbot)
+
+
+def test_leaving_a_stack_beyond_the_first_page_keeps_the_cursor_on_it(space, qtbot, monkeypatch):
+    monkeypatch.setattr(media_model, "PAGE_ROWS", 5)
+    space.model.reload()
+    space.go_to_end()  # every page loaded: the last stack is beyond the first
+    row = max(i for i, r in enumerate(space.model.rows) if r.stack_size > 1)
+    assert row >= 5
+    stacked = space.model.rows[row].id
+    space.select_row(row)
+    space.grid.setFocus()
+    qtbot.keyClick(space.grid, Qt.Key.Key_E)
+    assert space.stack_open == stacked
+    qtbot.keyClick(space.grid, Qt.Key.Key_Escape)
+    assert space.stack_open is None and space.current_media() == stacked
+    idle(qtbot)
