@@ -193,3 +193,23 @@ def test_videos_show_their_poster_frame_blurred_and_their_length(video_case_temp
     shown = thumbnail(thumb, 128, False, DEFAULT_BLUR)  # the poster frame, blurred
     assert base64.b64encode(shown).decode() in html
     assert base64.b64encode(thumbnail(thumb, 128, True, DEFAULT_BLUR)).decode() not in html
+
+
+@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="poppler-utils: .ci/run installs it")
+def test_every_picture_of_a_pdf_is_blurred_clue_crops_too(report_case, tmp_path):
+    """Every picture the PDF holds (media table, the victim's linked media, the clue crop),
+    taken out by pdfimages: blurred, each far below the same picture in a sharp report."""
+    case, _ = report_case
+
+    def pictures(pdf: Path, name: str) -> list[float]:
+        folder = tmp_path / name
+        folder.mkdir()
+        subprocess.run(["pdfimages", "-png", str(pdf), str(folder / "i")], check=True)
+        found = sorted(folder.glob("i-*.png"))
+        grey = [np.asarray(Image.open(p).convert("L"), dtype=np.float64) for p in found]
+        return [detail_level(g) for g in grey]
+
+    blurred = pictures(report(case, tmp_path / "b.pdf"), "b")
+    sharp = pictures(report(case, tmp_path / "s.pdf", unblurred_reason="court order 9"), "s")
+    assert len(blurred) == len(sharp) == 4  # 2 in the table, the victim's media, its clue crop
+    assert all(b < 0.3 * s for b, s in zip(blurred, sharp, strict=True)), (blurred, sharp)
