@@ -217,7 +217,16 @@ class ReportDocument(BaseDocTemplate):
         self._indexingFlowables = [toc, self.pages]
         self._doSave = 0
         edits: list[Any] = []
-        self._multiBuildEdits = edits.append
+
+        def remember(edit: tuple[Any, ...]) -> None:
+            # platypus notes how to undo what it changed on a flowable (one postponed to the
+            # next page, one kept with the next) for the next pass. The story is made afresh
+            # each pass, so only the contents outlive it: keeping the rest would hold a
+            # flowable a page, pictures and all, to the end.
+            if edit[1] is toc:
+                edits.append(edit)
+
+        self._multiBuildEdits = remember
         passes, drawing = 0, False
         while True:
             passes += 1

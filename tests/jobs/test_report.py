@@ -213,3 +213,26 @@ def test_every_picture_of_a_pdf_is_blurred_clue_crops_too(report_case, tmp_path)
     sharp = pictures(report(case, tmp_path / "s.pdf", unblurred_reason="court order 9"), "s")
     assert len(blurred) == len(sharp) == 4  # 2 in the table, the victim's media, its clue crop
     assert all(b < 0.3 * s for b, s in zip(blurred, sharp, strict=True)), (blurred, sharp)
+
+
+def test_a_long_pdf_holds_no_finished_page_to_the_end(sample_case, tmp_path, monkeypatch):
+    """When the PDF is finished, no picture flowable of a drawn page is still alive (platypus
+    kept one a page, pictures and all, to undo its postponement in a next pass)."""
+    import gc
+
+    from desktop.jobs.pdf_stream import StreamingDocument
+    from desktop.jobs.report_pdf import Picture
+
+    alive: list[int] = []
+    finish = StreamingDocument.format
+
+    def counting(self):
+        gc.collect()
+        alive.append(sum(isinstance(o, Picture) for o in gc.get_objects()))
+        return finish(self)
+
+    monkeypatch.setattr(StreamingDocument, "format", counting)
+    db = open_case(sample_case)
+    summary = write_report(db, sample_case, tmp_path / "long.pdf")
+    db.close()
+    assert summary.pages is not None and summary.pages >= 5 and alive == [0]
