@@ -266,30 +266,41 @@ class _Jpeg(ImageReader):
 
 
 class Picture(Flowable):
-    """A picture in a square box of fixed size whether it is drawn or not, so a layout pass
-    without pictures lays the pages out as the drawing pass does. A media without a picture
-    (a damaged thumbnail) says so in the box."""
+    """A picture in a box of fixed size whether it is drawn or not, so a layout pass without
+    pictures lays the pages out as the drawing pass does: the media's own proportions (known
+    from the case, no decoding) fitted in `side`, else a square. A media without a picture (a
+    damaged thumbnail) says so in the box."""
 
-    def __init__(self, data: bytes | None, side: float, draw: bool):
+    def __init__(
+        self, data: bytes | None, side: float, draw: bool,
+        size: tuple[int | None, int | None] = (None, None),
+    ):  # fmt: skip
         super().__init__()
-        self.data, self.side, self.drawing = data, side, draw
+        self.data, self.drawing = data, draw
+        width, height = size
+        if width and height and width > 0 and height > 0:
+            scale = min(side / width, side / height)
+            self.box = (max(width * scale, side / 4), max(height * scale, side / 4))
+        else:
+            self.box = (side, side)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return self.side, self.side
+        return self.box
 
     def draw(self) -> None:
         if not self.drawing:
             return
+        box_w, box_h = self.box
         if self.data is None:
             self.canv.setFont(FONT, 6)
             self.canv.setFillColor(colors.grey)
-            self.canv.drawString(0, self.side - 8, "no picture")
+            self.canv.drawString(0, box_h - 8, "no picture")
             return
         picture = _Jpeg(self.data)
         width, height = picture.getSize()
-        scale = min(self.side / width, self.side / height)
+        scale = min(box_w / width, box_h / height)
         shown_w, shown_h = width * scale, height * scale
-        self.canv.drawImage(picture, 0, self.side - shown_h, shown_w, shown_h)
+        self.canv.drawImage(picture, 0, box_h - shown_h, shown_w, shown_h)
 
 
 def _grid(
@@ -435,7 +446,7 @@ class PdfStory:
         if r.gps:
             lines.append(self.p(f"GPS: {r.gps[0]:.6f}, {r.gps[1]:.6f}"))
         lines += [self.p(path, "small") for path in r.paths]
-        picture = Picture(m.picture, SECTION_PICTURE, draw)
+        picture = Picture(m.picture, SECTION_PICTURE, draw, (r.width, r.height))
         return _grid(
             [[picture, lines]], [SECTION_PICTURE + 4 * mm, TEXT_W - SECTION_PICTURE - 4 * mm]
         )
@@ -451,7 +462,8 @@ class PdfStory:
             for m in batch:
                 r = m.row
                 yield _grid([[
-                    Picture(m.picture, THUMB, draw), self.p(f"#{r.id}\n{m.kind}", "small"),
+                    Picture(m.picture, THUMB, draw, (r.width, r.height)),
+                    self.p(f"#{r.id}\n{m.kind}", "small"),
                     "\n".join(f"{k} {v}" for k, v in m.hashes),  # hex only: safe as is
                     self.p(f"{m.category_name}\n{r.known.replace('_', ' ')}\n{r.status}"),
                     [self.p(path, "small") for path in r.paths],
