@@ -171,6 +171,7 @@ def test_package_export_signed_then_import_with_a_choice_per_conflict(window, sa
     assert dialog.preview is not None and "signed by the trusted key" in dialog.summary.text()
     rows = [dialog.conflicts.item(r, 1).text() for r in range(dialog.conflicts.rowCount())]
     row = next(i for i, text in enumerate(rows) if "your category 2" in text)
+    assert not any("yours is kept" in text for text in rows)  # the column says it, once
     db = open_case(sample_case)
     assert review.review_state(db, [media])[media].category == 2  # nothing written yet
     assert db.execute("SELECT COUNT(*) FROM imported_packages").fetchone()[0] == 0

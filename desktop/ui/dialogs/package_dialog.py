@@ -218,7 +218,10 @@ class PackageImportDialog(_JobDialog):
             tick.setCheckState(Qt.CheckState.Unchecked)
             tick.setData(Qt.ItemDataRole.UserRole, choice["key"])
             self.conflicts.setItem(row, 0, tick)
-            self.conflicts.setItem(row, 1, QTableWidgetItem(choice["reason"]))
+            # the column says yours is kept unless ticked: a row saying so too reads wrong
+            # once ticked (the CLI's sentence keeps it)
+            reason = choice["reason"].removesuffix(" (yours is kept)")
+            self.conflicts.setItem(row, 1, QTableWidgetItem(reason.removesuffix("; yours is kept")))
         self.import_button.setEnabled(True)
         self.jobs.message.setText("Nothing has been written. Tick the conflicts where the "
                                   "sender's record should replace yours, then Import.")  # fmt: skip
