@@ -164,6 +164,11 @@ def test_tables_and_audit(report_case, tmp_path):
     assert last.action == "report.unblurred" and json.loads(last.after)["reason"] == "for the court"
     summary = write_report(db, case, tmp_path / "c.html", cancel=lambda: True)
     assert summary.cancelled and not (tmp_path / "c.html").exists()
+    steps: list[str] = []
+    summary = write_report(db, case, tmp_path / "c.pdf", cancel=lambda: len(steps) > 3,
+                           progress=lambda done, total, step: steps.append(step))  # fmt: skip
+    assert summary.cancelled and not (tmp_path / "c.pdf").exists()
+    assert "Laying out the pages (pass 1)" in steps  # the PDF says what it is doing
     assert not list(tmp_path.glob(".*.partial"))
     db.close()
 
