@@ -154,6 +154,7 @@ PACKED_KINDS: dict[str, tuple[str, str | None, int]] = {
     "frame_coarse": (FRAMES + "dct64", None, 64),
     "frame_crop_keys": (FRAMES + CROP_ALGORITHM, CROP_VARIANT, 128),
 }
+FOR_VIDEOS = {"trim"}  # pictures' kinds that only the candidate stage of videos reads
 # Of a frame's crop64 row the crop join of videos keeps two hashes: the whole frame's and its
 # centred window's (a centred crop of 76-81% meets it); the rest stays in frame_hashes.
 CENTRE_WINDOW = 1 + WINDOWS.index((1 + WINDOW_GRID // 2, 1 + WINDOW_GRID // 2))
@@ -246,7 +247,10 @@ def pack_new_rows(db: Database, up_to_media_id: int) -> None:
     read them (a block per kind for the media since the last one). A new layout (the
     engine's rows changed) drops the copy first."""
     current = get_info(db, PACKED_LAYOUT_KEY) == _layout()
+    films = db.execute("SELECT 1 FROM frame_hashes LIMIT 1").fetchone() is not None
     for kind, (algorithm, variant, bits) in PACKED_KINDS.items():
+        if kind in FOR_VIDEOS and not films:  # read by the video stage only: packed once a
+            continue  # case has videos (a million pictures' PDQ rows parsed for nothing)
         covered = 0
         if current:
             covered = db.execute(
