@@ -116,15 +116,22 @@ class _Table:
         return self._rows(found_p, found_q)
 
     def _equal(self, radius: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of hashes of equal value, each with those after it in the run: passes over
+        the positions in runs of two or more only (a run of a thousand costs a thousand
+        passes over those, not over every hash)."""
         found_p, found_q = [], []
+        same = self.keys[1:] == self.keys[:-1]
+        at = np.flatnonzero(np.concatenate([same, [False]]) | np.concatenate([[False], same]))
+        keys = self.keys[at]
         gap = 1
-        while gap < len(self.keys):
-            p = np.flatnonzero(self.keys[gap:] == self.keys[:-gap])
+        while gap < len(keys):
+            p = np.flatnonzero(keys[gap:] == keys[:-gap])
             if not len(p):
                 break
-            near = np.flatnonzero(np.bitwise_count(self.words[p] ^ self.words[p + gap]) <= radius)
+            p, q = at[p], at[p + gap]
+            near = np.flatnonzero(np.bitwise_count(self.words[p] ^ self.words[q]) <= radius)
             found_p.append(p[near])
-            found_q.append(p[near] + gap)
+            found_q.append(q[near])
             gap += 1
         return self._rows(found_p, found_q)
 

@@ -322,6 +322,10 @@ def _joined(columns: Columns, radius: int, queries: np.ndarray | None) -> np.nda
     return np.stack([lo, hi], axis=1)[lo != hi]
 
 
+def _rows_of(columns: Columns, keep: np.ndarray) -> Columns:
+    return columns[0][keep], columns[1][keep], columns[2][keep]
+
+
 def candidate_pairs(
     coarse: Columns,
     rule: Rule,
@@ -332,8 +336,16 @@ def candidate_pairs(
     masked views' hashes (`masked`: mask64 rows, when given) are within rule.masked_coarse.
 
     `coarse` is (media ids, (k, 1) words, detail scores); with `queries` (media ids), only
-    their hashes are looked up (against everything): the incremental case.
+    their hashes are looked up (against everything): the incremental case. Smooth or uniform
+    pictures (detail 0 in every dct64 row) are left out: settle_pairs refuses every pair with
+    one, and their hashes are alike (a thousand blank pictures would be half a million pairs).
     """
+    owners, _, detail = coarse
+    if (detail <= 0).any():
+        textured = np.unique(owners[detail > 0])
+        coarse = _rows_of(coarse, np.isin(owners, textured))
+        if masked is not None:
+            masked = _rows_of(masked, np.isin(masked[0], textured))
     found = [_joined(coarse, rule.coarse, queries)]
     if masked is not None and len(masked[0]):
         owners, words, detail = masked

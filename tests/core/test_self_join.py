@@ -45,3 +45,12 @@ def test_small_cases_compare_every_pair():
     assert set(zip(i.tolist(), j.tolist(), distances.tolist(), strict=True)) == _brute(words, 8)
     empty = self_pairs(np.zeros(0, dtype=np.uint64), 8)
     assert all(len(column) == 0 for column in empty)
+
+
+def test_a_long_run_of_equal_hashes_pairs_every_member_once(monkeypatch):
+    monkeypatch.setattr(self_join, "BRUTE_MAX", 10)
+    words = _hashes(3000, 4, seed=5)
+    words[100:1100] = words[7]  # a thousand blank pictures alike
+    i, j, distances = self_pairs(words, 4)
+    found = list(zip(i.tolist(), j.tolist(), distances.tolist(), strict=True))
+    assert len(found) == len(set(found)) and set(found) == _brute(words, 4)

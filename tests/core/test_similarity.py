@@ -23,6 +23,7 @@ from desktop.core.similarity import (
     STRICTNESS,
     UnionFind,
     build_fingerprints,
+    candidate_pairs,
     group_matches,
     rank_similar,
     turned_distances,
@@ -302,3 +303,12 @@ def test_one_distance_per_pair_whichever_side_asks(edited_scene):
     forward = turned_distances(fp.original[a], fp.oriented[a], fp.original[b], fp.oriented[b])
     backward = turned_distances(fp.original[b], fp.oriented[b], fp.original[a], fp.oriented[a])
     assert (forward[0] == backward[0]).all()
+
+
+def test_candidates_leave_out_pictures_smooth_in_every_row():
+    words = np.full((6, 1), 0x0123456789ABCDEF, dtype=np.uint64)  # six alike dct64 hashes
+    ids = np.array([1, 2, 3, 4, 5, 5])  # media 5 has two rows: one smooth, one detailed
+    detail = np.array([40, 40, 0, 0, 0, 30])  # 3 and 4 smooth or uniform
+    views = np.zeros((6, 4), dtype=np.uint64)
+    a, b = candidate_pairs((ids, words, detail), STRICTNESS["normal"], None, (ids, views, detail))
+    assert sorted(zip(a.tolist(), b.tolist(), strict=True)) == [(1, 2), (1, 5), (2, 5)]
