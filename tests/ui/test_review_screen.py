@@ -236,3 +236,20 @@ def test_leaving_a_stack_beyond_the_first_page_keeps_the_cursor_on_it(space, qtb
     qtbot.keyClick(space.grid, Qt.Key.Key_Escape)
     assert space.stack_open is None and space.current_media() == stacked
     idle(qtbot)
+
+
+def test_the_tiles_share_the_grids_width_with_no_empty_strip(space, qtbot):
+    grid = space.grid
+    for width in (700, 788, 1000):
+        space.splitter.setSizes([width, 1400 - width])
+        qtbot.wait(30)
+        cell = grid.gridSize().width()
+        columns = grid.viewport().width() // cell
+        assert columns >= 1 and cell >= space.settings.thumbnail_size
+        # what is left at the right of the last column: a pixel per column at most, and the
+        # scroll bar's width when the bar is hidden (it is always reserved)
+        bar = grid.verticalScrollBar()
+        reserved = 0 if bar.isVisible() else bar.sizeHint().width()
+        assert grid.viewport().width() - columns * cell <= columns + 1 + reserved, width
+        first, last = (grid.visualRect(space.model.index(r)) for r in (0, columns - 1))
+        assert first.top() == last.top()  # the row holds them all

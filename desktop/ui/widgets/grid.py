@@ -193,8 +193,23 @@ class MediaGrid(QListView):
 
     def set_tile_side(self, side: int) -> None:
         self.delegate.side = side
-        self.setGridSize(QSize(side + 2 * TILE_MARGIN, side + 2 * TILE_MARGIN))
+        self._fit_columns()
         self.scheduleDelayedItemsLayout()
+
+    def _fit_columns(self) -> None:
+        """The row's width shared among its tiles (the picture stays its size, centred): no
+        strip of empty grid up to a tile wide at the right. The scroll bar's width is always
+        kept, so its coming and going never changes the number of columns."""
+        cell = self.delegate.side + 2 * TILE_MARGIN
+        width = self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
+        columns = max(1, width // cell)
+        size = QSize(max(cell, (width - 1) // columns), cell)  # QListView wraps at the edge
+        if size != self.gridSize():
+            self.setGridSize(size)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def mousePressEvent(self, event) -> None:
         super().mousePressEvent(event)
