@@ -25,6 +25,15 @@ from benchmarks.make_large_case import write_case
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory. ru_maxrss survives fork and exec (getrusage(2)):
+    a measure started by the parent after it made a 10,000-media case would report the
+    parent's size. VmHWM belongs to the process's own memory map, new at exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
