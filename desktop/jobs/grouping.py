@@ -160,6 +160,7 @@ def update_groups(
         summary.queried = len(media)
         a, b = _with_regions(db, rule, *candidate_pairs(coarse, rule, None, masked))
         existing, known = [], {}
+    del coarse  # not needed past the candidates (24 MB at a million)
     # the PDQ hashes are read only for pictures that are candidates of something
     involved = np.unique(np.concatenate([a, b]))
     matches, unsettled = (

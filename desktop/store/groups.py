@@ -283,7 +283,9 @@ def _pack_rest(
         ids, words, quality = rest
         media = media_of(ids)  # a frame's media: see core/frame_hashes
         keep = (media > covered) & (media <= up_to)
-        _write_blocks(db, kind, ids[keep], words[keep], quality[keep], covered + 1, up_to)
+        if not keep.all():  # else written from the arrays read: a copy of a million crop
+            ids, words, quality = ids[keep], words[keep], quality[keep]  # rows is 270 MB
+        _write_blocks(db, kind, ids, words, quality, covered + 1, up_to)
         small = db.execute(
             "SELECT MIN(first_media_id), COUNT(*) FROM similarity_cache WHERE kind = ?"
             " AND length(ids) < ?",
