@@ -2,10 +2,13 @@
 second) with planted copies and clips, grouped by the real grouping job.
 
     python benchmarks/index_scale.py --videos 100000   (runs this; or run it directly)
+    python benchmarks/video_scale.py --make /tmp/v.vigil   (the case alone, untimed), then
+    flock /tmp/vigil-bench.lock python benchmarks/video_scale.py --case /tmp/v.vigil
 """
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -102,7 +105,16 @@ def synthetic_video_case(path: Path, videos: int, frames: int = 60, seed: int = 
     return copies, clips, crops
 
 
-def bench_video_grouping(videos: int, frames: int = 60) -> None:
+def make_case(path: Path, videos: int, frames: int = 60) -> None:
+    """The case, made ahead of a timed run (outside the benchmark lock); its planted pairs
+    beside it (PATH.json). A case made so is grouped once: the run adds a video to it."""
+    t = time.perf_counter()
+    planted = synthetic_video_case(path, videos, frames)
+    made = time.perf_counter() - t
+    path.with_suffix(".json").write_text(json.dumps([videos, frames, made, *planted]))
+
+
+def bench_video_grouping(videos: int, frames: int = 60, made_case: Path | None = None) -> None:
     import resource
     import tempfile
 
@@ -110,10 +122,15 @@ def bench_video_grouping(videos: int, frames: int = 60) -> None:
     from desktop.store import groups as group_store
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "videos.vigil"
-        t = time.perf_counter()
-        copies, clips, crops = synthetic_video_case(path, videos, frames)
-        made = time.perf_counter() - t
+        if made_case is not None:
+            path = made_case
+            videos, frames, made, *planted = json.loads(path.with_suffix(".json").read_text())
+            copies, clips, crops = ([tuple(pair) for pair in kind] for kind in planted)
+        else:
+            path = Path(tmp) / "videos.vigil"
+            t = time.perf_counter()
+            copies, clips, crops = synthetic_video_case(path, videos, frames)
+            made = time.perf_counter() - t
         size = path.stat().st_size / 2**20
         db = open_case(path)
         t = time.perf_counter()
@@ -170,5 +187,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--videos", type=int, default=100_000)
     parser.add_argument("--frames", type=int, default=60)
+    parser.add_argument("--make", type=Path, help="only make the case at this path (untimed)")
+    parser.add_argument("--case", type=Path, help="group a case --make made (once)")
     arguments = parser.parse_args()
-    bench_video_grouping(arguments.videos, arguments.frames)
+    if arguments.make:
+        make_case(arguments.make, arguments.videos, arguments.frames)
+    else:
+        bench_video_grouping(arguments.videos, arguments.frames, arguments.case)
