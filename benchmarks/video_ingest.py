@@ -9,6 +9,7 @@ cut, with moving shapes, a text overlay and sensor noise.
 
     pip install -e '.[bench]'
     flock /tmp/vigil-bench.lock python benchmarks/video_ingest.py [--videos 4] [--minutes 2]
+        [--profiles 1080p 720p] [--make-only: the videos alone, untimed, outside the lock]
 """
 
 from __future__ import annotations
@@ -75,10 +76,14 @@ def synthetic_frames(size: tuple[int, int], seconds: float, seed: int):
             frame += 1
 
 
-def make_videos(store: Path, count: int, minutes: float) -> dict[str, list[Path]]:
+def make_videos(
+    store: Path, count: int, minutes: float, profiles: list[str] | None = None
+) -> dict[str, list[Path]]:
     """`count` videos of each profile in `store` (made once, reused when already there)."""
     made: dict[str, list[Path]] = {}
     for name, (size, gop, _) in PROFILES.items():
+        if profiles and name not in profiles:
+            continue
         folder = store / f"{name}-{minutes:g}min"
         folder.mkdir(parents=True, exist_ok=True)
         made[name] = []
@@ -169,8 +174,12 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=4, help="videos of each profile (N)")
     parser.add_argument("--minutes", type=float, default=2.0, help="length of each video")
     parser.add_argument("--store", type=Path, default=Path("/tmp/vigil-bench-videos"))
+    parser.add_argument("--profiles", nargs="+", choices=list(PROFILES), default=list(PROFILES))
+    parser.add_argument("--make-only", action="store_true", help="make the videos, measure nothing")
     args = parser.parse_args()
-    made = make_videos(args.store, args.videos, args.minutes)
+    made = make_videos(args.store, args.videos, args.minutes, args.profiles)
+    if args.make_only:
+        return
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     with tempfile.TemporaryDirectory() as tmp:
         for name, paths in made.items():
@@ -192,9 +201,10 @@ def main() -> None:
             print(f"  (a)/(b) = {a / b:.2f}; peak memory of the largest process: "
                   f"{small_peak:.0f} MiB at {len(list(quarter.iterdir()))} videos "
                   f"({small_wall:.1f} s), {peak:.0f} MiB at {len(paths)}")  # fmt: skip
-    sample = made["1080p"][0]
+    first = next(iter(made))
+    sample = made[first][0]
     print(
-        f"Decoding modes, one {PROFILES['1080p'][2]} video ({duration(sample):.0f} s), one "
+        f"Decoding modes, one {PROFILES[first][2]} video ({duration(sample):.0f} s), one "
         "process, a frame a second turned into a 512-pixel RGB array:"
     )
     for label, options in (
