@@ -100,11 +100,12 @@ def main() -> None:
             f"thumbnails {ratio:.2f}; peak memory {big} vs {small} media x{growth:.2f}"
         )
     html_rate = results["html", big]["media"] / results["html", big]["seconds"]
-    html_growth = results["html", big]["peak_mb"] / results["html", small]["peak_mb"]
-    print(
-        f"targets: HTML >= 300 media/s: {'met' if html_rate >= 300 else 'NOT met'}; "
-        f"HTML memory flat (x{html_growth:.2f}): {'met' if html_growth < 1.1 else 'NOT met'}"
+    growth = {k: results[k, big]["peak_mb"] / results[k, small]["peak_mb"] for k in ("html", "pdf")}
+    flat = "; ".join(
+        f"{k.upper()} memory flat (x{g:.2f}): {'met' if g < 1.1 else 'NOT met'}"
+        for k, g in growth.items()
     )
+    print(f"targets: HTML >= 300 media/s: {'met' if html_rate >= 300 else 'NOT met'}; {flat}")
 
 
 if __name__ == "__main__":
