@@ -20,6 +20,8 @@ from desktop.core.hamming import chunk_values
 # A chunk value shared by more subjects than this is common content (a studio's intro, a
 # black frame with a logo): its run is left out rather than paired all with all.
 RUN_CAP = 48
+TABLE_BITS = 20  # of the direct table that picks the rows of repeated keys (1 MB)
+TABLE_MASK = np.uint32((1 << TABLE_BITS) - 1)
 
 
 def equal_chunk_pairs(
@@ -51,6 +53,7 @@ def _runs_paired(
     ids: np.ndarray, keys: np.ndarray, rows: np.ndarray, new: np.ndarray | None
 ) -> np.ndarray:
     """Every pair of `rows` with equal keys, runs longer than RUN_CAP left out."""
+    rows = _with_an_equal(keys, rows)
     if len(ids) < 1 << 32 and (keys < 1 << 32).all():
         # key and row in one number: a plain sort is three times quicker than an argsort
         packed = np.sort((keys[rows] << np.uint64(32)) | rows.astype(np.uint64))
@@ -77,3 +80,23 @@ def _runs_paired(
             a, b = a[either], b[either]
         pairs.append(np.stack([ids[a], ids[b]], axis=1))
     return np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
+
+
+def _with_an_equal(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The `rows` whose key another row has too, in their order. Random 32-bit keys rarely
+    repeat (a million frames: a few hundred equal pairs), so the keys alone are sorted (as
+    uint32: half the bytes of key and row packed) to find the repeated values, and the rows
+    holding one are found by a direct table of the values' low bits (then checked exactly):
+    the sort that pairs them is of those few rows, not of every one."""
+    if len(rows) < 2 or int(keys.max()) >= 1 << 32:
+        return rows
+    values = keys[rows].astype(np.uint32)
+    ordered = np.sort(values)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    table = np.zeros(1 << TABLE_BITS, dtype=bool)
+    table[repeated & TABLE_MASK] = True
+    maybe = np.flatnonzero(table[values & TABLE_MASK])
+    if not len(maybe):
+        return rows[:0]
+    at = np.minimum(np.searchsorted(repeated, values[maybe]), len(repeated) - 1)
+    return rows[maybe[repeated[at] == values[maybe]]]
