@@ -11,7 +11,7 @@ from helpers.videos import CONTAINERS, huge_frame_avi, small_video
 from desktop.core import video_ingest
 from desktop.core.ingest import analyse_file
 from desktop.core.media import sniff_type
-from desktop.core.video_decode import Budget, BudgetSpent
+from desktop.core.video_decode import Budget, BudgetSpent, VideoDecoder
 from desktop.core.video_samples import animated_picture, scene_frames, write_video
 
 EXPECTED_TYPES = {
@@ -172,3 +172,25 @@ def test_sniffing_transport_streams_needs_three_sync_bytes():
     assert sniff_type(packet * 3) == "mpegts"
     assert sniff_type((bytes(4) + b"\x47" + bytes(187)) * 3) == "mpegts"  # M2TS
     assert sniff_type(b"\x47" + bytes(300)) is None
+
+
+def test_keyframe_pass_skips_the_loop_filter_and_frames_between_are_decoded_with_it(tmp_path):
+    """Frames reduced 2x or more: keyframes decoded without H.264's loop filter (cheaper, the
+    reduction averages block edges away); frames decoded after it, between keyframes, are the
+    ones a decoder with the filter on gives (no drift from unfiltered reference pictures)."""
+    path = small_video(tmp_path / "gop.mp4", seeds=(3,), seconds_each=6.0, gop=60, bit_rate=15_000)
+
+    def decoder(handle):
+        return VideoDecoder(handle, "mp4", b"", max_side=32)
+
+    with open(path, "rb") as handle, decoder(handle) as fast:
+        keyframe = next(fast.keyframes(lambda when: True, Budget(30)))
+        between = next(fast.frames_at([3.0], Budget(30)))
+    with open(path, "rb") as handle, decoder(handle) as plain:
+        filtered = next(plain.play_from(0.0))
+    with open(path, "rb") as handle, decoder(handle) as plain:
+        expected = next(plain.frames_at([3.0], Budget(30)))
+    assert keyframe.time == filtered.time == 0.0
+    assert np.asarray(keyframe.image).tobytes() != np.asarray(filtered.image).tobytes()
+    assert 3.0 <= between.time < 3.5 and between.time == expected.time
+    assert np.array_equal(np.asarray(between.image), np.asarray(expected.image))
