@@ -408,10 +408,12 @@ class HammingIndex:
         return self._ids[queries[keep]], self._ids[rows[keep]], distances[keep]
 
 
-def chunk_values(words: np.ndarray, bits: int, chunks: int) -> list[np.ndarray]:
+def chunk_values(words: np.ndarray, bits: int, chunks: int) -> Iterator[np.ndarray]:
     """Each hash (row of (n, bits/64) words) cut into `chunks` nearly equal runs of bits, as
-    one uint64 array per chunk: what the multi-index tables are keyed on."""
-    return [_extract(words, start, length) for start, length in _chunk_bounds(bits, chunks)]
+    one uint64 array per chunk, a chunk at a time (six million frames: 48 MB each, not all
+    eight at once): what the multi-index tables are keyed on."""
+    for start, length in _chunk_bounds(bits, chunks):
+        yield _extract(words, start, length)
 
 
 class PairedChunkIndex:

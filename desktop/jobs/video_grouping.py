@@ -74,13 +74,15 @@ def video_relations(
     found = []
     frames: dict[int, int] = {}  # usable frames per media (its candidate subjects)
     focus = query.media_id if query else of_media
-    for columns, chunks, least in (
-        (video_groups.candidate_columns(db, extra), CANDIDATE_CHUNKS, MIN_QUALITY),
-        (video_groups.orientation_free_columns(db, extra), COARSE_CHUNKS, 1),
+    for read, chunks, least in (  # read one kind at a time (six million frames: 300 MB)
+        (video_groups.candidate_columns, CANDIDATE_CHUNKS, MIN_QUALITY),
+        (video_groups.orientation_free_columns, COARSE_CHUNKS, 1),
     ):
-        ids, words, quality = columns
+        ids, words, quality = read(db, extra)
         usable = quality >= least  # PDQ quality; for dct64, detail (0: smooth or uniform)
-        ids, words = ids[usable], words[usable]
+        if not usable.all():
+            ids, words = ids[usable], words[usable]
+        del quality, usable
         owners = media_of(ids)
         if not frames:
             counted, counts = np.unique(owners, return_counts=True)

@@ -164,13 +164,18 @@ def _rows_after(
     db: Database, algorithm: str, variant: str | None, bits: int, after: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """hash_columns of the media after `after`: pictures' rows, or video frames' packed rows."""
-    if algorithm.startswith(FRAMES):
+    if algorithm.startswith(FRAMES):  # read a block of videos at a time (bounded memory)
         kind = algorithm[len(FRAMES) :]
-        rows = videos.packed_rows(db, kind, variant, after_media_id=after)
-        if kind != CROP_ALGORITHM:
-            return frame_columns(rows, bits)
-        ids, words, quality = frame_columns(rows, CROP_ROW_BITS)
-        return ids, np.ascontiguousarray(words[:, [0, CENTRE_WINDOW]]), quality
+        parts = [frame_columns([], bits)]
+        for block in videos.packed_row_blocks(db, kind, variant, after):
+            if kind != CROP_ALGORITHM:
+                parts.append(frame_columns(block, bits))
+                continue
+            ids, words, quality = frame_columns(block, CROP_ROW_BITS)
+            parts.append((ids, np.ascontiguousarray(words[:, [0, CENTRE_WINDOW]]), quality))
+            del words
+        ids, words, quality = (np.concatenate(column) for column in zip(*parts, strict=True))
+        return ids, words, quality
     return hash_columns(db, algorithm, variant, bits, after_media_id=after)
 
 

@@ -35,6 +35,12 @@ def video_ids(db: Database) -> np.ndarray:
 
 
 def _joined(first: Columns, second: Columns) -> Columns:
+    """Both columns' rows; one of them as it is when the other has none (a case of videos
+    only: six million frames' rows are not copied for nothing)."""
+    if not len(second[0]):
+        return first
+    if not len(first[0]):
+        return second
     return (
         np.concatenate([first[0], second[0]]),
         np.concatenate([first[1], second[1]]),
