@@ -104,12 +104,9 @@ def timelines(db: Database, media_ids: Iterable[int]) -> dict[int, tuple[list[fl
     """(kept frames' times, length) of those media that are videos; the length of a video cut
     short is what decoded (its last good time and a second), not what its header claims."""
     found = {}
-    for media_id in sorted(set(int(m) for m in media_ids)):
-        times = videos.kept_frame_times(db, media_id)
+    rows = videos.timeline_rows(db, sorted(set(int(m) for m in media_ids)))
+    for media_id, times, duration, until in sorted(rows):
         if times:
-            duration, until = db.execute(
-                "SELECT duration, decoded_until FROM videos WHERE media_id = ?", [media_id]
-            ).fetchone()
             length = float(duration or times[-1])
             if until is not None:
                 length = min(length, float(until) + 1.0)

@@ -139,6 +139,19 @@ def kept_frame_times(db: Any, media_id: int) -> list[float]:
     return _seconds(row[0]) if row else []
 
 
+def timeline_rows(
+    db: Any, media_ids: Iterable[int]
+) -> Iterator[tuple[int, list[float], float | None, float | None]]:
+    """(media id, kept frames' seconds, duration, decoded_until) of those media that are
+    videos, looked up in batches (a few thousand videos: not a query each)."""
+    sql = (
+        "SELECT media_id, frame_times, duration, decoded_until FROM videos"
+        " WHERE media_id IN ({marks})"
+    )
+    for media_id, times, duration, until in _rows_for(db, sql, media_ids):
+        yield media_id, _seconds(times), duration, until
+
+
 @dataclass(frozen=True)
 class Storyboard:
     """Up to 16 frames spread over a video, stored so tiles can step through them without the
