@@ -118,11 +118,15 @@ def _crop_pairs(
     window (a centred crop of it). Candidates are frames whose whole or centred hashes agree
     exactly on one 32-bit half, as the orientation-free join: a video needs one frame pair
     to meet, then every frame pair of the two is compared (_Extra)."""
-    ids, words, quality = video_groups.crop_key_columns(db, extra)
+    ids, words, _ = video_groups.crop_key_columns(db, extra)
     none = (ids[:0], words[:0], np.zeros((0, 2), dtype=np.int64))
-    order = np.argsort(ids)
-    ids, words = ids[order], words[order]
-    new = _new(media_of(ids), new_after, focus)
+    if len(ids) and (ids[1:] < ids[:-1]).all():  # frames packed in media order: ids falling
+        ids, words = ids[::-1], words[::-1]
+    else:
+        order = np.argsort(ids)
+        ids, words = ids[order], words[order]
+        del order
+    new = None if new_after is None and focus is None else _new(media_of(ids), new_after, focus)
     if not len(ids) or (new is not None and not new.any()):
         return none
     both = np.concatenate([words[:, :1], words[:, 1:2]])  # a crop meets either key
