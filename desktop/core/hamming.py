@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
 
@@ -56,6 +56,15 @@ def concatenated(parts: list[Found]) -> Found:
         return empty, empty, empty
     rows, numbers, distances = (np.concatenate(part) for part in zip(*parts, strict=True))
     return rows, numbers, distances
+
+
+def joined_in_blocks(queries: np.ndarray, search: Callable[[np.ndarray, int], Found]) -> Found:
+    """search(block, number of its first query) over blocks of BLOCK queries, run on all cores
+    (numpy releases the GIL), as one result."""
+    blocks = range(0, len(queries), BLOCK)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        found = list(pool.map(lambda i: search(queries[i : i + BLOCK], i), blocks))
+    return concatenated(found)
 
 
 def popcount_rows(words: np.ndarray) -> np.ndarray:
@@ -471,10 +480,7 @@ class PairedChunkIndex:
         query (queries: (k,) or (k, 1) uint64), and of those farther, up to `radius`, that
         agree with it on two chunks; each pair once. Blocks run on all cores."""
         queries = np.ascontiguousarray(np.asarray(queries, dtype=np.uint64).reshape(-1))
-        blocks = range(0, len(queries), BLOCK)
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            found = list(pool.map(lambda i: self._block(queries[i : i + BLOCK], i, radius), blocks))
-        return concatenated(found)
+        return joined_in_blocks(queries, lambda block, first: self._block(block, first, radius))
 
     def _block(
         self, queries: np.ndarray, first: int, radius: int
@@ -543,10 +549,7 @@ class FewHashes:
         query, and of farther ones up to `radius` that agree with it on a chunk; each pair
         once. Blocks of queries run on all cores."""
         queries = np.asarray(queries, dtype=np.uint64).reshape(-1)
-        blocks = range(0, len(queries), BLOCK)
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            found = list(pool.map(lambda i: self._block(queries[i : i + BLOCK], i, radius), blocks))
-        return concatenated(found)
+        return joined_in_blocks(queries, lambda block, first: self._block(block, first, radius))
 
     def _block(
         self, queries: np.ndarray, first: int, radius: int
