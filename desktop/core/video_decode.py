@@ -273,7 +273,10 @@ class VideoDecoder:
         self.last_good = max(self.last_good, when)
         return DecodedFrame(when, image, key)
 
-    def _decode(self, packet: Any, key: bool) -> list[DecodedFrame]:
+    def _decode(self, packet: Any, key: bool, after: float | None = None) -> list[DecodedFrame]:
+        """The frames a packet completes; those known to come before `after` are counted as
+        decoded but not reduced (a seek decodes up to a keyframe interval of frames it drops,
+        and turning each into a picture cost the player most of its seek time)."""
         context = self.stream.codec_context
         try:
             frames = context.decode(packet)
@@ -283,7 +286,14 @@ class VideoDecoder:
             when = self._time(packet.pts) if packet else None
             self.damage.append(Damage(when, ffmpeg_message(error)))
             return []
-        return [self._frame(frame, key) for frame in frames]
+        kept = []
+        for frame in frames:
+            when = self._time(frame.pts)
+            if after is not None and when is not None and when < after:
+                self.last_good = max(self.last_good, when)
+                continue
+            kept.append(self._frame(frame, key))
+        return kept
 
     def keyframes(self, wanted: Callable[[float], bool], budget: Budget) -> Iterator[DecodedFrame]:
         """Keyframes the caller wants (asked with each keyframe's time before it is decoded), in
@@ -384,7 +394,8 @@ class VideoDecoder:
         early = start - 0.5 * (self._frame_span or 0.04)
         try:
             for packet in self.container.demux(self.stream):
-                for frame in self._decode(packet, key=bool(packet.is_keyframe)):
+                dropped_before = None if keyframes_only else early
+                for frame in self._decode(packet, bool(packet.is_keyframe), dropped_before):
                     if keyframes_only or frame.time >= early:
                         yield frame
         except av.FFmpegError as error:

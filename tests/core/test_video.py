@@ -194,3 +194,23 @@ def test_keyframe_pass_skips_the_loop_filter_and_frames_between_are_decoded_with
     assert np.asarray(keyframe.image).tobytes() != np.asarray(filtered.image).tobytes()
     assert 3.0 <= between.time < 3.5 and between.time == expected.time
     assert np.array_equal(np.asarray(between.image), np.asarray(expected.image))
+
+
+def test_a_seek_turns_only_the_frames_it_hands_out_into_pictures(tmp_path, monkeypatch):
+    """The player's seek decodes from the keyframe before the time asked; the frames it drops
+    are decoded but never reduced and turned into pictures (that cost most of a seek)."""
+    path = small_video(tmp_path / "gop.mp4", seeds=(3,), seconds_each=6.0, gop=60, bit_rate=15_000)
+    with open(path, "rb") as handle, VideoDecoder(handle, "mp4", b"", max_side=32) as decoder:
+        made: list[float] = []
+        turn_into_picture = decoder._frame
+
+        def counted(frame, key):
+            picture = turn_into_picture(frame, key)
+            made.append(picture.time)
+            return picture
+
+        monkeypatch.setattr(decoder, "_frame", counted)
+        first = next(decoder.play_from(3.0))
+    assert 2.9 <= first.time < 3.5
+    assert made == [first.time]
+    assert decoder.last_good >= first.time
