@@ -12,7 +12,7 @@ from desktop.jobs.ingest import IngestSummary, ingest
 from desktop.jobs.verify import verify
 from desktop.store import audit, exposure, items, known, videos
 from desktop.store.audit import current_user
-from desktop.store.db import get_info, open_case
+from desktop.store.db import CaseDatabase, get_info, open_case
 
 
 def positive_int(text: str) -> int:
@@ -186,7 +186,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_exposure(db: Any, as_json: bool) -> int:
+def _print_exposure(db: CaseDatabase, as_json: bool) -> int:
     """The analyst's own figures (this OS user's events only), per local day."""
     days = exposure.by_day(db)
     user = current_user()

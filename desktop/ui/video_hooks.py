@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -53,7 +54,7 @@ class VideoBadges:
         return found
 
 
-def measure_loudness(case_path: Any, media_id: int) -> bytes:
+def measure_loudness(case_path: Path, media_id: int) -> bytes:
     """Decode the video's sound and measure it (a worker; nothing is played)."""
     handle, file_type, head = open_video_file(workers.thread_connection(case_path), media_id)
     try:

@@ -14,7 +14,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from PIL import Image
 from PySide6.QtGui import QImage
@@ -23,6 +23,7 @@ from desktop.core.ingest import open_evidence
 from desktop.core.media import SNIFF_BYTES, VIDEO_TYPES, DecodeFailure
 from desktop.core.video_decode import VideoDecoder
 from desktop.store import media_view
+from desktop.store.browse import Conn
 from desktop.store.db import CaseError
 from desktop.ui import imaging
 from desktop.ui.workers import thread_connection
@@ -36,7 +37,7 @@ class VideoUnavailable(CaseError):
     reports it as such, never as an unexpected error)."""
 
 
-def open_video_file(conn: Any, media_id: int) -> tuple[IO[bytes], str, bytes]:
+def open_video_file(conn: Conn, media_id: int) -> tuple[IO[bytes], str, bytes]:
     """A video's first evidence file that is still as ingest saw it (same size and modification
     time: a cheap check; exports check the SHA-256), opened read-only, its type and first
     bytes."""

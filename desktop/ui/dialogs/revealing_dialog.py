@@ -18,10 +18,13 @@ class RevealingDialog(QDialog):
         super().__init__(parent)
         self.reveals = reveals
 
+    # The two methods each subclass gives (abstract: Qt's metaclass does not mix with ABCMeta).
     def revealed(self) -> bool:
+        """Whether what this dialog shows is sharp now."""
         raise NotImplementedError
 
     def reveal(self, held: bool) -> None:
+        """Show what the dialog offers sharp through `self.reveals`, held or until moved."""
         raise NotImplementedError
 
     def look_button(self, text: str) -> QPushButton:
