@@ -19,7 +19,6 @@ from desktop.core.clue_export import EXPORT_FORMATS, crop_picture, encode_withou
 from desktop.core.ingest import open_evidence, read_and_digest
 from desktop.core.media import VIDEO_TYPES, DecodeFailure, decode_reduced
 from desktop.core.regions import Region, RegionError
-from desktop.core.video_decode import frame_at
 from desktop.store import audit
 from desktop.store.clues import get_clue
 from desktop.store.db import get_info, now_iso
@@ -83,6 +82,9 @@ def read_frame(db: Database, media_id: int, seconds: float) -> tuple[Image.Image
             "SELECT path_raw FROM files WHERE media_id = ? ORDER BY id", [media_id]
         )
     ]  # fmt: skip
+    # here, not at the top: the CLI imports this module for every command, PyAV costs 0.1 s
+    from desktop.core.video_decode import frame_at
+
     for path in paths:
         try:
             digests, head, _ = read_and_digest(path)

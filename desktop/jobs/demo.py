@@ -8,7 +8,6 @@ from pathlib import Path
 import platformdirs
 
 from desktop.core.samples import write_sample_evidence
-from desktop.core.video_samples import write_sample_videos
 from desktop.jobs.ingest import Cancel, IngestSummary, Progress, ingest
 
 DEMO_SCENES = 120
@@ -48,6 +47,10 @@ def write_demo_evidence(folder: Path, scenes: int | None = None) -> Path:
     evidence = folder / "evidence"
     marker = folder / COMPLETE_MARKER
     if not marker.exists():
+        # here, not at the top: every `vigil` command imports this module (its help names the
+        # demo's folder), and PyAV's import costs each of them about 0.1 s
+        from desktop.core.video_samples import write_sample_videos
+
         folder.mkdir(parents=True, exist_ok=True)
         write_sample_evidence(evidence, scenes=scenes or DEMO_SCENES)
         write_sample_videos(evidence)
