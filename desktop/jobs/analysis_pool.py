@@ -352,14 +352,22 @@ class AnalysisPool:
         return base + worker.more_time
 
     def _dispatch(self) -> None:
-        """Send waiting files to the workers with the fewest queued."""
+        """Send waiting files to the workers with the fewest queued (a file moved from a stuck
+        worker to another than that one)."""
         while self.waiting:
-            worker = min(self.workers, key=lambda w: len(w.queue))
-            if len(worker.queue) >= self.FILES_PER_WORKER:
-                return
-            task = self.waiting.popleft()
+            task = self.waiting[0]
             if task.settled:
+                self.waiting.popleft()
                 continue
+            room = [
+                w
+                for w in self.workers
+                if len(w.queue) < self.FILES_PER_WORKER and all(t is not task for t in w.queue)
+            ]
+            if not room:
+                return
+            worker = min(room, key=lambda w: len(w.queue))
+            self.waiting.popleft()
             if not worker.queue:
                 worker.since = time.monotonic()
             worker.queue.append(task)
@@ -400,6 +408,13 @@ class AnalysisPool:
                     self._replace(worker, results, died=False, budget=budget)
 
     def _move_from_stuck_workers(self) -> None:
+        """Files queued behind a file that has run for MOVE_AFTER go to a worker with nothing
+        to do. Only to an idle one: the stuck worker still analyses them when it gets to them
+        (they are in its pipe), so moving them to a busy worker, which is no sooner free, would
+        only have them analysed twice (of four two-minute videos on two workers, the last two
+        were: each was sent back to the worker it sat on)."""
+        if not any(w.ready and not w.queue for w in self.workers):
+            return
         now = time.monotonic()
         for worker in self.workers:
             if worker.ready and len(worker.queue) > 1 and now - worker.since > MOVE_AFTER:

@@ -16,7 +16,9 @@ from helpers.slow_decoder import (
     HOG,
     LONG,
     SLOW,
+    STARTED,
     SWAP,
+    analyse_lengthily_noting_starts,
     analyse_like_a_long_video,
     analyse_or_hog,
     analyse_or_stall,
@@ -24,6 +26,7 @@ from helpers.slow_decoder import (
 )
 
 from desktop.core import samples
+from desktop.jobs import analysis_pool
 from desktop.jobs.ingest import ingest
 from faults.bounded import case_rows, run_vigil, time_limit
 
@@ -97,6 +100,21 @@ def test_a_decoder_that_asks_for_more_time_gets_it(tmp_path):
             time_budget=lambda entry: 2.0,  # the 4 s it takes fit only with the 8 s it asked for
         )
     assert summary.too_slow == 0 and summary.statuses["ok"] == 3
+
+
+def test_files_behind_a_lengthy_one_move_only_to_an_idle_worker(tmp_path, monkeypatch):
+    # every worker busy past MOVE_AFTER with the file in hand (two-minute videos): the files
+    # queued behind go nowhere, so none is started twice (each was, on the worker it sat on)
+    monkeypatch.setattr(analysis_pool, "MOVE_AFTER", 0.2)
+    evidence = tmp_path / "evidence"
+    _ordinary(evidence, 4)
+    with time_limit(60):
+        summary = ingest(
+            tmp_path / "case.vigil", [evidence], workers=2, analyse=analyse_lengthily_noting_starts
+        )
+    assert summary.statuses["ok"] == 4
+    started = (tmp_path / STARTED.decode()).read_bytes().split()
+    assert sorted(started) == sorted(p.name.encode() for p in evidence.iterdir())
 
 
 def test_a_file_swapped_for_a_pipe_is_recorded_not_waited_for(tmp_path):

@@ -69,3 +69,16 @@ def analyse_steadily_then_hold(path: bytes) -> FileAnalysis:
         while os.path.exists(hold) and time.monotonic() < deadline:
             time.sleep(STEP_SECONDS)
     return analyse_in_worker(path)
+
+
+STARTED = b"started.log"  # beside the evidence folder: one line per analysis started
+LENGTHY_SECONDS = 0.6
+
+
+def analyse_lengthily_noting_starts(path: bytes) -> FileAnalysis:
+    """Notes the file's name as it starts on it, then takes a while, as a video does."""
+    log = os.path.join(os.path.dirname(os.path.dirname(path)), STARTED)
+    with open(log, "ab") as handle:
+        handle.write(os.path.basename(path) + b"\n")
+    time.sleep(LENGTHY_SECONDS)
+    return analyse_in_worker(path)
