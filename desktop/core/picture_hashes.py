@@ -14,12 +14,18 @@ PREVIEW_SIDE = 256
 
 
 def picture_hashes(
-    image: Image.Image, exif_orientation: int = 1
+    image: Image.Image,
+    exif_orientation: int = 1,
+    first: list[PerceptualHash] | None = None,
 ) -> tuple[list[PerceptualHash], Image.Image]:
     """pHash, dHash and PDQ of the reduced picture (RGB, upright, longest side at most
     media.REDUCED_MAX_SIDE) and the engine's fingerprints of its PREVIEW_SIDE copy, and that
     copy (the thumbnail to store). `exif_orientation`: the EXIF orientation that turned a
     photo upright (media.DecodedImage.orientation), for PDQ of its pixels as stored too. A
-    picture found inside a screenshot is cut from the reduced picture itself."""
+    picture found inside a screenshot is cut from the reduced picture itself. `first`: pHash,
+    dHash and PDQ when the caller has already taken them (perceptual_hashes of the same image:
+    a video frame, to tell whether it repeats the frame before)."""
     preview = shrink(image, PREVIEW_SIDE)
-    return perceptual_hashes(image, exif_orientation) + extra_hashes(preview, image), preview
+    if first is None:
+        first = perceptual_hashes(image, exif_orientation)
+    return first + extra_hashes(preview, image), preview

@@ -5,7 +5,8 @@ are the scene changes), at most one per `spacing` (about a second; more for long
 most MAX_KEPT frames), then, where two kept frames are more than `max_gap` apart (a long group
 of pictures), frames decoded at even steps between them, as far as the fill budget allows.
 Frames whose PDQ is within DUPLICATE_BITS of the frame kept before them (a still scene) are
-dropped: they would only repeat the same hashes. A re-encode places its keyframes at the same
+dropped: they would only repeat the same hashes (video_ingest tells them in the keyframe pass,
+before the engine's fingerprints are taken). A re-encode places its keyframes at the same
 cuts, and within a scene the nearest frames of two encodes are at most half a step apart.
 """
 
@@ -72,15 +73,18 @@ class Sampler:
         return sorted(targets)[: max(room, 0)]
 
 
+def repeats(words: Sequence[int], kept: Sequence[int]) -> bool:
+    """Whether a frame's PDQ (four 64-bit integers) is within DUPLICATE_BITS of a kept one's."""
+    return sum((a ^ b).bit_count() for a, b in zip(words, kept, strict=True)) <= DUPLICATE_BITS
+
+
 def distinct_frames(pdq_words: Sequence[Sequence[int]]) -> list[int]:
     """Indexes of the frames to keep (in time order): each frame not within DUPLICATE_BITS of
     PDQ of the last frame kept. `pdq_words` holds each frame's PDQ as four 64-bit integers."""
     kept: list[int] = []
     for index, words in enumerate(pdq_words):
-        if kept:
-            last = pdq_words[kept[-1]]
-            if sum((a ^ b).bit_count() for a, b in zip(words, last, strict=True)) <= DUPLICATE_BITS:
-                continue
+        if kept and repeats(words, pdq_words[kept[-1]]):
+            continue
         kept.append(index)
     return kept
 

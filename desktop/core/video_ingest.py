@@ -14,7 +14,7 @@ from PIL import Image
 
 from desktop.core.animated import AnimatedDecoder
 from desktop.core.frame_hashes import PackedHashes, pack
-from desktop.core.hashing import PerceptualHash
+from desktop.core.hashing import PerceptualHash, perceptual_hashes
 from desktop.core.limits import video_decode_budget
 from desktop.core.media import DecodeFailure
 from desktop.core.picture_hashes import picture_hashes
@@ -30,6 +30,7 @@ from desktop.core.video_frames import (
     Sampler,
     distinct_frames,
     poster_pick,
+    repeats,
     storyboard_picks,
     storyboard_strip,
     tile_size,
@@ -110,7 +111,9 @@ class VideoOutcome:
 
 @dataclass
 class _Seen:
-    """One decoded frame, reduced to what is kept of it."""
+    """One decoded frame, reduced to what is kept of it. A frame that repeats the one kept
+    before it (`repeat`, told in the keyframe pass) has pHash, dHash and PDQ only, no preview:
+    it is dropped, as distinct_frames would drop it."""
 
     time: float
     hashes: list[PerceptualHash]
@@ -118,6 +121,40 @@ class _Seen:
     pdq: tuple[int, ...]
     tile: Image.Image
     preview_jpeg: bytes
+    repeat: bool = False
+
+
+class _Repeats:
+    """Tells, frame by frame in the keyframe pass, whether a frame repeats the frame kept
+    before it (PDQ within DUPLICATE_BITS), so the engine's fingerprints of a still scene are
+    taken once, not every second. It tells only what distinct_frames will find over all the
+    frames: while no frame can come before the frame told in time but those already seen,
+    i.e. while frames come in rising time and no gap from the start or between the keyframes
+    taken is long enough for frames to be decoded in it afterwards (Sampler.fill_targets).
+    From the first such gap on, every frame is taken whole, as before."""
+
+    def __init__(self, sampler: Sampler):
+        self.sampler = sampler
+        self.sure = True
+        self.checked = 0  # keyframes taken whose gap to the one before was looked at
+        self.last_time: float | None = None
+        self.kept: tuple[int, ...] | None = None
+
+    def __call__(self, when: float, words: tuple[int, ...]) -> bool:
+        taken, gap = self.sampler.taken, self.sampler.gap
+        while self.checked < len(taken):
+            before = taken[self.checked - 1] if self.checked else 0.0
+            self.sure = self.sure and taken[self.checked] - before <= gap
+            self.checked += 1
+        if self.last_time is not None and when <= self.last_time + 1e-3:
+            self.sure = False
+        self.last_time = when
+        if not self.sure:
+            return False
+        if self.kept is not None and repeats(words, self.kept):
+            return True
+        self.kept = words
+        return False
 
 
 def _jpeg(image: Image.Image, quality: int = THUMBNAIL_QUALITY) -> bytes:
@@ -126,11 +163,14 @@ def _jpeg(image: Image.Image, quality: int = THUMBNAIL_QUALITY) -> bytes:
     return buffer.getvalue()
 
 
-def _see(frame: DecodedFrame) -> _Seen:
-    hashes, preview = picture_hashes(frame.image)
-    pdq = next(h for h in hashes if h.algorithm == "pdq" and h.variant == "original")
+def _see(frame: DecodedFrame, told: _Repeats | None = None) -> _Seen:
+    first = perceptual_hashes(frame.image)
+    pdq = next(h for h in first if h.algorithm == "pdq" and h.variant == "original")
     words = tuple(int(pdq.hex[i : i + 16], 16) for i in range(0, 64, 16))
     small = frame.image.resize(tile_size(*frame.image.size), Image.Resampling.BOX)
+    if told is not None and told(frame.time, words):
+        return _Seen(frame.time, first, pdq.quality or 0, words, small, b"", repeat=True)
+    hashes, preview = picture_hashes(frame.image, first=first)
     return _Seen(frame.time, hashes, pdq.quality or 0, words, small, _jpeg(preview))
 
 
@@ -156,9 +196,10 @@ def analyse_video(decoder: FrameDecoder, size: int) -> VideoOutcome:
             sampler.take(when)
         return wanted
 
+    told = _Repeats(sampler)
     try:
         for frame in decoder.keyframes(claim, budget):
-            seen.append(_see(frame))
+            seen.append(_see(frame, told))
         targets = sampler.fill_targets(decoder.end_time)
         if targets:
             share = max(FILL_MIN_SECONDS, FILL_SHARE * decoder.end_time)
@@ -193,7 +234,10 @@ def _outcome(
     info = decoder.info
     seen.sort(key=lambda s: s.time)
     unique = [s for k, s in enumerate(seen) if k == 0 or s.time - seen[k - 1].time > 1e-3]
-    kept = [unique[k] for k in distinct_frames([s.pdq for s in unique])]
+    # repeats told in the keyframe pass are frames distinct_frames drops (and never compares
+    # others with): leaving them out first changes nothing but the work
+    fresh = [s for s in unique if not s.repeat]
+    kept = [fresh[k] for k in distinct_frames([s.pdq for s in fresh])]
     end = max(decoder.end_time, unique[-1].time)
     duration = max(info.duration or 0.0, end) or None
     tile = tile_size(info.width, info.height)

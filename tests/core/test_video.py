@@ -214,3 +214,40 @@ def test_a_seek_turns_only_the_frames_it_hands_out_into_pictures(tmp_path, monke
     assert 2.9 <= first.time < 3.5
     assert made == [first.time]
     assert decoder.last_good >= first.time
+
+
+def _still_then_moving(path, gop):
+    """6 s of one still picture, 3 s of it panning, 6 s still again: 96x64 at 10 fps."""
+    still = next(scene_frames((4,), (96, 64), 0.1, 10))
+    frames = [still] * 60 + [np.roll(still, 4 * k, axis=1) for k in range(30)] + [still] * 60
+    return write_video(path, frames, fps=10, gop=gop)
+
+
+@pytest.mark.parametrize("gop", [10, 100])
+def test_a_still_scene_gets_the_engine_fingerprints_once(tmp_path, monkeypatch, gop):
+    """Keyframes that repeat the frame kept before them (PDQ within a few bits) are dropped, as
+    before, and now their engine fingerprints are not taken at all: with a keyframe a second,
+    only the kept frames' are. With keyframes 10 s apart (frames between them decoded after
+    the keyframe pass) nothing is told early and every frame's are taken. Same result either
+    way as when every frame's fingerprints are taken."""
+    path = _still_then_moving(tmp_path / f"still_{gop}.mp4", gop)
+    telling = video_ingest._Repeats.__call__
+    monkeypatch.setattr(video_ingest._Repeats, "__call__", lambda self, when, words: False)
+    every = analyse_file(os.fsencode(path))
+    monkeypatch.setattr(video_ingest._Repeats, "__call__", telling)
+    taken: list[int] = []
+    fingerprints = video_ingest.picture_hashes
+
+    def counted(image, *args, **kwargs):
+        taken.append(1)
+        return fingerprints(image, *args, **kwargs)
+
+    monkeypatch.setattr(video_ingest, "picture_hashes", counted)
+    told = analyse_file(os.fsencode(path))
+    assert every.video is not None and told.video is not None
+    for name in ("frame_times", "frame_hashes", "storyboard", "storyboard_times", "notes"):
+        assert getattr(told.video, name) == getattr(every.video, name), name
+    assert told.thumbnail == every.thumbnail
+    kept, decoded = told.video.kept_frames, told.video.frames_decoded
+    assert kept < decoded  # the still frames repeat
+    assert len(taken) == (kept if gop == 10 else decoded)
