@@ -238,11 +238,14 @@ def analyse_file(
     path: bytes,
     is_known: Callable[[str], bool] | None = None,
     more_time: Callable[[float], None] | None = None,
+    threads: Callable[[], int] | None = None,
 ) -> FileAnalysis:
     """Read a file once and learn what ingest records about it. Never raises for bad input.
 
     `more_time(seconds)` is called before a decode that may take longer than a picture's (a
-    video): the analysis pool adds that much to the file's time budget (core/limits.py)."""
+    video): the analysis pool adds that much to the file's time budget (core/limits.py).
+    `threads()`, asked as a video's decoding starts: the decoder threads it may use (the
+    analysis pool's idle cores; one without it)."""
     try:
         digests, head, content = read_and_digest(path)
     except OSError as error:
@@ -253,7 +256,7 @@ def analyse_file(
         result.known_content = True
         return result
     if detected in VIDEO_TYPES:
-        return _analysed_video(result, head, digests.size, more_time=more_time)
+        return _analysed_video(result, head, digests.size, more_time=more_time, threads=threads)
     if detected not in IMAGE_TYPES:
         result.status = "unsupported"
         result.reason = (
@@ -289,6 +292,7 @@ def _analysed_video(
     size: int,
     content: bytes | None = None,
     more_time: Callable[[float], None] | None = None,
+    threads: Callable[[], int] | None = None,
 ) -> FileAnalysis:
     """A video (decoded from its file) or an animated picture (from its `content`) analysed."""
     from desktop.core.video_ingest import analyse_video, open_video
@@ -302,7 +306,8 @@ def _analysed_video(
                 outcome = analyse_video(decoder, size)
         else:
             with open_evidence(result.path) as handle:
-                with open_video(handle, result.detected_type, head) as decoder:
+                count = threads() if threads is not None else 1
+                with open_video(handle, result.detected_type, head, count) as decoder:
                     outcome = analyse_video(decoder, size)
     except DecodeFailure as failure:
         result.status, result.reason = failure.status, failure.reason

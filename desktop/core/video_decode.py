@@ -10,7 +10,9 @@ bounded by the caller's budget, by a cap on packets and by a cap on media time.
 Cost: the first pass decodes keyframes only (`skip_frame=NONKEY`) and only those the frame
 selection wants, so most packets are read and dropped undecoded; frames wanted between
 keyframes (a long group of pictures) are decoded after a seek, skipping frames no other frame
-refers to (`skip_frame=NONREF`). One decoder thread: each ingest worker is a core's worth.
+refers to (`skip_frame=NONREF`). One decoder thread: each ingest worker is a core's worth; but
+the keyframe pass of a video started while other workers are idle (the last files of an
+ingest, a single video) borrows their cores as frame threads (`keyframe_threads`).
 Frames reduced to half their size or less skip H.264's (and HEVC's) loop filter in the keyframe
 pass: it smooths block edges a few pixels wide, which the reduction averages away (PDQ within 2
 bits of the filtered frame's on the benchmark's 1080p keyframes). The frames decoded after it
@@ -128,10 +130,15 @@ class VideoDecoder:
         head: bytes,
         max_side: int = REDUCED_MAX_SIDE,
         threads: int = 1,
+        keyframe_threads: int = 1,
     ):
         """`max_side`: longest side frames are reduced to (ingest's working size by default; a
-        player asks for more). `threads`: decoder threads (one per ingest worker)."""
+        player asks for more). `threads`: decoder threads (one per ingest worker).
+        `keyframe_threads`: frame threads for the keyframe pass (cores an ingest worker may
+        borrow while others are idle; the frames after it come from the container reopened
+        with `threads`)."""
         self.max_side, self.threads = max_side, threads
+        self.keyframe_threads, self._scale_threads = keyframe_threads, threads
         self._source, self._file_type = source, file_type
         self._demuxer = DEMUXERS[file_type]
         if file_type == "mpeg" and head.startswith(b"\x00\x00\x01\xb3"):
@@ -143,7 +150,7 @@ class VideoDecoder:
             self.container.close()
             raise
         self._scaler = VideoReformatter()
-        self._loop_filter_skipped = False
+        self._keyframe_settings = False  # the keyframe pass decodes otherwise than by default
         self.damage: list[Damage] = []
         self.end_time = 0.0  # where the data ends: the latest packet's time and duration
         self._frame_span = 1 / self.info.fps if self.info.fps else 0.0
@@ -165,11 +172,12 @@ class VideoDecoder:
 
     def _reopen(self, when: float) -> bool:
         """The container opened afresh on the same stream, its decoder with default options
-        (after a keyframe pass that skipped the loop filter); False, with the damage noted,
-        when it no longer opens."""
+        (after a keyframe pass that skipped the loop filter or used frame threads: frames
+        decoded after a seek are taken as they come out, which frame threads delay); False,
+        with the damage noted, when it no longer opens."""
         index = self.stream.index
         self.container.close()
-        self._loop_filter_skipped = False
+        self._keyframe_settings, self._scale_threads = False, self.threads
         try:
             self._source.seek(0)
             self.container = self._open()
@@ -264,7 +272,7 @@ class VideoDecoder:
             height=size[1],
             format="rgb24",
             interpolation="AREA",
-            threads=self.threads,
+            threads=self._scale_threads,
         )
         image = Image.fromarray(np.ascontiguousarray(rgb.to_ndarray()), "RGB")
         turn = _TRANSPOSE.get(self.info.rotation)
@@ -301,7 +309,11 @@ class VideoDecoder:
         context = self.stream.codec_context
         if not context.is_open and self._reduction() >= LOOP_FILTER_SKIP_REDUCTION:
             self._configure(context, {"skip_loop_filter": "all"})
-            self._loop_filter_skipped = True
+            self._keyframe_settings = True
+        if not context.is_open and self.keyframe_threads > 1:
+            # keyframes decode independently: frame threads take several at once (same pixels)
+            context.thread_count, context.thread_type = self.keyframe_threads, "FRAME"
+            self._keyframe_settings, self._scale_threads = True, self.keyframe_threads
         context.skip_frame = "NONKEY"
         backward = 0
         packets = 0
@@ -337,7 +349,7 @@ class VideoDecoder:
     def frames_at(self, targets: list[float], budget: Budget) -> Iterator[DecodedFrame]:
         """For each time in `targets` (sorted), the first frame at or after it; one seek per
         group of pictures, frames no other refers to skipped."""
-        if self._loop_filter_skipped and not self._reopen(targets[0] if targets else 0.0):
+        if self._keyframe_settings and not self._reopen(targets[0] if targets else 0.0):
             return
         context = self.stream.codec_context
         context.skip_frame = "NONREF"
@@ -380,7 +392,7 @@ class VideoDecoder:
         before it, then frames decoded, those before `start` dropped. With `keyframes_only`
         (scrubbing: fast, and the picture is blurred then anyway) only keyframes, from the
         one at or before `start`. Damage is noted, never raised; the stream's end ends it."""
-        if self._loop_filter_skipped and not self._reopen(start):
+        if self._keyframe_settings and not self._reopen(start):
             return
         context = self.stream.codec_context
         context.skip_frame = "NONKEY" if keyframes_only else "DEFAULT"

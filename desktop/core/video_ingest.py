@@ -174,11 +174,14 @@ def _see(frame: DecodedFrame, told: _Repeats | None = None) -> _Seen:
     return _Seen(frame.time, hashes, pdq.quality or 0, words, small, _jpeg(preview))
 
 
-def open_video(source: IO[bytes] | bytes, file_type: str, head: bytes) -> FrameDecoder:
-    """The decoder for a sniffed type: PyAV for containers, Pillow for animated pictures."""
+def open_video(
+    source: IO[bytes] | bytes, file_type: str, head: bytes, keyframe_threads: int = 1
+) -> FrameDecoder:
+    """The decoder for a sniffed type: PyAV for containers (`keyframe_threads`: see
+    VideoDecoder), Pillow for animated pictures."""
     if isinstance(source, bytes):
         return AnimatedDecoder(source, file_type)
-    return VideoDecoder(source, file_type, head)
+    return VideoDecoder(source, file_type, head, keyframe_threads=keyframe_threads)
 
 
 def analyse_video(decoder: FrameDecoder, size: int) -> VideoOutcome:

@@ -59,8 +59,13 @@ STARTUP_LIMIT = 120.0  # seconds a new worker may take to import and open the ca
 # they are not held for the rest of its budget (an ordinary file takes 20-200 ms).
 MOVE_AFTER = 2.0
 
+# A video started while other workers are idle (nothing left to hand out: the last files of an
+# ingest, a single video) decodes its keyframes on their cores too, up to this many threads.
+MAX_DECODER_THREADS = 4
+
 _worker_conn: sqlite3.Connection | None = None
 _worker_results: Connection | None = None  # this worker's pipe to the pool
+_spare_cores: ctypes.c_int | None = None  # the pool's idle workers per busy one (shared)
 
 
 # ---- in the worker -------------------------------------------------------------------------
@@ -162,19 +167,34 @@ def _more_time(seconds: float) -> None:
         _worker_results.send(MoreTime(seconds))
 
 
+def decoder_threads() -> int:
+    """Decoder threads for a video this worker starts now: its own core and its share of the
+    idle workers' (1 outside a pool, or while files remain to be handed out)."""
+    spare = _spare_cores.value if _spare_cores is not None else 0
+    return max(1, min(MAX_DECODER_THREADS, 1 + spare))
+
+
 def analyse_in_worker(path: bytes) -> FileAnalysis:
     # Exact copies already in the case are common in seized material: skip their decode.
-    return analyse_file(path, is_known=_content_in_case, more_time=_more_time)
+    return analyse_file(
+        path, is_known=_content_in_case, more_time=_more_time, threads=decoder_threads
+    )
 
 
 ANALYSE, DESCRIBE = "analyse", "describe"
 
 
-def _worker_main(case_path: str, analyse: Analyse, tasks: Connection, results: Connection) -> None:
+def _worker_main(
+    case_path: str,
+    analyse: Analyse,
+    tasks: Connection,
+    results: Connection,
+    spare: ctypes.c_int | None = None,
+) -> None:
     """A worker's life: say it is ready, then answer each task in order until told to stop."""
-    global _worker_results
+    global _worker_results, _spare_cores
     _worker_start(case_path)
-    _worker_results = results
+    _worker_results, _spare_cores = results, spare
     results.send(None)
     while True:
         try:
@@ -266,6 +286,8 @@ class AnalysisPool:
         self.too_slow = 0  # files stopped at their time budget
         self._failed_starts = 0
         self._context = multiprocessing.get_context("spawn")  # fork is unsafe under Qt
+        self.submitting = True  # until done_submitting: more files may come
+        self._spare = self._context.RawValue("i", 0)  # read by the workers: decoder_threads
         _one_blas_thread_per_worker()
         self.workers = [self._start_worker() for _ in range(max(1, workers))]
 
@@ -274,7 +296,7 @@ class AnalysisPool:
         result_read, result_write = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=_worker_main,
-            args=(self.case_path, self.analyse, task_read, result_write),
+            args=(self.case_path, self.analyse, task_read, result_write, self._spare),
             daemon=True,
             name="vigil-analysis",
         )
@@ -314,6 +336,11 @@ class AnalysisPool:
         self.waiting.append(_Task(entry, source))
         self._dispatch()
 
+    def done_submitting(self) -> None:
+        """No more files will come: from now on idle workers lend their cores to videos."""
+        self.submitting = False
+        self._count_spare()
+
     def cancel_waiting(self) -> None:
         """Drop the files not sent to a worker yet; those sent still finish."""
         self.waiting.clear()
@@ -333,9 +360,18 @@ class AnalysisPool:
         self._enforce_budgets(results)
         self._move_from_stuck_workers()
         self._dispatch()
+        self._count_spare()
         return results
 
     # ---- bookkeeping ---------------------------------------------------------------------
+
+    def _count_spare(self) -> None:
+        """Idle workers per busy one, for the workers to read as they start a video; 0 while
+        files may still be handed out (they are the idle workers' to take)."""
+        idle = sum(1 for w in self.workers if not w.queue)
+        busy = len(self.workers) - idle
+        spare = 0 if self.submitting or self.waiting or not busy else idle // busy
+        self._spare.value = spare
 
     def _wait_seconds(self) -> float:
         now = time.monotonic()

@@ -189,6 +189,7 @@ def _run(
                     collect(block=True)
                 collect(block=False)
                 progress(writer.done(), total, display_path(entry.path))
+        pool.done_submitting()
         if summary.cancelled:
             pool.cancel_waiting()
         while pool.busy():

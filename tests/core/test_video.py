@@ -251,3 +251,25 @@ def test_a_still_scene_gets_the_engine_fingerprints_once(tmp_path, monkeypatch, 
     kept, decoded = told.video.kept_frames, told.video.frames_decoded
     assert kept < decoded  # the still frames repeat
     assert len(taken) == (kept if gop == 10 else decoded)
+
+
+def test_keyframes_on_frame_threads_are_the_same_and_frames_between_too(tmp_path):
+    """A worker lent idle cores decodes its keyframes on frame threads: the same pictures; the
+    frames between keyframes, decoded after (from the container reopened with one thread, as
+    frame threads delay what comes out), are the same as a fresh decoder's."""
+    path = small_video(tmp_path / "gop.mp4", seeds=(3, 5), seconds_each=6.0, gop=60)
+
+    def pass_then_fill(threads):
+        with open(path, "rb") as handle:
+            with VideoDecoder(handle, "mp4", b"", keyframe_threads=threads) as decoder:
+                keyframes = list(decoder.keyframes(lambda when: True, Budget(30)))
+                during = decoder.stream.codec_context.thread_count
+                between = list(decoder.frames_at([3.0, 9.0], Budget(30)))
+                after = decoder.stream.codec_context.thread_count
+        frames = [(f.time, np.asarray(f.image).tobytes()) for f in keyframes + between]
+        return frames, (during, after)
+
+    one, _ = pass_then_fill(1)
+    two, threads = pass_then_fill(2)
+    assert len(one) == 4 and two == one
+    assert threads == (2, 1)

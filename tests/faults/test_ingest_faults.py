@@ -20,6 +20,7 @@ from helpers.slow_decoder import (
     SWAP,
     analyse_lengthily_noting_starts,
     analyse_like_a_long_video,
+    analyse_noting_threads,
     analyse_or_hog,
     analyse_or_stall,
     swap_then_analyse,
@@ -115,6 +116,19 @@ def test_files_behind_a_lengthy_one_move_only_to_an_idle_worker(tmp_path, monkey
     assert summary.statuses["ok"] == 4
     started = (tmp_path / STARTED.decode()).read_bytes().split()
     assert sorted(started) == sorted(p.name.encode() for p in evidence.iterdir())
+
+
+@pytest.mark.parametrize("files", [1, 2])
+def test_a_video_borrows_the_cores_of_idle_workers(tmp_path, files):
+    # one file on two workers: nothing is left for the other, so its core is lent (a video
+    # decodes its keyframes on two threads); two files: each worker has its own
+    evidence = tmp_path / "evidence"
+    _ordinary(evidence, files)
+    with time_limit(60):
+        ingest(tmp_path / "case.vigil", [evidence], workers=2, analyse=analyse_noting_threads)
+    noted = (tmp_path / STARTED.decode()).read_bytes().split(b"\n")
+    threads = sorted(int(line.split()[1]) for line in noted if line)
+    assert threads == ([2] if files == 1 else [1, 1])
 
 
 def test_a_file_swapped_for_a_pipe_is_recorded_not_waited_for(tmp_path):

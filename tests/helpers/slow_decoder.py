@@ -82,3 +82,14 @@ def analyse_lengthily_noting_starts(path: bytes) -> FileAnalysis:
         handle.write(os.path.basename(path) + b"\n")
     time.sleep(LENGTHY_SECONDS)
     return analyse_in_worker(path)
+
+
+def analyse_noting_threads(path: bytes) -> FileAnalysis:
+    """Notes the decoder threads a video started now would get, then takes a while."""
+    from desktop.jobs.analysis_pool import decoder_threads
+
+    log = os.path.join(os.path.dirname(os.path.dirname(path)), STARTED)
+    with open(log, "ab") as handle:
+        handle.write(b"%s %d\n" % (os.path.basename(path), decoder_threads()))
+    time.sleep(LENGTHY_SECONDS)
+    return analyse_in_worker(path)
