@@ -278,7 +278,7 @@ def bench_case_grouping(
         more = group_store.view_rows(db)
         whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
         sources = window_sources(rows, views, more)
-        crop, original, _ = crop_pairs(whole, STRICTNESS[levels[0]].crop, None, sources)
+        crop, original, _, _ = crop_pairs(whole, STRICTNESS[levels[0]].nominated, None, sources)
         crop_join = time.perf_counter() - t
         found_crops = set(zip(crop.tolist(), original.tolist(), strict=True))
         crop_recall = np.mean([pair in found_crops for pair in planted_crops])

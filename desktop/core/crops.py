@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from PIL import Image
 
+from desktop.core.aligned_pixels import pixels_agree
 from desktop.core.dct import DCT_KEEP, dct_basis
 from desktop.core.features import MIN_INLIERS, Features, agrees, local_features, placement
 from desktop.core.fingerprints import MASK_SHARE, MASKED_VARIANTS
@@ -55,6 +56,8 @@ WINDOW_ROWS = 1 << 15  # rows of windows joined at a time: memory stays flat at 
 # (true copies of textures measured 45-60 bits after alignment, unrelated pictures 86 and more)
 FEATURE_MARGIN = 40
 WHOLE = -1  # the whole picture as a window: a copy cut a little along one side, or moved
+WHOLE_SHARE = 0.98  # of both sides: an aligned box this big is the whole picture
+NOT_CUT = "same picture, not cut (found by aligning the two pictures)"
 MASKED_FIRST = WINDOW_COUNT  # window numbers of the four masked views (MASKED_VARIANTS order)
 VIEW_FIRST = WINDOW_COUNT + len(MASKED_VARIANTS)  # then the views (windows.VIEWS order)
 
@@ -83,10 +86,11 @@ def crop_pairs(
     radius: int,
     queries: np.ndarray | None,
     sources: Iterable[WindowSource],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(crop media, original media, window) of every picture whose whole-picture hash lies
-    within `radius` of a window of another picture: candidates for a crop, to be confirmed on
-    the pictures (crop_distance). One window per pair, the nearest; nearest pairs first.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(crop media, original media, window, bits) of every picture whose whole-picture hash
+    lies within `radius` of a window of another picture: candidates for a crop, to be
+    confirmed on the pictures (confirm_crop). One window per pair, the nearest, and its
+    distance; nearest pairs first.
 
     `whole`: (media ids, (n, 1) whole-picture hashes from the crop64 rows, detail scores).
     `sources`: every kind of window (window_sources), iterated once, so a caller can read
@@ -129,7 +133,7 @@ def crop_pairs(
         del window_owners, windows  # a kind's windows go before the next kind is read
     empty = np.zeros(0, dtype=np.int64)
     if not found:
-        return empty, empty, empty
+        return empty, empty, empty, empty
     crop, original, window, distance = (np.concatenate(part) for part in zip(*found, strict=True))
     keep = crop != original
     crop, original, window, distance = crop[keep], original[keep], window[keep], distance[keep]
@@ -140,7 +144,7 @@ def crop_pairs(
     crop, original = crop[first_of_pair], original[first_of_pair]
     window, distance = window[first_of_pair], distance[first_of_pair]
     order = np.argsort(distance, kind="stable")  # the nearest pairs first
-    return crop[order], original[order], window[order].astype(np.int64)
+    return crop[order], original[order], window[order].astype(np.int64), distance[order]
 
 
 def _searcher(
@@ -361,22 +365,53 @@ def confirm_crop(
     window: int,
     limit: int,
     features: Callable[[], tuple[Features, Features]] | None = None,
-) -> tuple[int, bool]:
-    """(PDQ distance after alignment, confirmed) for a candidate crop near `window` of
-    `original` (both thumbnails): confirmed when PDQ agrees within `limit`, or, given the
-    pair's local features (a callable, as they are computed only when needed) and PDQ within
-    FEATURE_MARGIN beyond the limit, when MIN_INLIERS ORB matches agree on one placement, the
-    one the alignment found (textures, whose PDQ shifts under any resampling)."""
+    pixels: bool = False,
+    nominated: bool = False,
+) -> tuple[int, bool, str]:
+    """(PDQ distance after alignment, confirmed, the edit in words) for a candidate crop near
+    `window` of `original` (both thumbnails): confirmed when PDQ agrees within `limit`, or,
+    with PDQ within FEATURE_MARGIN beyond the limit, when the pixels agree where the
+    alignment put the crop (`pixels`: asked only when the caller allows it, never for
+    screenshots; see aligned_pixels), or, given the pair's local features (a callable, as
+    they are computed only when needed), when MIN_INLIERS ORB matches agree on one placement,
+    the one the alignment found (textures, whose PDQ shifts under any resampling). A
+    candidate the hashes only `nominated` (beyond the rule's radius) is confirmed by the
+    pixels alone."""
     shown = _shown_for(original, window)
     distance, box = _aligned(crop, shown, window)
-    if distance <= limit:
-        return distance, True
-    if features is None or distance > limit + FEATURE_MARGIN:
-        return distance, False
+    edit = _edit(window, box, shown.shape)
+    if distance <= limit and not nominated:
+        return distance, True, edit
+    if distance > limit + FEATURE_MARGIN:
+        return distance, False, edit
+    if pixels and pixels_agree(crop, shown, box):
+        return distance, True, edit
+    if features is None or nominated:
+        return distance, False, edit
     pair = features() if shown is original else (features()[0], local_features(shown))
     count, matrix = placement(*pair)
     size, of = (crop.shape[1], crop.shape[0]), (shown.shape[1], shown.shape[0])
-    return distance, count >= MIN_INLIERS and matrix is not None and agrees(matrix, size, box, of)
+    ok = count >= MIN_INLIERS and matrix is not None and agrees(matrix, size, box, of)
+    return distance, ok, edit
+
+
+def _edit(window: int, box: tuple[int, int, int, int], shape: tuple[int, ...]) -> str:
+    """window_edit, unless the box the alignment found is the whole picture (not turned):
+    then the copy was not cut, whichever window nominated it."""
+    whole = box[2] >= WHOLE_SHARE * shape[1] and box[3] >= WHOLE_SHARE * shape[0]
+    turned = window >= VIEW_FIRST and VIEWS[window - VIEW_FIRST][0] == "turn"
+    return NOT_CUT if whole and not turned else window_edit(window)
+
+
+def corner_views(windows: np.ndarray) -> np.ndarray:
+    """Which window numbers are corner views (windows.VIEWS): the only windows whose
+    candidates are taken beyond the rule's radius (Rule.nominated), as the geometry must then
+    confirm them. A crop keeping one corner lies up to 8 bits from its view (a page of text,
+    a brick wall), where other crops lie within 6; and they are 4 windows of 63, so the
+    extra candidates stay few (200,000 pictures of random hashes: 22 candidates instead of 7
+    at normal, 258 if every window were taken that far)."""
+    first = VIEW_FIRST + min(k for k, view in enumerate(VIEWS) if view[0] == "corner")
+    return (windows >= first) & (windows < first + sum(v[0] == "corner" for v in VIEWS))
 
 
 def window_edit(window: int) -> str:

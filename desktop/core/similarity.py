@@ -38,6 +38,7 @@ class Rule:
     masked: int  # bits of 256 (same masked view of both; detailed pictures only)
     masked_coarse: int  # bits of 64 (mask64: masked views, as found)
     crop: int  # bits of 64 (dct64 of a picture against a window of another's crop64 row)
+    nominated: int  # bits of 64: crop candidates beyond `crop` up to here, by geometry alone
 
 
 STRICTNESS: dict[str, Rule] = {
@@ -45,9 +46,9 @@ STRICTNESS: dict[str, Rule] = {
     # screenshots from 28 (the app's window is most of a view); watermarked copies' views 0-4
     # bits of mask64 apart. Crops meet their original's nearest window within 0-6 bits (one of
     # 30 at 12), unrelated pictures from 14 (see crops.CROP_EXACT: how far that search is exact).
-    "strict": Rule(coarse=6, pdq=28, masked=16, masked_coarse=2, crop=4),
-    "normal": Rule(coarse=8, pdq=40, masked=22, masked_coarse=4, crop=6),
-    "loose": Rule(coarse=10, pdq=46, masked=26, masked_coarse=6, crop=8),
+    "strict": Rule(coarse=6, pdq=28, masked=16, masked_coarse=2, crop=4, nominated=4),
+    "normal": Rule(coarse=8, pdq=40, masked=22, masked_coarse=4, crop=6, nominated=8),
+    "loose": Rule(coarse=10, pdq=46, masked=26, masked_coarse=6, crop=8, nominated=8),
 }
 DEFAULT_STRICTNESS = "normal"
 # PDQ quality below this means the picture's edges are too faint for its hashes to say much;
@@ -393,7 +394,7 @@ def settle_pairs(
     fp: Fingerprints, media_a: np.ndarray, media_b: np.ndarray, rule: Rule
 ) -> tuple[list[Match], np.ndarray]:
     """verify_pairs, and the (k, 2) media id pairs the hashes could not settle: both
-    pictures detailed enough, PDQ beyond the rule but by less than UNSETTLED_MARGIN bits,
+    pictures with strong PDQ, PDQ beyond the rule but by less than UNSETTLED_MARGIN bits,
     nearest first (for a closer look at the pictures: a cut along one side, a picture moved
     inside its frame)."""
     known = in_sorted(media_a, fp.ids) & in_sorted(media_b, fp.ids)
@@ -417,7 +418,8 @@ def settle_pairs(
     orientation = np.where(by_mask, MASKED, orientation)
     best = np.where(by_mask, masked, best)
     ok |= by_mask
-    near = np.flatnonzero(~ok & ~sparse & (best <= pdq_limit(rule, sparse) + UNSETTLED_MARGIN))
+    closer = ~sparse | ~(fp.framed[a] | fp.framed[b])  # then only their pixels confirm them
+    near = np.flatnonzero(~ok & closer & (best <= pdq_limit(rule, sparse) + UNSETTLED_MARGIN))
     near = near[np.argsort(best[near], kind="stable")]
     unsettled = np.stack([fp.ids[a[near]], fp.ids[b[near]]], axis=1)
     framed = fp.framed

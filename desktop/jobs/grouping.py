@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +14,10 @@ from desktop.core.crops import (
     WHOLE,
     WindowSource,
     confirm_crop,
+    corner_views,
     crop_candidates_for,
     crop_pairs,
     thumbnail_pixels,
-    window_edit,
     window_sources,
 )
 from desktop.core.features import Features, local_features
@@ -54,6 +54,7 @@ from desktop.core.similarity import (
     rank_similar,
     settle_pairs,
 )
+from desktop.core.thumbnail_batch import ThumbnailBatch
 from desktop.core.windows import (
     CROP_ALGORITHM,
     CROP_ROW_BITS,
@@ -71,9 +72,7 @@ from desktop.store.media_view import thumbnails
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
-_RULES = sorted(
-    (k, v.coarse, v.pdq, v.masked, v.masked_coarse, v.crop) for k, v in STRICTNESS.items()
-)
+_RULES = sorted((k, *astuple(v)) for k, v in STRICTNESS.items())
 THUMBNAIL_BATCH = 200  # thumbnails read at a time to confirm crops
 CROP_CANDIDATES = 50  # nearest crop candidates confirmed for one similar-picture search
 ENGINE = f"{FINGERPRINT_VERSION}; rules {_RULES}; {VIDEO_RULES}"
@@ -252,36 +251,49 @@ def confirmed_crops(
     whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
     sources = _window_kinds(db, views, rows, pack_up_to)
     del rows  # the sources let the windows go once they are joined
-    crop, original, window = crop_pairs(whole, rule.crop, queries, sources)
+    crop, original, window, bits = crop_pairs(whole, rule.nominated, queries, sources)
+    beyond = bits > rule.crop
+    kept = ~beyond | corner_views(window)
+    crop, original, window, beyond = crop[kept], original[kept], window[kept], beyond[kept]
     detail = dict(zip(whole[0].tolist(), whole[2].tolist(), strict=True))
-    # local features match a screenshot's app window as well as its picture: never asked
-    # about screenshots, nor pictures mostly of one flat colour
-    plain = _without_features(db, detail)
+    # local features match a screenshot's app window as well as its picture, and so do the
+    # pixels: never asked about screenshots; features not about pictures mostly of one colour
+    framed = group_store.framed_media(db)
+    plain = _without_features(framed, detail)
     # a crop meets the windows of every copy of its original: once one is confirmed, the
     # rest join nothing new and are not looked at
     together = joined(existing, found)
-    todo = list(zip(crop.tolist(), original.tolist(), window.tolist(), strict=True))
-    todo += [(int(x), int(y), WHOLE) for a, b in unsettled for x, y in ((a, b), (b, a))]
+    # beyond the rule's radius the hashes only nominate, as for unsettled pictures mostly of
+    # one colour (their PDQ rule is the strictest there is): the pixels decide
+    todo = list(zip(crop.tolist(), original.tolist(), window.tolist(), beyond.tolist(),
+                    strict=True))  # fmt: skip
+    todo += [(int(x), int(y), WHOLE, min(detail.get(x, 0), detail.get(y, 0)) < MIN_DETAIL)
+             for a, b in unsettled for x, y in ((a, b), (b, a))]  # fmt: skip
     matches: list[Match] = []
     for first in range(0, len(todo), THUMBNAIL_BATCH):
         if cancel():
             break
-        batch = [(c, o, w) for c, o, w in todo[first : first + THUMBNAIL_BATCH]
+        batch = [(c, o, w, n) for c, o, w, n in todo[first : first + THUMBNAIL_BATCH]
                  if together.find(c) != together.find(o)]  # fmt: skip
-        pictures = _Pictures(thumbnails(db.conn, sorted({m for c, o, _ in batch for m in (c, o)})))
-        for c, o, w in batch:
+        pictures = ThumbnailBatch(
+            thumbnails(db.conn, sorted({m for c, o, *_ in batch for m in (c, o)}))
+        )
+        for c, o, w, nominated in batch:
             if together.find(c) == together.find(o):
                 continue
             if c not in pictures or o not in pictures or c not in detail or o not in detail:
                 continue
+            if nominated and (c in framed or o in framed):
+                continue  # neither the pixels nor the features are asked: nothing can confirm
             sparse = min(detail[c], detail[o]) < MIN_DETAIL
-            distance, ok = confirm_crop(
+            distance, ok, edit = confirm_crop(
                 pictures[c], pictures[o], w, int(pdq_limit(rule, sparse)),
                 None if c in plain or o in plain
                 else lambda c=c, o=o, p=pictures: (p.features(c), p.features(o)),
+                pixels=c not in framed and o not in framed, nominated=nominated,
             )  # fmt: skip
             if ok:
-                matches.append(Match(min(c, o), max(c, o), distance, window_edit(w)))
+                matches.append(Match(min(c, o), max(c, o), distance, edit))
                 together.union(c, o)
     return matches
 
@@ -297,33 +309,11 @@ def _window_kinds(
     yield from window_sources(more=group_store.view_rows(db, pack_up_to))
 
 
-def _without_features(db: Database, detail: dict[int, int]) -> set[int]:
-    """Media whose candidates local features are never asked about: screenshots (their app
-    window matches another screenshot's one to one) and pictures mostly of one flat colour."""
-    return group_store.framed_media(db) | {m for m, d in detail.items() if d < MIN_DETAIL}
-
-
-class _Pictures:
-    """Stored thumbnails of a batch of media, decoded and their local features computed once
-    each, when first asked for."""
-
-    def __init__(self, stored: dict[int, bytes]):
-        self._stored = {m: jpeg for m, jpeg in stored.items() if jpeg is not None}
-        self._pixels: dict[int, np.ndarray] = {}
-        self._features: dict[int, Features] = {}
-
-    def __contains__(self, media_id: int) -> bool:
-        return media_id in self._stored
-
-    def __getitem__(self, media_id: int) -> np.ndarray:
-        if media_id not in self._pixels:
-            self._pixels[media_id] = thumbnail_pixels(self._stored[media_id])
-        return self._pixels[media_id]
-
-    def features(self, media_id: int) -> Features:
-        if media_id not in self._features:
-            self._features[media_id] = local_features(self[media_id])
-        return self._features[media_id]
+def _without_features(framed: set[int], detail: dict[int, int]) -> set[int]:
+    """Media whose candidates local features are never asked about: screenshots (`framed`:
+    their app window matches another screenshot's one to one) and pictures mostly of one
+    flat colour."""
+    return framed | {m for m, d in detail.items() if d < MIN_DETAIL}
 
 
 def _audit_counts(summary: GroupingSummary) -> dict[str, object]:
@@ -500,14 +490,17 @@ def _crops_of(
     rule = STRICTNESS["normal"]
     rows, views, more = windows
     detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
-    plain = _without_features(db, detail)
+    framed = group_store.framed_media(db)
+    plain = _without_features(framed, detail)
     query_plain = query_framed or query_detail < MIN_DETAIL
     own, own_views, own_more = query
     candidates = crop_candidates_for(
         own, own_views, rows, views, rule.crop, CROP_CANDIDATES, own_more, more
     )
     candidates = [c for c in candidates if c[0] != exclude]
-    pictures = _Pictures(thumbnails(db.conn, sorted({media_id for media_id, _, _ in candidates})))
+    pictures = ThumbnailBatch(
+        thumbnails(db.conn, sorted({media_id for media_id, _, _ in candidates}))
+    )
     query_features: list[Features] = []
 
     def features(media_id: int, query_is_crop: bool) -> tuple[Features, Features]:
@@ -524,13 +517,14 @@ def _crops_of(
             (pixels, pictures[media_id]) if query_is_crop else (pictures[media_id], pixels)
         )
         sparse = min(query_detail, detail[media_id]) < MIN_DETAIL
-        distance, ok = confirm_crop(
+        distance, ok, edit = confirm_crop(
             crop, original, window, int(pdq_limit(rule, sparse)),
             None if query_plain or media_id in plain
             else lambda m=media_id, q=query_is_crop: features(m, q),
+            pixels=not query_framed and media_id not in framed,
         )  # fmt: skip
         if ok:
-            found.append((media_id, distance, window_edit(window)))
+            found.append((media_id, distance, edit))
     return found
 
 
