@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
+from typing import NoReturn
 
 from desktop.core.ingest import FileAnalysis, WalkEntry, analyse_file, describe_undecoded
 from desktop.core.limits import WORKER_MEMORY_LIMIT, file_time_budget, read_time_budget
@@ -200,9 +201,9 @@ def _worker_main(
         try:
             task = tasks.recv()
         except EOFError:
-            return
+            task = None
         if task is None:
-            return
+            _exit_now()
         kind, path, status, reason = task
         try:
             result = analyse(path) if kind == ANALYSE else describe_undecoded(path, reason, status)
@@ -211,6 +212,15 @@ def _worker_main(
         except Exception as error:  # noqa: BLE001 - a bug must cost one file, not the ingest
             result = _described(path, "corrupt", f"analysis failed: {error!r}")
         results.send(result)
+
+
+def _exit_now() -> NoReturn:
+    """Leave at once: everything is sent and nothing is held open for writing, so the
+    interpreter's teardown (modules, numpy, Pillow: 50-100 ms that an ingest's end waited
+    for) has nothing to do."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _described(path: bytes, status: str, reason: str) -> FileAnalysis:
