@@ -10,6 +10,7 @@ through `printable`; machine-readable output (JSON, CSV, exports) keeps it exact
 
 from __future__ import annotations
 
+import html
 import re
 
 # C0 and C1 controls (DEL included), and the bidirectional embeddings, overrides and isolates.
@@ -26,6 +27,11 @@ def printable(text: str, keep: str = "") -> str:
         pattern = re.compile(f"(?![{kept}])[{_CONTROLS}]" if keep else f"[{_CONTROLS}]")
         _PATTERNS[keep] = pattern
     return pattern.sub(_escaped, text)
+
+
+def printable_html(text: str) -> str:
+    """`text` for rich text (Qt's labels and text browsers): printable, then HTML-escaped."""
+    return html.escape(printable(text))
 
 
 def _escaped(match: re.Match[str]) -> str:

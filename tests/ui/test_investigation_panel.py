@@ -203,3 +203,29 @@ def test_edit_a_link_and_rename_a_tag_with_f2(qtbot, monkeypatch, workspace, db,
     qtbot.keyClick(panel.tag_list, Qt.Key.Key_F2)
     assert tags.tags_for_media(db, picture_id) == ["bedroom"]
     assert tags.tag_counts(db) == [("bedroom", 1)]
+
+
+def test_hostile_text_is_shown_escaped_never_obeyed(workspace, db, picture_id):
+    """A bidi override (\\u202e makes "gpj.exe" read "exe.jpg") or an escape sequence in a
+    file name, a clue or a tag is shown spelled out in the window, as the CLI shows it."""
+    from desktop.ui.widgets.metadata_panel import detail_html
+
+    spoof = "holiday\u202egpj.exe"
+    clues.add_clue(db, picture_id, "object", spoof, note="line one\nline two \x1b[2J")
+    tags.add_tag(db, [picture_id], "tag\u2066x")
+    panel = workspace.investigation.panel
+    panel.refresh()
+    shown = panel.clue_list.item(0)
+    assert "\u202e" not in shown.text() and "holiday\\u202egpj.exe" in shown.text()
+    assert shown.toolTip() == "line one\nline two \\x1b[2J"  # line ends kept, escapes spelled
+    assert panel.tag_list.item(0).text() == "tag\\u2066x"
+    page = detail_html(
+        {"category": None, "reviewed": False, "status": "ok", "reason": "bad \x1b]0;title\x07",
+         "file_type": "jpeg", "mime_type": "image/jpeg", "size": 1, "width": 0, "height": 0,
+         "sha256": "0", "sha1": "0", "md5": "0", "perceptual_hashes": [],
+         "exif": {"model": "cam\u202eera"}, "files": [{"path": "/e/" + spoof, "status": "ok",
+         "extension_mismatch": 0}], "id": 1},
+        workspace.scheme,
+    )  # fmt: skip
+    assert "\u202e" not in page and "\x1b" not in page and "\x07" not in page
+    assert "holiday\\u202egpj.exe" in page and "cam\\u202eera" in page

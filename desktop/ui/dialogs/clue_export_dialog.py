@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.controls import printable
 from desktop.core.regions import Region
 from desktop.jobs.clue_export import ClueExportError, export_clue, frame_region
 from desktop.store.clues import Clue
@@ -195,7 +196,7 @@ class ClueExportDialog(RevealingDialog):
     ):
         super().__init__(reveals, parent)
         assert clue.region is not None
-        self.setWindowTitle(f"Export clue: {clue.label}")
+        self.setWindowTitle(printable(f"Export clue: {clue.label}"))
         self.case_path, self.clue, self.pool = case_path, clue, pool
         self.canvas = BlackoutCanvas(preview, clue, reveals, blur_strength)
         self.look = self.look_button("Hold to look (Space; R reveals until the time limit)")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from desktop.core.clue_kinds import kind_name
+from desktop.core.controls import printable
 from desktop.core.video_meta import frame_clock
 from desktop.store import clues, entities, links, origins, videos
 from desktop.store.db import CaseError
@@ -167,7 +168,7 @@ class EntityBrowser(QWidget):
                 or (allowed is not None and entity.id not in allowed)
             ):
                 continue
-            item = QListWidgetItem(f"{entity.kind.title()} · {entity.name}  ({count})")
+            item = QListWidgetItem(printable(f"{entity.kind.title()} · {entity.name}  ({count})"))
             if entity.id in received:
                 item.setText(f"{item.text()}  ⇄ {received[entity.id]}")
                 item.setToolTip(f"Received in a case package from {received[entity.id]}")
@@ -221,7 +222,7 @@ class EntityBrowser(QWidget):
             self.details.setText("Add victims, series, offenders and locations with New…")
             return
         entity = entities.get_entity(self.db, entity_id)
-        self.title.setText(f"{entity.kind.title()}: {entity.name}")
+        self.title.setText(printable(f"{entity.kind.title()}: {entity.name}"))
         fields = [
             f"{key.replace('_', ' ')}: {value}"
             for key, value in entity.as_dict().items()
@@ -231,14 +232,16 @@ class EntityBrowser(QWidget):
         notes = f"Notes: {entity.notes}" if entity.notes else "No notes yet."
         origin = origins.entity_origin_text(self.db, entity.id)
         notes += f"\n{origin}" if origin else ""
-        self.details.setText("   ".join(fields) + ("\n" if fields else "") + notes)
+        self.details.setText(
+            printable("   ".join(fields) + ("\n" if fields else "") + notes, keep="\n\t")
+        )
         related = []
         if entity.kind == "series":
             related = entities.victims_in_series(self.db, entity.id)
         elif entity.kind == "victim":
             related = entities.series_of_victim(self.db, entity.id)
         for other in related:
-            item = QListWidgetItem(f"{other.kind.title()} · {other.name}")
+            item = QListWidgetItem(printable(f"{other.kind.title()} · {other.name}"))
             item.setData(ROLE, other.id)
             self.related.addItem(item)
         relatable = entity.kind in ("series", "victim")
@@ -255,18 +258,20 @@ class EntityBrowser(QWidget):
             text = f"#{link.media_id}"
             if link.media_id in lengths:  # a video: the tile is its poster frame
                 text += f" · ▶ {frame_clock(lengths[link.media_id][0] or 0.0)[:-2]}"
-            item = QListWidgetItem(text + (f" · {link.role}" if link.role else ""))
+            item = QListWidgetItem(printable(text + (f" · {link.role}" if link.role else "")))
             item.setIcon(QIcon(placeholder))
             item.setData(ROLE + 1, False)
             item.setData(ROLE, link.media_id)
-            item.setToolTip(link.note)
+            item.setToolTip(printable(link.note or "", keep="\n\t"))
             self.media.addItem(item)
         media_ids = [link.media_id for link in entity_links]
         for clue in clues.iter_clues(self.db, media_ids=media_ids):
             at = f" at {frame_clock(clue.time)}" if clue.time is not None else ""
-            item = QListWidgetItem(f"#{clue.media_id}{at} · {kind_name(clue.kind)}: {clue.label}")
+            item = QListWidgetItem(
+                printable(f"#{clue.media_id}{at} · {kind_name(clue.kind)}: {clue.label}")
+            )
             item.setData(ROLE, clue)
-            item.setToolTip(clue.note)
+            item.setToolTip(printable(clue.note or "", keep="\n\t"))
             self.clue_list.addItem(item)
         self._load_tiles(media_ids)
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.clue_kinds import clue_kinds
+from desktop.core.controls import printable
 from desktop.core.regions import Region
 from desktop.store import entities
 from desktop.store.entities import Entity
@@ -91,7 +92,9 @@ class EntityDialog(QDialog):
         self, parent: QWidget | None = None, *, kind: str = "victim", entity: Entity | None = None
     ):
         super().__init__(parent)
-        self.setWindowTitle("Entity" if entity is None else f"{entity.kind.title()} {entity.name}")
+        self.setWindowTitle(
+            "Entity" if entity is None else printable(f"{entity.kind.title()} {entity.name}")
+        )
         self.form = QFormLayout()
         self.kind = QComboBox()
         for name in entities.ENTITY_KINDS:
@@ -218,7 +221,7 @@ class LinkDialog(QDialog):
         self._opted_out = opted_out or {}
         self.entity = QComboBox()
         for entity in choices:
-            self.entity.addItem(f"{entity.kind.title()} · {entity.name}", entity.id)
+            self.entity.addItem(printable(f"{entity.kind.title()} · {entity.name}"), entity.id)
             self.entity.setItemData(
                 self.entity.count() - 1, entity.kind, Qt.ItemDataRole.UserRole + 1
             )

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.controls import printable
 from desktop.jobs.verify import VerifyReport, verify
 from desktop.store.db import open_case
 from desktop.ui.dialogs.job_panel import JobPanel
@@ -70,9 +71,9 @@ class VerifyDialog(QDialog):
         self.report = report
         self.start_button.setEnabled(True)
         for row in report.changed:
-            self.changed.addItem(f"{row['path']}  ({row['problem']})")
+            self.changed.addItem(printable(f"{row['path']}  ({row['problem']})"))
         for row in report.missing:
-            self.missing.addItem(row["path"])
+            self.missing.addItem(printable(row["path"]))
         verdict = "The evidence is unchanged." if report.clean else (
             "Stopped before every file was checked." if report.cancelled
             else "Some evidence changed or is missing."

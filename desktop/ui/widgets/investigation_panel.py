@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from desktop.core.clue_kinds import kind_name
+from desktop.core.controls import printable
 from desktop.core.regions import Region
 from desktop.core.video_meta import frame_clock
 from desktop.store import clues, entities, links, tags
@@ -173,19 +174,21 @@ class InvestigationPanel(QWidget):
             where = f"  [{clue.region.w}×{clue.region.h}]" if clue.region else ""
             if clue.time is not None:
                 where += f"  at {frame_clock(clue.time)}"
-            item = QListWidgetItem(f"{kind_name(clue.kind)}: {clue.label}{where}")
-            item.setToolTip(clue.note or "")
+            item = QListWidgetItem(printable(f"{kind_name(clue.kind)}: {clue.label}{where}"))
+            item.setToolTip(printable(clue.note or "", keep="\n\t"))
             item.setData(ROLE, clue)
             self.clue_list.addItem(item)
         for name in tags.tags_for_media(self.db, self.media_id):
-            item = QListWidgetItem(name)
+            item = QListWidgetItem(printable(name))
             item.setData(ROLE, name)
             self.tag_list.addItem(item)
         self.tag_names.setStringList([n for n, _ in tags.tag_counts(self.db)])
         for link in links.links_for_media(self.db, self.media_id):
             role = f" — {link.role}" if link.role else ""
-            item = QListWidgetItem(f"{link.entity_kind.title()} · {link.entity_name}{role}")
-            item.setToolTip(link.note or "")
+            item = QListWidgetItem(
+                printable(f"{link.entity_kind.title()} · {link.entity_name}{role}")
+            )
+            item.setToolTip(printable(link.note or "", keep="\n\t"))
             item.setData(ROLE, link)
             self.link_list.addItem(item)
 

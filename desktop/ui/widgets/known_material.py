@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
 from PySide6.QtGui import QColor
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QTextBrowser
 
 from desktop.core import categories
 from desktop.core.categories import Scheme
+from desktop.core.controls import printable_html as escape  # hash sets come from outside
 from desktop.store import known, known_filters, review  # known_filters: the browse filter
 from desktop.store.browse import Conn
 from desktop.ui.hosting import Badge, FilterHost

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desktop.core.categories import Scheme
+from desktop.core.controls import printable_html as escape  # paths and EXIF come from evidence
 
 
 def _size(n: int | None) -> str:
