@@ -15,6 +15,7 @@ from desktop.core.frame_hashes import kinds_of
 from desktop.core.ingest import analyse_file
 from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS
 from desktop.core.video_match import PICTURE, Relation, Timeline, clock_span
+from desktop.jobs.analysis_pool import MAX_DECODER_THREADS
 from desktop.jobs.video_grouping import Query, video_relations
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError
@@ -27,9 +28,15 @@ def relations_of_media(db: Database, media_id: int) -> list[dict[str, Any]]:
     return _described(db, media_id, [*_same(found.same), *found.inside])
 
 
+def every_core() -> int:
+    """Decoder threads for a query video: the only file decoded, on every core (up to the
+    ingest's own cap)."""
+    return max(1, min(MAX_DECODER_THREADS, os.cpu_count() or 1))
+
+
 def file_query(path: Path, media_id: int) -> Query:
     """A file given by the analyst, analysed as ingest would (read-only), as a query."""
-    analysis = analyse_file(os.fsencode(path))
+    analysis = analyse_file(os.fsencode(path), threads=every_core)
     if analysis.status == "unreadable":
         raise CaseError(f"Cannot read {path}: {analysis.reason}.")
     if analysis.status not in ("ok", "partial"):

@@ -108,6 +108,26 @@ def test_similar_lists_videos_with_their_times(edits, tmp_path):
     db.close()
 
 
+def test_a_query_video_decodes_on_every_core(edits, monkeypatch):
+    from desktop.core import video_ingest
+    from desktop.jobs import video_similar
+
+    case, made, _ = edits
+    asked: list[int] = []
+    opening = video_ingest.open_video
+
+    def noted(source, file_type, head, keyframe_threads=1):
+        asked.append(keyframe_threads)
+        return opening(source, file_type, head, keyframe_threads)
+
+    monkeypatch.setattr(video_ingest, "open_video", noted)
+    monkeypatch.setattr(video_similar.os, "cpu_count", lambda: 2)
+    db = open_case(case)
+    assert similar_to_file(db, made["clip"], 5)
+    db.close()
+    assert asked == [2]
+
+
 def test_groups_json_has_times_and_containers(edits, capsys):
     case, _, _ = edits
     assert main(["groups", "--case", str(case), "--json"]) == 0
