@@ -71,6 +71,9 @@ class ProgressBar:
     """A progress callback (done, total, message) drawn as a bar with files/s and time left."""
 
     def __init__(self, unit: str = "files", quiet: bool = False, title: str = "Ingesting"):
+        # tqdm's monitor thread only retunes a stalled bar's refresh; without it this process
+        # has one thread, so ingest can fork its workers (analysis_pool.fork_is_safe)
+        tqdm.monitor_interval = 0
         self.bar = tqdm(
             total=0,
             unit=f" {unit}",

@@ -7,7 +7,6 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -138,15 +137,17 @@ def ingest(
     if workers is not None and workers < 1:
         raise IngestError(f"The number of worker processes must be 1 or more, not {workers}.")
     check_sources(case_path, raw_sources)
-    db = open_case(case_path, create=True)
-    try:
-        with IngestLock(case_path):
-            db.require_sound(quick=True)  # never add to a damaged case (about 1 s a GB)
-            workers = workers or os.cpu_count() or 1
-            start_pool = partial(AnalysisPool, str(case_path), workers, analyse, time_budget)
-            return _run(db, raw_sources, progress, cancel, start_pool)
-    finally:
-        db.close()
+    workers = workers or os.cpu_count() or 1
+    # The workers start before this process opens the case, so that they may be forked (see
+    # AnalysisPool); each opens the case itself, read-only, when it first looks in it.
+    with AnalysisPool(str(case_path), workers, analyse, time_budget, fork=True) as pool:
+        db = open_case(case_path, create=True)
+        try:
+            with IngestLock(case_path):
+                db.require_sound(quick=True)  # never add to a damaged case (about 1 s a GB)
+                return _run(db, raw_sources, progress, cancel, pool)
+        finally:
+            db.close()
 
 
 def _run(
@@ -154,7 +155,7 @@ def _run(
     sources: list[bytes],
     progress: Progress,
     cancel: Cancel,
-    start_pool: Callable[[], AnalysisPool],
+    pool: AnalysisPool,
 ) -> IngestSummary:
     started = time.monotonic()
     if get_info(db, "hash_algorithms") is None:
@@ -165,7 +166,7 @@ def _run(
     progress(0, 0, "Counting files")
     total = _count(sources, cancel)
     writer = _BatchWriter(db, run_id, summary)
-    with start_pool() as pool:
+    with pool:  # stopped once every file is in: the workers' memory is not kept while grouping
 
         def collect(block: bool) -> None:
             for entry, source, analysis in pool.collect(block):
