@@ -131,13 +131,22 @@ def crop_pairs(
                     (index_ids[stored], window_owner, first + numbers % per_row, distances)
                 )
         del window_owners, windows  # a kind's windows go before the next kind is read
+    return nearest_windows(found)
+
+
+def nearest_windows(
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(crop media, original media, window, bits) from (crop, original, window, distance)
+    parts: each pair once, by its nearest window (the lowest number of the nearest: the same
+    whichever way the pairs were found), nearest pairs first."""
     empty = np.zeros(0, dtype=np.int64)
     if not found:
         return empty, empty, empty, empty
     crop, original, window, distance = (np.concatenate(part) for part in zip(*found, strict=True))
     keep = crop != original
     crop, original, window, distance = crop[keep], original[keep], window[keep], distance[keep]
-    order = np.lexsort((distance, original, crop))  # nearest window first within each pair
+    order = np.lexsort((window, distance, original, crop))  # nearest window first in a pair
     crop, original, window, distance = crop[order], original[order], window[order], distance[order]
     first_of_pair = np.ones(len(crop), dtype=bool)
     first_of_pair[1:] = (crop[1:] != crop[:-1]) | (original[1:] != original[:-1])

@@ -12,9 +12,7 @@ are merged into groups with union-find.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +24,7 @@ from desktop.core.fingerprints import (
     REGION_PREFIX,
 )
 from desktop.core.hamming import HammingIndex, hex_to_words, popcount_rows
-from desktop.core.self_join import self_pairs
+from desktop.core.self_join import few_pairs, self_pairs
 
 
 @dataclass(frozen=True)
@@ -173,7 +171,7 @@ def unique_sorted(values: np.ndarray) -> np.ndarray:
     """np.unique of a 1-d array by a sort: numpy 2.4's np.unique hashes, 17 times slower than
     a sort on 360,000 frame ids (it made intersect1d and isin the costliest steps of
     grouping 100,000 videos)."""
-    ordered = np.sort(values)
+    ordered = values if (values[1:] >= values[:-1]).all() else np.sort(values)
     if len(ordered) < 2:
         return ordered
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
@@ -323,16 +321,12 @@ def _joined(columns: Columns, radius: int, queries: np.ndarray | None) -> np.nda
     """(k, 2) media id pairs (a < b) whose 64-bit hashes are within radius."""
     owners, words, _ = columns
     if queries is not None and np.isin(owners, queries).sum() <= FEW_QUERIES:
-        # the few new pictures of an incremental run: reading every hash once per query
-        # costs less than building an index's tables of millions of buckets
+        # the few new pictures of an incremental run: a table of their chunks' values read
+        # by one pass per chunk costs less than an index's tables of millions of buckets
         wanted = np.flatnonzero(np.isin(owners, queries))
         column = np.ascontiguousarray(words[:, 0])
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # numpy frees the GIL
-            found = list(pool.map(
-                lambda w: np.flatnonzero(np.bitwise_count(column ^ column[w]) <= radius), wanted
-            ))  # fmt: skip
-        a = np.repeat(owners[wanted], [len(f) for f in found])
-        b = owners[np.concatenate(found)] if found else owners[:0]
+        few, many, _ = few_pairs(column[wanted], column, radius)
+        a, b = owners[wanted][few], owners[many]
     elif queries is None:
         i, j, _ = self_pairs(words, radius)
         a, b = owners[i], owners[j]

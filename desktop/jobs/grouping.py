@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
@@ -12,13 +12,10 @@ from sqlite_utils import Database
 
 from desktop.core.crops import (
     WHOLE,
-    WindowSource,
     confirm_crop,
     corner_views,
     crop_candidates_for,
-    crop_pairs,
     thumbnail_pixels,
-    window_sources,
 )
 from desktop.core.features import Features, local_features
 from desktop.core.fingerprints import (
@@ -53,6 +50,7 @@ from desktop.core.similarity import (
     pdq_limit,
     rank_similar,
     settle_pairs,
+    unique_sorted,
 )
 from desktop.core.thumbnail_batch import ThumbnailBatch
 from desktop.core.windows import (
@@ -62,9 +60,10 @@ from desktop.core.windows import (
     VIEW_ROW_BITS,
     VIEW_VARIANT,
 )
+from desktop.jobs.crop_candidates import crop_candidates
 from desktop.jobs.video_grouping import VIDEO_RULES, through_copies, video_relations
 from desktop.jobs.video_similar import file_query, relations_of_file, relations_of_media
-from desktop.store import audit, videos
+from desktop.store import audit, videos, window_files
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError
 from desktop.store.media_view import thumbnails
@@ -130,11 +129,12 @@ def update_groups(
     incremental = previous is not None and previous[1] == ENGINE and not rebuild
     if rebuild:
         group_store.drop_packed(db)
+        window_files.drop(db)
     last_id = group_store.last_media_id(db)
     # each kind read is added to the packed copy as it is read (pack_up_to)
     coarse = group_store.coarse_columns(db, last_id)
     masked = group_store.masked_coarse_columns(db, last_id)
-    media = np.unique(coarse[0])
+    media = unique_sorted(coarse[0])  # np.unique hashes: 0.4 s for a million ids
     summary = GroupingSummary(level, len(media), 0, 0, 0, 0, 0.0, incremental)
     if cancel():
         summary.cancelled = True
@@ -161,7 +161,7 @@ def update_groups(
         existing, known = [], {}
     del coarse  # not needed past the candidates (24 MB at a million)
     # the PDQ hashes are read only for pictures that are candidates of something
-    involved = np.unique(np.concatenate([a, b]))
+    involved = unique_sorted(np.concatenate([a, b]))
     matches, unsettled = (
         settle_pairs(group_store.fingerprints(db, involved), a, b, rule)
         if len(a)
@@ -237,25 +237,25 @@ def confirmed_crops(
     found: list[Match],
     cancel: Cancel,
     unsettled: np.ndarray,
-    pack_up_to: int | None = None,
+    pack_up_to: int,
 ) -> list[Match]:
     """Crops (see core/crops.py): candidates from the window join (`views`: the mask64 rows,
     whose masked views are windows too), then the pairs the hashes could not settle
     (`unsettled`, both ways round, the whole picture as the window), that are not already
     together, confirmed on the two stored thumbnails, as closely as the PDQ rule asks (more
     closely for pictures mostly of one flat colour, as in verify_pairs). The rows read are
-    added to the packed copy up to `pack_up_to`."""
+    added to the packed copy up to `pack_up_to` (crop_candidates)."""
     if queries is not None and not len(queries) and not len(unsettled):
         return []
-    rows = group_store.crop_rows(db, pack_up_to)
-    whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
-    sources = _window_kinds(db, views, rows, pack_up_to)
-    del rows  # the sources let the windows go once they are joined
-    crop, original, window, bits = crop_pairs(whole, rule.nominated, queries, sources)
+    found_crops = crop_candidates(db, rule.nominated, queries, views, pack_up_to, ENGINE)
+    crop, original, window, bits = (found_crops.crop, found_crops.original, found_crops.window,
+                                    found_crops.bits)  # fmt: skip
     beyond = bits > rule.crop
     kept = ~beyond | corner_views(window)
     crop, original, window, beyond = crop[kept], original[kept], window[kept], beyond[kept]
-    detail = dict(zip(whole[0].tolist(), whole[2].tolist(), strict=True))
+    wanted = np.isin(found_crops.ids, np.concatenate([crop, original, unsettled.reshape(-1)]))
+    detail = dict(zip(found_crops.ids[wanted].tolist(), found_crops.detail[wanted].tolist(),
+                      strict=True))  # fmt: skip
     # local features match a screenshot's app window as well as its picture, and so do the
     # pixels: never asked about screenshots; features not about pictures mostly of one colour
     framed = group_store.framed_media(db)
@@ -296,17 +296,6 @@ def confirmed_crops(
                 matches.append(Match(min(c, o), max(c, o), distance, edit))
                 together.union(c, o)
     return matches
-
-
-def _window_kinds(
-    db: Database, masked: Columns, rows: Columns, pack_up_to: int | None
-) -> Iterator[WindowSource]:
-    """Every kind of window (`rows`: the crop64 rows, already read), each let go once joined
-    and the views read only then (a million pictures' windows take 270 MB, views 200 MB)."""
-    yield from window_sources(rows)
-    del rows
-    yield from window_sources(views=masked)
-    yield from window_sources(more=group_store.view_rows(db, pack_up_to))
 
 
 def _without_features(framed: set[int], detail: dict[int, int]) -> set[int]:

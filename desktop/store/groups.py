@@ -479,19 +479,18 @@ def replace_groups(
         # every member's pixels in a few queries, not one query a group (ten thousand groups
         # at a million media)
         pixels = _pixels(db, (m for members in groups for m in members))
-        for members in groups:
-            cursor = db.execute(
-                "INSERT INTO similarity_groups (strictness, representative_media_id, size)"
-                " VALUES (?, ?, ?)",
-                [level, _representative(pixels, members), len(members)],
-            )
-            group_id = int(cursor.lastrowid or 0)
-            db.conn.executemany(
-                "INSERT INTO similarity_members (strictness, media_id, group_id,"
-                " matched_media_id, distance, explanation, time, matched_time)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(level, m, group_id, *nearest.get(m, (None,) * 5)) for m in members],
-            )
+        first = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM similarity_groups").fetchone()[0]
+        db.conn.executemany(  # numbered here: two statements, not two per group
+            "INSERT INTO similarity_groups (id, strictness, representative_media_id, size)"
+            " VALUES (?, ?, ?, ?)",
+            [(first + k, level, _representative(pixels, g), len(g)) for k, g in enumerate(groups)],
+        )
+        db.conn.executemany(
+            "INSERT INTO similarity_members (strictness, media_id, group_id, matched_media_id,"
+            " distance, explanation, time, matched_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(level, m, first + k, *nearest.get(m, (None,) * 5))
+             for k, members in enumerate(groups) for m in members],
+        )  # fmt: skip
         db.execute(
             "INSERT INTO similarity_state (strictness, last_media_id, updated_at, engine)"
             " VALUES (?, ?, ?, ?) ON CONFLICT(strictness) DO UPDATE SET"

@@ -54,3 +54,16 @@ def test_a_long_run_of_equal_hashes_pairs_every_member_once(monkeypatch):
     i, j, distances = self_pairs(words, 4)
     found = list(zip(i.tolist(), j.tolist(), distances.tolist(), strict=True))
     assert len(found) == len(set(found)) and set(found) == _brute(words, 4)
+
+
+@pytest.mark.parametrize("radius", [0, 2, 4, 8])
+def test_a_few_hashes_against_many_find_every_pair_within_the_radius_once(radius):
+    words = _hashes(3000, radius, seed=radius + 1)
+    few = np.concatenate([words[:150:5], words[1:2]])  # near copies of some, one repeated
+    f, m, distances = self_join.few_pairs(few, words, radius)
+    found = list(zip(f.tolist(), m.tolist(), distances.tolist(), strict=True))
+    assert len(found) == len(set(found))
+    every = np.bitwise_count(few[:, None] ^ words[None, :]).astype(np.int64)
+    expected = {(a, b, int(every[a, b])) for a, b in zip(*np.nonzero(every <= radius), strict=True)}
+    assert set(found) == expected
+    assert len(expected) > len(few) and any(d == radius for d in distances.tolist())

@@ -7,10 +7,21 @@ import shutil
 
 import numpy as np
 
-from desktop.core import self_join
+from desktop.core import crops, self_join
 from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
+from desktop.core.windows import (
+    CROP_ALGORITHM,
+    CROP_ROW_BITS,
+    CROP_VARIANT,
+    VIEW_COUNT,
+    VIEW_ROW_BITS,
+    VIEW_VARIANT,
+    WINDOW_COUNT,
+)
+from desktop.jobs import crop_candidates, grouping
 from desktop.jobs.grouping import update_groups
 from desktop.store import groups as group_store
+from desktop.store import window_files
 from desktop.store.db import open_case
 
 PDQ_NAMES = ("original", *ORIENTATION_VARIANTS, *MASKED_VARIANTS)
@@ -94,3 +105,107 @@ def test_fast_joins_give_the_groups_of_comparing_every_pair(tmp_path, monkeypatc
         plainly.setattr(self_join, "BRUTE_MAX", 10**9)  # every pair compared
         assert grouped_twice(plain) == first
     assert len(first[1]) > 100
+
+
+def _add_windows(db, first: int, count: int, rng: np.random.Generator, old: int) -> None:
+    """crop64 and views rows for media first.. (random; views 15% unused), and in every
+    third a planted crop 0-8 bits from a random window, view or masked view of an older
+    picture, or (the next) a window 0-8 bits from an older picture's whole hash: new
+    pictures as crops and as originals, near the rules' edges."""
+    rows = rng.integers(0, 2**64, size=(count, 1 + WINDOW_COUNT), dtype=np.uint64)
+    views = rng.integers(0, 2**64, size=(count, VIEW_COUNT), dtype=np.uint64)
+    views[rng.random(views.shape) < 0.15] = 0
+    if old:
+        stored_rows = group_store.hash_columns(db, CROP_ALGORITHM, CROP_VARIANT, CROP_ROW_BITS)
+        stored_views = group_store.hash_columns(db, CROP_ALGORITHM, VIEW_VARIANT, VIEW_ROW_BITS)
+        masked = group_store.masked_coarse_columns(db)
+        for k in range(0, count - 1, 3):
+            target = int(rng.integers(0, old))
+            kind = rng.integers(0, 3)
+            source = (stored_rows[1][target, 1:], stored_views[1][target], masked[1][target])[kind]
+            source = source[source != 0]
+            near = _flip(
+                source[None, [rng.integers(0, len(source))]], int(rng.integers(0, 9)), rng
+            )[0]
+            rows[k, 0] = near[0]
+            whole = _flip(stored_rows[1][target, None, :1], int(rng.integers(0, 9)), rng)[0]
+            rows[k + 1, 1 + int(rng.integers(0, WINDOW_COUNT))] = whole[0]
+    hashes = []
+    for k in range(count):
+        for variant, words in ((CROP_VARIANT, rows[k]), (VIEW_VARIANT, views[k])):
+            hashes.append(
+                (first + k, CROP_ALGORITHM, variant, words.astype(">u8").tobytes().hex(), 90)
+            )
+    with db.atomic():
+        db.conn.executemany("INSERT INTO perceptual_hashes VALUES (?, ?, ?, ?, ?)", hashes)
+
+
+def _crop_candidates(path, monkeypatch, runs):
+    """The crop candidates (crop, original, window) of each grouping run of a case."""
+    seen = []
+
+    def recorded(*args, **kwargs):
+        found = crop_candidates.crop_candidates(*args, **kwargs)
+        seen.append(set(zip(found.crop.tolist(), found.original.tolist(),
+                            found.window.tolist(), strict=True)))  # fmt: skip
+        return found
+
+    with monkeypatch.context() as spy:
+        spy.setattr(grouping, "crop_candidates", recorded)
+        for run in runs:
+            db = open_case(path)
+            run(db)
+            db.close()
+    return seen
+
+
+def test_incremental_crop_candidates_are_a_full_runs(tmp_path, monkeypatch):
+    """Through the window index (and without it: written first), an incremental run's crop
+    candidates are those of a full run of the same case that involve the new media."""
+    monkeypatch.setattr(crops, "PAIRED_MIN", 1000)  # a small case joined as a large one is
+    rng = np.random.default_rng(23)
+    base = tmp_path / "base.vigil"
+    db = open_case(base, create=True)
+    _add_media(db, 1, 3000, rng)
+    _add_windows(db, 1, 3000, rng, 0)
+    db.close()
+
+    def add(first, count, seed):
+        def run(db):
+            _add_media(db, first, count, np.random.default_rng(seed))
+            _add_windows(db, first, count, np.random.default_rng(seed), first - 1)
+
+        return run
+
+    def group(db):
+        update_groups(db)
+
+    paths = {}
+    for name in ("indexed", "unindexed", "full"):
+        paths[name] = tmp_path / f"{name}.vigil"
+        shutil.copyfile(base, paths[name])
+    first, second = add(3001, 90, 1), add(3091, 60, 2)
+    reads = []
+    read_rows = group_store.crop_rows
+    monkeypatch.setattr(group_store, "crop_rows", lambda *a: reads.append(1) or read_rows(*a))
+    indexed = _crop_candidates(paths["indexed"], monkeypatch,
+                               [group, first, group, second, group])  # fmt: skip
+    assert len(reads) == 1  # the first run only: the incremental ones read the index
+    db = open_case(paths["indexed"])
+    assert window_files.current(db, grouping.ENGINE) is not None
+    db.close()
+
+    def without_index(db):
+        window_files.drop(db)  # as a case copied without its index folder
+        group(db)
+
+    unindexed = _crop_candidates(paths["unindexed"], monkeypatch, [group, first, without_index])
+
+    def rebuild(db):
+        update_groups(db, rebuild=True)
+
+    full = _crop_candidates(paths["full"], monkeypatch, [first, group, second, rebuild])
+    after_first = {p for p in full[0] if max(p[0], p[1]) > 3000}
+    assert indexed[1] == after_first == unindexed[1]
+    assert indexed[2] == {p for p in full[1] if max(p[0], p[1]) > 3090}
+    assert len(after_first) >= 35 and len(indexed[2]) >= 20
