@@ -23,10 +23,10 @@ import numpy as np
 
 from desktop.core.crops import WindowSource, nearest_windows
 from desktop.core.hamming import PAIRED_CHUNKS, _chunk_bounds, _extract
+from desktop.core.self_join import few_pairs
 from desktop.core.window_index import WindowIndex
 
 PAIRED_BOUNDS = _chunk_bounds(64, PAIRED_CHUNKS)
-SIDE_BLOCK = 1 << 16  # side windows compared with every new whole hash at a time
 
 Parts = list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  # crop, original, window, d
 
@@ -91,20 +91,15 @@ def _side_pairs(
     first: int,
     radius: int,
 ) -> Parts:
-    """New whole hashes against every window of a few media, by comparing all of them,
-    keeping the pairs that agree on two chunks."""
+    """New whole hashes against every window of the media past the index (few: the side),
+    exactly within the radius (self_join.few_pairs), then those that agree on two chunks."""
     per_row = words.shape[1]
     flat = words.reshape(-1)
-    out: Parts = []
-    for start in range(0, len(flat), SIDE_BLOCK):
-        block = flat[start : start + SIDE_BLOCK]
-        distances = np.bitwise_count(block[:, None] ^ new_words[None, :])
-        at, number = np.nonzero((distances <= radius) & (block[:, None] != 0))
-        agree = paired_agree(block[at], new_words[number])
-        at, number = at[agree] + start, number[agree]
-        out.append((new_ids[number], owners[at // per_row], first + at % per_row,
-                    distances[at - start, number].astype(np.int64)))  # fmt: skip
-    return out
+    used = np.flatnonzero(flat)  # 0: a view that does not apply
+    number, at, distances = few_pairs(new_words, flat[used], radius)
+    agree = paired_agree(new_words[number], flat[used[at]])
+    number, at, distances = number[agree], used[at[agree]], distances[agree]
+    return [(new_ids[number], owners[at // per_row], first + at % per_row, distances)]
 
 
 def _paired_join(

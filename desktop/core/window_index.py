@@ -41,6 +41,7 @@ BOUNDS = _chunk_bounds(64, CHUNKS)  # (start, length): 22, 21 and 21 bits
 BUILD_BLOCK = 1 << 21  # windows split at a time while building the tables (16 MB)
 WRITE_ROWS = 1 << 15  # rows of a kind written at a time (its words may be a strided view)
 META = "meta.json"
+SEARCH_BATCH = 128  # queries searched at a time
 
 Kind = tuple[int, int, int, int]  # (number of its first window, windows a row, rows, first id)
 
@@ -229,8 +230,22 @@ class WindowIndex:
 
     def search(self, queries: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(window ids, query numbers, distances) of every window within `radius` bits of a
-        query ((k,) uint64), each once."""
+        query ((k,) uint64), each once; SEARCH_BATCH queries at a time (a hundred meet about
+        two million candidates at a million pictures)."""
         queries = np.asarray(queries, dtype=np.uint64).reshape(-1)
+        parts = []
+        for first in range(0, len(queries), SEARCH_BATCH):
+            ids, q, distances = self._search(queries[first : first + SEARCH_BATCH], radius)
+            parts.append((ids, q + first, distances))
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        ids, q, distances = (np.concatenate(column) for column in zip(*parts, strict=True))
+        return ids, q, distances
+
+    def _search(
+        self, queries: np.ndarray, radius: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         flips = radius // CHUNKS
         found_ids, found_q = [], []
         for (start, length), (starts, ids) in zip(BOUNDS, self._tables, strict=True):

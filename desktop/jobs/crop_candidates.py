@@ -56,6 +56,7 @@ def crop_candidates(
         index = window_files.current(db, engine)
         if index is not None and _usable(index, queries, last_id):
             return _through_index(db, index, queries, masked, radius)
+        del index  # its files are let go before a new index replaces them
     rows = group_store.crop_rows(db, last_id)
     whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
     covered = last_id if queries is None or not len(queries) else int(queries.min()) - 1

@@ -58,6 +58,7 @@ def _written(tmp_path, kinds, covered=10**9, stamp="case A"):
 def test_search_finds_what_comparing_every_window_finds(tmp_path, monkeypatch, radius):
     monkeypatch.setattr(window_index, "BUILD_BLOCK", 1000)  # many blocks, in both halves
     monkeypatch.setattr(window_index, "REGION", 16384)  # many regions mapped in turn
+    monkeypatch.setattr(window_index, "SEARCH_BATCH", 16)  # queries in several batches
     kinds, queries = _case(np.random.default_rng(radius))
     index = WindowIndex.open(_written(tmp_path, kinds), "case A")
     assert index is not None and index.covered == 10**9
