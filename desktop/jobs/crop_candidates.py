@@ -47,28 +47,32 @@ def crop_candidates(
     radius: int,
     queries: np.ndarray | None,
     masked: Columns,
-    last_id: int,
+    pack_up_to: int | None,
     engine: str,
 ) -> Candidates:
-    """crop_pairs of the case's pictures up to `last_id` (all, or those pairs with one of
-    `queries` on either side), its rows added to the packed copy as they are read."""
+    """crop_pairs of the case's pictures (all, or those pairs with one of `queries` on either
+    side), the rows read added to the packed copy up to `pack_up_to` (None: not added, and
+    no index written)."""
+    last_id = group_store.last_media_id(db) if pack_up_to is None else pack_up_to
     if queries is not None and len(queries):
         index = window_files.current(db, engine)
         if index is not None and _usable(index, queries, last_id):
             return _through_index(db, index, queries, masked, radius)
         del index  # its files are let go before a new index replaces them
-    rows = group_store.crop_rows(db, last_id)
+    rows = group_store.crop_rows(db, pack_up_to)
     whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
     covered = last_id if queries is None or not len(queries) else int(queries.min()) - 1
-    written = window_files.writer(db, covered) if len(whole[0]) >= crops.PAIRED_MIN else None
-    sources = _window_kinds(db, masked, rows, last_id)
+    written = None
+    if pack_up_to is not None and len(whole[0]) >= crops.PAIRED_MIN:
+        written = window_files.writer(db, covered)
+    sources = _window_kinds(db, masked, rows, pack_up_to)
     del rows  # the sources let the windows go once they are joined
-    if written is not None and queries is not None:  # write the index first, then search it
+    if written is not None and queries is not None and len(queries):  # written, then searched
         index = _written(db, written, sources, whole, engine)
         if index is not None and _usable(index, queries, last_id):
             return _through_index(db, index, queries, masked, radius)
         written = None
-        sources = _window_kinds(db, masked, group_store.crop_rows(db, last_id), last_id)
+        sources = _window_kinds(db, masked, group_store.crop_rows(db, pack_up_to), pack_up_to)
     broken: list[OSError] = []
     if written is not None:
         sources = _teed(sources, written, broken)
@@ -131,11 +135,11 @@ def _teed(
 
 
 def _window_kinds(
-    db: Database, masked: Columns, rows: Columns, last_id: int
+    db: Database, masked: Columns, rows: Columns, pack_up_to: int | None
 ) -> Iterator[WindowSource]:
     """Every kind of window (`rows`: the crop64 rows, already read), each let go once joined
     and the views read only then (a million pictures' windows take 270 MB, views 200 MB)."""
     yield from window_sources(rows)
     del rows
     yield from window_sources(views=masked)
-    yield from window_sources(more=group_store.view_rows(db, last_id))
+    yield from window_sources(more=group_store.view_rows(db, pack_up_to))

@@ -237,7 +237,7 @@ def confirmed_crops(
     found: list[Match],
     cancel: Cancel,
     unsettled: np.ndarray,
-    pack_up_to: int,
+    pack_up_to: int | None = None,
 ) -> list[Match]:
     """Crops (see core/crops.py): candidates from the window join (`views`: the mask64 rows,
     whose masked views are windows too), then the pairs the hashes could not settle
