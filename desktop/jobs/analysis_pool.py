@@ -37,6 +37,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import NoReturn
 
+from threadpoolctl import threadpool_limits
+
 from desktop.core.ingest import FileAnalysis, WalkEntry, analyse_file, describe_undecoded
 from desktop.core.limits import WORKER_MEMORY_LIMIT, file_time_budget, read_time_budget
 from desktop.store.db import connect_readonly
@@ -83,6 +85,9 @@ def _worker_start(case_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cap_memory()
     _keep_freed_memory()
+    # a forked worker has this process's BLAS, loaded before _one_blas_thread_per_worker set
+    # its variables: limit its threads here (both kinds of worker: the same rule everywhere)
+    threadpool_limits(1)
     _worker_case = case_path
 
 

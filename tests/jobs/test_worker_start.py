@@ -70,3 +70,33 @@ def test_cli_ingest_forks_its_first_workers_and_spawns_a_replacement(tmp_path):
     from desktop.store.db import open_case
 
     assert open_case(case).execute("SELECT COUNT(*) FROM media").fetchone()[0] == 4
+
+
+def test_a_forked_worker_runs_one_blas_thread(tmp_path):
+    """This process's numpy was loaded with a BLAS thread per core; a forked worker must not
+    keep them (they spin: an ingest took twice the CPU)."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "a.bin").write_bytes(b"x")
+    case = tmp_path / "case.vigil"
+    reasons = _run(f"""
+        import json, os
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.pop(name, None)
+        import numpy  # a BLAS thread per core in this process
+        from threadpoolctl import threadpool_info
+        from desktop.core.ingest import FileAnalysis
+        from desktop.jobs.ingest import ingest
+        from desktop.store.db import open_case
+
+        def blas_threads(path):
+            counts = [pool["num_threads"] for pool in threadpool_info()
+                      if pool["user_api"] == "blas"]
+            return FileAnalysis(path, "unsupported", f"blas {{max(counts)}}")
+
+        if __name__ == "__main__":
+            ingest({str(case)!r}, [{str(evidence)!r}], workers=1, analyse=blas_threads)
+            rows = open_case({str(case)!r}).execute("SELECT reason FROM files").fetchall()
+            print(json.dumps([r[0] for r in rows]))
+    """)
+    assert reasons == ["blas 1"]
