@@ -14,8 +14,8 @@ from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfdoc
 
+from desktop.jobs.pdf_layout import Jpeg
 from desktop.jobs.pdf_stream import StreamingCanvas
-from desktop.jobs.report_pdf import _Jpeg
 
 
 def _jpeg(seed: int) -> bytes:
@@ -35,8 +35,8 @@ def _draw(canvas: StreamingCanvas, pages: int) -> list[int]:
         canvas.addOutlineEntry(f"Page {page}", f"p{page}")
         canvas.setFont("Helvetica", 12)
         canvas.drawString(72, 720, f"page {page} ü")
-        canvas.drawImage(_Jpeg(_jpeg(page + 1)), 72, 500, 64, 48)
-        canvas.drawImage(_Jpeg(repeated), 200, 500, 64, 48)
+        canvas.drawImage(Jpeg(_jpeg(page + 1)), 72, 500, 64, 48)
+        canvas.drawImage(Jpeg(repeated), 200, 500, 64, 48)
         canvas.linkAbsolute("first", "p0", (72, 700, 200, 730))
         canvas.showPage()
         held.append(len(canvas._doc.idToObject))

@@ -225,8 +225,8 @@ def test_a_long_pdf_holds_no_finished_page_to_the_end(sample_case, tmp_path, mon
     kept one a page, pictures and all, to undo its postponement in a next pass)."""
     import gc
 
+    from desktop.jobs.pdf_layout import Picture
     from desktop.jobs.pdf_stream import StreamingDocument
-    from desktop.jobs.report_pdf import Picture
 
     alive: list[int] = []
     finish = StreamingDocument.format
