@@ -281,10 +281,17 @@ class VideoDecoder:
         self.last_good = max(self.last_good, when)
         return DecodedFrame(when, image, key)
 
-    def _decode(self, packet: Any, key: bool, after: float | None = None) -> list[DecodedFrame]:
+    def _decode(
+        self,
+        packet: Any,
+        key: bool,
+        after: float | None = None,
+        passed: list[float] | None = None,
+    ) -> list[DecodedFrame]:
         """The frames a packet completes; those known to come before `after` are counted as
-        decoded but not reduced (a seek decodes up to a keyframe interval of frames it drops,
-        and turning each into a picture cost the player most of its seek time)."""
+        decoded but not reduced, their times added to `passed` (a seek decodes up to a keyframe
+        interval of frames it drops, and turning each into a picture cost the player most of
+        its seek time, and the ingest's frames between keyframes most of theirs)."""
         context = self.stream.codec_context
         try:
             frames = context.decode(packet)
@@ -299,6 +306,8 @@ class VideoDecoder:
             when = self._time(frame.pts)
             if after is not None and when is not None and when < after:
                 self.last_good = max(self.last_good, when)
+                if passed is not None:
+                    passed.append(when)
                 continue
             kept.append(self._frame(frame, key))
         return kept
@@ -368,7 +377,12 @@ class VideoDecoder:
             try:
                 for packet in self.container.demux(self.stream):
                     budget.check()
-                    for frame in self._decode(packet, key=bool(packet.is_keyframe)):
+                    passed: list[float] = []  # decoded on the way to the target, not reduced
+                    key, early = bool(packet.is_keyframe), pending[0] - 1e-3
+                    frames = self._decode(packet, key, after=early, passed=passed)
+                    if passed:
+                        decoded, at = decoded + len(passed), max(at, *passed)
+                    for frame in frames:
                         decoded, at = decoded + 1, frame.time
                         if frame.time >= pending[0] - 1e-3:
                             yield frame

@@ -196,20 +196,26 @@ def test_keyframe_pass_skips_the_loop_filter_and_frames_between_are_decoded_with
     assert np.array_equal(np.asarray(between.image), np.asarray(expected.image))
 
 
+def _pictures_made(decoder, monkeypatch) -> list[float]:
+    """The times of the frames `decoder` reduces and turns into pictures from now on."""
+    made: list[float] = []
+    turn_into_picture = decoder._frame
+
+    def counted(frame, key):
+        picture = turn_into_picture(frame, key)
+        made.append(picture.time)
+        return picture
+
+    monkeypatch.setattr(decoder, "_frame", counted)
+    return made
+
+
 def test_a_seek_turns_only_the_frames_it_hands_out_into_pictures(tmp_path, monkeypatch):
     """The player's seek decodes from the keyframe before the time asked; the frames it drops
     are decoded but never reduced and turned into pictures (that cost most of a seek)."""
     path = small_video(tmp_path / "gop.mp4", seeds=(3,), seconds_each=6.0, gop=60, bit_rate=15_000)
     with open(path, "rb") as handle, VideoDecoder(handle, "mp4", b"", max_side=32) as decoder:
-        made: list[float] = []
-        turn_into_picture = decoder._frame
-
-        def counted(frame, key):
-            picture = turn_into_picture(frame, key)
-            made.append(picture.time)
-            return picture
-
-        monkeypatch.setattr(decoder, "_frame", counted)
+        made = _pictures_made(decoder, monkeypatch)
         first = next(decoder.play_from(3.0))
     assert 2.9 <= first.time < 3.5
     assert made == [first.time]
@@ -273,3 +279,15 @@ def test_keyframes_on_frame_threads_are_the_same_and_frames_between_too(tmp_path
     two, threads = pass_then_fill(2)
     assert len(one) == 4 and two == one
     assert threads == (2, 1)
+
+
+def test_frames_between_keyframes_turn_only_the_chosen_into_pictures(tmp_path, monkeypatch):
+    """The ingest's frames between keyframes are decoded from the keyframe before each time
+    chosen; the frames on the way are decoded but not reduced (that was most of their cost)."""
+    path = small_video(tmp_path / "gop.mp4", seeds=(3, 5), seconds_each=6.0, gop=60)
+    with open(path, "rb") as handle, VideoDecoder(handle, "mp4", b"", max_side=32) as decoder:
+        made = _pictures_made(decoder, monkeypatch)
+        chosen = list(decoder.frames_at([3.0, 4.5, 9.0], Budget(30)))
+    assert len(chosen) == 3
+    assert all(t <= f.time < t + 0.5 for f, t in zip(chosen, (3, 4.5, 9), strict=True))
+    assert made == [f.time for f in chosen]
