@@ -98,3 +98,22 @@ def pixels_agree(crop: np.ndarray, shown: np.ndarray, box: tuple[int, int, int, 
     correlations at least MIN_PLAIN and MIN_DETAIL."""
     plain, detail = correlations(crop, shown, box)
     return plain >= MIN_PLAIN and detail >= MIN_DETAIL
+
+
+INSIDE_SIZES = (1.0, 0.94, 0.88, 0.82, 0.76)  # of the largest box of the picture's shape
+
+
+def pixels_inside(picture: np.ndarray, region: np.ndarray) -> bool:
+    """Whether `picture` is what `region` shows (the picture found inside a screenshot's
+    thumbnail): pixels_agree for the largest box of the picture's shape centred in the
+    region, or a smaller one (INSIDE_SIZES; the thumbnail's JPEG smears a small picture's
+    colours a few pixels into the window's ground, so the region found is that much larger)."""
+    h, w = region.shape[:2]
+    aspect = picture.shape[1] / picture.shape[0]
+    fit_w = min(w, h * aspect)
+    for size in INSIDE_SIZES:
+        box_w, box_h = round(fit_w * size), round(fit_w * size / aspect)
+        box = ((w - box_w) // 2, (h - box_h) // 2, box_w, box_h)
+        if pixels_agree(picture, region, box):
+            return True
+    return False

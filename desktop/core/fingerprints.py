@@ -55,6 +55,9 @@ FRAME_AGREEMENT = 0.5  # degrees within which two views of a turned frame must a
 REGION_OUTLINE_SHARE = 0.5
 REGION_SEPARATOR = 0.97
 REGION_MIN_SHARE, REGION_MAX_SHARE = 0.12, 0.85
+# ... or, when the largest box is not such a region, the largest box off the edges covers at
+# least this share, is this much picture, and its most common colour covers less than SMALL_FLAT
+SMALL_REGION_SHARE, SMALL_FILLED, SMALL_FLAT = 0.02, 0.8, 0.5
 REGION_MIN_FILLED = 0.6
 REGION_PREFIX = "region."  # variant prefix of the dct64 hashes of such a region
 REGION_MARGIN = 0.015  # of the width (height): background on every side of the region
@@ -189,7 +192,9 @@ def _runs(keep: np.ndarray, shortest: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= shortest]
 
 
-def content_region(rgb: np.ndarray) -> tuple[int, int, int, int] | None:
+def content_region(
+    rgb: np.ndarray, margin: float = REGION_MARGIN
+) -> tuple[int, int, int, int] | None:
     """(left, top, right, bottom) of the largest picture laid on a flat background (a photo
     inside a screenshot of a chat or a web page, the biggest tile of a collage), or None.
 
@@ -205,26 +210,60 @@ def content_region(rgb: np.ndarray) -> tuple[int, int, int, int] | None:
     if (np.abs(outline - colour) <= BORDER_TOLERANCE).all(axis=1).mean() < REGION_OUTLINE_SHARE:
         return None  # most pictures: no flat background around them
     background = (np.abs(rgb.astype(np.int16) - colour) <= BORDER_TOLERANCE).all(axis=2)
-    best: tuple[int, int, int, int] | None = None
-    best_area = 0
+    boxes = []
     rows_shortest, columns_shortest = max(2, h // 25), max(2, w // 25)
     for top, bottom in _runs(background.mean(axis=1) < REGION_SEPARATOR, rows_shortest):
         band = background[top:bottom]
         for left, right in _runs(band.mean(axis=0) < REGION_SEPARATOR, columns_shortest):
             inside = _runs(background[top:bottom, left:right].mean(axis=1) < REGION_SEPARATOR, 1)
             y0, y1 = top + inside[0][0], top + inside[-1][1]
-            area = (right - left) * (y1 - y0)
-            if area > best_area:
-                best, best_area = (left, y0, right, y1), area
-    if best is None or not REGION_MIN_SHARE <= best_area / (h * w) <= REGION_MAX_SHARE:
+            boxes.append(((right - left) * (y1 - y0), (left, y0, right, y1)))
+    if not boxes:
         return None
-    left, top, right, bottom = best
-    margin_x, margin_y = REGION_MARGIN * w, REGION_MARGIN * h
-    if min(left, w - right) < margin_x or min(top, h - bottom) < margin_y:
-        return None  # touches an edge: borders or bars (border_box's work), or the picture's own
-    if background[top:bottom, left:right].mean() > 1 - REGION_MIN_FILLED:
-        return None  # mostly background inside: text, icons, not a picture
-    return best
+    ranked = sorted(boxes, key=lambda found: -found[0])  # the first of equal ones first
+    if _is_region(background, ranked[0][1], REGION_MIN_SHARE, REGION_MIN_FILLED, margin):
+        return ranked[0][1]
+    # else a smaller picture: the largest box off the edges (not the app's title bar), filled
+    # (a picture sent small in a chat, a scanned page 11.7% of the window) and not mostly one
+    # flat colour (not a text bubble, whose white covers 85% of it)
+    inner = [box for _, box in ranked if not _on_edge(box, h, w, margin)]
+    if inner and _is_region(background, inner[0], SMALL_REGION_SHARE, SMALL_FILLED, margin):
+        left, top, right, bottom = inner[0]
+        if _flat_share(rgb[top:bottom, left:right]) < SMALL_FLAT:
+            return inner[0]
+    return None
+
+
+def _on_edge(box: tuple[int, int, int, int], h: int, w: int, margin: float) -> bool:
+    """Whether a box comes within `margin` (a share of each side) of an edge of the picture."""
+    left, top, right, bottom = box
+    return min(left, w - right) < margin * w or min(top, h - bottom) < margin * h
+
+
+def _is_region(
+    background: np.ndarray,
+    box: tuple[int, int, int, int],
+    least: float,
+    filled: float,
+    margin: float,
+) -> bool:
+    """Whether a box of the XY-cut is a picture shown on the background: at least `least` of
+    the whole and not nearly all of it, off the edges, and at least `filled` not background."""
+    h, w = background.shape
+    left, top, right, bottom = box
+    if not least <= (right - left) * (bottom - top) / (h * w) <= REGION_MAX_SHARE:
+        return False
+    if _on_edge(box, h, w, margin):
+        return False  # touches an edge: borders or bars (border_box's work), or the picture's own
+    # mostly background inside: text, icons, not a picture
+    return bool(background[top:bottom, left:right].mean() <= 1 - filled)
+
+
+def _flat_share(rgb: np.ndarray) -> float:
+    """The share of a picture its most common colour covers (16 levels a channel)."""
+    levels = (rgb >> 4).astype(np.uint16)
+    codes = (levels[..., 0] << 8) | (levels[..., 1] << 4) | levels[..., 2]
+    return float(np.bincount(codes.ravel(), minlength=4096).max() / codes.size)
 
 
 def _cut(

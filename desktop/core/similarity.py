@@ -65,6 +65,7 @@ SPARSE_PDQ = 30
 SMALL_HASHES = ("phash", "dhash")
 FAINT_LIMITS = (6, 8)  # bits of pHash, of dHash
 FAINT = "same picture, faint (its pHash and dHash agree; PDQ cannot tell)"
+SHOWN_INSIDE = "shown inside a screenshot or collage"
 # Candidates whose PDQ misses the rule by less than this are looked at closer (the grouping
 # aligns their thumbnails): a cut of a few percent along one side, which moves PDQ 30-60 bits.
 UNSETTLED_MARGIN = 40
@@ -294,7 +295,7 @@ def explain(orientation: int, plain: int, best: int, framed: bool = False) -> st
         return "overlay on one side (watermark, logo or sticker)"
     name = ORIENTATION_VARIANTS[orientation]
     if plain - best >= 24 and framed:
-        return "shown inside a screenshot or collage"
+        return SHOWN_INSIDE
     if name in EDIT_NAMES:
         return EDIT_NAMES[name]
     if plain - best >= 24:
@@ -412,8 +413,7 @@ def settle_pairs(
     orientation = np.where(by_mask, MASKED, orientation)
     best = np.where(by_mask, masked, best)
     ok |= by_mask
-    closer = ~sparse | ~(fp.framed[a] | fp.framed[b])  # then only their pixels confirm them
-    near = np.flatnonzero(~ok & closer & (best <= pdq_limit(rule, sparse) + UNSETTLED_MARGIN))
+    near = np.flatnonzero(~ok & (best <= pdq_limit(rule, sparse) + UNSETTLED_MARGIN))
     near = near[np.argsort(best[near], kind="stable")]
     unsettled = np.stack([fp.ids[a[near]], fp.ids[b[near]]], axis=1)
     framed = fp.framed

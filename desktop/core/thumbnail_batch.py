@@ -6,6 +6,9 @@ import numpy as np
 
 from desktop.core.crops import thumbnail_pixels
 from desktop.core.features import Features, local_features
+from desktop.core.fingerprints import content_region
+
+THUMBNAIL_MARGIN = 0.005  # of each side: how near its edges a thumbnail's region may come
 
 
 class ThumbnailBatch:
@@ -16,6 +19,7 @@ class ThumbnailBatch:
         self._stored = {m: jpeg for m, jpeg in stored.items() if jpeg is not None}
         self._pixels: dict[int, np.ndarray] = {}
         self._features: dict[int, Features] = {}
+        self._regions: dict[int, np.ndarray | None] = {}
 
     def __contains__(self, media_id: int) -> bool:
         return media_id in self._stored
@@ -29,3 +33,19 @@ class ThumbnailBatch:
         if media_id not in self._features:
             self._features[media_id] = local_features(self[media_id])
         return self._features[media_id]
+
+    def region(self, media_id: int) -> np.ndarray | None:
+        """The picture found inside a screenshot's thumbnail (fingerprints.content_region, as
+        ingest found it in the working copy of the same size), or None. Up to half a percent
+        from the edges: the thumbnail's JPEG smears a picture's colours 2-4 px into the
+        window's ground, which moves a picture 30 px from the window's edge (8 px of 256)
+        against it by the working copy's margin."""
+        if media_id not in self._regions:
+            pixels = self[media_id]
+            box = content_region(pixels, THUMBNAIL_MARGIN)
+            self._regions[media_id] = (
+                None
+                if box is None
+                else np.ascontiguousarray(pixels[box[1] : box[3], box[0] : box[2]])
+            )
+        return self._regions[media_id]

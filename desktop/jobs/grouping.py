@@ -35,6 +35,7 @@ from desktop.core.media import (
     shrink,
     sniff_type,
 )
+from desktop.core.pair_confirmation import PairJudge
 from desktop.core.pdq import pdq_hash
 from desktop.core.region_pairs import region_pairs
 from desktop.core.similarity import (
@@ -259,7 +260,7 @@ def confirmed_crops(
     # local features match a screenshot's app window as well as its picture, and so do the
     # pixels: never asked about screenshots; features not about pictures mostly of one colour
     framed = group_store.framed_media(db)
-    plain = _without_features(framed, detail)
+    judge = PairJudge(rule, detail, framed, _without_features(framed, detail))
     # a crop meets the windows of every copy of its original: once one is confirmed, the
     # rest join nothing new and are not looked at
     together = joined(existing, found)
@@ -275,23 +276,14 @@ def confirmed_crops(
             break
         batch = [(c, o, w, n) for c, o, w, n in todo[first : first + THUMBNAIL_BATCH]
                  if together.find(c) != together.find(o)]  # fmt: skip
-        pictures = ThumbnailBatch(
-            thumbnails(db.conn, sorted({m for c, o, *_ in batch for m in (c, o)}))
-        )
+        members = sorted({m for c, o, *_ in batch for m in (c, o)})
+        pictures = ThumbnailBatch(thumbnails(db.conn, members))
         for c, o, w, nominated in batch:
             if together.find(c) == together.find(o):
                 continue
             if c not in pictures or o not in pictures or c not in detail or o not in detail:
                 continue
-            if nominated and (c in framed or o in framed):
-                continue  # neither the pixels nor the features are asked: nothing can confirm
-            sparse = min(detail[c], detail[o]) < MIN_DETAIL
-            distance, ok, edit = confirm_crop(
-                pictures[c], pictures[o], w, int(pdq_limit(rule, sparse)),
-                None if c in plain or o in plain
-                else lambda c=c, o=o, p=pictures: (p.features(c), p.features(o)),
-                pixels=c not in framed and o not in framed, nominated=nominated,
-            )  # fmt: skip
+            distance, ok, edit = judge.confirm(pictures, c, o, w, nominated)
             if ok:
                 matches.append(Match(min(c, o), max(c, o), distance, edit))
                 together.union(c, o)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from desktop.core.crops import NOT_CUT
 from desktop.core.samples import jpeg_bytes, scene
@@ -83,4 +83,40 @@ def test_beyond_the_radius_only_corner_views_nominate_and_the_pixels_decide(tmp_
     pairs = {(m.media_a, m.media_b): m.explanation for m in matches}
     corner = tuple(sorted((ids["photo.jpg"], ids["corner.jpg"])))
     assert pairs == {corner: "cropped (one corner kept)"}
+    db.close()
+
+
+def _chat(picture: Image.Image) -> Image.Image:
+    """A chat window with the picture as sent (not enlarged), right of the text bubbles."""
+    out = Image.new("RGB", (900, 700), (236, 239, 242))
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((0, 0, 900, 60), fill=(40, 90, 160))
+    for row in range(4):
+        draw.rounded_rectangle((20, 80 + row * 40, 420, 110 + row * 40), 8, fill=(255, 255, 255))
+    out.paste(picture, (900 - picture.width - 30, 260))
+    return out
+
+
+def test_pictures_sent_small_in_a_chat_join_their_photos(tmp_path):
+    """128 px photos shown as sent in a chat window (2.6% of it) are found inside the
+    screenshots: one joins its photo by PDQ (22 bits), the other by the pixels of the picture
+    found inside (PDQ 36 bits, beyond the 30 of screenshots); the two screenshots of one app
+    stay apart."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    for name, seed in (("a", 61), ("b", 66)):
+        photo = scene(seed, (128, 128))
+        (evidence / f"photo_{name}.jpg").write_bytes(jpeg_bytes(photo, 92))
+        (evidence / f"chat_{name}.jpg").write_bytes(jpeg_bytes(_chat(photo), 90))
+    case = tmp_path / "case.vigil"
+    ingest(case, [evidence], workers=1)
+    db = open_case(case)
+    groups = group_store.groups(db, "normal")
+    paths = [{path.rsplit("/", 1)[-1] for m in g for path in m["paths"]} for g in groups]
+    assert sorted(paths, key=sorted) == [
+        {"photo_a.jpg", "chat_a.jpg"},
+        {"photo_b.jpg", "chat_b.jpg"},
+    ]
+    for group in groups:
+        assert {m["explanation"] for m in group} == {"shown inside a screenshot or collage"}
     db.close()
