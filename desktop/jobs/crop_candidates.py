@@ -54,16 +54,18 @@ def crop_candidates(
     side), the rows read added to the packed copy up to `pack_up_to` (None: not added, and
     no index written)."""
     last_id = group_store.last_media_id(db) if pack_up_to is None else pack_up_to
+    index = window_files.current(db, engine)
     if queries is not None and len(queries):
-        index = window_files.current(db, engine)
         if index is not None and _usable(index, queries, last_id):
             return _through_index(db, index, queries, masked, radius)
-        del index  # its files are let go before a new index replaces them
+    # a full run keeps a current index that covers nearly every media (another strictness's)
+    keep = queries is None and index is not None and last_id - index.covered <= SIDE_MAX // 10
+    del index  # its files are let go before a new index replaces them
     rows = group_store.crop_rows(db, pack_up_to)
     whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
     covered = last_id if queries is None or not len(queries) else int(queries.min()) - 1
     written = None
-    if pack_up_to is not None and len(whole[0]) >= crops.PAIRED_MIN:
+    if pack_up_to is not None and len(whole[0]) >= crops.PAIRED_MIN and not keep:
         written = window_files.writer(db, covered)
     sources = _window_kinds(db, masked, rows, pack_up_to)
     del rows  # the sources let the windows go once they are joined

@@ -22,7 +22,7 @@ from desktop.jobs import crop_candidates, grouping
 from desktop.jobs.grouping import update_groups
 from desktop.store import groups as group_store
 from desktop.store import window_files
-from desktop.store.db import open_case
+from desktop.store.db import get_info, open_case
 
 PDQ_NAMES = ("original", *ORIENTATION_VARIANTS, *MASKED_VARIANTS)
 
@@ -193,6 +193,9 @@ def test_incremental_crop_candidates_are_a_full_runs(tmp_path, monkeypatch):
     assert len(reads) == 1  # the first run only: the incremental ones read the index
     db = open_case(paths["indexed"])
     assert window_files.current(db, grouping.ENGINE) is not None
+    token = get_info(db, window_files.TOKEN_KEY)
+    update_groups(db, strictness="strict")  # a full run of another strictness keeps it
+    assert get_info(db, window_files.TOKEN_KEY) == token and len(reads) == 2
     db.close()
 
     def without_index(db):
