@@ -186,9 +186,9 @@ def crop_candidates_for(
     limit: int,
     query_more: np.ndarray | None = None,
     more: Columns | None = None,
-) -> list[tuple[int, int, bool]]:
-    """(media id, window, query is the crop) of the pictures one picture may be a crop of, or
-    that may be crops of it, nearest first, at most `limit`: crop_pairs for one picture (its
+) -> list[tuple[int, int, bool, int]]:
+    """(media id, window, query is the crop, bits) of the pictures one picture may be a crop
+    of, or that may be crops of it, nearest first, at most `limit`: crop_pairs for one picture (its
     crop64 row `query` and its masked views' hashes, when it has them, as words), by brute
     force (a million rows in about a tenth of a second). The window is the original's;
     `query_more` and `more` are the views rows (windows.view_hashes) of the query and of all."""
@@ -207,7 +207,7 @@ def crop_candidates_for(
         window = int(own_numbers[distances[row].argmin()])
         found.append((int(nearest[row]), int(owners[row]), window, False))
     found.sort()
-    return [(media_id, window, is_crop) for _, media_id, window, is_crop in found[:limit]]
+    return [(media, window, is_crop, bits) for bits, media, window, is_crop in found[:limit]]
 
 
 def _own_windows(
@@ -410,17 +410,6 @@ def _edit(window: int, box: tuple[int, int, int, int], shape: tuple[int, ...]) -
     whole = box[2] >= WHOLE_SHARE * shape[1] and box[3] >= WHOLE_SHARE * shape[0]
     turned = window >= VIEW_FIRST and VIEWS[window - VIEW_FIRST][0] == "turn"
     return NOT_CUT if whole and not turned else window_edit(window)
-
-
-def corner_views(windows: np.ndarray) -> np.ndarray:
-    """Which window numbers are corner views (windows.VIEWS): the only windows whose
-    candidates are taken beyond the rule's radius (Rule.nominated), as the geometry must then
-    confirm them. A crop keeping one corner lies up to 8 bits from its view (a page of text,
-    a brick wall), where other crops lie within 6; and they are 4 windows of 63, so the
-    extra candidates stay few (200,000 pictures of random hashes: 22 candidates instead of 7
-    at normal, 258 if every window were taken that far)."""
-    first = VIEW_FIRST + min(k for k, view in enumerate(VIEWS) if view[0] == "corner")
-    return (windows >= first) & (windows < first + sum(v[0] == "corner" for v in VIEWS))
 
 
 def window_edit(window: int) -> str:

@@ -13,7 +13,6 @@ from sqlite_utils import Database
 from desktop.core.crops import (
     WHOLE,
     confirm_crop,
-    corner_views,
     crop_candidates_for,
     thumbnail_pixels,
 )
@@ -35,7 +34,7 @@ from desktop.core.media import (
     shrink,
     sniff_type,
 )
-from desktop.core.pair_confirmation import PairJudge
+from desktop.core.pair_confirmation import PairJudge, taken_candidates
 from desktop.core.pdq import pdq_hash
 from desktop.core.region_pairs import region_pairs
 from desktop.core.similarity import (
@@ -251,8 +250,7 @@ def confirmed_crops(
     found_crops = crop_candidates(db, rule.nominated, queries, views, pack_up_to, ENGINE)
     crop, original, window, bits = (found_crops.crop, found_crops.original, found_crops.window,
                                     found_crops.bits)  # fmt: skip
-    beyond = bits > rule.crop
-    kept = ~beyond | corner_views(window)
+    kept, beyond = taken_candidates(rule, window, bits)
     crop, original, window, beyond = crop[kept], original[kept], window[kept], beyond[kept]
     wanted = np.isin(found_crops.ids, np.concatenate([crop, original, unsettled.reshape(-1)]))
     detail = dict(zip(found_crops.ids[wanted].tolist(), found_crops.detail[wanted].tolist(),
@@ -476,12 +474,14 @@ def _crops_of(
     query_plain = query_framed or query_detail < MIN_DETAIL
     own, own_views, own_more = query
     candidates = crop_candidates_for(
-        own, own_views, rows, views, rule.crop, CROP_CANDIDATES, own_more, more
+        own, own_views, rows, views, rule.nominated, CROP_CANDIDATES, own_more, more
     )
-    candidates = [c for c in candidates if c[0] != exclude]
-    pictures = ThumbnailBatch(
-        thumbnails(db.conn, sorted({media_id for media_id, _, _ in candidates}))
-    )
+    # as the grouping: beyond the rule's radius, corner views only, and their pixels decide
+    windows_bits = np.array([(c[1], c[3]) for c in candidates], dtype=np.int64).reshape(-1, 2)
+    kept, beyond = taken_candidates(rule, windows_bits[:, 0], windows_bits[:, 1])
+    candidates = [(m, w, q, bool(n)) for (m, w, q, _), k, n
+                  in zip(candidates, kept, beyond, strict=True) if k and m != exclude]  # fmt: skip
+    pictures = ThumbnailBatch(thumbnails(db.conn, sorted({m for m, *_ in candidates})))
     query_features: list[Features] = []
 
     def features(media_id: int, query_is_crop: bool) -> tuple[Features, Features]:
@@ -491,8 +491,8 @@ def _crops_of(
         return pair if query_is_crop else (pair[1], pair[0])
 
     found = []
-    for media_id, window, query_is_crop in candidates:
-        if media_id not in pictures:
+    for media_id, window, query_is_crop, nominated in candidates:
+        if media_id not in pictures or (nominated and (query_framed or media_id in framed)):
             continue
         crop, original = (
             (pixels, pictures[media_id]) if query_is_crop else (pictures[media_id], pixels)
@@ -502,7 +502,7 @@ def _crops_of(
             crop, original, window, int(pdq_limit(rule, sparse)),
             None if query_plain or media_id in plain
             else lambda m=media_id, q=query_is_crop: features(m, q),
-            pixels=not query_framed and media_id not in framed,
+            pixels=not query_framed and media_id not in framed, nominated=nominated,
         )  # fmt: skip
         if ok:
             found.append((media_id, distance, edit))

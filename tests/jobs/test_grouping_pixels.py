@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from desktop.core.crops import NOT_CUT
 from desktop.core.samples import jpeg_bytes, scene
 from desktop.core.similarity import STRICTNESS
-from desktop.jobs.grouping import confirmed_crops
+from desktop.jobs.grouping import confirmed_crops, similar_to_media
 from desktop.jobs.ingest import ingest
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
@@ -62,17 +62,21 @@ def _scene_and_crops(folder, seed: int) -> None:
     (folder / "centre.jpg").write_bytes(jpeg_bytes(other.crop((38, 29, 602, 451)), 90))
 
 
+def _crops_case(tmp_path):
+    """A case of _scene_and_crops's four pictures, ingested: (the open case, media id by name)."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    _scene_and_crops(evidence, 61)
+    ingest(tmp_path / "case.vigil", [evidence], workers=1)
+    db = open_case(tmp_path / "case.vigil")
+    return db, {Path(p).name: m for m, p in db.execute("SELECT media_id, path FROM files")}
+
+
 def test_beyond_the_radius_only_corner_views_nominate_and_the_pixels_decide(tmp_path):
     """With a rule whose crop radius every candidate exceeds (-1), the corner crop, nominated
     by its corner view, is confirmed by its pixels; the centred crop, whose candidate is a
     grid window, is not taken."""
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    _scene_and_crops(evidence, 61)
-    case = tmp_path / "case.vigil"
-    ingest(case, [evidence], workers=1)
-    db = open_case(case)
-    ids = {Path(p).name: m for m, p in db.execute("SELECT media_id, path FROM files")}
+    db, ids = _crops_case(tmp_path)
     found = [m for m in group_store.iter_groups(db, "normal")]
     assert len(found) == 2  # at normal, both crops join their photo
     rule = replace(STRICTNESS["normal"], crop=-1, nominated=6)
@@ -119,4 +123,17 @@ def test_pictures_sent_small_in_a_chat_join_their_photos(tmp_path):
     ]
     for group in groups:
         assert {m["explanation"] for m in group} == {"shown inside a screenshot or collage"}
+    db.close()
+
+
+def test_similar_search_takes_nominated_crops_as_the_grouping_does(tmp_path, monkeypatch):
+    """`vigil similar` of the photo, under a normal rule whose crop radius every candidate
+    exceeds: the corner crop is found as a confirmed crop (its corner view nominates it, its
+    pixels confirm it), the centred crop of the other scene is not."""
+    db, ids = _crops_case(tmp_path)
+    monkeypatch.setitem(STRICTNESS, "normal", replace(STRICTNESS["normal"], crop=-1, nominated=6))
+    found = {e["media_id"]: e["explanation"] for e in similar_to_media(db, ids["photo.jpg"], 10)}
+    assert found[ids["corner.jpg"]] == "cropped (one corner kept)"
+    found = {e["media_id"]: e["explanation"] for e in similar_to_media(db, ids["other.jpg"], 10)}
+    assert found.get(ids["centre.jpg"]) != "cropped (part of the picture kept)"
     db.close()
