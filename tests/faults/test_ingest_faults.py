@@ -217,10 +217,12 @@ def _children(pid: int) -> list[int]:
 
 
 def _wait_for_workers(pid: int, count: int, seconds: float) -> list[int]:
-    """The analysis workers among a process's children (not multiprocessing's tracker)."""
+    """The analysis workers among a process's children (not multiprocessing's tracker): spawned
+    ones, or forked ones (the ingest's first workers: its own command line)."""
     deadline = time.monotonic() + seconds
+    own = _cmdline(pid)
     while time.monotonic() < deadline:
-        workers = [child for child in _children(pid) if b"spawn_main" in _cmdline(child)]
+        workers = [c for c in _children(pid) if b"spawn_main" in _cmdline(c) or _cmdline(c) == own]
         if len(workers) >= count:
             return workers
         time.sleep(0.1)
