@@ -259,13 +259,13 @@ def _best_box(
 ) -> tuple[float, float, float, float] | None:
     """(score, centre x, centre y, width) of the box, among `widths` (shares of the picture's
     width, at the crop's aspect ratio) and centres shifted by `shifts` each way, whose low
-    frequencies agree best with `target`; None when no such box fits in the picture.
-
+    frequencies agree best with `target`; None when no such box fits. A width too tall for
+    the picture is the widest that fits (a picture inside bars, nominated by a wider view).
     Per width, the boxes of all shifts come from two products with stacked, zero-padded
     bases (a few hundred boxes in about a millisecond, not one product pair each)."""
     h, w = grey.shape
     best: tuple[float, float, float, float] | None = None
-    for width in widths:
+    for width in np.unique(np.minimum(widths, min(1.0, h * aspect / w))):  # too tall: fitted
         box_w = round(width * w)
         box_h = round(width * w / aspect)
         if not (8 <= box_w <= w and 8 <= box_h <= h):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
-from desktop.core.crops import crop_distance
+from desktop.core.crops import VIEW_FIRST, crop_distance
 from desktop.core.fingerprints import extra_hashes, working_copies
 from desktop.core.hamming import hex_to_words
 from desktop.core.media import decode_reduced, shrink
@@ -15,6 +15,7 @@ from desktop.core.windows import (
     CROP_ALGORITHM,
     CROP_ROW_BITS,
     CROP_VARIANT,
+    VIEWS,
     WINDOW_COUNT,
     window_hashes,
 )
@@ -116,3 +117,16 @@ def test_the_alignment_rejects_other_pictures(photos):
         other = _decoded(_crop(photos[(k + 1) % len(photos)], 0.88, (0.5, 0.5)))
         for window in (0, WINDOW_COUNT // 2, WINDOW_COUNT - 1):
             assert crop_distance(_thumb(other), _thumb(photo), window) >= 70
+
+
+def test_a_picture_inside_bars_is_found_through_a_wider_view(photos):
+    """A picture (shape 1.15) shown inside dark bars that make it 1.6 wide is nominated by the
+    pillarboxed copy's 5:4 view, a box 6% wider than the picture: every size the alignment
+    tries around that view is too tall for the copy, so the widest box that fits is tried."""
+    view = VIEW_FIRST + VIEWS.index(("aspect", 1.25, 0.0))
+    for k in range(3):
+        photo = scene(310 + k, (460, 400))
+        barred = ImageOps.expand(photo, border=(photo.width // 5, 0), fill=(16, 16, 16))
+        assert crop_distance(_thumb(photo), _thumb(barred), view) <= 30
+        other = ImageOps.expand(scene(320 + k, (460, 400)), border=(92, 0), fill=(16, 16, 16))
+        assert crop_distance(_thumb(photo), _thumb(other), view) >= 70
