@@ -220,9 +220,10 @@ def _wait_for_workers(pid: int, count: int, seconds: float) -> list[int]:
     """The analysis workers among a process's children (not multiprocessing's tracker): spawned
     ones, or forked ones (the ingest's first workers: its own command line)."""
     deadline = time.monotonic() + seconds
-    own = _cmdline(pid)
     while time.monotonic() < deadline:
-        workers = [c for c in _children(pid) if b"spawn_main" in _cmdline(c) or _cmdline(c) == own]
+        own = _cmdline(pid)  # read each time: empty until the process has exec'd
+        workers = [c for c in _children(pid)
+                   if b"spawn_main" in _cmdline(c) or own and _cmdline(c) == own]  # fmt: skip
         if len(workers) >= count:
             return workers
         time.sleep(0.1)
