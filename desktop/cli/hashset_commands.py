@@ -9,10 +9,8 @@ from typing import Any
 from desktop.cli.case_commands import add_case_argument
 from desktop.cli.output import Interrupts, ProgressBar, UserError, print_json, table
 from desktop.core.hashsets import FORMATS, HashSetError
-from desktop.core.packages import PackageError
 from desktop.jobs.hashset_import import import_hashset
 from desktop.jobs.match import match_media
-from desktop.jobs.packages import export_package, import_package, new_key_pair
 from desktop.store import audit, hashlibrary
 from desktop.store.db import open_case
 
@@ -186,6 +184,10 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_key_new(args: argparse.Namespace) -> int:
+    # here, not at the top: signatures (cryptography) cost every vigil command 30 ms to import
+    from desktop.core.packages import PackageError
+    from desktop.jobs.packages import new_key_pair
+
     try:
         private, public, fingerprint = new_key_pair(Path(args.keyfile))
     except PackageError as error:
@@ -197,6 +199,10 @@ def cmd_key_new(args: argparse.Namespace) -> int:
 
 
 def cmd_package_export(args: argparse.Namespace) -> int:
+    # here, not at the top: signatures (cryptography) cost every vigil command 30 ms to import
+    from desktop.core.packages import PackageError
+    from desktop.jobs.packages import export_package
+
     db = open_case(args.case)
     try:
         result = export_package(db, Path(args.out), args.thumbnails, args.sign)
@@ -217,6 +223,10 @@ def cmd_package_export(args: argparse.Namespace) -> int:
 
 
 def cmd_package_import(args: argparse.Namespace) -> int:
+    # here, not at the top: signatures (cryptography) cost every vigil command 30 ms to import
+    from desktop.core.packages import PackageError
+    from desktop.jobs.packages import import_package
+
     db = open_case(args.case)
     try:
         result = import_package(
