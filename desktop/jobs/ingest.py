@@ -15,7 +15,8 @@ from desktop import __version__
 from desktop.core.hashing import algorithm_versions
 from desktop.core.ingest import FileAnalysis, WalkEntry, display_path, walk
 from desktop.core.limits import file_time_budget
-from desktop.jobs.analysis_pool import Analyse, AnalysisPool, Budget, analyse_in_worker
+from desktop.jobs.analysis_pool import AnalysisPool, Budget
+from desktop.jobs.analysis_worker import Analyse, analyse_in_worker
 from desktop.jobs.grouping import update_groups_after_ingest
 from desktop.jobs.match import match_after_ingest
 from desktop.store import audit, items

@@ -15,7 +15,7 @@ from desktop.core.frame_hashes import kinds_of
 from desktop.core.ingest import analyse_file
 from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS
 from desktop.core.video_match import PICTURE, Relation, Timeline, clock_span
-from desktop.jobs.analysis_pool import MAX_DECODER_THREADS
+from desktop.jobs.analysis_worker import MAX_DECODER_THREADS
 from desktop.jobs.video_grouping import Query, video_relations
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError

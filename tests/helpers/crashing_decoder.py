@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from desktop.core.ingest import FileAnalysis
-from desktop.jobs.analysis_pool import analyse_in_worker
+from desktop.jobs.analysis_worker import analyse_in_worker
 
 MARKER = b"crash_the_decoder"
 

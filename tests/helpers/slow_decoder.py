@@ -9,7 +9,7 @@ import os
 import time
 
 from desktop.core.ingest import FileAnalysis
-from desktop.jobs.analysis_pool import analyse_in_worker
+from desktop.jobs.analysis_worker import analyse_in_worker
 
 SLOW = b"stall_the_decoder"
 SWAP = b"swapped_for_a_pipe"
@@ -47,7 +47,7 @@ LONG = b"long_video"
 
 def analyse_like_a_long_video(path: bytes) -> FileAnalysis:
     """Asks for more time, then takes longer than the file's own budget, as a video decode."""
-    from desktop.jobs.analysis_pool import _more_time
+    from desktop.jobs.analysis_worker import _more_time
 
     if LONG in os.path.basename(path):
         _more_time(8.0)
@@ -86,7 +86,7 @@ def analyse_lengthily_noting_starts(path: bytes) -> FileAnalysis:
 
 def analyse_noting_threads(path: bytes) -> FileAnalysis:
     """Notes the decoder threads a video started now would get, then takes a while."""
-    from desktop.jobs.analysis_pool import decoder_threads
+    from desktop.jobs.analysis_worker import decoder_threads
 
     log = os.path.join(os.path.dirname(os.path.dirname(path)), STARTED)
     with open(log, "ab") as handle:
