@@ -184,7 +184,8 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_key_new(args: argparse.Namespace) -> int:
-    # here, not at the top: signatures (cryptography) cost every vigil command 30 ms to import
+    # the package commands import them here, not at the top: signatures (cryptography) would
+    # cost every vigil command 30 ms to import
     from desktop.core.packages import PackageError
     from desktop.jobs.packages import new_key_pair
 
@@ -199,7 +200,6 @@ def cmd_key_new(args: argparse.Namespace) -> int:
 
 
 def cmd_package_export(args: argparse.Namespace) -> int:
-    # here, not at the top: signatures (cryptography) cost every vigil command 30 ms to import
     from desktop.core.packages import PackageError
     from desktop.jobs.packages import export_package
 
@@ -223,7 +223,6 @@ def cmd_package_export(args: argparse.Namespace) -> int:
 
 
 def cmd_package_import(args: argparse.Namespace) -> int:
-    # here, not at the top: signatures (cryptography) cost every vigil command 30 ms to import
     from desktop.core.packages import PackageError
     from desktop.jobs.packages import import_package
 

@@ -40,7 +40,6 @@ from desktop.jobs.analysis_worker import (
     Analyse,
     MoreTime,
     analyse_in_worker,
-    one_blas_thread_per_worker,
     worker_main,
 )
 
@@ -125,7 +124,6 @@ class AnalysisPool:
         self._context = multiprocessing.get_context("spawn")  # fork is unsafe under Qt
         self.submitting = True  # until done_submitting: more files may come
         self._spare = self._context.RawValue("i", 0)  # read by the workers: decoder_threads
-        one_blas_thread_per_worker()
         first = multiprocessing.get_context("fork") if fork and fork_is_safe() else self._context
         self.workers = [self._start_worker(first) for _ in range(max(1, workers))]
 

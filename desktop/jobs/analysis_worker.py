@@ -44,8 +44,10 @@ def _worker_start(case_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cap_memory()
     _keep_freed_memory()
-    # a forked worker has this process's BLAS, loaded before one_blas_thread_per_worker set
-    # its variables: limit its threads here (both kinds of worker: the same rule everywhere)
+    # Each worker is one core's worth of work already. Left to itself, numpy's OpenBLAS runs a
+    # thread per core in every worker for a matrix product as small as the crop windows' (40x128
+    # by 128x96), and the idle ones spin: ingest took twice the CPU time. Limited here, at run
+    # time, as a forked worker's BLAS was loaded by the ingest's process before it started.
     threadpool_limits(1)
     _worker_case = case_path
 
@@ -199,19 +201,3 @@ def _described(path: bytes, status: str, reason: str) -> FileAnalysis:
         return describe_undecoded(path, reason, status)
     except MemoryError:
         return FileAnalysis(path, status, reason)
-
-
-BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def one_blas_thread_per_worker() -> None:
-    """Workers inherit one BLAS thread each (unless the user chose otherwise).
-
-    Each worker is one core's worth of work already. Left to itself, numpy's OpenBLAS starts a
-    thread per core in every worker for a matrix product as small as the crop windows' (40x128
-    by 128x96), and the idle ones spin: ingest took twice the CPU time. The variables are read
-    when a process loads numpy, so they are set before the workers are spawned; this process's
-    own numpy has already read them and is unchanged.
-    """
-    for name in BLAS_THREAD_VARIABLES:
-        os.environ.setdefault(name, "1")
