@@ -6,6 +6,7 @@ import json
 import os
 
 import numpy as np
+from helpers.gui import drag
 from helpers.images import detail_level
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
@@ -68,9 +69,7 @@ def test_export_dialog_writes_the_region_with_a_dragged_blackout_and_no_exif(
     target = canvas.target()
     start = QPoint(int(target.left()) + 1, int(target.top()) + 1)
     end = QPoint(int(target.left() + target.width() / 4), int(target.bottom()) - 1)
-    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
-    qtbot.mouseMove(canvas, end)
-    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
+    drag(qtbot, canvas, start, end)
     assert len(canvas.blackouts) == 1
     blackout = canvas.blackouts[0]
     assert blackout.x == 100 and abs(blackout.w - 40) <= 2

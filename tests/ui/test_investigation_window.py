@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import os
 
+from helpers.gui import drag_over_picture
 from helpers.images import detail_energy
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop.store import audit, clues, entities, links, tags
@@ -42,11 +43,7 @@ def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
     qtbot.keyClick(space.grid, Qt.Key.Key_D)  # D: draw on the current picture
     assert hooks.overlay.is_drawing()
     rect = image_view.image_rect()
-    start = QPoint(int(rect.x() + rect.width() * 0.45), int(rect.y() + rect.height() * 0.3))
-    end = QPoint(int(rect.x() + rect.width() * 0.9), int(rect.y() + rect.height() * 0.8))
-    qtbot.mousePress(image_view, Qt.MouseButton.LeftButton, pos=start)
-    qtbot.mouseMove(image_view, end)
-    qtbot.mouseRelease(image_view, Qt.MouseButton.LeftButton, pos=end)
+    drag_over_picture(qtbot, image_view, (0.45, 0.3), (0.9, 0.8))
     (clue,) = clues.clues_for_media(open_case(sample_case), media_id)
     assert (clue.kind, clue.label) == ("screen", "cartoon on TV")
     assert not image_view.revealed

@@ -10,6 +10,7 @@ import types
 
 import numpy as np
 import pytest
+from helpers.gui import drag_over_picture
 from helpers.images import detail_level, grey
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
@@ -291,12 +292,7 @@ def test_the_contact_sheet_reveals_one_frame_exports_it_and_marks_a_clue_on_it(
     assert not sheet.isVisible() and ws.investigation.overlay.is_drawing()
     qtbot.waitUntil(lambda: abs(ws.video.position - 4.0) < 0.05, timeout=5000)
     view = ws.viewer.image_view
-    rect = view.image_rect()
-    start = QPoint(int(rect.x() + rect.width() * 0.2), int(rect.y() + rect.height() * 0.2))
-    end = QPoint(int(rect.x() + rect.width() * 0.6), int(rect.y() + rect.height() * 0.7))
-    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
-    qtbot.mouseMove(view, end)
-    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=end)
+    drag_over_picture(qtbot, view, (0.2, 0.2), (0.6, 0.7))
     (clue,) = clues.clues_for_media(ws.db, clip)
     assert clue.label == "poster on the wall" and clue.time == pytest.approx(4.0, abs=0.05)
     assert clue.region is not None and not view.revealed
