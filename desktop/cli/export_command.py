@@ -80,7 +80,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UserError(f"Cannot write {out}: {error.strerror or error}.") from None
     head = audit.head(db)  # printed with every export: a witness of the log outside the case
-    summary["audit_head"] = {"events": head.events, "hash": head.hash}
+    summary["audit_head"] = head.as_json()
     if args.json:
         print_json(summary)
     elif summary.get("cancelled"):

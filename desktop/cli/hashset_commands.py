@@ -209,7 +209,7 @@ def cmd_package_export(args: argparse.Namespace) -> int:
     except PackageError as error:
         raise UserError(str(error)) from None
     head = audit.head(db)  # printed with every export: a witness of the log outside the case
-    result["audit_head"] = {"events": head.events, "hash": head.hash}
+    result["audit_head"] = head.as_json()
     if args.json:
         print_json(result)
         return 0

@@ -53,8 +53,10 @@ def _runs_paired(
     ids: np.ndarray, keys: np.ndarray, rows: np.ndarray, new: np.ndarray | None
 ) -> np.ndarray:
     """Every pair of `rows` with equal keys, runs longer than RUN_CAP left out."""
-    rows = _with_an_equal(keys, rows)
-    if len(ids) < 1 << 32 and (keys < 1 << 32).all():
+    narrow = not len(keys) or int(keys.max()) < 1 << 32  # one pass over the keys, used twice
+    if narrow:
+        rows = _with_an_equal(keys, rows)
+    if len(ids) < 1 << 32 and narrow:
         # key and row in one number: a plain sort is three times quicker than an argsort
         packed = np.sort((keys[rows] << np.uint64(32)) | rows.astype(np.uint64))
         order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
@@ -87,8 +89,8 @@ def _with_an_equal(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
     repeat (a million frames: a few hundred equal pairs), so the keys alone are sorted (as
     uint32: half the bytes of key and row packed) to find the repeated values, and the rows
     holding one are found by a direct table of the values' low bits (then checked exactly):
-    the sort that pairs them is of those few rows, not of every one."""
-    if len(rows) < 2 or int(keys.max()) >= 1 << 32:
+    the sort that pairs them is of those few rows, not of every one. Keys fit in 32 bits."""
+    if len(rows) < 2:
         return rows
     values = keys[rows].astype(np.uint32)
     ordered = np.sort(values)

@@ -418,9 +418,9 @@ class VideoDecoder:
                 self.damage.append(Damage(start, f"cannot seek: {ffmpeg_message(error)}"))
                 return
         early = start - 0.5 * (self._frame_span or 0.04)
+        dropped_before = None if keyframes_only else early
         try:
             for packet in self.container.demux(self.stream):
-                dropped_before = None if keyframes_only else early
                 for frame in self._decode(packet, bool(packet.is_keyframe), dropped_before):
                     if keyframes_only or frame.time >= early:
                         yield frame

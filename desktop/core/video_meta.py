@@ -160,6 +160,12 @@ def frame_clock(seconds: float) -> str:
     return f"{clock(tenths // 10)}.{tenths % 10}"
 
 
+def length_badge(seconds: float | None) -> str:
+    """A video's length as its tile and list entry show it: ▶ 0:12 (to the tenth, rounded,
+    then shown without it: 59.96 s is 1:00)."""
+    return "▶ " + frame_clock(seconds or 0.0)[:-2]
+
+
 def parse_clock(text: str) -> float:
     """Seconds from what an analyst types: 12.5, 0:12.5 or 1:02:03; ValueError otherwise."""
     parts = text.strip().split(":")

@@ -58,8 +58,7 @@ def _entities(db: Database) -> list[dict[str, Any]]:
 
 def _audit_head(db: Database) -> dict[str, Any]:
     """The case's audit log as the export found it (the export's own event comes after)."""
-    head = audit.head(db)
-    return {"events": head.events, "hash": head.hash}
+    return audit.head(db).as_json()
 
 
 def _header(db: Database) -> dict[str, Any]:

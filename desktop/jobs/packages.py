@@ -132,7 +132,7 @@ def export_package(
         "scheme": default_scheme_name(),
         "media": items.media_count(db),
         # the sender's audit log as the package was made: a witness of it outside the case
-        "audit_head": {"events": head.events, "hash": head.hash},
+        "audit_head": head.as_json(),
     }
 
     def counted(lines: Iterator[bytes]) -> Iterator[bytes]:

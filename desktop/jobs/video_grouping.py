@@ -140,8 +140,9 @@ def _crop_pairs(
     met = np.minimum(a_in_b, b_in_a) <= rule.crop
     if not met.any():
         return none
-    involved = np.isin(media_of(ids), media_of(pairs[met]))
-    return ids[involved], words[involved], media_of(pairs[met])
+    owners = media_of(pairs[met])
+    involved = np.isin(media_of(ids), owners)
+    return ids[involved], words[involved], owners
 
 
 def through_copies(

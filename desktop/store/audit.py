@@ -139,6 +139,10 @@ class AuditHead:
     def describe(self) -> str:
         return f"{self.events} events, head hash {self.hash}"
 
+    def as_json(self) -> dict[str, Any]:
+        """As reports, exports and verify write it."""
+        return {"events": self.events, "hash": self.hash}
+
 
 def head(db: Database) -> AuditHead:
     """The log's head now: for reports and exports to print beside what they write."""
@@ -234,7 +238,7 @@ class AuditCheck:
             "intact": self.intact,
             "first_broken_event": self.broken.id if self.broken else None,
             "reason": self.why or (self.witness.message if self.witness.lost else None),
-            "head": {"events": self.head.events, "hash": self.head.hash},
+            "head": self.head.as_json(),
             "witness": {"state": self.witness.state, "message": self.witness.message},
         }
 

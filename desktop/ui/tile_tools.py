@@ -77,8 +77,7 @@ class TileTools(QObject):
 
     # ---- the right-click menu --------------------------------------------------------------------
 
-    def menu_at(self, position: QPoint, view: QAbstractItemView | None = None) -> QMenu | None:
-        view = view or self.workspace.grid
+    def menu_at(self, position: QPoint, view: QAbstractItemView) -> QMenu | None:
         index = view.indexAt(position)
         if not index.isValid():
             return None
@@ -169,7 +168,7 @@ class TileTools(QObject):
             if self._needs_review(model.rows[row]):
                 return self._stop_at(row)
             row += 1
-        for row in range(0, max(0, start)):  # wrapped: what was left behind
+        for row in range(start):  # wrapped: what was left behind
             if self._needs_review(model.rows[row]):
                 return self._stop_at(row)
         ws.status_changed.emit("Every media here is reviewed.")

@@ -18,7 +18,7 @@ from desktop.core.loudness import SPEECH, LoudnessStrip
 from desktop.core.media import VIDEO_TYPES, DecodeFailure
 from desktop.core.regions import Region
 from desktop.core.video_audio import VideoSound
-from desktop.core.video_meta import frame_clock
+from desktop.core.video_meta import frame_clock, length_badge
 from desktop.store import videos
 from desktop.store.browse import Conn
 from desktop.store.clues import Clue
@@ -47,7 +47,7 @@ class VideoBadges:
     def badges(self, conn: Conn, media_ids: Sequence[int]) -> dict[int, list[Badge]]:
         found: dict[int, list[Badge]] = {}
         for media_id, (duration, sound) in videos.video_badges(conn, media_ids).items():
-            marks = [Badge("▶ " + frame_clock(duration or 0.0)[:-2], FILM, "top", "video")]
+            marks = [Badge(length_badge(duration), FILM, "top", "video")]
             if sound:
                 marks.append(Badge("♪", FILM, "bottom", "has sound (muted)"))
             found[media_id] = marks

@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from desktop.core.clue_kinds import kind_name
 from desktop.core.controls import printable
-from desktop.core.video_meta import frame_clock
+from desktop.core.video_meta import frame_clock, length_badge
 from desktop.store import clues, entities, links, origins, videos
 from desktop.store.db import CaseError
 from desktop.ui import imaging, workers
@@ -253,18 +253,18 @@ class EntityBrowser(QWidget):
         entity_links = links.links_for_entity(self.db, entity.id)
         placeholder = QPixmap(TILE_SIDE, TILE_SIDE * 3 // 4)
         placeholder.fill(QColor("#374151"))  # until the blurred tile arrives from the pool
-        lengths = videos.video_badges(self.db, [link.media_id for link in entity_links])
+        media_ids = [link.media_id for link in entity_links]
+        lengths = videos.video_badges(self.db, media_ids)
         for link in entity_links:
             text = f"#{link.media_id}"
             if link.media_id in lengths:  # a video: the tile is its poster frame
-                text += f" · ▶ {frame_clock(lengths[link.media_id][0] or 0.0)[:-2]}"
+                text += f" · {length_badge(lengths[link.media_id][0])}"
             item = QListWidgetItem(printable(text + (f" · {link.role}" if link.role else "")))
             item.setIcon(QIcon(placeholder))
             item.setData(ROLE + 1, False)
             item.setData(ROLE, link.media_id)
             item.setToolTip(printable(link.note or "", keep="\n\t"))
             self.media.addItem(item)
-        media_ids = [link.media_id for link in entity_links]
         for clue in clues.iter_clues(self.db, media_ids=media_ids):
             at = f" at {frame_clock(clue.time)}" if clue.time is not None else ""
             item = QListWidgetItem(

@@ -89,8 +89,10 @@ class Timeline(QWidget):
         assert self.loudness is not None
         found = []
         for index, kind in enumerate(KINDS):
+            if kind not in KIND_WORDS:
+                continue  # silence: its spans are not counted
             spans = self.loudness.spans(index)
-            if kind in KIND_WORDS and spans:
+            if spans:
                 found.append((kind, sum(b - a for a, b in spans)))
         return found
 
