@@ -33,3 +33,26 @@ def test_received_entities_are_marked_local_ones_are_not(qtbot, sample_case):
     assert "From Agency A (their #7; package a.vpkg, imported 2026-11-21)" in browser.details.text()
     browser.show_entity(local.id)
     assert "From " not in browser.details.text()
+
+
+def test_a_senders_name_is_shown_spelled_out(qtbot, sample_case):
+    """The organization comes from the package: a bidi override in it is shown, not obeyed."""
+    db = open_case(sample_case)
+    received = entities.add_entity(db, "victim", "V-2")
+    with db.atomic():
+        package_id = known.add_package(
+            db,
+            {"package_sha256": "cd" * 32, "file_name": "b.vpkg", "source_case_id": "case-b",
+             "organization": "Agency\u202eB", "imported_at": "2026-11-21T10:00:00.000+00:00",
+             "imported_by": "tester"},
+        )  # fmt: skip
+        origins.record_origin(
+            db, row_kind="entity", row_id=received.id, source_case_id="case-b",
+            organization="Agency\u202eB", original_id="8", created=True,
+            sender_record={"name": "V-2"}, local_record={"name": received.name},
+            package_id=package_id,
+        )  # fmt: skip
+    browser = EntityBrowser(db, sample_case)
+    qtbot.addWidget(browser)
+    (shown,) = [name for name in browser.entity_names() if "V-2" in name]
+    assert "\u202e" not in shown and shown.endswith("⇄ Agency\\u202eB")

@@ -169,9 +169,10 @@ class EntityBrowser(QWidget):
             ):
                 continue
             item = QListWidgetItem(printable(f"{entity.kind.title()} · {entity.name}  ({count})"))
-            if entity.id in received:
-                item.setText(f"{item.text()}  ⇄ {received[entity.id]}")
-                item.setToolTip(f"Received in a case package from {received[entity.id]}")
+            if entity.id in received:  # the sender's name comes from the package: hostile text
+                sender = printable(received[entity.id])
+                item.setText(f"{item.text()}  ⇄ {sender}")
+                item.setToolTip(f"Received in a case package from {sender}")
             item.setData(ROLE, entity.id)
             self.list.addItem(item)
         self.list.blockSignals(False)
