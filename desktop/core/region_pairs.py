@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.core.similarity import Columns
+from desktop.core.hamming import concatenated
+from desktop.core.similarity import Columns, unique_pairs
 
 CHUNKS = 16  # of 16 bits in a 256-bit PDQ hash
 QUERY_BLOCK = 1 << 16  # query hashes joined at a time: memory stays flat at any size
@@ -60,10 +61,9 @@ def chunk_join(
             distance = np.bitwise_count(stored[rows] ^ block[number]).sum(axis=1, dtype=np.int64)
             near = distance <= radius
             found.append((rows[near], number[near] + first, distance[near]))
-    if not found:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    rows, numbers, distances = (np.concatenate(part) for part in zip(*found, strict=True))
+    rows, numbers, distances = concatenated(found)
+    if not len(rows):
+        return rows, numbers, distances
     # a pair near enough is met through each chunk it agrees on: keep it once
     _, once = np.unique(np.stack([rows, numbers], axis=1), axis=0, return_index=True)
     return rows[once], numbers[once], distances[once]
@@ -93,5 +93,5 @@ def region_pairs(
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    pairs = np.unique(np.concatenate(parts), axis=0)
+    pairs = unique_pairs(np.concatenate(parts))
     return pairs[:, 0], pairs[:, 1]

@@ -50,6 +50,7 @@ from desktop.core.similarity import (
     pdq_limit,
     rank_similar,
     settle_pairs,
+    unique_pairs,
     unique_sorted,
 )
 from desktop.core.thumbnail_batch import ThumbnailBatch
@@ -223,8 +224,8 @@ def _with_regions(
     more_a, more_b = region_pairs(trimmed, framed, rule.pdq, queries)
     if not len(more_a):
         return a, b
-    pairs = np.unique(np.concatenate([np.stack([a, b], axis=1),
-                                      np.stack([more_a, more_b], axis=1)]), axis=0)  # fmt: skip
+    pairs = unique_pairs(np.concatenate([np.stack([a, b], axis=1),
+                                         np.stack([more_a, more_b], axis=1)]))  # fmt: skip
     return pairs[:, 0], pairs[:, 1]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.core.similarity import in_sorted, unique_sorted
+from desktop.core.similarity import in_sorted, unique_pairs, unique_sorted
 
 
 def test_unique_and_membership_agree_with_numpy() -> None:
@@ -16,3 +16,13 @@ def test_unique_and_membership_agree_with_numpy() -> None:
         probes = np.concatenate([values, rng.integers(-(size << 12) - 9, 9, 40)])
         assert np.array_equal(in_sorted(probes, unique), np.isin(probes, values))
         assert np.array_equal(in_sorted(probes, np.sort(values)), np.isin(probes, values))
+
+
+def test_unique_pairs_agree_with_numpy() -> None:
+    rng = np.random.default_rng(6)
+    for size in (0, 1, 7, 3000):
+        for high in (5, 1 << 20, 1 << 31):  # 1 << 31: past the packed key, numpy's own way
+            pairs = rng.integers(0, high, (size, 2))
+            assert np.array_equal(unique_pairs(pairs), np.unique(pairs, axis=0))
+        negative = rng.integers(-9, 9, (size, 2))
+        assert np.array_equal(unique_pairs(negative), np.unique(negative, axis=0))
