@@ -303,7 +303,7 @@ def _nominal(window: int, width: int, height: int) -> tuple[tuple[float, float],
         return (x_start + x_share / 2, y_start + y_share / 2), x_share
     if window >= VIEW_FIRST:
         left, top, right, bottom = view_box(window - VIEW_FIRST, width, height) or (0, 0, 1, 1)
-        if VIEWS[window - VIEW_FIRST][0] == "turn":
+        if _turned(window):
             left, top, right, bottom = (0.0, 0.0, 1.0, 1.0)
         return ((left + right) / 2, (top + bottom) / 2), right - left
     kept = 1 - MASK_SHARE
@@ -336,9 +336,14 @@ def crop_distance(crop: np.ndarray, original: np.ndarray, window: int) -> int:
     return _aligned(crop, _shown_for(original, window), window)[0]
 
 
+def _turned(window: int) -> bool:
+    """Whether a window number is one of the views turned by a few degrees."""
+    return window >= VIEW_FIRST and VIEWS[window - VIEW_FIRST][0] == "turn"
+
+
 def _shown_for(original: np.ndarray, window: int) -> np.ndarray:
     """The original as a window number sees it: turned by a turned view's angle."""
-    if window >= VIEW_FIRST and VIEWS[window - VIEW_FIRST][0] == "turn":
+    if _turned(window):
         return turned_inner(original, VIEWS[window - VIEW_FIRST][1])
     return original
 
@@ -408,8 +413,7 @@ def _edit(window: int, box: tuple[int, int, int, int], shape: tuple[int, ...]) -
     """window_edit, unless the box the alignment found is the whole picture (not turned):
     then the copy was not cut, whichever window nominated it."""
     whole = box[2] >= WHOLE_SHARE * shape[1] and box[3] >= WHOLE_SHARE * shape[0]
-    turned = window >= VIEW_FIRST and VIEWS[window - VIEW_FIRST][0] == "turn"
-    return NOT_CUT if whole and not turned else window_edit(window)
+    return NOT_CUT if whole and not _turned(window) else window_edit(window)
 
 
 def window_edit(window: int) -> str:
