@@ -22,20 +22,18 @@ from desktop.core.fingerprints import (
     MASKED_VARIANTS,
     ORIENTATION_VARIANTS,
     REGION_PREFIX,
-    extra_hashes,
 )
 from desktop.core.hamming import hex_to_words
-from desktop.core.ingest import THUMBNAIL_SIDE
 from desktop.core.media import (
     SNIFF_BYTES,
     VIDEO_TYPES,
     DecodeFailure,
     decode_reduced,
-    shrink,
     sniff_type,
 )
 from desktop.core.pair_confirmation import PairJudge, taken_candidates
 from desktop.core.pdq import pdq_hash
+from desktop.core.picture_hashes import picture_hashes
 from desktop.core.region_pairs import region_pairs
 from desktop.core.similarity import (
     MIN_DETAIL,
@@ -411,8 +409,9 @@ def _similar_picture_file(db: Database, path: Path, top: int) -> list[dict]:
     except DecodeFailure as failure:
         raise CaseError(f"Cannot use {path} as a picture: {failure.reason}.") from None
     original_hex, _ = pdq_hash(np.asarray(decoded.image))
-    preview = shrink(decoded.image, THUMBNAIL_SIDE)  # as ingest: the working copy and thumbnail
-    hashes = extra_hashes(preview)
+    # as ingest takes them (a picture inside a screenshot cut from the reduced decode, not the
+    # 256 px copy): the query's region hashes must be the kind the case stores
+    hashes, preview = picture_hashes(decoded.image, decoded.orientation)
     extra = {h.variant: h for h in hashes if h.algorithm == "pdq"}
     framed = any(h.variant.startswith(REGION_PREFIX) for h in hashes)
     original = hex_to_words([original_hex], 256)[0]
