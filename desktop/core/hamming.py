@@ -58,6 +58,12 @@ def concatenated(parts: list[Found]) -> Found:
     return rows, numbers, distances
 
 
+def run_positions(lo: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """lo[i], lo[i] + 1, ..., lo[i] + counts[i] - 1 for each i, one run after the other: the
+    places of every bucket's entries, each bucket's first at lo and counts long."""
+    return np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+
+
 def joined_in_blocks(queries: np.ndarray, search: Callable[[np.ndarray, int], Found]) -> Found:
     """search(block, number of its first query) over blocks of BLOCK queries, run on all cores
     (numpy releases the GIL), as one result."""
@@ -289,23 +295,17 @@ class HammingIndex:
         """
         self._settle()
         probe = max_distance if exact_distance is None else min(exact_distance, max_distance)
+
+        def search(block: np.ndarray, first: int) -> Found:
+            return self._join_block(block, first, max_distance, probe)
+
         if len(queries) > BLOCK and len(self._ids):
             chunks = self._plan(probe, BLOCK)
             if chunks:  # build the tables once, before the threads share them
                 self._build(chunks)
-            # numpy releases the GIL in the heavy loops: blocks run on all cores
-            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-                found = list(pool.map(
-                    lambda i: self._join_block(queries[i : i + BLOCK], i, max_distance, probe),
-                    range(0, len(queries), BLOCK)))  # fmt: skip
-        else:
-            found = [self._join_block(queries[i : i + BLOCK], i, max_distance, probe)
-                     for i in range(0, len(queries), BLOCK)]  # fmt: skip
-        if not found:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        rows, numbers, distances = (np.concatenate(part) for part in zip(*found, strict=True))
-        return rows, numbers, distances
+            return joined_in_blocks(queries, search)
+        return concatenated([search(queries[i : i + BLOCK], i)
+                             for i in range(0, len(queries), BLOCK)])  # fmt: skip
 
     def ids(self) -> np.ndarray:
         self._settle()
@@ -566,7 +566,7 @@ class FewHashes:
             if not len(q):
                 continue
             counts = (hi[q] - lo[q]).astype(np.int64)
-            at = np.repeat(lo[q] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+            at = run_positions(lo[q], counts)
             q, rows = np.repeat(q, counts), order[at]
             distances = np.bitwise_count(queries[q] ^ self._words[rows]).astype(np.int64)
             keep = distances <= radius

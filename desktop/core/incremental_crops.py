@@ -22,7 +22,7 @@ from itertools import combinations
 import numpy as np
 
 from desktop.core.crops import WindowSource, nearest_windows
-from desktop.core.hamming import PAIRED_CHUNKS, _chunk_bounds, _extract
+from desktop.core.hamming import PAIRED_CHUNKS, _chunk_bounds, _extract, run_positions
 from desktop.core.self_join import few_pairs
 from desktop.core.window_index import WindowIndex
 
@@ -128,7 +128,7 @@ def _paired_join(
         lo = np.searchsorted(window_keys[order], whole_keys[hit], "left")
         counts = np.searchsorted(window_keys[order], whole_keys[hit], "right") - lo
         found_whole.append(np.repeat(hit, counts))
-        at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        at = run_positions(lo, counts)
         found_window.append(order[at])
     whole_rows, window_rows = np.concatenate(found_whole), np.concatenate(found_window)
     pair = np.unique(whole_rows * len(windows) + window_rows)  # a pair met on several keys

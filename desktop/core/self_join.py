@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from desktop.core.hamming import _chunk_bounds, _extract, _masks
+from desktop.core.hamming import _chunk_bounds, _extract, _masks, run_positions
 
 BRUTE_MAX = 4096  # hashes up to which every pair is compared (cheaper than any table)
 MAX_TABLE_BITS = 23  # a chunk's direct table has 2**bits + 1 int32 starts (32 MB at most)
@@ -84,7 +84,7 @@ def few_pairs(few: np.ndarray, many: np.ndarray, radius: int) -> Pairs:
         hit = np.flatnonzero(marked[keys])
         lo = np.searchsorted(values, keys[hit], "left")
         counts = np.searchsorted(values, keys[hit], "right") - lo
-        at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        at = run_positions(lo, counts)
         found_f.append(owner[at])
         found_m.append(np.repeat(hit, counts))
     f, m = np.concatenate(found_f), np.concatenate(found_m)
@@ -144,8 +144,7 @@ class _Table:
                 p, q = mine[hit], lo.astype(np.int64)
             else:
                 p = np.repeat(mine[hit], counts)
-                total = int(counts.sum())
-                q = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+                q = run_positions(lo, counts)
             near = np.flatnonzero(np.bitwise_count(self.words[p] ^ self.words[q]) <= radius)
             found_p.append(p[near])
             found_q.append(q[near])

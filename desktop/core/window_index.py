@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.core.hamming import _chunk_bounds, _extract, _masks
+from desktop.core.hamming import _chunk_bounds, _extract, _masks, concatenated, run_positions
 
 FORMAT = 1
 CHUNKS = 3
@@ -237,11 +237,7 @@ class WindowIndex:
         for first in range(0, len(queries), SEARCH_BATCH):
             ids, q, distances = self._search(queries[first : first + SEARCH_BATCH], radius)
             parts.append((ids, q + first, distances))
-        if not parts:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        ids, q, distances = (np.concatenate(column) for column in zip(*parts, strict=True))
-        return ids, q, distances
+        return concatenated(parts)
 
     def _search(
         self, queries: np.ndarray, radius: int
@@ -258,11 +254,10 @@ class WindowIndex:
             if not total:
                 continue
             found_q.append(np.repeat(np.arange(len(probes)) // len(masks), counts))
-            at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+            at = run_positions(lo, counts)
             found_ids.append(ids.gather(at).astype(np.int64))
         if not found_ids:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
+            return concatenated([])
         window_ids, q = np.concatenate(found_ids), np.concatenate(found_q)
         distances = np.bitwise_count(self._windows.gather(window_ids) ^ queries[q])
         near = np.flatnonzero(distances <= radius)

@@ -69,8 +69,19 @@ def crop_candidates(
         written = window_files.writer(db, covered)
     sources = _window_kinds(db, masked, rows, pack_up_to)
     del rows  # the sources let the windows go once they are joined
-    if written is not None and queries is not None and len(queries):  # written, then searched
-        index = _written(db, written, sources, whole, engine)
+    # an incremental run the new index can serve: written, then searched (beyond SIDE_MAX new
+    # media it is written while the join reads the windows, below, not read twice)
+    if (
+        written is not None
+        and queries is not None
+        and len(queries)
+        and last_id - covered <= SIDE_MAX
+    ):
+        index = (
+            window_files.current(db, engine)
+            if _written(db, written, sources, whole, engine)
+            else None
+        )
         if index is not None and _usable(index, queries, last_id):
             return _through_index(db, index, queries, masked, radius)
         written = None
@@ -108,16 +119,16 @@ def _written(
     sources: Iterator[WindowSource],
     whole: Columns,
     engine: str,
-) -> WindowIndex | None:
-    """The index completed with `sources` (what is left of them) and the whole hashes, made
-    the case's own; None if it could not be written."""
+) -> bool:
+    """Whether the index, completed with `sources` (what is left of them) and the whole
+    hashes, was written and made the case's own."""
     try:
         for owners, words, first in sources:
             written.add_kind(owners, words, first)
         written.add_wholes(whole[0], whole[1], whole[2])
     except OSError:
         written.abandon()
-        return None
+        return False
     return window_files.finish(db, written, engine)
 
 

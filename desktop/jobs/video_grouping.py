@@ -21,7 +21,7 @@ from desktop.core.similarity import (
     verify_pairs,
 )
 from desktop.core.video_match import PICTURE, Relation, Timeline, relate
-from desktop.store import video_groups
+from desktop.store import video_groups, videos
 
 Cancel = Callable[[], bool]
 
@@ -69,7 +69,7 @@ def video_relations(
     only pairs with a media newer than `new_after` (an incremental run), with `of_media`, or
     with the `query` media."""
     extra = query.kinds if query else None
-    if not video_groups.has_videos(db) and (query is None or query.timeline.is_picture):
+    if not videos.has_videos(db) and (query is None or query.timeline.is_picture):
         return VideoRelations()
     found = []
     frames: dict[int, int] = {}  # usable frames per media (its candidate subjects)

@@ -252,7 +252,7 @@ def pack_new_rows(db: Database, up_to_media_id: int) -> None:
     read them (a block per kind for the media since the last one). A new layout (the
     engine's rows changed) drops the copy first."""
     current = get_info(db, PACKED_LAYOUT_KEY) == _layout()
-    films = db.execute("SELECT 1 FROM frame_hashes LIMIT 1").fetchone() is not None
+    films = videos.has_videos(db)
     for kind, (algorithm, variant, bits) in PACKED_KINDS.items():
         if kind in FOR_VIDEOS and not films:  # read by the video stage only: packed once a
             continue  # case has videos (a million pictures' PDQ rows parsed for nothing)

@@ -25,10 +25,6 @@ def frame_columns(
     return columns(videos.packed_rows(db, algorithm, variant, media_ids), bits)
 
 
-def has_videos(db: Database) -> bool:
-    return db.execute("SELECT 1 FROM frame_hashes LIMIT 1").fetchone() is not None
-
-
 def video_ids(db: Database) -> np.ndarray:
     rows = db.execute("SELECT media_id FROM videos ORDER BY media_id")
     return np.array([r[0] for r in rows], dtype=np.int64)

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 ID_BATCH = 900  # ids per IN (...) lookup, under SQLite's parameter limit
 
 
+def has_videos(db: Database) -> bool:
+    """Whether any video of the case has kept frames."""
+    return db.execute("SELECT 1 FROM frame_hashes LIMIT 1").fetchone() is not None
+
+
 def record_video(db: Database, media_id: int, video: VideoAnalysis) -> None:
     """Write a video's description, storyboard and frame hashes (inside ingest's transaction)."""
     db.execute(

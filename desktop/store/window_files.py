@@ -64,18 +64,18 @@ def writer(db: Database, covered: int) -> WindowIndexWriter | None:
         return None
 
 
-def finish(db: Database, written: WindowIndexWriter, engine: str) -> WindowIndex | None:
-    """Complete a new index and make it the case's own; None (and no index) if it could not
-    be written."""
+def finish(db: Database, written: WindowIndexWriter, engine: str) -> bool:
+    """Complete a new index and make it the case's own (`current` opens it); False (and no
+    index) if it could not be written."""
     token = uuid.uuid4().hex
     try:
         written.finish(f"{token}; {engine}")
     except OSError:
         written.abandon()
-        return None
+        return False
     with db.atomic():
         set_info(db, TOKEN_KEY, token)
-    return WindowIndex.open(written.folder, f"{token}; {engine}")
+    return True
 
 
 def drop(db: Database) -> None:
