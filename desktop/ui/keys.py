@@ -128,16 +128,16 @@ class KeyOwner(QObject):
         """The binding this key press runs with the focus on `focus` (None: not ours)."""
         if focus is None or not any(a is focus or a.isAncestorOf(focus) for a in self._inside()):
             return None
-        binding = self._by_key.get(_combination(event))
-        if binding is None and not (is_text_field(focus) and _combination(event) == ESCAPE):
-            return None
+        key = _combination(event)
+        binding = self._by_key.get(key)
         if is_text_field(focus):
-            if _combination(event) == ESCAPE:
+            if key == ESCAPE:
                 return self._leave_field  # the way back to the grid, by keyboard
+            if binding is None:
+                return None
             undo = event.matches(QKeySequence.StandardKey.Undo) and _text_field_undoes(focus)
             return binding if binding.scope is Scope.ANYWHERE and not undo else None
-        assert binding is not None
-        if binding.scope is Scope.SURFACE and not self._on_surface(focus):
+        if binding is None or (binding.scope is Scope.SURFACE and not self._on_surface(focus)):
             return None
         return binding
 
