@@ -8,11 +8,12 @@ import sys
 import time
 from collections.abc import Iterable
 from types import FrameType
-from typing import Any, TextIO
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any, TextIO
 
 from desktop.core.controls import printable
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
 class UserError(Exception):
@@ -67,23 +68,36 @@ def table(rows: Iterable[tuple[Any, ...]], indent: str = "  ") -> None:
         print(indent + "  ".join(cells).rstrip())
 
 
+BAR_FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]"
+
+
 class ProgressBar:
     """A progress callback (done, total, message) drawn as a bar with files/s and time left."""
 
     def __init__(self, unit: str = "files", quiet: bool = False, title: str = "Ingesting"):
-        # tqdm's monitor thread only retunes a stalled bar's refresh; without it this process
-        # has one thread, so ingest can fork its workers (analysis_pool.fork_is_safe)
-        tqdm.monitor_interval = 0
-        self.bar = tqdm(
-            total=0,
-            unit=f" {unit}",
-            disable=quiet or None,  # None: only on a terminal, so logs stay clean
-            dynamic_ncols=True,
-            smoothing=0.1,
-            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]",
-        )
+        self.unit, self.quiet, self.title = unit, quiet, title
+        self._bar: tqdm | None = None
         self._last = 0.0
-        self.title = title
+
+    @property
+    def bar(self) -> tqdm:
+        """Made at the first progress report, not before: by then an ingest has forked its
+        workers, which need nothing of tqdm (its import is a tenth of the command's start)."""
+        if self._bar is None:
+            from tqdm import tqdm
+
+            # tqdm's monitor thread only retunes a stalled bar's refresh; without it this
+            # process has one thread, so ingest can fork its workers (fork_is_safe)
+            tqdm.monitor_interval = 0
+            self._bar = tqdm(
+                total=0,
+                unit=f" {self.unit}",
+                disable=self.quiet or None,  # None: only on a terminal, so logs stay clean
+                dynamic_ncols=True,
+                smoothing=0.1,
+                bar_format=BAR_FORMAT,
+            )
+        return self._bar
 
     def __call__(self, done: int, total: int, message: str) -> None:
         now = time.monotonic()
@@ -98,7 +112,8 @@ class ProgressBar:
         self.bar.set_description_str(self.title if total else printable(message), refresh=False)
 
     def close(self) -> None:
-        self.bar.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 class Interrupts:

@@ -12,7 +12,6 @@ from desktop.cli.case_commands import add_case_argument
 from desktop.cli.output import Interrupts, UserError, print_json, stream_json_list, table
 from desktop.core.similarity import STRICTNESS
 from desktop.core.video_meta import clock
-from desktop.jobs.grouping import similar_to_file, similar_to_media, update_groups
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
 from desktop.store.investigation import resolve_media
@@ -56,6 +55,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_groups(args: argparse.Namespace) -> int:
+    # the grouping's modules (OpenCV among them) are imported by the commands that group, not
+    # at every start of the CLI: `vigil ingest` forks its workers sooner without them
+    from desktop.jobs.grouping import update_groups
+
     if args.set_default and not args.strictness:
         raise UserError("--set-default needs --strictness.")
     db = open_case(args.case)
@@ -143,6 +146,8 @@ def _member_json(member: dict[str, Any]) -> dict[str, Any]:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
+    from desktop.jobs.grouping import similar_to_file, similar_to_media
+
     if args.top < 1:
         raise UserError("--top must be 1 or more.")
     db = open_case(args.case)

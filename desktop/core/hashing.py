@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
-import imagehash
 import numpy as np
 from PIL import Image
 
@@ -90,7 +89,7 @@ def perceptual_hashes(image: Image.Image, exif_orientation: int = 1) -> list[Per
     grey = _box_reduced(image.convert("L"), PHASH_SIDE)
     hashes = [
         PerceptualHash("phash", phash_hex(grey)),
-        PerceptualHash("dhash", str(imagehash.dhash(grey))),
+        PerceptualHash("dhash", dhash_hex(grey)),
         PerceptualHash("pdq", pdq.to_hex(matrix), quality),
     ]
     if exif_orientation in _AS_STORED:  # one more PDQ pass, for turned phone photos only
@@ -115,11 +114,23 @@ def phash_hex(image: Image.Image) -> str:
     scipy.fftpack, whose import alone costs each ingest worker 0.15 s. The coefficients agree
     to float rounding, and rounded to ROUNDING decimals they tie where the FFT's do (flat
     pictures, gradients): the bits are imagehash's; tests/core/test_phash.py holds it."""
-    grey = image.convert("L").resize((PHASH_SIDE, PHASH_SIDE), Image.Resampling.LANCZOS)
+    grey = _grey(image).resize((PHASH_SIDE, PHASH_SIDE), Image.Resampling.LANCZOS)
     low = _PHASH_DCT @ np.asarray(grey, dtype=np.float64) @ _PHASH_DCT.T
     # what the FFT leaves exactly 0 (or equal) by symmetry the products leave as noise
     low = np.round(low, ROUNDING)
-    return str(imagehash.ImageHash(low > np.median(low)))
+    return bits_to_hex((low > np.median(low)).ravel())
+
+
+def dhash_hex(image: Image.Image) -> str:
+    """imagehash.dhash(image) as hex: grey, Lanczos to 9x8, each pixel brighter than the one
+    on its left (imagehash's steps, without its string of '0' and '1' characters: the same
+    hex; tests/core/test_phash.py compares them)."""
+    pixels = np.asarray(_grey(image).resize((9, 8), Image.Resampling.LANCZOS))
+    return bits_to_hex((pixels[:, 1:] > pixels[:, :-1]).ravel())
+
+
+def _grey(image: Image.Image) -> Image.Image:
+    return image if image.mode == "L" else image.convert("L")
 
 
 def _box_reduced(grey: Image.Image, side: int) -> Image.Image:

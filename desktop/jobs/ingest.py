@@ -17,8 +17,6 @@ from desktop.core.ingest import FileAnalysis, WalkEntry, display_path, walk
 from desktop.core.limits import file_time_budget
 from desktop.jobs.analysis_pool import AnalysisPool, Budget
 from desktop.jobs.analysis_worker import Analyse, analyse_in_worker
-from desktop.jobs.grouping import update_groups_after_ingest
-from desktop.jobs.match import match_after_ingest
 from desktop.store import audit, items
 from desktop.store.db import CaseError, get_info, now_iso, open_case, set_info
 from desktop.store.ingest_lock import IngestLock
@@ -200,6 +198,10 @@ def _run(
         summary.decoder_crashes, summary.too_slow = pool.crashes, pool.too_slow
     writer.flush()
     summary.media_in_case = items.media_count(db)
+    # imported here, not at the top: `vigil ingest` forks its workers sooner without them
+    from desktop.jobs.grouping import update_groups_after_ingest
+    from desktop.jobs.match import match_after_ingest
+
     match_after_ingest(db, progress, cancel)  # known material; never raises
     if not summary.cancelled:
         update_groups_after_ingest(db, progress, cancel)  # near duplicates; never raises

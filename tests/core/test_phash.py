@@ -1,5 +1,6 @@
-"""Vigil's pHash (core/hashing.phash_hex: the DCT as matrix products) against imagehash.phash
-(scipy.fftpack), which hash lists from other tools are made with: the same hex."""
+"""Vigil's pHash and dHash (core/hashing.phash_hex: the DCT as matrix products; dhash_hex)
+against imagehash's (pHash through scipy.fftpack), which hash lists from other tools are made
+with: the same hex."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from desktop.core import samples
-from desktop.core.hashing import phash_hex
+from desktop.core.hashing import dhash_hex, phash_hex
 
 
 def _symmetric_pictures() -> list[Image.Image]:
@@ -29,12 +30,22 @@ def _symmetric_pictures() -> list[Image.Image]:
     return pictures
 
 
-def test_phash_is_imagehashs_on_scenes_noise_and_symmetric_pictures():
+def _pictures() -> list[Image.Image]:
     rng = np.random.default_rng(3)
     pictures = [samples.scene(seed, (320, 240)) for seed in range(40)]
     pictures += [
         Image.fromarray(rng.integers(0, 256, (90, 70, 3), dtype=np.uint8)) for _ in range(20)
     ]
-    pictures += _symmetric_pictures()
-    for picture in pictures:
+    return pictures + _symmetric_pictures()
+
+
+def test_phash_is_imagehashs_on_scenes_noise_and_symmetric_pictures():
+    for picture in _pictures():
         assert phash_hex(picture) == str(imagehash.phash(picture)), picture.size
+
+
+def test_dhash_is_imagehashs_in_colour_and_grey():
+    for picture in _pictures():
+        assert dhash_hex(picture) == str(imagehash.dhash(picture)), picture.size
+        grey = picture.convert("L")
+        assert dhash_hex(grey) == str(imagehash.dhash(grey)), picture.size

@@ -9,8 +9,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageOps
 
 from desktop.core.fingerprints import (
+    _median_colour,
     border_box,
     content_region,
+    detail_score,
     dihedral_pdq,
     extra_hashes,
     frame_angle,
@@ -312,3 +314,29 @@ def test_candidates_leave_out_pictures_smooth_in_every_row():
     views = np.zeros((6, 4), dtype=np.uint64)
     a, b = candidate_pairs((ids, words, detail), STRICTNESS["normal"], None, (ids, views, detail))
     assert sorted(zip(a.tolist(), b.tolist(), strict=True)) == [(1, 2), (1, 5), (2, 5)]
+
+
+def _plain_detail_share(work: np.ndarray) -> int:
+    """detail_score's colour share written plainly (its loops over the channel axis)."""
+    levels = (work >> 4).astype(np.uint16)
+    codes = (levels[..., 0] << 8) | (levels[..., 1] << 4) | levels[..., 2]
+    dominant = int(np.bincount(codes.ravel(), minlength=4096).argmax())
+    colour = np.array([dominant >> 8, dominant >> 4 & 15, dominant & 15]) * 16 + 8
+    close = (np.abs(work.astype(int) - colour) <= 16).all(axis=2)
+    return max(1, int(round(100 * (1 - close.mean()))))
+
+
+def test_detail_score_and_border_colour_are_the_plain_formulas():
+    rng = np.random.default_rng(5)
+    pictures = [np.asarray(scene(seed, (128, 96))) for seed in range(30)]
+    for seed in range(10):  # a flat ground with a few shapes: a large dominant share
+        img = Image.new("RGB", (128, 96), tuple(int(c) for c in rng.integers(0, 256, 3)))
+        ImageDraw.Draw(img).rectangle((20 + seed, 10, 90, 60 + seed), fill=(250, 10, 10))
+        pictures.append(np.asarray(img))
+    scores = [detail_score(work) for work in pictures]
+    assert sum(score > 0 for score in scores) >= 30
+    for work, score in zip(pictures, scores, strict=True):
+        assert score == 0 or score == _plain_detail_share(work)
+    for n in (1, 2, 3, 255, 256, 1023, 1024):
+        pixels = rng.integers(0, 256, (n, 3)).astype(np.int16)
+        assert (_median_colour(pixels) == np.median(pixels, axis=0).astype(np.int16)).all()
