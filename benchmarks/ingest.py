@@ -1,24 +1,31 @@
 """Ingest speed and memory: `vigil ingest` against a minimal digest + draft-decode + pHash loop.
 
-Usage: python benchmarks/ingest.py [--count 2000] [--skip-parallel-baseline]
+Usage: python benchmarks/ingest.py [--count 2000] [--rounds 3] [--skip-parallel-baseline]
 
-Prints, from one run on the same folder:
+Prints, from one run on the same folder (each of (a) and (b) measured --rounds times, in turn,
+as a shared machine's speed drifts by 10% within minutes; the verdict is on the median ratio):
 (a) the minimal single-process loop in images/s, drafting JPEGs to the issue's reduced size as
     ingest does (longest side about 512: 1/8 of 4000x3000, 1/4 of 1920x1080);
 (a8) the same loop drafting every size at 1/8 (cheaper for the 1920x1080 half; for comparison);
 (a2) loop (a) over all cores;
 (b) `vigil ingest` in images/s (which also computes dHash, PDQ, the similarity fingerprints,
     EXIF, a thumbnail, writes the case and groups near duplicates);
-the ratio b/a (target >= 1.6 on 2 cores), and the peak memory of the whole ingest process tree
-(target < 1 GiB, not growing with N: it is measured at N/4 too).
+the ratio b/a of each round and their median (target >= 1.6 on 2 cores), and the peak memory
+of the whole ingest process tree (target < 1 GiB, not growing with N: it is measured at N/4 too).
+
+Vigil's own modules are compiled to bytecode first, as an installed program has them (pip and
+PyInstaller compile at install): run from a source tree with PYTHONDONTWRITEBYTECODE set, every
+`vigil ingest` would compile its 95 modules again (0.17 s of a 14 s run).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import io
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -127,6 +134,7 @@ def run_vigil_ingest(folder: Path) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-parallel-baseline", action="store_true")
     args = parser.parse_args()
     folder = photo_folder(args.count)
@@ -138,18 +146,28 @@ def main() -> None:
     )
     for path in files[:20]:  # warm the page cache so both sides read from memory
         minimal_work(path)
-    single = baseline_single(files, reduced_draft)
-    print(f"(a)  minimal loop, 1 process:      {single:7.1f} images/s")
+    compileall.compile_dir(Path(__file__).resolve().parents[1] / "desktop", quiet=1)
     eighth = baseline_single(files, eighth_draft)
-    print(f"(a8) the same, drafting every size at 1/8: {eighth:7.1f} images/s")
+    print(f"(a8) minimal loop drafting every size at 1/8: {eighth:7.1f} images/s")
     if not args.skip_parallel_baseline:
         parallel = baseline_parallel(files)
         print(f"(a2) minimal loop, all cores:      {parallel:7.1f} images/s")
-    rate, peak = run_vigil_ingest(folder)
-    print(f"(b)  vigil ingest (full analysis): {rate:7.1f} images/s")
-    verdict = "met" if rate / single >= 1.6 else "MISSED"
-    print(f"ratio (b)/(a): {rate / single:.3f}  (target >= 1.6 on 2 cores: {verdict})")
-    print(f"ratio (b)/(a8): {rate / eighth:.3f}")
+    ratios, peak = [], 0
+    for round_number in range(1, args.rounds + 1):
+        single = baseline_single(files, reduced_draft)
+        rate, round_peak = run_vigil_ingest(folder)
+        peak = max(peak, round_peak)
+        ratios.append(rate / single)
+        print(
+            f"round {round_number}: (a) minimal loop, 1 process {single:6.1f} images/s; "
+            f"(b) vigil ingest (full analysis) {rate:6.1f} images/s; (b)/(a) {rate / single:.3f}"
+        )
+    ratio = statistics.median(ratios)
+    verdict = "met" if ratio >= 1.6 else "MISSED"
+    print(
+        f"ratio (b)/(a), median of {len(ratios)}: {ratio:.3f}  "
+        f"(target >= 1.6 on 2 cores: {verdict})"
+    )
     print(f"peak memory of the ingest process tree: {peak / 2**20:.0f} MiB  (target < 1024 MiB)")
     if args.count >= 8:
         _, small_peak = run_vigil_ingest(photo_folder(args.count // 4))

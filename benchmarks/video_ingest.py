@@ -10,7 +10,8 @@ apart (the 720p profile), the frames the ingest decoded between them, read from 
 Videos are generated once with PyAV (kept in --store, reused by later runs): 1080p H.264 as
 phones write it (a keyframe a second) and 720p H.264 as a download is encoded (x264's own
 keyframe rule: at cuts and every 250 frames), minutes long, of real photographs panned and
-cut, with moving shapes, a text overlay and sensor noise.
+cut, with moving shapes, a text overlay and sensor noise. Vigil's own modules are compiled to
+bytecode first, as an installed program has them (see benchmarks/ingest.py).
 
     pip install -e '.[bench]'
     flock /tmp/vigil-bench.lock python benchmarks/video_ingest.py [--videos 4] [--minutes 2]
@@ -20,6 +21,7 @@ cut, with moving shapes, a text overlay and sensor noise.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import sqlite3
@@ -261,6 +263,7 @@ def main() -> None:
     if args.make_only:
         return
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    compileall.compile_dir(Path(__file__).resolve().parents[1] / "desktop", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         for name, paths in made.items():
             seconds_of_video = sum(duration(p) for p in paths)

@@ -185,9 +185,10 @@ def _run(
                     writer.add_entry(entry, source)
                 elif not writer.skip_if_unchanged(entry):
                     pool.submit(entry, source)
+                if not pool.full():
+                    collect(block=False)  # what is done meanwhile
                 while pool.full():
                     collect(block=True)
-                collect(block=False)
                 progress(writer.done(), total, display_path(entry.path))
         pool.done_submitting()
         if summary.cancelled:
