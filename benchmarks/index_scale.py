@@ -33,6 +33,7 @@ from desktop.core.windows import (
     WINDOW_COUNT,
 )
 from desktop.jobs.grouping import update_groups
+from desktop.store import fingerprint_columns
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
 
@@ -258,7 +259,7 @@ def bench_case_grouping(
             os.fsync(handle.fileno())  # first checkpoint would otherwise write the whole case
         db = open_case(path)
         rss_before = peak_rss_mib()
-        coarse = group_store.hash_columns(db, "dct64", None, 64)[1]
+        coarse = fingerprint_columns.hash_columns(db, "dct64", None, 64)[1]
         for level in levels[1:]:  # the other strictness levels first, each from scratch
             t = time.perf_counter()
             other = update_groups(db, strictness=level)
@@ -273,9 +274,9 @@ def bench_case_grouping(
         # crops are confirmed on thumbnails, which random hashes do not have: their candidates
         # are counted here, with the time of the join alone
         t = time.perf_counter()
-        rows = group_store.crop_rows(db)
-        views = group_store.masked_coarse_columns(db)
-        more = group_store.view_rows(db)
+        rows = fingerprint_columns.crop_rows(db)
+        views = fingerprint_columns.masked_coarse_columns(db)
+        more = fingerprint_columns.view_rows(db)
         whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
         sources = window_sources(rows, views, more)
         crop, original, _, _ = crop_pairs(whole, STRICTNESS[levels[0]].nominated, None, sources)

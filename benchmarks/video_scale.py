@@ -18,7 +18,7 @@ from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS
 from desktop.core.frame_hashes import NO_QUALITY
 from desktop.core.windows import CROP_ROW_BITS
 from desktop.store.db import open_case
-from desktop.store.groups import CENTRE_WINDOW
+from desktop.store.fingerprint_columns import CENTRE_WINDOW
 
 # What the video grouping reads of each frame (pHash, views rows are stored but not read); of
 # the crop64 row (the whole frame's hash and its windows') the centred crop join reads two.

@@ -22,8 +22,7 @@ from desktop.core.crops import WindowSource, crop_pairs, window_sources
 from desktop.core.incremental_crops import incremental_crop_pairs
 from desktop.core.similarity import Columns
 from desktop.core.window_index import WindowIndex, WindowIndexWriter
-from desktop.store import groups as group_store
-from desktop.store import window_files
+from desktop.store import fingerprint_columns, window_files
 
 SIDE_MAX = 10_000  # media ids past the index beyond which it is written again
 
@@ -53,7 +52,7 @@ def crop_candidates(
     """crop_pairs of the case's pictures (all, or those pairs with one of `queries` on either
     side), the rows read added to the packed copy up to `pack_up_to` (None: not added, and
     no index written)."""
-    last_id = group_store.last_media_id(db) if pack_up_to is None else pack_up_to
+    last_id = fingerprint_columns.last_media_id(db) if pack_up_to is None else pack_up_to
     index = window_files.current(db, engine)
     if queries is not None and len(queries):
         if index is not None and _usable(index, queries, last_id):
@@ -61,7 +60,7 @@ def crop_candidates(
     # a full run keeps a current index that covers nearly every media (another strictness's)
     keep = queries is None and index is not None and last_id - index.covered <= SIDE_MAX // 10
     del index  # its files are let go before a new index replaces them
-    rows = group_store.crop_rows(db, pack_up_to)
+    rows = fingerprint_columns.crop_rows(db, pack_up_to)
     whole = (rows[0], np.ascontiguousarray(rows[1][:, :1]), rows[2])
     covered = last_id if queries is None or not len(queries) else int(queries.min()) - 1
     written = None
@@ -85,7 +84,9 @@ def crop_candidates(
         if index is not None and _usable(index, queries, last_id):
             return _through_index(db, index, queries, masked, radius)
         written = None
-        sources = _window_kinds(db, masked, group_store.crop_rows(db, pack_up_to), pack_up_to)
+        sources = _window_kinds(
+            db, masked, fingerprint_columns.crop_rows(db, pack_up_to), pack_up_to
+        )
     broken: list[OSError] = []
     if written is not None:
         sources = _teed(sources, written, broken)
@@ -155,4 +156,4 @@ def _window_kinds(
     yield from window_sources(rows)
     del rows
     yield from window_sources(views=masked)
-    yield from window_sources(more=group_store.view_rows(db, pack_up_to))
+    yield from window_sources(more=fingerprint_columns.view_rows(db, pack_up_to))

@@ -62,7 +62,7 @@ from desktop.core.windows import (
 from desktop.jobs.crop_candidates import crop_candidates
 from desktop.jobs.video_grouping import VIDEO_RULES, through_copies, video_relations
 from desktop.jobs.video_similar import file_query, relations_of_file, relations_of_media
-from desktop.store import audit, videos, window_files
+from desktop.store import audit, fingerprint_columns, videos, window_files
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError
 from desktop.store.media_view import thumbnails
@@ -127,12 +127,12 @@ def update_groups(
     previous = group_store.state(db, level)
     incremental = previous is not None and previous[1] == ENGINE and not rebuild
     if rebuild:
-        group_store.drop_packed(db)
+        fingerprint_columns.drop_packed(db)
         window_files.drop(db)
-    last_id = group_store.last_media_id(db)
+    last_id = fingerprint_columns.last_media_id(db)
     # each kind read is added to the packed copy as it is read (pack_up_to)
-    coarse = group_store.coarse_columns(db, last_id)
-    masked = group_store.masked_coarse_columns(db, last_id)
+    coarse = fingerprint_columns.coarse_columns(db, last_id)
+    masked = fingerprint_columns.masked_coarse_columns(db, last_id)
     media = unique_sorted(coarse[0])  # np.unique hashes: 0.4 s for a million ids
     summary = GroupingSummary(level, len(media), 0, 0, 0, 0, 0.0, incremental)
     if cancel():
@@ -162,7 +162,7 @@ def update_groups(
     # the PDQ hashes are read only for pictures that are candidates of something
     involved = unique_sorted(np.concatenate([a, b]))
     matches, unsettled = (
-        settle_pairs(group_store.fingerprints(db, involved), a, b, rule)
+        settle_pairs(fingerprint_columns.fingerprints(db, involved), a, b, rule)
         if len(a)
         else ([], np.zeros((0, 2), dtype=np.int64))
     )
@@ -193,7 +193,7 @@ def update_groups(
     found += [[m] for m in sorted(contained - grouped)]
     group_store.replace_groups(db, level, found, _nearest(matches, known), last_id, ENGINE)
     group_store.replace_contains(db, level, film.inside, rebuild=not incremental)
-    group_store.pack_new_rows(db, last_id)
+    fingerprint_columns.pack_new_rows(db, last_id)
     summary.pairs = len(matches) + len(film.inside)
     summary.groups = len(found)
     summary.grouped_media = sum(len(g) for g in found)
@@ -212,13 +212,13 @@ def _with_regions(
     their trimmed PDQ against every picture's, for textures that the 64-bit hashes miss). The
     trimmed PDQ hashes are read only when the case has such pictures, and in an incremental
     run without new ones only those of the screenshots and the new media."""
-    framed = np.array(sorted(group_store.framed_media(db)), dtype=np.int64)
+    framed = np.array(sorted(fingerprint_columns.framed_media(db)), dtype=np.int64)
     if not len(framed) or (queries is not None and not len(queries)):
         return a, b
     wanted = None
     if queries is not None and not np.isin(queries, framed).any():
         wanted = np.union1d(framed, queries)
-    trimmed = group_store.hash_columns(db, "pdq", "trim", 256, wanted)
+    trimmed = fingerprint_columns.hash_columns(db, "pdq", "trim", 256, wanted)
     more_a, more_b = region_pairs(trimmed, framed, rule.pdq, queries)
     if not len(more_a):
         return a, b
@@ -256,7 +256,7 @@ def confirmed_crops(
                       strict=True))  # fmt: skip
     # local features match a screenshot's app window as well as its picture, and so do the
     # pixels: never asked about screenshots; features not about pictures mostly of one colour
-    framed = group_store.framed_media(db)
+    framed = fingerprint_columns.framed_media(db)
     judge = PairJudge(rule, detail, framed, _without_features(framed, detail))
     # a crop meets the windows of every copy of its original: once one is confirmed, the
     # rest join nothing new and are not looked at
@@ -320,7 +320,7 @@ def update_groups_after_ingest(db: Database, progress: Progress, cancel: Cancel)
 
 
 def _fingerprints(db: Database) -> Fingerprints:
-    return group_store.fingerprints(db)
+    return fingerprint_columns.fingerprints(db)
 
 
 def rank_media(
@@ -379,7 +379,7 @@ def _similar_pictures(db: Database, media_id: int, top: int) -> list[dict]:
         query = (mine[0], my_views[0] if len(my_views) else None,
                  my_more[0] if len(my_more) else None)  # fmt: skip
         detail, picture = int(my_detail[0]), thumbnail_pixels(pixels)
-        framed = media_id in group_store.framed_media(db)
+        framed = media_id in fingerprint_columns.framed_media(db)
         crops = _crops_of(db, windows, query, detail, picture, media_id, framed)
         found = _with_crops(found, crops, top)
     return _described(db, found)
@@ -392,7 +392,7 @@ def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
             head = handle.read(SNIFF_BYTES)
     except OSError as error:
         raise CaseError(f"Cannot read {path}: {error.strerror}.") from None
-    query = file_query(path, group_store.last_media_id(db) + 1)
+    query = file_query(path, fingerprint_columns.last_media_id(db) + 1)
     frames = relations_of_file(db, query)
     if sniff_type(head) in VIDEO_TYPES or not query.timeline.is_picture:
         return frames[:top]
@@ -447,9 +447,9 @@ def _similar_picture_file(db: Database, path: Path, top: int) -> list[dict]:
 def _case_windows(db: Database) -> tuple[Columns, Columns, Columns]:
     """The case's crop64 rows, mask64 rows and views rows: every picture's windows."""
     return (
-        group_store.crop_rows(db),
-        group_store.masked_coarse_columns(db),
-        group_store.view_rows(db),
+        fingerprint_columns.crop_rows(db),
+        fingerprint_columns.masked_coarse_columns(db),
+        fingerprint_columns.view_rows(db),
     )
 
 
@@ -469,7 +469,7 @@ def _crops_of(
     rule = STRICTNESS["normal"]
     rows, views, more = windows
     detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
-    framed = group_store.framed_media(db)
+    framed = fingerprint_columns.framed_media(db)
     plain = _without_features(framed, detail)
     query_plain = query_framed or query_detail < MIN_DETAIL
     own, own_views, own_more = query

@@ -24,6 +24,7 @@ CASE_SUFFIX = ".vigil"
 CASE_APPLICATION_ID = 0x5649474C
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
+ID_BATCH = 900  # ids per IN (...) lookup, under SQLite's parameter limit
 
 
 class CaseError(Exception):

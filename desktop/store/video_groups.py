@@ -12,8 +12,7 @@ from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS, REG
 from desktop.core.frame_hashes import Kinds, columns, media_of
 from desktop.core.similarity import Columns, Fingerprints, assemble
 from desktop.core.windows import CROP_ALGORITHM, CROP_VARIANT
-from desktop.store import groups as group_store
-from desktop.store import videos
+from desktop.store import fingerprint_columns, videos
 
 
 def frame_columns(
@@ -53,7 +52,7 @@ def fingerprints(db: Database, media_ids: np.ndarray, extra: Kinds | None = None
     extra = extra or {}
 
     def kind(algorithm: str, variant: str | None, bits: int) -> Columns:
-        own = group_store.hash_columns(db, algorithm, variant, bits, pictures)
+        own = fingerprint_columns.hash_columns(db, algorithm, variant, bits, pictures)
         found = _joined(own, frame_columns(db, algorithm, variant, bits, film.tolist()))
         for (a, v), columns_ in extra.items():
             if a == algorithm and variant in (None, v):
@@ -113,8 +112,8 @@ def timelines(db: Database, media_ids: Iterable[int]) -> dict[int, tuple[list[fl
 def candidate_columns(db: Database, extra: Kinds | None = None) -> Columns:
     """The hash frames are joined on for candidates (core/frame_candidates.py): the upright
     trimmed PDQ of every frame and picture (and of the `extra` media), from the packed copy."""
-    found = _joined(group_store.packed_columns(db, "trim"),
-                    group_store.packed_columns(db, "frame_trim"))  # fmt: skip
+    found = _joined(fingerprint_columns.packed_columns(db, "trim"),
+                    fingerprint_columns.packed_columns(db, "frame_trim"))  # fmt: skip
     if extra and ("pdq", "trim") in extra:
         found = _joined(found, extra[("pdq", "trim")])
     return found
@@ -122,8 +121,8 @@ def candidate_columns(db: Database, extra: Kinds | None = None) -> Columns:
 
 def orientation_free_columns(db: Database, extra: Kinds | None = None) -> Columns:
     """Every frame's and picture's dct64 hashes (all canonical forms; quality: detail)."""
-    found = _joined(group_store.packed_columns(db, "coarse"),
-                    group_store.packed_columns(db, "frame_coarse"))  # fmt: skip
+    found = _joined(fingerprint_columns.packed_columns(db, "coarse"),
+                    fingerprint_columns.packed_columns(db, "frame_coarse"))  # fmt: skip
     for (algorithm, _), columns_ in (extra or {}).items():
         if algorithm == "dct64":
             found = _joined(found, columns_)
@@ -132,12 +131,12 @@ def orientation_free_columns(db: Database, extra: Kinds | None = None) -> Column
 
 def crop_key_columns(db: Database, extra: Kinds | None = None) -> Columns:
     """Every frame's whole hash and centred window's hash from its crop64 row ((n, 2) words,
-    store.groups.CENTRE_WINDOW), from the packed copy: a centred crop of a video meets its
-    original there (and the `extra` media's, when it is a video)."""
-    found = group_store.packed_columns(db, "frame_crop_keys")
+    store.fingerprint_columns.CENTRE_WINDOW), from the packed copy: a centred crop of a video
+    meets its original there (and the `extra` media's, when it is a video)."""
+    found = fingerprint_columns.packed_columns(db, "frame_crop_keys")
     own = (extra or {}).get((CROP_ALGORITHM, CROP_VARIANT))
     if own is not None and (own[0] < 0).any():
-        keys = np.ascontiguousarray(own[1][:, [0, group_store.CENTRE_WINDOW]])
+        keys = np.ascontiguousarray(own[1][:, [0, fingerprint_columns.CENTRE_WINDOW]])
         found = _joined(found, (own[0], keys, own[2]))
     return found
 

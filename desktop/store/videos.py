@@ -16,12 +16,10 @@ from sqlite_utils import Database
 from desktop.core.frame_hashes import PackedHashes
 from desktop.core.media import VIDEO_TYPES
 from desktop.store.browse import register_filter
-from desktop.store.db import stored_json
+from desktop.store.db import ID_BATCH, stored_json
 
 if TYPE_CHECKING:
     from desktop.core.video_ingest import VideoAnalysis
-
-ID_BATCH = 900  # ids per IN (...) lookup, under SQLite's parameter limit
 
 
 def has_videos(db: Database) -> bool:

@@ -27,7 +27,7 @@ from desktop.core.windows import (
     VIEW_VARIANT,
 )
 from desktop.store.db import get_info, set_info
-from desktop.store.groups import hash_columns
+from desktop.store.fingerprint_columns import hash_columns
 
 TOKEN_KEY = "window_index"
 SUFFIX = "-windows"

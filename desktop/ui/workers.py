@@ -297,7 +297,7 @@ def _engine_similar(conn: Any, case_path: Path, media_id: int) -> list[tuple[int
     """The near-duplicate engine's ranking (issue 6: orientation-aware PDQ), or None if the
     case has no engine fingerprints for this media."""
     from desktop.jobs.grouping import rank_media
-    from desktop.store.groups import fingerprints
+    from desktop.store.fingerprint_columns import fingerprints
 
     key = f"engine:{case_path}"
     with _index_lock:

@@ -8,14 +8,16 @@ import pytest
 from PIL import Image
 
 from desktop.cli import main
-from desktop.store import audit, groups
+from desktop.store import audit, fingerprint_columns, groups
 from desktop.store.db import open_case
 
 
 def make_stack(db, members):
     """Make `members` one near-duplicate group (replacing the case's groups), as grouping would."""
     level = groups.strictness(db)
-    groups.replace_groups(db, level, [list(members)], {}, groups.last_media_id(db), "test")
+    groups.replace_groups(
+        db, level, [list(members)], {}, fingerprint_columns.last_media_id(db), "test"
+    )
 
 
 def run(capsys, *argv):

@@ -9,6 +9,7 @@ import numpy as np
 from desktop.core.samples import jpeg_bytes, scene
 from desktop.jobs.grouping import update_groups
 from desktop.jobs.ingest import ingest
+from desktop.store import fingerprint_columns
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
 
@@ -40,7 +41,7 @@ def test_update_is_incremental(sample_case, tmp_path):
     ingest(sample_case, [extra], workers=1)
     db = open_case(sample_case)
     state = group_store.state(db, "normal")
-    assert state is not None and state[0] == group_store.last_media_id(db)
+    assert state is not None and state[0] == fingerprint_columns.last_media_id(db)
     grouped = {p for g in group_store.groups(db, "normal") for m in g for p in m["paths"]}
     assert any(p.endswith("copy_small.jpg") for p in grouped)
     assert not any(p.endswith("unrelated.jpg") for p in grouped)
@@ -53,9 +54,9 @@ def test_update_is_incremental(sample_case, tmp_path):
 
 def _assert_packed_copy_reads_as_the_rows(db):
     assert db.execute("SELECT COUNT(*) FROM similarity_cache").fetchone()[0] > 0
-    for kind, (algorithm, variant, bits) in group_store.PACKED_KINDS.items():
-        packed = group_store.packed_columns(db, kind)
-        rows = group_store.hash_columns(db, algorithm, variant, bits)
+    for kind, (algorithm, variant, bits) in fingerprint_columns.PACKED_KINDS.items():
+        packed = fingerprint_columns.packed_columns(db, kind)
+        rows = fingerprint_columns.hash_columns(db, algorithm, variant, bits)
         order_packed = np.lexsort((*packed[1].T, packed[0]))
         order_rows = np.lexsort((*rows[1].T, rows[0]))
         for a, b in zip(packed, rows, strict=True):
@@ -81,9 +82,9 @@ def test_fingerprints_of_some_media_match_the_full_read(sample_case):
     import numpy as np
 
     db = open_case(sample_case)
-    full = group_store.fingerprints(db)
+    full = fingerprint_columns.fingerprints(db)
     some = full.ids[:3]
-    part = group_store.hash_columns(db, "pdq", "trim", 256, some)
+    part = fingerprint_columns.hash_columns(db, "pdq", "trim", 256, some)
     assert sorted(part[0].tolist()) == sorted(some.tolist())
     rows = np.searchsorted(full.ids, part[0])
     assert (part[1] == full.oriented[rows, 0]).all()

@@ -13,6 +13,7 @@ from desktop.core.samples import jpeg_bytes, scene
 from desktop.core.similarity import STRICTNESS
 from desktop.jobs.grouping import confirmed_crops, similar_to_media
 from desktop.jobs.ingest import ingest
+from desktop.store import fingerprint_columns
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
 
@@ -80,7 +81,7 @@ def test_beyond_the_radius_only_corner_views_nominate_and_the_pixels_decide(tmp_
     found = [m for m in group_store.iter_groups(db, "normal")]
     assert len(found) == 2  # at normal, both crops join their photo
     rule = replace(STRICTNESS["normal"], crop=-1, nominated=6)
-    views = group_store.masked_coarse_columns(db)
+    views = fingerprint_columns.masked_coarse_columns(db)
     matches = confirmed_crops(
         db, rule, None, views, [], [], lambda: False, np.zeros((0, 2), dtype=np.int64)
     )

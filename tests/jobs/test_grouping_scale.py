@@ -20,8 +20,8 @@ from desktop.core.windows import (
 )
 from desktop.jobs import crop_candidates, grouping
 from desktop.jobs.grouping import update_groups
+from desktop.store import fingerprint_columns, window_files
 from desktop.store import groups as group_store
-from desktop.store import window_files
 from desktop.store.db import get_info, open_case
 
 PDQ_NAMES = ("original", *ORIENTATION_VARIANTS, *MASKED_VARIANTS)
@@ -67,10 +67,10 @@ def _add_media(db, first: int, count: int, rng: np.random.Generator, like=None) 
 
 
 def _read(db, media_ids):
-    fp = group_store.fingerprints(db, np.asarray(media_ids))
+    fp = fingerprint_columns.fingerprints(db, np.asarray(media_ids))
     rows = np.searchsorted(fp.ids, media_ids)
     pdq = np.concatenate([fp.original[rows, None], fp.oriented[rows], fp.masked[rows]], axis=1)
-    masked = group_store.masked_coarse_columns(db)
+    masked = fingerprint_columns.masked_coarse_columns(db)
     at = np.searchsorted(masked[0], media_ids)
     return pdq, fp.coarse[fp.coarse_rows.argsort()][rows], masked[1][at]
 
@@ -116,9 +116,13 @@ def _add_windows(db, first: int, count: int, rng: np.random.Generator, old: int)
     views = rng.integers(0, 2**64, size=(count, VIEW_COUNT), dtype=np.uint64)
     views[rng.random(views.shape) < 0.15] = 0
     if old:
-        stored_rows = group_store.hash_columns(db, CROP_ALGORITHM, CROP_VARIANT, CROP_ROW_BITS)
-        stored_views = group_store.hash_columns(db, CROP_ALGORITHM, VIEW_VARIANT, VIEW_ROW_BITS)
-        masked = group_store.masked_coarse_columns(db)
+        stored_rows = fingerprint_columns.hash_columns(
+            db, CROP_ALGORITHM, CROP_VARIANT, CROP_ROW_BITS
+        )
+        stored_views = fingerprint_columns.hash_columns(
+            db, CROP_ALGORITHM, VIEW_VARIANT, VIEW_ROW_BITS
+        )
+        masked = fingerprint_columns.masked_coarse_columns(db)
         for k in range(0, count - 1, 3):
             target = int(rng.integers(0, old))
             kind = rng.integers(0, 3)
@@ -186,8 +190,10 @@ def test_incremental_crop_candidates_are_a_full_runs(tmp_path, monkeypatch):
         shutil.copyfile(base, paths[name])
     first, second = add(3001, 90, 1), add(3091, 60, 2)
     reads = []
-    read_rows = group_store.crop_rows
-    monkeypatch.setattr(group_store, "crop_rows", lambda *a: reads.append(1) or read_rows(*a))
+    read_rows = fingerprint_columns.crop_rows
+    monkeypatch.setattr(
+        fingerprint_columns, "crop_rows", lambda *a: reads.append(1) or read_rows(*a)
+    )
     indexed = _crop_candidates(paths["indexed"], monkeypatch,
                                [group, first, group, second, group])  # fmt: skip
     assert len(reads) == 1  # the first run only: the incremental ones read the index

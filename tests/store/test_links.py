@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.store import audit, entities, groups, links
+from desktop.store import audit, entities, fingerprint_columns, groups, links
 from desktop.store.db import open_case
 from desktop.store.investigation import InvestigationError
 
@@ -12,7 +12,9 @@ from desktop.store.investigation import InvestigationError
 def make_stack(db, members):
     """Make `members` one near-duplicate group (replacing the case's groups), as grouping would."""
     level = groups.strictness(db)
-    groups.replace_groups(db, level, [list(members)], {}, groups.last_media_id(db), "test")
+    groups.replace_groups(
+        db, level, [list(members)], {}, fingerprint_columns.last_media_id(db), "test"
+    )
 
 
 @pytest.fixture

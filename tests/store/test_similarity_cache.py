@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.store import groups as group_store
+from desktop.store import fingerprint_columns
 from desktop.store.db import open_case
 
 # the kinds read from perceptual_hashes (video frames' kinds come from their own table)
 _PICTURE_KINDS = {
     kind: how
-    for kind, how in group_store.PACKED_KINDS.items()
-    if not how[0].startswith(group_store.FRAMES)
+    for kind, how in fingerprint_columns.PACKED_KINDS.items()
+    if not how[0].startswith(fingerprint_columns.FRAMES)
 }
 
 
@@ -45,8 +45,8 @@ def _add_media(db, first: int, count: int, seed: int) -> None:
 
 def _assert_reads_as_rows(db):
     for kind, (algorithm, variant, bits) in _PICTURE_KINDS.items():
-        packed = group_store.packed_columns(db, kind)
-        rows = group_store.hash_columns(db, algorithm, variant, bits)
+        packed = fingerprint_columns.packed_columns(db, kind)
+        rows = fingerprint_columns.hash_columns(db, algorithm, variant, bits)
         order_packed = np.lexsort((*packed[1].T, packed[0]))
         order_rows = np.lexsort((*rows[1].T, rows[0]))
         assert len(packed[0]) == len(rows[0])
@@ -63,13 +63,13 @@ def _blocks(db, kind):
 
 
 def test_blocks_of_bounded_size_cover_the_media_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(group_store, "PACK_ROWS", 8)
-    monkeypatch.setattr(group_store, "SMALL_BLOCK", 4)
-    monkeypatch.setattr(group_store, "MAX_BLOCKS", 3)
+    monkeypatch.setattr(fingerprint_columns, "PACK_ROWS", 8)
+    monkeypatch.setattr(fingerprint_columns, "SMALL_BLOCK", 4)
+    monkeypatch.setattr(fingerprint_columns, "MAX_BLOCKS", 3)
     db = open_case(tmp_path / "case.vigil", create=True)
     _add_media(db, 1, 30, seed=1)
     for kind in _PICTURE_KINDS:  # as the grouping reads them: packed as read
-        group_store.packed_columns(db, kind, pack_up_to=30)
+        fingerprint_columns.packed_columns(db, kind, pack_up_to=30)
     _assert_reads_as_rows(db)
     coarse = _blocks(db, "coarse")
     # 40 rows (30 media, 10 with a second row) in blocks of 8 or 9 (a media's rows never cut
@@ -86,7 +86,7 @@ def test_blocks_of_bounded_size_cover_the_media_once(tmp_path, monkeypatch):
     for run in range(5):  # incremental runs: a small block each, packed past MAX_BLOCKS
         first = 31 + 2 * run
         _add_media(db, first, 2, seed=first)
-        group_store.pack_new_rows(db, first + 1)
+        fingerprint_columns.pack_new_rows(db, first + 1)
         _assert_reads_as_rows(db)
     # pictures' PDQ is packed at the end of a run only in a case with videos (the video
     # stage alone reads it); read as it is packed, it is packed as read

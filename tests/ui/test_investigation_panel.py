@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop.core.regions import Region
-from desktop.store import audit, clues, entities, groups, links, tags
+from desktop.store import audit, clues, entities, fingerprint_columns, groups, links, tags
 from desktop.store.db import open_case
 from desktop.ui import workers
 from desktop.ui.dialogs import investigation_dialogs
@@ -20,7 +20,9 @@ SHOTS = "/tmp/shots"
 def make_stack(db, members):
     """Make `members` one near-duplicate group (replacing the case's groups), as grouping would."""
     level = groups.strictness(db)
-    groups.replace_groups(db, level, [list(members)], {}, groups.last_media_id(db), "test")
+    groups.replace_groups(
+        db, level, [list(members)], {}, fingerprint_columns.last_media_id(db), "test"
+    )
 
 
 @pytest.fixture
