@@ -21,7 +21,8 @@ from desktop.core.aligned_pixels import pixels_inside
 from desktop.core.crops import VIEW_FIRST, WHOLE, confirm_crop
 from desktop.core.hashing import hamming_hex
 from desktop.core.pdq import pdq_hash
-from desktop.core.similarity import MIN_DETAIL, SHOWN_INSIDE, Rule, pdq_limit
+from desktop.core.pdq_distances import SHOWN_INSIDE
+from desktop.core.similarity import MIN_DETAIL, Rule, pdq_limit
 from desktop.core.thumbnail_batch import ThumbnailBatch
 from desktop.core.windows import VIEWS
 

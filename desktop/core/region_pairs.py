@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from desktop.core.hamming import concatenated
-from desktop.core.similarity import Columns, unique_pairs
+from desktop.core.similarity import Columns
+from desktop.core.sorted_sets import unique_pairs
 
 CHUNKS = 16  # of 16 bits in a 256-bit PDQ hash
 QUERY_BLOCK = 1 << 16  # query hashes joined at a time: memory stays flat at any size

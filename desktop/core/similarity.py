@@ -1,4 +1,4 @@
-"""Near-duplicate grouping and similar-picture ranking over per-picture fingerprints.
+"""Near-duplicate pairs over per-picture fingerprints: the rules, the fingerprints, the pair stages.
 
 Two stages. Candidates: the orientation-free 64-bit `dct64` hashes, joined exactly in Hamming
 space (multi-index hashing), so one lookup finds a copy however it was turned or mirrored; and
@@ -6,13 +6,13 @@ the `mask64` hashes of the masked views (the picture without one side), which fi
 a watermark. Verification: the 256-bit PDQ hashes must agree too, as the nearer of the plain
 hash and the best of the eight orientations of the border-trimmed hash, or, for detailed
 pictures, more closely on one masked view; and both pictures must have enough detail (PDQ
-quality), so flat colours, gradients and dark frames never group on weak hashes. Accepted pairs
-are merged into groups with union-find.
+quality), so flat colours, gradients and dark frames never group on weak hashes. match_groups
+merges the accepted pairs into groups; similar_ranking ranks pictures against one query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +24,9 @@ from desktop.core.fingerprints import (
     REGION_PREFIX,
 )
 from desktop.core.hamming import HammingIndex, hex_to_words, popcount_rows
+from desktop.core.pdq_distances import MASKED, explain, turned_distances
 from desktop.core.self_join import few_pairs, self_pairs
+from desktop.core.sorted_sets import in_sorted, unique_pairs, unique_sorted
 
 
 @dataclass(frozen=True)
@@ -65,22 +67,10 @@ SPARSE_PDQ = 30
 SMALL_HASHES = ("phash", "dhash")
 FAINT_LIMITS = (6, 8)  # bits of pHash, of dHash
 FAINT = "same picture, faint (its pHash and dHash agree; PDQ cannot tell)"
-SHOWN_INSIDE = "shown inside a screenshot or collage"
 # Candidates whose PDQ misses the rule by less than this are looked at closer (the grouping
 # aligns their thumbnails): a cut of a few percent along one side, which moves PDQ 30-60 bits.
 UNSETTLED_MARGIN = 40
 
-EDIT_NAMES = {
-    "trim.rot90": "rotated 90 degrees",
-    "trim.rot180": "rotated 180 degrees",
-    "trim.rot270": "rotated 270 degrees",
-    "trim.mirror": "mirrored",
-    "trim.flip": "flipped upside down",
-    "trim.transpose": "mirrored and rotated",
-    "trim.transverse": "mirrored and rotated",
-}
-MASKED = len(ORIENTATION_VARIANTS)  # orientation code of a match found by a masked view
-RANK_BLOCK = 1 << 16  # pictures compared at a time when ranking against one query
 FEW_QUERIES = 1000  # new pictures up to which an incremental join reads every hash instead
 
 
@@ -168,33 +158,6 @@ def assemble(
     )
 
 
-def unique_sorted(values: np.ndarray) -> np.ndarray:
-    """np.unique of a 1-d array by a sort: numpy 2.4's np.unique hashes, 17 times slower than
-    a sort on 360,000 frame ids (it made intersect1d and isin the costliest steps of
-    grouping 100,000 videos)."""
-    ordered = values if (values[1:] >= values[:-1]).all() else np.sort(values)
-    if len(ordered) < 2:
-        return ordered
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
-
-
-def unique_pairs(pairs: np.ndarray) -> np.ndarray:
-    """np.unique(pairs, axis=0) of (k, 2) integer pairs, by a sort of one number a pair when
-    both fit in 31 bits (media ids, rows): 0.12 s against 0.91 s for 1.3 million pairs."""
-    if not len(pairs) or pairs.min() < 0 or pairs.max() >= 1 << 31:
-        return np.unique(pairs, axis=0)
-    key = unique_sorted((pairs[:, 0].astype(np.int64) << 32) | pairs[:, 1])
-    return np.stack([key >> 32, key & 0xFFFFFFFF], axis=1).astype(pairs.dtype)
-
-
-def in_sorted(values: np.ndarray, unique: np.ndarray) -> np.ndarray:
-    """np.isin(values, unique) for `unique` sorted."""
-    if not len(unique):
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(unique, values), len(unique) - 1)
-    return unique[at] == values
-
-
 def _common(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
     """np.intersect1d(ids, others) for `ids` sorted without repeats."""
     return ids[in_sorted(ids, unique_sorted(others))]
@@ -250,68 +213,12 @@ def pdq_limit(rule: Rule, sparse: np.ndarray | bool) -> np.ndarray:
     return np.where(sparse, min(rule.pdq, SPARSE_PDQ), rule.pdq)
 
 
-# the orientation that undoes each one (a quarter turn one way undoes the other; the rest
-# undo themselves), as indexes of ORIENTATION_VARIANTS
-_UNDO = [
-    ORIENTATION_VARIANTS.index({"trim.rot90": "trim.rot270", "trim.rot270": "trim.rot90"}.get(n, n))
-    for n in ORIENTATION_VARIANTS
-]
-
-
-def _bits(words: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
-
-
-def turned_distances(
-    original_a: np.ndarray, oriented_a: np.ndarray, original_b: np.ndarray, oriented_b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(best distance, orientation index, plain distance) of pictures a against pictures b.
-
-    Arrays broadcast against each other: original (..., 4) words, oriented (..., 8, 4). The
-    nearer of the plain hashes, and for each orientation v, a's trimmed picture turned by v
-    against b's trimmed and plain hashes, and b's turned back (the inverse of v) against a's:
-    so the distance is one number whichever side asks (the turned hashes come from turned
-    coefficients, and a turn and its undoing do not give exactly mirrored bits).
-    """
-    plain = _bits(original_a ^ original_b)
-    undo = oriented_b[..., _UNDO, :]
-    turned = np.minimum.reduce(
-        [
-            _bits(oriented_a ^ oriented_b[..., :1, :]),
-            _bits(oriented_a ^ original_b[..., None, :]),
-            _bits(undo ^ oriented_a[..., :1, :]),
-            _bits(undo ^ original_a[..., None, :]),
-        ]
-    )
-    orientation = turned.argmin(axis=-1)
-    best_turned = np.take_along_axis(turned, orientation[..., None], axis=-1)[..., 0]
-    best = np.minimum(plain, best_turned)
-    return best, np.where(best_turned < plain, orientation, 0), plain
-
-
 def masked_distances(fp: Fingerprints, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Nearest distance of the same masked view of rows a and b (see fingerprints.masked_views):
     what a watermark or sticker over one side of the picture leaves alone."""
     return np.minimum.reduce(
         [popcount_rows(fp.masked[a, k] ^ fp.masked[b, k]) for k in range(len(MASKED_VARIANTS))]
     )
-
-
-def explain(orientation: int, plain: int, best: int, framed: bool = False) -> str:
-    """Which edit the hashes point to, in words for the analyst (`framed`: one of the two was
-    found as a picture inside a screenshot or collage)."""
-    if orientation == MASKED:
-        return "overlay on one side (watermark, logo or sticker)"
-    name = ORIENTATION_VARIANTS[orientation]
-    if plain - best >= 24 and framed:
-        return SHOWN_INSIDE
-    if name in EDIT_NAMES:
-        return EDIT_NAMES[name]
-    if plain - best >= 24:
-        return "borders added or removed"
-    if best <= 12:
-        return "same picture (resized, recompressed or converted)"
-    return "edited copy (colours, caption or small changes)"
 
 
 @dataclass
@@ -463,110 +370,3 @@ def verified_matches(
     queries = None if query_rows is None else fp.ids[query_rows]
     a, b = candidate_pairs(coarse, rule, queries, fp.masked_coarse)
     return verify_pairs(fp, a, b, rule)
-
-
-class UnionFind:
-    """Disjoint sets over media ids, with path halving."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, item: int) -> int:
-        parent = self.parent
-        parent.setdefault(item, item)
-        while parent[item] != item:
-            parent[item] = parent[parent[item]]
-            item = parent[item]
-        return item
-
-    def union(self, a: int, b: int) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            self.parent[max(root_a, root_b)] = min(root_a, root_b)
-
-    def groups(self) -> list[list[int]]:
-        """Sets of two or more members, largest first, members in id order."""
-        sets: dict[int, list[int]] = {}
-        for item in self.parent:
-            sets.setdefault(self.find(item), []).append(item)
-        found = [sorted(members) for members in sets.values() if len(members) > 1]
-        return sorted(found, key=lambda members: (-len(members), members[0]))
-
-
-def joined(existing: Sequence[Sequence[int]], matches: Iterable[Match]) -> UnionFind:
-    """Disjoint sets of groups already known with matches added."""
-    sets = UnionFind()
-    for members in existing:
-        for member in members[1:]:
-            sets.union(members[0], member)
-    for match in matches:
-        sets.union(match.media_a, match.media_b)
-    return sets
-
-
-def group_matches(existing: Sequence[Sequence[int]], matches: Iterable[Match]) -> list[list[int]]:
-    """Groups after adding matches to groups already known (incremental update)."""
-    return joined(existing, matches).groups()
-
-
-def rank_similar(
-    fp: Fingerprints,
-    query_original: np.ndarray,
-    query_oriented: np.ndarray,
-    query_quality: int,
-    top: int,
-    exclude: int | None = None,
-    query_masked: np.ndarray | None = None,
-    query_framed: bool = False,
-) -> list[tuple[int, int, str, bool]]:
-    """(media id, distance, explanation, reliable) of the nearest pictures, nearest first.
-
-    A brute-force pass over every picture's PDQ hashes (nine per picture, vectorised): exact,
-    and about a tenth of a second per million pictures. `reliable` is False when either picture
-    is too uniform for its hashes to mean much. With `query_masked` (the query's masked views,
-    when it is detailed enough to have them), a detailed picture whose same view agrees within
-    the normal rule's masked distance is ranked by that distance: a watermarked copy.
-    """
-    if len(fp) == 0:
-        return []
-    parts = [  # in blocks: the turned hashes of a million pictures are 256 MB a copy
-        turned_distances(
-            fp.original[at : at + RANK_BLOCK],
-            fp.oriented[at : at + RANK_BLOCK],
-            query_original,
-            query_oriented,
-        )
-        for at in range(0, len(fp), RANK_BLOCK)
-    ]
-    best, orientation, plain = (np.concatenate(column) for column in zip(*parts, strict=True))
-    by_mask = np.zeros(len(fp), dtype=bool)
-    if query_masked is not None:
-        masked = np.minimum.reduce(
-            [popcount_rows(fp.masked[:, k] ^ query_masked[k]) for k in range(len(MASKED_VARIANTS))]
-        )
-        normal = STRICTNESS[DEFAULT_STRICTNESS]
-        by_mask = (masked < best) & (masked <= normal.masked) & (fp.detail >= MIN_DETAIL)
-        best = np.where(by_mask, masked, best)
-    if exclude is not None:
-        best = np.where(fp.ids == exclude, 1 << 20, best)
-    order = np.argsort(best, kind="stable")[:top]
-    framed = fp.framed | query_framed
-    results = []
-    for row in order:
-        if best[row] >= 1 << 20:
-            continue
-        o = MASKED if by_mask[row] else int(orientation[row])
-        results.append(
-            (
-                int(fp.ids[row]),
-                int(best[row]),
-                explain(o, int(plain[row]), int(best[row]), bool(framed[row])),
-                bool(
-                    fp.quality[row] >= MIN_QUALITY
-                    and query_quality >= MIN_QUALITY
-                    and fp.detail[row] > 0
-                    and (fp.detail[row] >= MIN_DETAIL or best[row] <= SPARSE_PDQ)
-                ),
-            )
-        )
-    return results

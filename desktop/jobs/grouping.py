@@ -24,6 +24,7 @@ from desktop.core.fingerprints import (
     REGION_PREFIX,
 )
 from desktop.core.hamming import hex_to_words
+from desktop.core.match_groups import group_matches, joined
 from desktop.core.media import (
     SNIFF_BYTES,
     VIDEO_TYPES,
@@ -35,6 +36,7 @@ from desktop.core.pair_confirmation import PairJudge, taken_candidates
 from desktop.core.pdq import pdq_hash
 from desktop.core.picture_hashes import picture_hashes
 from desktop.core.region_pairs import region_pairs
+from desktop.core.similar_ranking import rank_similar
 from desktop.core.similarity import (
     MIN_DETAIL,
     STRICTNESS,
@@ -43,14 +45,10 @@ from desktop.core.similarity import (
     Match,
     Rule,
     candidate_pairs,
-    group_matches,
-    joined,
     pdq_limit,
-    rank_similar,
     settle_pairs,
-    unique_pairs,
-    unique_sorted,
 )
+from desktop.core.sorted_sets import unique_pairs, unique_sorted
 from desktop.core.thumbnail_batch import ThumbnailBatch
 from desktop.core.windows import (
     CROP_ALGORITHM,

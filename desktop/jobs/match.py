@@ -16,7 +16,8 @@ from sqlite_utils import Database
 from desktop.core.fingerprints import ORIENTATION_VARIANTS
 from desktop.core.hamming import HammingIndex, concatenated, hex_to_words
 from desktop.core.hashing import AS_STORED
-from desktop.core.similarity import DEFAULT_STRICTNESS, EDIT_NAMES, STRICTNESS
+from desktop.core.pdq_distances import EDIT_NAMES
+from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS
 from desktop.jobs import known_frames
 from desktop.jobs.known_frames import Hit
 from desktop.store import audit, hashlibrary, known, videos

@@ -18,17 +18,16 @@ from desktop.core.fingerprints import (
     frame_angle,
 )
 from desktop.core.hashing import hamming_hex, perceptual_hashes
+from desktop.core.match_groups import UnionFind, group_matches
 from desktop.core.media import decode_reduced
 from desktop.core.pdq import pdq_hash
+from desktop.core.pdq_distances import turned_distances
 from desktop.core.samples import EDITS, jpeg_bytes, scene
+from desktop.core.similar_ranking import rank_similar
 from desktop.core.similarity import (
     STRICTNESS,
-    UnionFind,
     build_fingerprints,
     candidate_pairs,
-    group_matches,
-    rank_similar,
-    turned_distances,
     verified_matches,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.core.similarity import in_sorted, unique_pairs, unique_sorted
+from desktop.core.sorted_sets import in_sorted, unique_pairs, unique_sorted
 
 
 def test_unique_and_membership_agree_with_numpy() -> None:
