@@ -24,10 +24,11 @@ import numpy as np
 from PIL import Image
 
 from desktop.core.aligned_pixels import pixels_agree
+from desktop.core.chunk_joins import PAIRED_EXACT, FewHashes, PairedChunkIndex
 from desktop.core.dct import DCT_KEEP, dct_basis
 from desktop.core.features import MIN_INLIERS, Features, agrees, local_features, placement
 from desktop.core.fingerprints import MASK_SHARE, MASKED_VARIANTS
-from desktop.core.hamming import PAIRED_EXACT, FewHashes, HammingIndex, PairedChunkIndex
+from desktop.core.hamming import HammingIndex
 from desktop.core.hashing import hamming_hex
 from desktop.core.pdq import pdq_hash
 from desktop.core.similarity import Columns

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from desktop.core.chunk_joins import chunk_values
 from desktop.core.frame_hashes import media_of
-from desktop.core.hamming import chunk_values
 
 # A chunk value shared by more subjects than this is common content (a studio's intro, a
 # black frame with a logo): its run is left out rather than paired all with all.

@@ -21,8 +21,9 @@ from itertools import combinations
 
 import numpy as np
 
+from desktop.core.chunk_joins import PAIRED_CHUNKS
 from desktop.core.crops import WindowSource, nearest_windows
-from desktop.core.hamming import PAIRED_CHUNKS, _chunk_bounds, _extract, run_positions
+from desktop.core.hamming import _chunk_bounds, _extract, run_positions
 from desktop.core.self_join import few_pairs
 from desktop.core.window_index import WindowIndex
 

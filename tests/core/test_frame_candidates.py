@@ -8,9 +8,9 @@ import itertools
 import numpy as np
 import pytest
 
+from desktop.core.chunk_joins import chunk_values
 from desktop.core.frame_candidates import RUN_CAP, equal_chunk_pairs
 from desktop.core.frame_hashes import media_of, subject_ids
-from desktop.core.hamming import chunk_values
 
 
 def _reference(ids: np.ndarray, words: np.ndarray, chunks: int, new=None) -> set:
