@@ -16,6 +16,7 @@ from desktop.core.hamming import (
     _extract,
     concatenated,
     joined_in_blocks,
+    popcount_rows,
     run_positions,
 )
 
@@ -133,31 +134,34 @@ class PairedChunkIndex:
 
 
 class FewHashes:
-    """A few 64-bit hashes (the new pictures of an incremental run) searched by very many
-    queries (every window of a case): cut into FEW_CHUNKS chunks of 12-13 bits, two hashes
-    within FEW_CHUNKS - 1 bits agree exactly on one of them (pigeonhole); per chunk, the few
+    """A few hashes (the new pictures of an incremental run; the pictures found inside
+    screenshots, region_pairs) searched by very many queries (every window of a case; every
+    picture's trimmed PDQ): cut into `chunks` chunks (FEW_CHUNKS: 12-13 bits of 64), two
+    hashes within chunks - 1 bits agree exactly on one of them (pigeonhole); per chunk, the few
     hashes sorted by its value and where each value's run starts, so a query is compared only
     with the few hashes that share a chunk with it (about one for a query that shares any;
     comparing it with all of them cost a hundred distances a query at a hundred new
     pictures). A few passes over the queries, where a probe per query per chunk of an index
     would cost ten times more."""
 
-    def __init__(self, words: np.ndarray):
-        self._words = np.ascontiguousarray(np.asarray(words, dtype=np.uint64).reshape(-1))
-        self._bounds = _chunk_bounds(64, FEW_CHUNKS)
+    def __init__(self, words: np.ndarray, chunks: int = FEW_CHUNKS):
+        """words: (n,) uint64 hashes of 64 bits, or (n, k) words of 64k-bit ones."""
+        words = np.asarray(words, dtype=np.uint64)
+        self._words = np.ascontiguousarray(words[:, None] if words.ndim == 1 else words)
+        self._bounds = _chunk_bounds(64 * self._words.shape[1], chunks)
         self._tables = []
         for start, length in self._bounds:
-            values = _extract(self._words[:, None], start, length).astype(np.int64)
+            values = _extract(self._words, start, length).astype(np.int64)
             order = np.argsort(values, kind="stable")
             starts = np.zeros((1 << length) + 1, dtype=np.int32)
             np.cumsum(np.bincount(values, minlength=1 << length), out=starts[1:])
             self._tables.append((values, order, starts))
 
     def join(self, queries: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, query number, distance) of the hashes within FEW_CHUNKS - 1 bits of a
-        query, and of farther ones up to `radius` that agree with it on a chunk; each pair
-        once. Blocks of queries run on all cores."""
-        queries = np.asarray(queries, dtype=np.uint64).reshape(-1)
+        """(row, query number, distance) of the hashes within chunks - 1 bits of a query
+        (queries: as the hashes, (m,) or (m, k)), and of farther ones up to `radius` that agree
+        with it on a chunk; each pair once. Blocks of queries run on all cores."""
+        queries = np.asarray(queries, dtype=np.uint64).reshape(-1, self._words.shape[1])
         return joined_in_blocks(queries, lambda block, first: self._block(block, first, radius))
 
     def _block(
@@ -168,7 +172,7 @@ class FewHashes:
         for c, ((start, length), (_, order, starts)) in enumerate(
             zip(self._bounds, self._tables, strict=True)
         ):
-            chunk = _extract(queries[:, None], start, length).astype(np.int64)
+            chunk = _extract(queries, start, length).astype(np.int64)
             chunks.append(chunk)
             lo, hi = starts[chunk], starts[chunk + 1]
             q = np.flatnonzero(hi > lo)
@@ -177,8 +181,10 @@ class FewHashes:
             counts = (hi[q] - lo[q]).astype(np.int64)
             at = run_positions(lo[q], counts)
             q, rows = np.repeat(q, counts), order[at]
-            distances = np.bitwise_count(queries[q] ^ self._words[rows]).astype(np.int64)
-            keep = distances <= radius
+            distances = popcount_rows(queries[q] ^ self._words[rows])
+            near = np.flatnonzero(distances <= radius)
+            q, rows, distances = q[near], rows[near], distances[near]
+            keep = np.ones(len(rows), dtype=bool)
             for earlier in range(c):  # each pair once: from the first chunk they share
                 keep &= self._tables[earlier][0][rows] != chunks[earlier][q]
             out.append((rows[keep], q[keep] + first, distances[keep]))

@@ -19,55 +19,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.core.hamming import concatenated
+from desktop.core.chunk_joins import FewHashes
 from desktop.core.similarity import Columns
 from desktop.core.sorted_sets import unique_pairs
 
 CHUNKS = 16  # of 16 bits in a 256-bit PDQ hash
-QUERY_BLOCK = 1 << 16  # query hashes joined at a time: memory stays flat at any size
-
-
-def _chunks(words: np.ndarray) -> np.ndarray:
-    """(n, CHUNKS) uint16 chunks of (n, 4) uint64 words (any fixed order of the bits)."""
-    return np.ascontiguousarray(words, dtype=np.uint64).view(np.uint16).reshape(-1, CHUNKS)
 
 
 def chunk_join(
     stored: np.ndarray, queries: np.ndarray, radius: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(stored row, query row, distance) of every pair of 256-bit hashes ((n, 4) words) that
-    agree exactly on one of their CHUNKS chunks and are within `radius` bits, each pair once."""
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    stored_chunks = _chunks(stored)
-    # per chunk, a direct table of its 65,536 values: where each value's stored rows start
-    # (rows in order of that chunk) and how many there are; one gather per query
-    orders = [np.argsort(stored_chunks[:, c], kind="stable") for c in range(CHUNKS)]
-    counts = [np.bincount(stored_chunks[:, c], minlength=1 << 16) for c in range(CHUNKS)]
-    starts = [np.cumsum(count) - count for count in counts]
-    for first in range(0, len(queries), QUERY_BLOCK):
-        block = queries[first : first + QUERY_BLOCK]
-        query_chunks = _chunks(block)
-        for c in range(CHUNKS):
-            many = counts[c][query_chunks[:, c]]
-            asking = np.flatnonzero(many)
-            if not len(asking):
-                continue
-            many = many[asking]
-            low = starts[c][query_chunks[asking, c]]
-            total = int(many.sum())
-            number = np.repeat(asking, many)
-            # each query's run of equal values: its start, then one step per match
-            at = np.arange(total) - np.repeat(np.cumsum(many) - many, many)
-            rows = orders[c][np.repeat(low, many) + at]
-            distance = np.bitwise_count(stored[rows] ^ block[number]).sum(axis=1, dtype=np.int64)
-            near = distance <= radius
-            found.append((rows[near], number[near] + first, distance[near]))
-    rows, numbers, distances = concatenated(found)
-    if not len(rows):
-        return rows, numbers, distances
-    # a pair near enough is met through each chunk it agrees on: keep it once
-    _, once = np.unique(np.stack([rows, numbers], axis=1), axis=0, return_index=True)
-    return rows[once], numbers[once], distances[once]
+    agree exactly on one of their CHUNKS chunks and are within `radius` bits, each pair once:
+    the stored hashes (few: the pictures found inside screenshots) in a direct table of their
+    65,536 values per chunk."""
+    return FewHashes(stored, CHUNKS).join(queries, radius)
 
 
 def region_pairs(
