@@ -4,7 +4,7 @@ The first stage's 64-bit hashes keep a picture's 8x8 lowest frequencies. A textu
 grass, gravel, a field of stars) has almost nothing there, so those bits move 20-32 of 64
 under any resampling and a texture shown in a chat screenshot never meets its photograph; its
 PDQ (16x16 frequencies of a filtered copy) holds better: measured on the benchmark's chat
-screenshots, the picture found inside (fingerprints.content_region) lies 10-28 bits of 256
+screenshots, the picture found inside (picture_framing.content_region) lies 10-28 bits of 256
 from its photograph's trimmed PDQ (the textures 22-28), every other picture 41 or more.
 
 So the trimmed PDQ of each picture found inside a screenshot or collage (few in a case: the

@@ -6,7 +6,7 @@ import numpy as np
 
 from desktop.core.crops import thumbnail_pixels
 from desktop.core.features import Features, local_features
-from desktop.core.fingerprints import content_region
+from desktop.core.picture_framing import content_region
 
 THUMBNAIL_MARGIN = 0.005  # of each side: how near its edges a thumbnail's region may come
 
@@ -35,7 +35,7 @@ class ThumbnailBatch:
         return self._features[media_id]
 
     def region(self, media_id: int) -> np.ndarray | None:
-        """The picture found inside a screenshot's thumbnail (fingerprints.content_region, as
+        """The picture found inside a screenshot's thumbnail (picture_framing.content_region, as
         ingest found it in the working copy of the same size), or None. Up to half a percent
         from the edges: the thumbnail's JPEG smears a picture's colours 2-4 px into the
         window's ground, which moves a picture 30 px from the window's edge (8 px of 256)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from desktop.core.fingerprints import content_region
 from desktop.core.media import shrink
+from desktop.core.picture_framing import content_region
 from desktop.core.samples import scene
 
 GROUND = (236, 239, 242)

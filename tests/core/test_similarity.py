@@ -8,20 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
-from desktop.core.fingerprints import (
-    _median_colour,
-    border_box,
-    content_region,
-    detail_score,
-    dihedral_pdq,
-    extra_hashes,
-    frame_angle,
-)
+from desktop.core.fingerprints import detail_score, dihedral_pdq, extra_hashes
 from desktop.core.hashing import hamming_hex, perceptual_hashes
 from desktop.core.match_groups import UnionFind, group_matches
 from desktop.core.media import decode_reduced
 from desktop.core.pdq import pdq_hash
 from desktop.core.pdq_distances import turned_distances
+from desktop.core.picture_framing import _median_colour, border_box, content_region, frame_angle
 from desktop.core.samples import EDITS, jpeg_bytes, scene
 from desktop.core.similar_ranking import rank_similar
 from desktop.core.similarity import (
