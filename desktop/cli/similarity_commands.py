@@ -146,7 +146,7 @@ def _member_json(member: dict[str, Any]) -> dict[str, Any]:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from desktop.jobs.grouping import similar_to_file, similar_to_media
+    from desktop.jobs.similar_media import similar_to_file, similar_to_media
 
     if args.top < 1:
         raise UserError("--top must be 1 or more.")

@@ -5,62 +5,29 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
-from pathlib import Path
 
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.crops import (
-    WHOLE,
-    confirm_crop,
-    crop_candidates_for,
-    thumbnail_pixels,
-)
-from desktop.core.features import Features, local_features
-from desktop.core.fingerprints import (
-    FINGERPRINT_VERSION,
-    MASKED_VARIANTS,
-    ORIENTATION_VARIANTS,
-    REGION_PREFIX,
-)
-from desktop.core.hamming import hex_to_words
+from desktop.core.crops import WHOLE
+from desktop.core.fingerprints import FINGERPRINT_VERSION
 from desktop.core.match_groups import group_matches, joined
-from desktop.core.media import (
-    SNIFF_BYTES,
-    VIDEO_TYPES,
-    DecodeFailure,
-    decode_reduced,
-    sniff_type,
-)
 from desktop.core.pair_confirmation import PairJudge, taken_candidates
-from desktop.core.pdq import pdq_hash
-from desktop.core.picture_hashes import picture_hashes
 from desktop.core.region_pairs import region_pairs
-from desktop.core.similar_ranking import rank_similar
 from desktop.core.similarity import (
     MIN_DETAIL,
     STRICTNESS,
     Columns,
-    Fingerprints,
     Match,
     Rule,
     candidate_pairs,
-    pdq_limit,
     settle_pairs,
 )
 from desktop.core.sorted_sets import unique_pairs, unique_sorted
 from desktop.core.thumbnail_batch import ThumbnailBatch
-from desktop.core.windows import (
-    CROP_ALGORITHM,
-    CROP_ROW_BITS,
-    CROP_VARIANT,
-    VIEW_ROW_BITS,
-    VIEW_VARIANT,
-)
 from desktop.jobs.crop_candidates import crop_candidates
 from desktop.jobs.video_grouping import VIDEO_RULES, through_copies, video_relations
-from desktop.jobs.video_similar import file_query, relations_of_file, relations_of_media
-from desktop.store import audit, fingerprint_columns, videos, window_files
+from desktop.store import audit, fingerprint_columns, window_files
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError
 from desktop.store.media_view import thumbnails
@@ -70,7 +37,6 @@ Cancel = Callable[[], bool]
 
 _RULES = sorted((k, *astuple(v)) for k, v in STRICTNESS.items())
 THUMBNAIL_BATCH = 200  # thumbnails read at a time to confirm crops
-CROP_CANDIDATES = 50  # nearest crop candidates confirmed for one similar-picture search
 ENGINE = f"{FINGERPRINT_VERSION}; rules {_RULES}; {VIDEO_RULES}"
 
 
@@ -312,228 +278,3 @@ def update_groups_after_ingest(db: Database, progress: Progress, cancel: Cancel)
                 audit.append(db, "groups.failed", "after ingest", after={"error": repr(error)})
         except Exception:  # noqa: BLE001 - never let this lose the ingest
             pass
-
-
-# ---- similar pictures ------------------------------------------------------------------------
-
-
-def _fingerprints(db: Database) -> Fingerprints:
-    return fingerprint_columns.fingerprints(db)
-
-
-def rank_media(
-    fp: Fingerprints, media_id: int, top: int
-) -> list[tuple[int, int, str, bool]] | None:
-    """The engine's ranking for one media of `fp` (None when it has no fingerprint)."""
-    rows = np.nonzero(fp.ids == media_id)[0]
-    if len(rows) == 0:
-        return None
-    row = int(rows[0])
-    detailed = fp.detail[row] >= MIN_DETAIL  # only detailed pictures have masked views
-    return rank_similar(
-        fp,
-        fp.original[row],
-        fp.oriented[row],
-        int(fp.quality[row]),
-        top,
-        exclude=media_id,
-        query_masked=fp.masked[row] if detailed else None,
-        query_framed=bool(fp.framed[row]),
-    )
-
-
-def similar_to_media(db: Database, media_id: int, top: int) -> list[dict]:
-    """The media of the case nearest to one of its media, nearest first: pictures by the
-    picture engine, and media that share frames with it through videos (with their times)."""
-    if videos.video_details(db, media_id) is not None:
-        return relations_of_media(db, media_id)[:top]
-    pictures = _similar_pictures(db, media_id, top)
-    return _merged(pictures, relations_of_media(db, media_id), top)
-
-
-def _merged(pictures: list[dict], frames: list[dict], top: int) -> list[dict]:
-    """Picture results and frame relations, each media once (its nearest), nearest first."""
-    by_media = {entry["media_id"]: entry for entry in pictures}
-    for entry in frames:
-        current = by_media.get(entry["media_id"])
-        if current is None or entry["distance"] < current["distance"]:
-            by_media[entry["media_id"]] = entry
-    return sorted(by_media.values(), key=lambda e: e["distance"])[:top]
-
-
-def _similar_pictures(db: Database, media_id: int, top: int) -> list[dict]:
-    found = rank_media(_fingerprints(db), media_id, top)
-    if found is None:
-        if group_store.media_summary(db, media_id) is None:
-            raise CaseError(f"There is no media {media_id} in this case.")
-        raise CaseError(f"Media {media_id} is not a decodable picture: it has no fingerprint.")
-    windows = _case_windows(db)
-    rows, views, more = windows
-    at = rows[0] == media_id
-    mine, my_detail, my_views = rows[1][at], rows[2][at], views[1][views[0] == media_id]
-    my_more = more[1][more[0] == media_id]
-    pixels = thumbnails(db.conn, [media_id]).get(media_id)
-    if len(mine) and pixels is not None:  # not for smooth or uniform pictures
-        query = (mine[0], my_views[0] if len(my_views) else None,
-                 my_more[0] if len(my_more) else None)  # fmt: skip
-        detail, picture = int(my_detail[0]), thumbnail_pixels(pixels)
-        framed = media_id in fingerprint_columns.framed_media(db)
-        crops = _crops_of(db, windows, query, detail, picture, media_id, framed)
-        found = _with_crops(found, crops, top)
-    return _described(db, found)
-
-
-def similar_to_file(db: Database, path: Path, top: int) -> list[dict]:
-    """The media of the case nearest to a picture or video file given by the analyst."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError as error:
-        raise CaseError(f"Cannot read {path}: {error.strerror}.") from None
-    query = file_query(path, fingerprint_columns.last_media_id(db) + 1)
-    frames = relations_of_file(db, query)
-    if sniff_type(head) in VIDEO_TYPES or not query.timeline.is_picture:
-        return frames[:top]
-    return _merged(_similar_picture_file(db, path, top), frames, top)
-
-
-def _similar_picture_file(db: Database, path: Path, top: int) -> list[dict]:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CaseError(f"Cannot read {path}: {error.strerror}.") from None
-    try:
-        decoded = decode_reduced(data)
-    except DecodeFailure as failure:
-        raise CaseError(f"Cannot use {path} as a picture: {failure.reason}.") from None
-    original_hex, _ = pdq_hash(np.asarray(decoded.image))
-    # as ingest takes them (a picture inside a screenshot cut from the reduced decode, not the
-    # 256 px copy): the query's region hashes must be the kind the case stores
-    hashes, preview = picture_hashes(decoded.image, decoded.orientation)
-    extra = {h.variant: h for h in hashes if h.algorithm == "pdq"}
-    framed = any(h.variant.startswith(REGION_PREFIX) for h in hashes)
-    original = hex_to_words([original_hex], 256)[0]
-    oriented = hex_to_words([extra[v].hex for v in ORIENTATION_VARIANTS], 256)
-    masked = None
-    if all(v in extra for v in MASKED_VARIANTS):  # only detailed pictures have masked views
-        masked = hex_to_words([extra[v].hex for v in MASKED_VARIANTS], 256)
-    quality = extra["trim"].quality or 0
-    found = rank_similar(
-        _fingerprints(db),
-        original,
-        oriented,
-        quality,
-        top,
-        query_masked=masked,
-        query_framed=framed,
-    )
-    row = [h for h in hashes if h.algorithm == CROP_ALGORITHM and h.variant == CROP_VARIANT]
-    more = [h.hex for h in hashes if h.algorithm == CROP_ALGORITHM and h.variant == VIEW_VARIANT]
-    views = [h.hex for h in hashes if h.algorithm == "mask64"]
-    if row:  # not for smooth or uniform pictures
-        query = (
-            hex_to_words([row[0].hex], CROP_ROW_BITS)[0],
-            hex_to_words(views, 256)[0] if views else None,
-            hex_to_words(more, VIEW_ROW_BITS)[0] if more else None,
-        )
-        detail = row[0].quality or 0
-        crops = _crops_of(db, _case_windows(db), query, detail, np.asarray(preview), None, framed)
-        found = _with_crops(found, crops, top)
-    return _described(db, found)
-
-
-def _case_windows(db: Database) -> tuple[Columns, Columns, Columns]:
-    """The case's crop64 rows, mask64 rows and views rows: every picture's windows."""
-    return (
-        fingerprint_columns.crop_rows(db),
-        fingerprint_columns.masked_coarse_columns(db),
-        fingerprint_columns.view_rows(db),
-    )
-
-
-def _crops_of(
-    db: Database,
-    windows: tuple[Columns, Columns, Columns],
-    query: tuple[np.ndarray, np.ndarray | None, np.ndarray | None],
-    query_detail: int,
-    pixels: np.ndarray,
-    exclude: int | None,
-    query_framed: bool,
-) -> list[tuple[int, int, str]]:
-    """(media id, distance, edit) of the pictures of the case (`windows`: _case_windows) that
-    the query picture (its crop64 row, its masked views' hashes and its views row when it has
-    them, its detail score, and its pixels, at most THUMBNAIL_SIDE) is a confirmed crop of,
-    or that are crops of it, as closely as the grouping confirms crops."""
-    rule = STRICTNESS["normal"]
-    rows, views, more = windows
-    detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
-    framed = fingerprint_columns.framed_media(db)
-    plain = _without_features(framed, detail)
-    query_plain = query_framed or query_detail < MIN_DETAIL
-    own, own_views, own_more = query
-    candidates = crop_candidates_for(
-        own, own_views, rows, views, rule.nominated, CROP_CANDIDATES, own_more, more
-    )
-    # as the grouping: beyond the rule's radius, corner views only, and their pixels decide
-    windows_bits = np.array([(c[1], c[3]) for c in candidates], dtype=np.int64).reshape(-1, 2)
-    kept, beyond = taken_candidates(rule, windows_bits[:, 0], windows_bits[:, 1])
-    candidates = [(m, w, q, bool(n)) for (m, w, q, _), k, n
-                  in zip(candidates, kept, beyond, strict=True) if k and m != exclude]  # fmt: skip
-    pictures = ThumbnailBatch(thumbnails(db.conn, sorted({m for m, *_ in candidates})))
-    query_features: list[Features] = []
-
-    def features(media_id: int, query_is_crop: bool) -> tuple[Features, Features]:
-        if not query_features:
-            query_features.append(local_features(pixels))
-        pair = (query_features[0], pictures.features(media_id))
-        return pair if query_is_crop else (pair[1], pair[0])
-
-    found = []
-    for media_id, window, query_is_crop, nominated in candidates:
-        if media_id not in pictures or (nominated and (query_framed or media_id in framed)):
-            continue
-        crop, original = (
-            (pixels, pictures[media_id]) if query_is_crop else (pictures[media_id], pixels)
-        )
-        sparse = min(query_detail, detail[media_id]) < MIN_DETAIL
-        distance, ok, edit = confirm_crop(
-            crop, original, window, int(pdq_limit(rule, sparse)),
-            None if query_plain or media_id in plain
-            else lambda m=media_id, q=query_is_crop: features(m, q),
-            pixels=not query_framed and media_id not in framed, nominated=nominated,
-        )  # fmt: skip
-        if ok:
-            found.append((media_id, distance, edit))
-    return found
-
-
-def _with_crops(
-    found: list[tuple[int, int, str, bool]], crops: list[tuple[int, int, str]], top: int
-) -> list[tuple[int, int, str, bool]]:
-    """The ranking with confirmed crops in it, each by its aligned distance where that is
-    nearer than the whole pictures' (a crop is a reliable match: it was confirmed)."""
-    ranked = {entry[0]: entry for entry in found}
-    for media_id, distance, edit in crops:
-        if media_id not in ranked or distance < ranked[media_id][1]:
-            ranked[media_id] = (media_id, distance, edit, True)
-    return sorted(ranked.values(), key=lambda entry: entry[1])[:top]
-
-
-def _described(db: Database, found: list[tuple[int, int, str, bool]]) -> list[dict]:
-    out = []
-    for media_id, distance, explanation, reliable in found:
-        entry = group_store.media_summary(db, media_id) or {"media_id": media_id}
-        near = distance <= STRICTNESS["normal"].pdq and reliable
-        entry.update(
-            {
-                "distance": distance,
-                "near_duplicate": near,
-                "explanation": explanation,
-                "reliable": reliable,
-                "relation": "same" if near else None,
-                "time": None,
-                "matched_time": None,
-            }
-        )
-        out.append(entry)
-    return out

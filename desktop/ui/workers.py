@@ -296,7 +296,7 @@ SIMILAR_SHOWN = 12
 def _engine_similar(conn: Any, case_path: Path, media_id: int) -> list[tuple[int, int, str]] | None:
     """The near-duplicate engine's ranking (issue 6: orientation-aware PDQ), or None if the
     case has no engine fingerprints for this media."""
-    from desktop.jobs.grouping import rank_media
+    from desktop.jobs.similar_media import rank_media
     from desktop.store.fingerprint_columns import fingerprints
 
     key = f"engine:{case_path}"

@@ -142,7 +142,7 @@ def test_grouping_failure_after_ingest_is_recorded_not_raised(sample_case, monke
 def test_watermarked_copy_groups_and_is_found_by_similar_search(tmp_path):
     from PIL import Image, ImageDraw
 
-    from desktop.jobs.grouping import similar_to_file
+    from desktop.jobs.similar_media import similar_to_file
 
     img = scene(42, (320, 240))
     stamped = img.convert("RGBA")
@@ -212,7 +212,7 @@ def test_corner_crop_other_shape_and_small_turn_join_and_say_so(tmp_path):
     from PIL import Image
 
     from desktop.core.crops import turned_inner
-    from desktop.jobs.grouping import similar_to_media
+    from desktop.jobs.similar_media import similar_to_media
 
     evidence = tmp_path / "evidence"
     photo = _photo_and_other(evidence, 331)

@@ -11,8 +11,9 @@ from PIL import Image, ImageDraw, ImageFilter
 from desktop.core.crops import NOT_CUT
 from desktop.core.samples import jpeg_bytes, scene
 from desktop.core.similarity import STRICTNESS
-from desktop.jobs.grouping import confirmed_crops, similar_to_media
+from desktop.jobs.grouping import confirmed_crops
 from desktop.jobs.ingest import ingest
+from desktop.jobs.similar_media import similar_to_media
 from desktop.store import fingerprint_columns
 from desktop.store import groups as group_store
 from desktop.store.db import open_case

@@ -9,8 +9,9 @@ import pytest
 from helpers.videos import edited_videos
 
 from desktop.cli import main
-from desktop.jobs.grouping import similar_to_file, similar_to_media, update_groups
+from desktop.jobs.grouping import update_groups
 from desktop.jobs.ingest import ingest
+from desktop.jobs.similar_media import similar_to_file, similar_to_media
 from desktop.store import groups as group_store
 from desktop.store.db import open_case
 
