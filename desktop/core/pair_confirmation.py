@@ -46,6 +46,13 @@ def taken_candidates(
     return ~beyond | corner, beyond
 
 
+def without_features(framed: set[int], detail: dict[int, int]) -> set[int]:
+    """Media whose candidates local features are never asked about: screenshots (`framed`:
+    their app window matches another screenshot's one to one) and pictures mostly of one
+    flat colour."""
+    return framed | {m for m, d in detail.items() if d < MIN_DETAIL}
+
+
 @dataclass
 class PairJudge:
     """What the grouping knows to confirm pairs: the rule, each media's detail score, the

@@ -15,14 +15,16 @@ class ThumbnailBatch:
     """Stored thumbnails of a batch of media, decoded and their local features computed once
     each, when first asked for."""
 
-    def __init__(self, stored: dict[int, bytes]):
+    def __init__(self, stored: dict[int, bytes], decoded: dict[int, np.ndarray] | None = None):
+        """`stored`: thumbnails (JPEG) by media id; `decoded`: pictures already decoded (a
+        query picture given as pixels) by the id they are asked for by."""
         self._stored = {m: jpeg for m, jpeg in stored.items() if jpeg is not None}
-        self._pixels: dict[int, np.ndarray] = {}
+        self._pixels: dict[int, np.ndarray] = dict(decoded or {})
         self._features: dict[int, Features] = {}
         self._regions: dict[int, np.ndarray | None] = {}
 
     def __contains__(self, media_id: int) -> bool:
-        return media_id in self._stored
+        return media_id in self._stored or media_id in self._pixels
 
     def __getitem__(self, media_id: int) -> np.ndarray:
         if media_id not in self._pixels:

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from desktop.core.crops import WHOLE
 from desktop.core.fingerprints import FINGERPRINT_VERSION
 from desktop.core.match_groups import group_matches, joined
-from desktop.core.pair_confirmation import PairJudge, taken_candidates
+from desktop.core.pair_confirmation import PairJudge, taken_candidates, without_features
 from desktop.core.region_pairs import region_pairs
 from desktop.core.similarity import (
     MIN_DETAIL,
@@ -221,7 +221,7 @@ def confirmed_crops(
     # local features match a screenshot's app window as well as its picture, and so do the
     # pixels: never asked about screenshots; features not about pictures mostly of one colour
     framed = fingerprint_columns.framed_media(db)
-    judge = PairJudge(rule, detail, framed, _without_features(framed, detail))
+    judge = PairJudge(rule, detail, framed, without_features(framed, detail))
     # a crop meets the windows of every copy of its original: once one is confirmed, the
     # rest join nothing new and are not looked at
     together = joined(existing, found)
@@ -249,13 +249,6 @@ def confirmed_crops(
                 matches.append(Match(min(c, o), max(c, o), distance, edit))
                 together.union(c, o)
     return matches
-
-
-def _without_features(framed: set[int], detail: dict[int, int]) -> set[int]:
-    """Media whose candidates local features are never asked about: screenshots (`framed`:
-    their app window matches another screenshot's one to one) and pictures mostly of one
-    flat colour."""
-    return framed | {m for m, d in detail.items() if d < MIN_DETAIL}
 
 
 def _audit_counts(summary: GroupingSummary) -> dict[str, object]:

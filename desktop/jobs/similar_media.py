@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.crops import confirm_crop, crop_candidates_for, thumbnail_pixels
-from desktop.core.features import Features, local_features
+from desktop.core.crops import crop_candidates_for, thumbnail_pixels
 from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS, REGION_PREFIX
 from desktop.core.hamming import hex_to_words
 from desktop.core.media import (
@@ -20,11 +19,11 @@ from desktop.core.media import (
     decode_reduced,
     sniff_type,
 )
-from desktop.core.pair_confirmation import taken_candidates
+from desktop.core.pair_confirmation import PairJudge, taken_candidates, without_features
 from desktop.core.pdq import pdq_hash
 from desktop.core.picture_hashes import picture_hashes
 from desktop.core.similar_ranking import rank_similar
-from desktop.core.similarity import MIN_DETAIL, STRICTNESS, Columns, Fingerprints, pdq_limit
+from desktop.core.similarity import MIN_DETAIL, STRICTNESS, Columns, Fingerprints
 from desktop.core.thumbnail_batch import ThumbnailBatch
 from desktop.core.windows import (
     CROP_ALGORITHM,
@@ -33,7 +32,6 @@ from desktop.core.windows import (
     VIEW_ROW_BITS,
     VIEW_VARIANT,
 )
-from desktop.jobs.grouping import _without_features
 from desktop.jobs.video_similar import file_query, relations_of_file, relations_of_media
 from desktop.store import fingerprint_columns, videos
 from desktop.store import groups as group_store
@@ -163,7 +161,10 @@ def _similar_picture_file(db: Database, path: Path, top: int) -> list[dict]:
             hex_to_words(more, VIEW_ROW_BITS)[0] if more else None,
         )
         detail = row[0].quality or 0
-        crops = _crops_of(db, _case_windows(db), query, detail, np.asarray(preview), None, framed)
+        query_id = fingerprint_columns.last_media_id(db) + 1  # no media has it
+        crops = _crops_of(
+            db, _case_windows(db), query, detail, np.asarray(preview), query_id, framed
+        )
         found = _with_crops(found, crops, top)
     return _described(db, found)
 
@@ -183,19 +184,20 @@ def _crops_of(
     query: tuple[np.ndarray, np.ndarray | None, np.ndarray | None],
     query_detail: int,
     pixels: np.ndarray,
-    exclude: int | None,
+    query_id: int,
     query_framed: bool,
 ) -> list[tuple[int, int, str]]:
     """(media id, distance, edit) of the pictures of the case (`windows`: _case_windows) that
     the query picture (its crop64 row, its masked views' hashes and its views row when it has
-    them, its detail score, and its pixels, at most THUMBNAIL_SIDE) is a confirmed crop of,
-    or that are crops of it, as closely as the grouping confirms crops."""
+    them, its detail score, and its pixels, at most THUMBNAIL_SIDE; `query_id`: its media id,
+    or an id no media has) is a confirmed crop of, or that are crops of it, confirmed as the
+    grouping confirms crops (PairJudge)."""
     rule = STRICTNESS["normal"]
     rows, views, more = windows
     detail = dict(zip(rows[0].tolist(), rows[2].tolist(), strict=True))
-    framed = fingerprint_columns.framed_media(db)
-    plain = _without_features(framed, detail)
-    query_plain = query_framed or query_detail < MIN_DETAIL
+    detail[query_id] = query_detail
+    framed = fingerprint_columns.framed_media(db) | ({query_id} if query_framed else set())
+    judge = PairJudge(rule, detail, framed, without_features(framed, detail))
     own, own_views, own_more = query
     candidates = crop_candidates_for(
         own, own_views, rows, views, rule.nominated, CROP_CANDIDATES, own_more, more
@@ -204,30 +206,15 @@ def _crops_of(
     windows_bits = np.array([(c[1], c[3]) for c in candidates], dtype=np.int64).reshape(-1, 2)
     kept, beyond = taken_candidates(rule, windows_bits[:, 0], windows_bits[:, 1])
     candidates = [(m, w, q, bool(n)) for (m, w, q, _), k, n
-                  in zip(candidates, kept, beyond, strict=True) if k and m != exclude]  # fmt: skip
-    pictures = ThumbnailBatch(thumbnails(db.conn, sorted({m for m, *_ in candidates})))
-    query_features: list[Features] = []
-
-    def features(media_id: int, query_is_crop: bool) -> tuple[Features, Features]:
-        if not query_features:
-            query_features.append(local_features(pixels))
-        pair = (query_features[0], pictures.features(media_id))
-        return pair if query_is_crop else (pair[1], pair[0])
-
+                  in zip(candidates, kept, beyond, strict=True) if k and m != query_id]  # fmt: skip
+    stored = thumbnails(db.conn, sorted({m for m, *_ in candidates}))
+    pictures = ThumbnailBatch(stored, decoded={query_id: pixels})
     found = []
     for media_id, window, query_is_crop, nominated in candidates:
-        if media_id not in pictures or (nominated and (query_framed or media_id in framed)):
+        if media_id not in pictures:
             continue
-        crop, original = (
-            (pixels, pictures[media_id]) if query_is_crop else (pictures[media_id], pixels)
-        )
-        sparse = min(query_detail, detail[media_id]) < MIN_DETAIL
-        distance, ok, edit = confirm_crop(
-            crop, original, window, int(pdq_limit(rule, sparse)),
-            None if query_plain or media_id in plain
-            else lambda m=media_id, q=query_is_crop: features(m, q),
-            pixels=not query_framed and media_id not in framed, nominated=nominated,
-        )  # fmt: skip
+        crop, original = (query_id, media_id) if query_is_crop else (media_id, query_id)
+        distance, ok, edit = judge.confirm(pictures, crop, original, window, nominated)
         if ok:
             found.append((media_id, distance, edit))
     return found
