@@ -1,33 +1,33 @@
 """Video review inside an open case (a WorkspacePart): the player under the viewer's picture,
-the listen control, video badges and storyboard stepping on tiles, the videos/pictures filter,
-the contact sheet, and their keys. Frames are decoded in the player's thread and painted by the
-viewer's ImageView like any picture: blurred unless the reveal controller reveals them."""
+the listen control, the videos/pictures filter, the contact sheet, and their keys; it plugs the
+tiles' video badges and storyboard stepping (desktop.ui.video_tiles) into the workspace.
+Frames are decoded in the player's thread and painted by the viewer's ImageView like any
+picture: blurred unless the reveal controller reveals them."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QComboBox, QMessageBox
 
 from desktop.core.loudness import SPEECH, LoudnessStrip
-from desktop.core.media import VIDEO_TYPES, DecodeFailure
+from desktop.core.media import DecodeFailure
 from desktop.core.regions import Region
 from desktop.core.video_audio import VideoSound
-from desktop.core.video_meta import frame_clock, length_badge
+from desktop.core.video_meta import frame_clock
 from desktop.store import videos
-from desktop.store.browse import Conn
 from desktop.store.clues import Clue
 from desktop.ui import imaging, workers
-from desktop.ui.hosting import Badge, TileAction
+from desktop.ui.hosting import TileAction
 from desktop.ui.keys import Binding
 from desktop.ui.listening import ListenController
 from desktop.ui.reveal import PICTURE
 from desktop.ui.video_player import FrameEngine, Look, VideoUnavailable, open_video_file
+from desktop.ui.video_tiles import StoryboardSteps, VideoBadges
 from desktop.ui.widgets.video_controls import VideoControls
 
 if TYPE_CHECKING:
@@ -36,22 +36,6 @@ if TYPE_CHECKING:
 
 TICK_MS = 15
 BEHIND = 1.0  # seconds the decoder may fall behind the clock before it skips ahead
-FILM = QColor("#7c3aed")
-# Tiles whose media may have a storyboard: videos and animated pictures
-STORYBOARD_TYPES = (*VIDEO_TYPES, "gif", "webp", "png")
-
-
-class VideoBadges:
-    """A BadgeSource: a film marker and the length on video tiles (♪ when there is sound)."""
-
-    def badges(self, conn: Conn, media_ids: Sequence[int]) -> dict[int, list[Badge]]:
-        found: dict[int, list[Badge]] = {}
-        for media_id, (duration, sound) in videos.video_badges(conn, media_ids).items():
-            marks = [Badge(length_badge(duration), FILM, "top", "video")]
-            if sound:
-                marks.append(Badge("♪", FILM, "bottom", "has sound (muted)"))
-            found[media_id] = marks
-        return found
 
 
 def measure_loudness(case_path: Path, media_id: int) -> bytes:
@@ -64,55 +48,6 @@ def measure_loudness(case_path: Path, media_id: int) -> bytes:
         raise VideoUnavailable(failure.reason) from None
     finally:
         handle.close()
-
-
-class StoryboardSteps:
-    """Storyboard frames on grid tiles: the mouse across a tile picks a frame; Left/Right step
-    through the selected tile's storyboard and move on past either end."""
-
-    def __init__(self, workspace: CaseWorkspace):
-        self.workspace = workspace
-        self.model = workspace.model
-        self.keyed: int | None = None  # the tile stepped with the keys, and its frame
-        self.frame = 0
-        workspace.grid.hovered.connect(self._hovered)
-
-    def _hovered(self, row: int, place: float) -> None:
-        if 0 <= row < len(self.model.rows) and self._may_have_board(row):
-            self.keyed = None
-            self.model.set_step(self.model.rows[row].id, min(max(place, 0.0), 0.999))
-        elif self.model.step is not None and self.keyed is None:
-            self.model.set_step(None)
-
-    def _may_have_board(self, row: int) -> bool:
-        return self.model.rows[row].file_type in STORYBOARD_TYPES
-
-    def step_current(self, direction: int) -> bool:
-        """Step the current tile's storyboard; False when it has none or the step would go past
-        either end (the grid then moves on)."""
-        index = self.workspace.grid.currentIndex()
-        if not index.isValid() or not self._may_have_board(index.row()):
-            return False
-        media_id = self.model.media_id(index.row())
-        frames = self.model.storyboard_frames(media_id)
-        if not frames:
-            return False
-        frame = (0 if direction > 0 else len(frames) - 1) if self.keyed != media_id else (
-            self.frame + direction
-        )  # fmt: skip
-        if not 0 <= frame < len(frames):
-            self.clear()
-            return False
-        self.keyed, self.frame = media_id, frame
-        self.model.set_step(media_id, (frame + 0.5) / len(frames))
-        return True
-
-    def prefetch(self, media_id: int) -> None:
-        self.model.storyboard_frames(media_id)
-
-    def clear(self) -> None:
-        self.keyed = None
-        self.model.set_step(None)
 
 
 class VideoPart(QObject):
