@@ -35,13 +35,13 @@ def _median_colour(pixels: np.ndarray) -> np.ndarray:
 
 
 def _near(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """Whether each pixel of (n, 3) int16 is within BORDER_TOLERANCE of `colour` in every
+    """Whether each pixel of (..., 3) int16 is within BORDER_TOLERANCE of `colour` in every
     channel (channel by channel: numpy's loops over a last axis of 3 cost several times more)."""
     apart = np.abs(pixels - colour)
     return (
-        (apart[:, 0] <= BORDER_TOLERANCE)
-        & (apart[:, 1] <= BORDER_TOLERANCE)
-        & (apart[:, 2] <= BORDER_TOLERANCE)
+        (apart[..., 0] <= BORDER_TOLERANCE)
+        & (apart[..., 1] <= BORDER_TOLERANCE)
+        & (apart[..., 2] <= BORDER_TOLERANCE)
     )
 
 
@@ -55,7 +55,7 @@ def _uniform_run(lines: np.ndarray, limit: int) -> int:
     colour = _median_colour(first)
     if _near(first, colour).mean() < BORDER_UNIFORM_SHARE:
         return 0  # most pictures: no flat edge, nothing more to look at
-    close = (np.abs(lines[:limit].astype(np.int16) - colour) <= BORDER_TOLERANCE).all(axis=2)
+    close = _near(lines[:limit].astype(np.int16), colour)
     share = close.mean(axis=1)
     in_bar = share >= BAR_SHARE
     run = limit if in_bar.all() else int(np.argmin(in_bar))
@@ -146,7 +146,7 @@ def content_region(
     colour = _median_colour(outline)
     if _near(outline, colour).mean() < REGION_OUTLINE_SHARE:
         return None  # most pictures: no flat background around them
-    background = (np.abs(rgb.astype(np.int16) - colour) <= BORDER_TOLERANCE).all(axis=2)
+    background = _near(rgb.astype(np.int16), colour)
     boxes = []
     rows_shortest, columns_shortest = max(2, h // 25), max(2, w // 25)
     for top, bottom in _runs(background.mean(axis=1) < REGION_SEPARATOR, rows_shortest):
