@@ -291,3 +291,23 @@ def test_frames_between_keyframes_turn_only_the_chosen_into_pictures(tmp_path, m
     assert len(chosen) == 3
     assert all(t <= f.time < t + 0.5 for f, t in zip(chosen, (3, 4.5, 9), strict=True))
     assert made == [f.time for f in chosen]
+
+
+def test_frames_are_reduced_straight_to_the_engines_working_size(tmp_path, monkeypatch):
+    """A frame larger than the engine's 256 px copy is reduced to it as it is decoded (one
+    reduction, the one pHash, dHash, PDQ and the engine's hashes are all taken from), for
+    videos and animated pictures alike."""
+    sizes: list[tuple[int, int]] = []
+    fingerprints = video_ingest.picture_hashes
+
+    def recorded(image, *args, **kwargs):
+        sizes.append(image.size)
+        return fingerprints(image, *args, **kwargs)
+
+    monkeypatch.setattr(video_ingest, "picture_hashes", recorded)
+    video = small_video(tmp_path / "wide.mp4", size=(640, 360))
+    animation = animated_picture(tmp_path / "wide.gif", seed=4, size=(600, 400), frames=6)
+    for path in (video, animation):
+        result = analyse_file(os.fsencode(path))
+        assert result.status == "ok", result.reason
+    assert sizes and set(sizes) == {(256, 144), (256, 171)}
