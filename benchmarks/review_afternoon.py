@@ -144,7 +144,7 @@ class Session:
                 continue
             if steps % 9 == 0:
                 self.press("R")  # look, then blur before deciding
-                if ws.revealed is None:
+                if ws.picture_reveal.revealed is None:
                     self.note("R on the grid revealed nothing")
                 self.press("R")
             if steps % 23 == 0:
@@ -177,7 +177,7 @@ class Session:
                 self.press("V")
                 continue
             self.press("Return" if steps % 4 == 0 else categories[steps % len(categories)])
-            if ws.revealed is not None:
+            if ws.picture_reveal.revealed is not None:
                 self.note("a picture stayed revealed after a decision")
         self.press("End")
         self.press("Home")
@@ -254,7 +254,7 @@ class Session:
                 view = ws.views.currentWidget().viewport()
                 QTest.mousePress(view, Qt.MouseButton.LeftButton, pos=at)
                 QTest.qWait(500)
-                if ws.revealed is None and ws.views.currentWidget() is ws.grid:
+                if ws.picture_reveal.revealed is None and ws.views.currentWidget() is ws.grid:
                     self.note("holding the mouse on a tile revealed nothing")
                 QTest.mouseRelease(view, Qt.MouseButton.LeftButton, pos=at)
                 self.clicks["hold"] += 1

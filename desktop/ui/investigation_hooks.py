@@ -139,7 +139,8 @@ class InvestigationPart(QObject):
     def _clue_selected(self, clue: Clue | None) -> None:
         region = clue.region if clue is not None else None
         self.overlay.select_region(region, clue.id if region is not None else None)
-        self.workspace.blur_all()  # a reveal was of the picture or another clue's region
+        # a reveal was of the picture or another clue's region
+        self.workspace.picture_reveal.blur_all()
 
     def add_clue(self) -> None:
         self.workspace.show_panel(self.panel_tab)

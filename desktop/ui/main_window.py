@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
             ("next-unreviewed", "Next unreviewed", "The next media not yet reviewed (U)",
              lambda ws: ws.tile_tools.next_unreviewed()),
             ("reveal", "Reveal", "Reveal the current picture until you move on (R)",
-             lambda ws: ws.toggle_reveal()),
+             lambda ws: ws.picture_reveal.toggle_reveal()),
             ("compare", "Compare", "The two selected media side by side (C)",
              lambda ws: ws.tile_tools.compare()),
             ("list", "Grid / list", "The grid, or a list with columns (V)",
@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
             self.start.demo_button.setEnabled(True)
             self.start.status.setText("")
             if self.open_case(demo_case(folder), create=True) and self.workspace is not None:
-                self.workspace.add_evidence([str(evidence)])
+                self.workspace.evidence.add([str(evidence)])
 
         def failed(message: str) -> None:
             self.start.demo_button.setEnabled(True)
@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
         else:
             dialog.add_folder()  # most additions are one folder: start with its chooser
         if dialog.chosen() and dialog.exec():
-            self.workspace.add_evidence(dialog.chosen())
+            self.workspace.evidence.add(dialog.chosen())
 
     # ---- evidence dropped on the window ----------------------------------------------------------
 
@@ -384,14 +384,14 @@ class MainWindow(QMainWindow):
 
     def pause(self) -> None:
         if self.workspace is not None:
-            self.workspace.blur_all()
+            self.workspace.picture_reveal.blur_all()
         self.pages.setCurrentWidget(self.paused)
 
     def resume(self) -> None:
         self.pages.setCurrentWidget(self.workspace or self.start)
 
     def closeEvent(self, event) -> None:
-        if self.workspace is not None and self.workspace.ingest_worker is not None:
+        if self.workspace is not None and self.workspace.evidence.worker is not None:
             answer = QMessageBox.question(
                 self, "Vigil", "Evidence is still being added. Stop it and quit? "
                 "(What is done so far is kept; adding the same folder again resumes.)",

@@ -92,14 +92,16 @@ class TileTools(QObject):
         categories = menu.addMenu("Categorise")
         for category in ws.scheme.categories:
             action = categories.addAction(f"{category.name}\t{category.key}")
-            action.triggered.connect(lambda _=False, v=category.value: ws.categorise(v))
+            action.triggered.connect(lambda _=False, v=category.value: ws.decisions.categorise(v))
         reviewed = menu.addAction(icon("reviewed"), "Reviewed, no category\tReturn")
-        reviewed.triggered.connect(ws.mark_reviewed)
-        menu.addAction("Clear the category\tDelete").triggered.connect(lambda: ws.categorise(None))
+        reviewed.triggered.connect(ws.decisions.mark_reviewed)
+        menu.addAction("Clear the category\tDelete").triggered.connect(
+            lambda: ws.decisions.categorise(None)
+        )
         menu.addSeparator()
         single = len(media_ids) == 1
         reveal = menu.addAction(icon("reveal"), "Reveal until I move on\tR")
-        reveal.triggered.connect(ws.reveal)
+        reveal.triggered.connect(ws.picture_reveal.reveal)
         reveal.setEnabled(single)
         row = ws.model.row_of.get(media_ids[0]) if media_ids else None
         stacked = row is not None and ws.model.rows[row].stack_size > 1 and ws.stack_open is None

@@ -380,14 +380,14 @@ class VideoPart(QObject):
             self._resume = self.playing
             if self.playing:
                 self.toggle_play()
-            self.workspace.blur_all()
+            self.workspace.picture_reveal.blur_all()
         elif self._resume:
             self._resume = False
             self.toggle_play()
 
     def _reveal_changed(self) -> None:
         if self.scrubbing and self.workspace.reveals.shows(self.media_id, PICTURE):
-            self.workspace.blur_all()
+            self.workspace.picture_reveal.blur_all()
 
     # ---- listening ----------------------------------------------------------------------------
 

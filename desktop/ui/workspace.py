@@ -6,32 +6,31 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.core.categories import Scheme
-from desktop.core.regions import Region
-from desktop.store import browse, media_view, review
+from desktop.store import browse, media_view
 from desktop.store.db import open_case
 from desktop.ui import workers
+from desktop.ui.evidence_intake import EvidenceIntake
 from desktop.ui.hosting import BadgeSource, TileAction, WorkspacePart
 from desktop.ui.investigation_hooks import InvestigationPart
-from desktop.ui.keys import Binding, KeyOwner, Scope
+from desktop.ui.keys import KeyOwner
 from desktop.ui.models.media_model import MediaGridModel
-from desktop.ui.reveal import PICTURE, Reveal, RevealController
+from desktop.ui.picture_reveal import PictureReveal
+from desktop.ui.reveal import RevealController
+from desktop.ui.review_decisions import ReviewDecisions
+from desktop.ui.review_keys import bind_review_keys
 from desktop.ui.settings import AnalystSettings
 from desktop.ui.tile_tools import TileTools
 from desktop.ui.video_hooks import VideoPart
 from desktop.ui.widgets.empty_state import EmptyState, StackBar
 from desktop.ui.widgets.filter_bar import FilterBar
 from desktop.ui.widgets.grid import MediaGrid
-from desktop.ui.widgets.ingest_panel import IngestPanel
 from desktop.ui.widgets.media_table import MediaTable
 from desktop.ui.widgets.viewer import ViewerPane
 from desktop.ui.widgets.viewer_window import ViewerWindow
-
-GRID_POLL_MS = 2000  # ingest commits every ~2 s; look for new rows as often
-UNDO_DEPTH = 200
 
 
 class CaseWorkspace(QWidget):
@@ -74,19 +73,18 @@ class CaseWorkspace(QWidget):
         )
         self.viewer.similar_chosen.connect(self.show_in_viewer)
         self.reveals = RevealController(self.db, lambda: self.settings.reveal_seconds, self)
-        self.reveals.changed.connect(self._reveal_changed)
-        self.viewer.image_view.hold_started.connect(lambda: self.reveal(hold=True))
-        self.viewer.image_view.hold_ended.connect(self.reveals.end_hold)
-        self.grid.hold_started.connect(self._hold_tile)
-        self.grid.hold_ended.connect(self.reveals.end_hold)
+        self.parts: list[WorkspacePart] = []
+        self.picture_reveal = PictureReveal(
+            self.reveals, self.model, self.grid, self.viewer, self.parts, self.current_media
+        )
         self.keys = KeyOwner(self)
         self.keys.add_surface(self.grid)
         self.keys.add_surface(self.viewer.image_view)
         self.viewer_window: ViewerWindow | None = None  # the viewer on a screen of its own
-        self.parts: list[WorkspacePart] = []
         self.tile_actions: list[TileAction] = []
-        self.ingest_panel = IngestPanel()
-        self.ingest_panel.cancel_requested.connect(self.cancel_ingest)
+        self.evidence = EvidenceIntake(self.case_path, self.model, self)  # adding evidence
+        self.evidence.started.connect(self._show_empty_state)
+        self.evidence.finished.connect(self._evidence_added)
         self.model.rows_appended.connect(self._rows_arrived)
         self.count_text = ""
         self.stack_bar = StackBar()
@@ -124,15 +122,11 @@ class CaseWorkspace(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_bar)
-        layout.addWidget(self.ingest_panel)
+        layout.addWidget(self.evidence.panel)
         layout.addWidget(splitter, 1)
-        self.undo_stack: list[review.ReviewChange] = []
         self.closed = False
         self.stack_open: int | None = None  # media whose stack is open, if one is
         self.total_media: int | None = None  # media in the case, once counted
-        self.ingest_worker: workers.IngestWorker | None = None
-        self.poll_timer = QTimer(self, interval=GRID_POLL_MS)
-        self.poll_timer.timeout.connect(self.model.poll_new_rows)
         self.filter_bar.changed.connect(self.apply_query)
         self.apply_look()
         self.model.set_query(self.filter_bar.query())
@@ -141,7 +135,11 @@ class CaseWorkspace(QWidget):
         self.table.doubleClicked.connect(lambda _: self.expand_stack())
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
         self.viewer.media_changed.connect(self._media_shown)
-        self._bind_review_keys()
+        self.decisions = ReviewDecisions(
+            self.db, scheme, self.model, self.grid, self.viewer, selected=self.selected_media,
+            select_row=self.select_row, recount=self._count, tell=self.status_changed.emit,
+        )  # fmt: skip
+        bind_review_keys(self)
         self._count()
         self.investigation = InvestigationPart(self)  # clues, tags, links, entities (issue 4)
         self.add_part(self.investigation)
@@ -190,7 +188,7 @@ class CaseWorkspace(QWidget):
         self.look_changed.emit()
 
     def apply_query(self, query: browse.BrowseQuery) -> None:
-        self.blur_all()
+        self.picture_reveal.blur_all()
         self.model.set_query(query)
         self.viewer.show_media(None)
         self._count()
@@ -218,7 +216,7 @@ class CaseWorkspace(QWidget):
     def _show_empty_state(self, *_: object) -> None:
         if self.model.rowCount() > 0 or self.model.canFetchMore(self.grid.rootIndex()):
             self.empty.hide()
-        elif self.total_media == 0 and self.ingest_worker is None:
+        elif self.total_media == 0 and self.evidence.worker is None:
             self.empty.show_message("No evidence in this case yet.", "Add evidence…")
         elif self.total_media == 0:
             self.empty.show_message("Adding evidence: pictures appear here as they are read.")
@@ -242,7 +240,7 @@ class CaseWorkspace(QWidget):
         return [self.model.media_id(r) for r in rows]
 
     def _current_changed(self, current, previous) -> None:
-        self.blur_all()
+        self.picture_reveal.blur_all()
         if not current.isValid():
             self.viewer.show_media(None)
             return
@@ -254,15 +252,16 @@ class CaseWorkspace(QWidget):
             part.media_shown(media_id)
 
     def _selection_moved(self) -> None:
-        if self.revealed is not None and self.revealed != self.current_media():
-            self.blur_all()
+        revealed = self.picture_reveal.revealed
+        if revealed is not None and revealed != self.current_media():
+            self.picture_reveal.blur_all()
 
     def show_in_viewer(self, media_id: int) -> None:
         row = self.model.row_of.get(media_id)
         if row is not None:
             self.grid.setCurrentIndex(self.model.index(row))
         else:
-            self.blur_all()
+            self.picture_reveal.blur_all()
             self.viewer.show_media(media_id)
 
     def go_to_end(self) -> None:
@@ -332,7 +331,7 @@ class CaseWorkspace(QWidget):
         if row.stack_size < 2:
             return False
         self.stack_open = row.id
-        self.blur_all()
+        self.picture_reveal.blur_all()
         self.model.set_query(browse.stack_query(self.db, self.filter_bar.query(), row.id))
         self.filter_bar.setEnabled(False)
         self.stack_bar.show_stack(row.id, self.model.rowCount())
@@ -366,203 +365,36 @@ class CaseWorkspace(QWidget):
         self.select_row(row)
         return True
 
-    # ---- reveal --------------------------------------------------------------------------------
-
-    @property
-    def revealed(self) -> int | None:
-        """The media shown sharp in the grid and viewer (whole or a region), if one is."""
-        current = self.reveals.current
-        return current.media_id if current is not None and current.where == PICTURE else None
-
-    def reveal(self, hold: bool = False) -> None:
-        """Unblur the current media only, in grid and viewer, until released/moved/timed out
-        (only the selected clue's region when a clue is selected)."""
-        media_id = self.viewer.media_id or self.current_media()
-        if media_id is None:
-            return
-        region, kind = self._reveal_region(media_id), self._reveal_kind(media_id)
-        self.reveals.reveal(Reveal(media_id, PICTURE, region=region, held=hold, kind=kind))
-
-    def _reveal_region(self, media_id: int) -> Region | None:
-        for part in self.parts:
-            region = part.reveal_region(media_id)
-            if region is not None:
-                return region
-        return None
-
-    def _reveal_kind(self, media_id: int) -> str:
-        kinds = (part.reveal_kind(media_id) for part in self.parts)
-        return next((kind for kind in kinds if kind is not None), "picture")
+    # ---- what the parts say --------------------------------------------------------------------
 
     def frame_time(self, media_id: int) -> float | None:
         """Seconds of the video frame the viewer shows for this media (None: a picture)."""
         times = (part.frame_time(media_id) for part in self.parts)
         return next((time for time in times if time is not None), None)
 
-    def _reveal_changed(self) -> None:
-        whole = [m for m in (self.revealed,) if m is not None and self.reveals.whole(m)]
-        self.model.set_revealed(whole[0] if whole and whole[0] in self.model.row_of else None)
-        self.viewer.set_revealed(self.reveals.whole(self.viewer.media_id))
-
-    def _hold_tile(self) -> None:
-        media_id = self.current_media()
-        if media_id is not None and self.viewer.media_id != media_id:
-            self.viewer.show_media(media_id)  # the tile held is the one revealed
-        self.reveal(hold=True)
-
-    def toggle_reveal(self) -> None:
-        if self.revealed is not None:
-            self.blur_all()
-        else:
-            self.reveal()
-
-    def end_hold(self) -> None:
-        self.reveals.end_hold()
-
-    def blur_all(self) -> None:
-        self.reveals.end()
-
-    # ---- review --------------------------------------------------------------------------------
-
-    def _targets(self) -> list[int]:
-        ids = self.selected_media()
-        if self.model.query.stacks:
-            ids = [m for i in ids for m in browse.stack_members(self.db, i)]
-        return list(dict.fromkeys(ids))
-
-    def categorise(self, value: int | None) -> None:
-        self._record(lambda ids: review.set_category(self.db, ids, value))
-
-    def mark_reviewed(self) -> None:
-        self._record(lambda ids: review.set_reviewed(self.db, ids, True))
-
-    def _record(self, change_fn: Any) -> None:
-        ids = self._targets()
-        if not ids:
-            return
-        change = change_fn(ids)
-        self.undo_stack.append(change)
-        del self.undo_stack[:-UNDO_DEPTH]
-        self.model.refresh_review(change.media_ids)
-        self.viewer.refresh_details()
-        self._advance()
-        self._count()
-
-    def _advance(self) -> None:
-        rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
-        last = rows[-1] if rows else self.grid.currentIndex().row()
-        if last + 1 >= self.model.rowCount() and self.model.canFetchMore(self.grid.rootIndex()):
-            self.model.fetchMore(self.grid.rootIndex())
-        if last + 1 < self.model.rowCount():
-            self.select_row(last + 1)
-
-    def undo(self) -> None:
-        if not self.undo_stack:
-            self.status_changed.emit("Nothing to undo.")
-            return
-        change = self.undo_stack.pop()
-        review.undo(self.db, change)
-        self.model.refresh_review(change.media_ids)
-        row = self.model.row_of.get(change.media_ids[0])
-        if row is not None:
-            self.select_row(row)
-        self.viewer.refresh_details()
-        self._count()
-        count = len(change.media_ids)
-        self.status_changed.emit(f"Undone: {self._change_words(change)} ({count:,} media).")
-
-    def _change_words(self, change: review.ReviewChange) -> str:
-        """What a review change did, in the analyst's words (not the audit action's name)."""
-        if change.action != "review.category":
-            return "marked reviewed"
-        values = {s.category for s in change.after.values()}
-        value = values.pop() if len(values) == 1 else None
-        category = self.scheme.by_value(value)
-        if category is None:
-            return "category cleared" if value is None else "category set"
-        return f"category {category.key} · {category.name}"
-
     # ---- keys ----------------------------------------------------------------------------------
 
-    def _bind_review_keys(self) -> None:
-        bind = self.keys.bind
-        for category in self.scheme.categories:
-            bind(Binding((category.key,), f"{category.name}",
-                         lambda v=category.value: self.categorise(v)))  # fmt: skip
-        bind(Binding(("Return", "Enter"), "Reviewed, no category", self.mark_reviewed))
-        bind(Binding(("Delete", "Backspace"), "Clear the category", lambda: self.categorise(None)))
-        bind(Binding(("Space",), "Look at the current picture while held",
-                     lambda: self.reveal(hold=True), release=self.reveals.end_hold))  # fmt: skip
-        bind(Binding(("R",), "Reveal / blur the current picture", self.toggle_reveal))
-        bind(Binding(("E",), "Open the near-duplicate stack", self.expand_stack))
-        bind(Binding(("Home",), "First media", lambda: self.select_row(0)))
-        bind(Binding(("V",), "Grid or list view", self.toggle_list))
-        bind(Binding(("Ctrl+Shift+D",), "Viewer in a window of its own (second screen)",
-                     self.toggle_viewer_window, Scope.ANYWHERE))  # fmt: skip
-        bind(Binding(("End",), "Last media (loads every page)", self.go_to_end))
-        bind(
-            Binding(("Escape",), "Leave the stack (or stop drawing)", self.escape, Scope.WORKSPACE)
-        )
-        bind(Binding(("Ctrl+Z",), "Undo the last review change", self.undo, Scope.ANYWHERE))
-
     def escape(self) -> None:
+        """Esc (bound with the other review keys in desktop.ui.review_keys)."""
         if not self.investigation.cancel_drawing():
             self.collapse_stack()
 
     # ---- evidence ------------------------------------------------------------------------------
 
-    def add_evidence(
-        self, sources: list[str], processes: int | None = None
-    ) -> workers.IngestWorker | None:
-        if self.ingest_worker is not None:
-            QMessageBox.information(
-                self, "Vigil", "Evidence is already being added; wait for it to finish."
-            )
-            return None
-        worker = workers.IngestWorker(self.case_path, sources, processes)
-        worker.signals.progress.connect(self.ingest_panel.update_progress)
-        worker.signals.result.connect(self._ingest_done)
-        worker.signals.failed.connect(self._ingest_failed)
-        self.ingest_worker = worker
-        self.ingest_panel.begin(sources)
-        self.poll_timer.start()
-        self._show_empty_state()
-        workers.start(worker, workers.pool("jobs"))
-        return worker
-
     def _rows_arrived(self, _count: int) -> None:
-        """Rows committed by a running ingest joined the grid: count again (the poll timer
-        paces this to once every GRID_POLL_MS)."""
-        if self.ingest_worker is not None:
+        """Rows committed by a running ingest joined the grid: count again (the evidence
+        intake's poll timer paces this to once every GRID_POLL_MS)."""
+        if self.evidence.worker is not None:
             self._count()
 
-    def cancel_ingest(self) -> None:
-        if self.ingest_worker is not None:
-            self.ingest_worker.cancel()
-
-    def _ingest_done(self, summary: Any) -> None:
-        self.ingest_worker = None
-        if self.closed:
-            return
-        self.poll_timer.stop()
-        workers.forget_similar_index(self.case_path)
-        state = "Cancelled" if summary.cancelled else "Finished"
-        self.ingest_panel.finish(
-            f"{state}: {summary.seen:,} files, {summary.new_media:,} new media"
-            f" in {summary.elapsed:.1f} s"
-        )
+    def _evidence_added(self, summary: Any) -> None:
+        """An ingest finished (EvidenceIntake.finished): what shows the new media follows."""
         self.filter_bar.set_types(browse.file_types(self.db))
         self.model.reload()
         self._count()
         for part in self.parts:
             part.case_changed()
         self.ingest_finished.emit(summary)
-
-    def _ingest_failed(self, message: str) -> None:
-        self.ingest_worker = None
-        self.poll_timer.stop()
-        self.ingest_panel.finish(message, failed=True)
-        QMessageBox.warning(self, "Vigil", message)
 
     def _splitters(self) -> list[tuple[str, QSplitter]]:
         """The panes the analyst can resize; their sizes are kept in the settings."""
@@ -572,11 +404,11 @@ class CaseWorkspace(QWidget):
         for name, part in self._splitters():
             self.settings.set_layout(name, bytes(part.saveState().data()))
         self.closed = True
-        self.blur_all()
+        self.picture_reveal.blur_all()
         if self.viewer_window is not None:
             self.viewer_window.close()
         self.keys.stop()
         for part in self.parts:
             part.close()
-        self.cancel_ingest()
+        self.evidence.close()
         self.db.close()

@@ -88,8 +88,8 @@ def test_a_reveal_is_recorded_as_exposure_and_shown_in_the_status_bar(
     settings.reveal_seconds = 1
     ws.grid.setFocus()
     qtbot.keyClick(ws.grid, Qt.Key.Key_R)
-    assert ws.revealed == ws.current_media()
-    qtbot.waitUntil(lambda: ws.revealed is None, timeout=3000)  # the time limit
+    assert ws.picture_reveal.revealed == ws.current_media()
+    qtbot.waitUntil(lambda: ws.picture_reveal.revealed is None, timeout=3000)  # the time limit
     (event,) = [e for e in audit.events(ws.db) if e.action == "exposure.picture"]
     recorded = json.loads(event.after)
     assert recorded["media"] == ws.current_media() and recorded["how"] == "until moved"
@@ -100,9 +100,9 @@ def test_a_reveal_is_recorded_as_exposure_and_shown_in_the_status_bar(
     )
     # held: one more exposure, as long as it was held
     qtbot.keyPress(ws.grid, Qt.Key.Key_Space)
-    assert ws.revealed is not None
+    assert ws.picture_reveal.revealed is not None
     qtbot.keyRelease(ws.grid, Qt.Key.Key_Space)
-    assert ws.revealed is None
+    assert ws.picture_reveal.revealed is None
     last = json.loads([e for e in audit.events(ws.db) if e.action == "exposure.picture"][-1].after)
     assert last["how"] == "held"
 

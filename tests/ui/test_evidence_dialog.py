@@ -49,7 +49,7 @@ def test_two_folders_chosen_in_the_window_are_ingested_together(
     monkeypatch.setattr("desktop.ui.main_window.EvidenceDialog", Chosen)
     window.choose_evidence()
     ws = window.workspace
-    qtbot.waitUntil(lambda: ws.ingest_worker is None, timeout=90_000)
+    qtbot.waitUntil(lambda: ws.evidence.worker is None, timeout=90_000)
     db = open_case(case)
     assert len(items.sources(db)) == 2
     assert items.file_status_counts(db)["unsupported"] >= 1  # the note from the second drive

@@ -62,12 +62,12 @@ def test_draw_a_clue_in_the_viewer_link_it_and_find_it_again(
     # R with the clue selected reveals its region alone, timed and recorded like any reveal
     assert hooks.panel.selected_clue().id == clue.id
     qtbot.keyClick(space.grid, Qt.Key.Key_R)
-    assert space.revealed == media_id and not image_view.revealed
+    assert space.picture_reveal.revealed == media_id and not image_view.revealed
     shot, inside, outside = inside_and_outside()
     shot.save(os.path.join(SHOTS, "viewer_clue_revealed.png"))
     assert inside > 5 * outside
     qtbot.keyClick(space.grid, Qt.Key.Key_R)
-    assert space.revealed is None
+    assert space.picture_reveal.revealed is None
     exposure = [e for e in audit.events(space.db) if e.action == "exposure.picture"][-1]
     assert json.loads(exposure.after)["region"] == clue.region.as_dict()
     window.grab().save(os.path.join(SHOTS, "window_investigation.png"))

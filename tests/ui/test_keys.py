@@ -79,7 +79,7 @@ def test_free_text_typed_into_every_text_field_writes_nothing_and_reveals_nothin
             qtbot.keyClick(field, key)
         qtbot.keyPress(field, Qt.Key.Key_Space)  # held
         qtbot.keyRelease(field, Qt.Key.Key_Space)
-        assert space.revealed is None, field
+        assert space.picture_reveal.revealed is None, field
         assert not space.investigation.overlay.is_drawing(), field
         assert space.stack_open is None, field
         assert events(space) == before, field
@@ -114,7 +114,7 @@ def test_review_keys_act_only_on_the_grid_and_the_picture(space, qtbot):
     space.investigation.panel.tag_list.setFocus()
     qtbot.keyClick(space.investigation.panel.tag_list, "1")
     qtbot.keyClick(space.investigation.panel.tag_list, Qt.Key.Key_R)
-    assert events(space) == before and space.revealed is None
+    assert events(space) == before and space.picture_reveal.revealed is None
     space.grid.setFocus()
     qtbot.keyClick(space.grid, "1")
     assert events(space)[len(before) :] == ["review.category"]

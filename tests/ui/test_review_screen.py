@@ -133,13 +133,13 @@ def test_an_ingest_counts_what_it_shows_and_can_be_closed_after(window, tmp_path
     ws = window.workspace
     counts = []
     ws.count_changed.connect(counts.append)
-    ws.add_evidence([str(evidence)], processes=1)
-    qtbot.waitUntil(lambda: ws.ingest_worker is None, timeout=90_000)
+    ws.evidence.add([str(evidence)], processes=1)
+    qtbot.waitUntil(lambda: ws.evidence.worker is None, timeout=90_000)
     idle(qtbot)
     shown = ws.model.rowCount()
     assert shown > 0 and counts and counts[-1].startswith(f"{shown:,} shown")
     assert window.count_label.text() == counts[-1]
-    panel = ws.ingest_panel
+    panel = ws.evidence.panel
     assert panel.label.text().startswith("Evidence added from")
     assert panel.close_button.isVisible() and not panel.cancel.isVisible()
     panel.close_button.click()
@@ -163,7 +163,7 @@ def test_small_words_and_the_start_screen(window, qtbot, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: window.workspace is not None, timeout=30_000)
     assert window.workspace.case_path == tmp_path / "demo" / "demo.vigil"
     assert window.tools.isVisible()
-    qtbot.waitUntil(lambda: window.workspace.ingest_worker is None, timeout=90_000)
+    qtbot.waitUntil(lambda: window.workspace.evidence.worker is None, timeout=90_000)
     assert window.workspace.model.rowCount() > 0
     idle(qtbot)
 
@@ -202,7 +202,7 @@ def test_a_known_badge_and_the_revealed_badge_are_both_seen_on_a_tile(space, qtb
     qtbot.waitUntil(lambda: bool(space.model.badges(space.model.media_id(0))), timeout=5000)
     space.grid.setFocus()
     qtbot.keyClick(space.grid, Qt.Key.Key_R)
-    assert space.revealed == space.model.media_id(0)
+    assert space.picture_reveal.revealed == space.model.media_id(0)
     inside = TILE_MARGIN + 5  # the tile's picture, inside the amber frame around it
     shot = space.grid.viewport().grab(rect.adjusted(inside, inside, -inside, -inside)).toImage()
     shot = shot.convertToFormat(shot.Format.Format_RGB888)
@@ -218,7 +218,7 @@ def test_a_known_badge_and_the_revealed_badge_are_both_seen_on_a_tile(space, qtb
     assert len(seen_known) > 0.5 * 40 * BADGE_HEIGHT
     assert len(seen_revealed) > 0.5 * 76 * BADGE_HEIGHT
     assert seen_known[:, 0].max() < seen_revealed[:, 0].min()  # KNOWN above REVEALED
-    space.blur_all()
+    space.picture_reveal.blur_all()
     idle(qtbot)
 
 

@@ -86,7 +86,7 @@ def test_open_select_reveal_and_reblur(window, sample_case, qtbot, settings):
     qtbot.keyPress(ws.grid, Qt.Key.Key_Space)
     idle(qtbot)
     ws.grid.viewport().repaint()
-    assert ws.revealed == media_id and ws.viewer.image_view.revealed
+    assert ws.picture_reveal.revealed == media_id and ws.viewer.image_view.revealed
     revealed = painted_tile(window, row)
     assert detail_level(revealed) > 0.6 * detail_level(original)
     others = [r.id for r in ws.model.rows if r.id != media_id]
@@ -97,36 +97,36 @@ def test_open_select_reveal_and_reblur(window, sample_case, qtbot, settings):
     qtbot.keyRelease(ws.grid, Qt.Key.Key_Space)
     idle(qtbot)
     ws.grid.viewport().repaint()
-    assert ws.revealed is None and not ws.viewer.image_view.revealed
+    assert ws.picture_reveal.revealed is None and not ws.viewer.image_view.revealed
     assert detail_level(painted_tile(window, row)) < 0.25 * detail_level(original)
 
     # holding the mouse on the picture shows it until released
     view = ws.viewer.image_view
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=view.rect().center())
-    qtbot.waitUntil(lambda: ws.revealed == media_id, timeout=2000)
+    qtbot.waitUntil(lambda: ws.picture_reveal.revealed == media_id, timeout=2000)
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=view.rect().center())
-    assert ws.revealed is None and not view.revealed
+    assert ws.picture_reveal.revealed is None and not view.revealed
 
     # and so does holding the mouse on a tile in the grid
     other = next(i for i, r in enumerate(ws.model.rows) if r.status == "ok" and i != row)
     centre = ws.grid.visualRect(ws.model.index(other)).center()
     qtbot.mousePress(ws.grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)
-    qtbot.waitUntil(lambda: ws.revealed == ws.model.media_id(other), timeout=2000)
+    qtbot.waitUntil(lambda: ws.picture_reveal.revealed == ws.model.media_id(other), timeout=2000)
     qtbot.mouseRelease(ws.grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)
-    assert ws.revealed is None
+    assert ws.picture_reveal.revealed is None
     ws.select_row(row)
 
     # R toggles it on; moving the selection blurs again
     qtbot.keyClick(ws.grid, "r")
-    assert ws.revealed == media_id
+    assert ws.picture_reveal.revealed == media_id
     ws.select_row(row + 1)
-    assert ws.revealed is None and not ws.viewer.image_view.revealed
+    assert ws.picture_reveal.revealed is None and not ws.viewer.image_view.revealed
 
     # and the timeout blurs it too
     settings.reveal_seconds = 1
     qtbot.keyClick(ws.grid, "r")
-    assert ws.revealed is not None
-    qtbot.waitUntil(lambda: ws.revealed is None, timeout=3000)
+    assert ws.picture_reveal.revealed is not None
+    qtbot.waitUntil(lambda: ws.picture_reveal.revealed is None, timeout=3000)
 
 
 def test_categorise_with_keys_advance_and_undo(window, sample_case, qtbot):
@@ -223,12 +223,12 @@ def test_add_evidence_runs_in_a_worker_and_fills_the_grid(window, tmp_path, qtbo
     ws = window.workspace
     assert ws.model.rowCount() == 0
     progress = []
-    worker = ws.add_evidence([str(evidence)], processes=1)
+    worker = ws.evidence.add([str(evidence)], processes=1)
     worker.signals.progress.connect(lambda d, t, m: progress.append((d, t, m)))
-    assert ws.ingest_panel.isVisible() and ws.ingest_panel.cancel.isEnabled()
-    qtbot.waitUntil(lambda: ws.ingest_worker is None, timeout=90_000)
+    assert ws.evidence.panel.isVisible() and ws.evidence.panel.cancel.isEnabled()
+    qtbot.waitUntil(lambda: ws.evidence.worker is None, timeout=90_000)
     assert progress and progress[-1][2] == "Done"
-    assert "Finished" in ws.ingest_panel.rate.text()
+    assert "Finished" in ws.evidence.panel.rate.text()
     assert ws.model.rowCount() > 0
     assert ws.filter_bar.type.findData("jpeg") > 0  # the new content types are offered
     idle(qtbot)
@@ -256,11 +256,11 @@ def test_cancel_stops_ingest_and_keeps_what_was_done(window, tmp_path, qtbot):
     open_case(case, create=True).close()
     window.open_case(case)
     ws = window.workspace
-    ws.add_evidence([str(evidence)], processes=1)
-    ws.ingest_panel.cancel.click()
-    assert not ws.ingest_panel.cancel.isEnabled()
-    qtbot.waitUntil(lambda: ws.ingest_worker is None, timeout=90_000)
-    assert "Cancelled" in ws.ingest_panel.rate.text()
+    ws.evidence.add([str(evidence)], processes=1)
+    ws.evidence.panel.cancel.click()
+    assert not ws.evidence.panel.cancel.isEnabled()
+    qtbot.waitUntil(lambda: ws.evidence.worker is None, timeout=90_000)
+    assert "Cancelled" in ws.evidence.panel.rate.text()
     runs = open_case(case).execute("SELECT state FROM ingest_runs").fetchall()
     assert runs == [("cancelled",)]
     idle(qtbot)

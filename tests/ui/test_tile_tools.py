@@ -142,7 +142,7 @@ def test_evidence_dropped_on_the_window_is_added(window, tmp_path, qtbot, monkey
     )  # fmt: skip
     window.dropEvent(drop)
     assert confirmed == [[str(evidence)]]
-    qtbot.waitUntil(lambda: window.workspace.ingest_worker is None, timeout=90_000)
+    qtbot.waitUntil(lambda: window.workspace.evidence.worker is None, timeout=90_000)
     assert window.workspace.model.rowCount() > 0
     idle(qtbot)
 
@@ -175,7 +175,7 @@ def test_a_double_click_opens_a_stack(space, qtbot):
     qtbot.mouseDClick(space.grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     assert space.stack_open == stacked
     qtbot.wait(400)  # longer than a hold: a double-click never reveals
-    assert space.revealed is None
+    assert space.picture_reveal.revealed is None
     idle(qtbot)
 
 
@@ -189,7 +189,7 @@ def test_the_viewer_goes_to_a_window_of_its_own_and_back(space, qtbot):
     view = space.viewer.image_view
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_R)  # the review keys work there too
-    assert space.revealed == space.current_media()
+    assert space.picture_reveal.revealed == space.current_media()
     qtbot.keyClick(view, Qt.Key.Key_R)
     window.close()
     assert space.viewer_window is None and space.viewer.window() is space.window()

@@ -116,12 +116,12 @@ def test_a_painted_frame_is_blurred_unless_revealed_and_revealing_counts_as_vide
 
 def test_scrubbing_never_shows_sharp_pixels(window, video_case, qtbot, fake_output):
     ws, clip = _open_clip(window, video_case, qtbot)
-    ws.reveal()
+    ws.picture_reveal.reveal()
     assert ws.viewer.image_view.revealed
     timeline = ws.video.controls.timeline
     qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=QPoint(timeline.width() // 2, 20))
     assert not ws.viewer.image_view.revealed
-    ws.reveal()  # R while dragging: refused
+    ws.picture_reveal.reveal()  # R while dragging: refused
     assert not ws.viewer.image_view.revealed
     qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=QPoint(timeline.width() // 2, 20))
     assert 1.5 < ws.video.position < 3.0
