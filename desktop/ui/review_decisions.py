@@ -4,7 +4,6 @@ stacks), the cursor then advancing, and undo of the last decisions."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from desktop.core.categories import Scheme
 from desktop.store import browse, review
@@ -54,7 +53,7 @@ class ReviewDecisions:
     def mark_reviewed(self) -> None:
         self._record(lambda ids: review.set_reviewed(self.db, ids, True))
 
-    def _record(self, change_fn: Any) -> None:
+    def _record(self, change_fn: Callable[[list[int]], review.ReviewChange]) -> None:
         ids = self._targets()
         if not ids:
             return
