@@ -40,7 +40,6 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw
 
-from desktop.core.picture_hashes import PREVIEW_SIDE
 from desktop.core.video_samples import write_video
 
 FPS = 25
@@ -179,10 +178,9 @@ def bare_decode(path: Path, skip: str = "NONKEY", loop_filter: str | None = None
                 threads: int = 1, thread_type: str | None = None, spacing: float = 0.95,
                 convert: bool = True, between: list[float] | None = None) -> int:  # fmt: skip
     """A bare PyAV loop: every packet read, the keyframes at least `spacing` apart decoded (as
-    the ingest's selection takes them) and turned into an RGB array of the ingest's frame size
-    (PREVIEW_SIDE); then the frames at the times in `between` that are not keyframes (those
-    the ingest kept between keyframes far apart), each from a seek to the keyframe before it.
-    Frames decoded."""
+    the ingest's selection takes them) and turned into a 512-pixel RGB array; then the frames
+    at the times in `between` that are not keyframes (those the ingest kept between keyframes
+    far apart), each from a seek to the keyframe before it. Frames decoded."""
     decoded, last, keys, taken = 0, -1e9, [], []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
@@ -243,11 +241,8 @@ def _frames_at(container, stream, targets: list[float], keys: list[float], conve
 
 
 def _use(frame: av.VideoFrame, convert: bool) -> int:
-    """Turn a frame into an RGB array the size the ingest reduces frames to (PREVIEW_SIDE)."""
     if convert:
-        scale = PREVIEW_SIDE / max(frame.width, frame.height)
-        size = round(frame.width * scale), round(frame.height * scale)
-        frame.reformat(*size, format="rgb24", interpolation="AREA").to_ndarray()
+        frame.reformat(width=512, height=288, format="rgb24", interpolation="AREA").to_ndarray()
     return 1
 
 
@@ -321,7 +316,7 @@ def main() -> None:
     sample = made[first][0]
     print(
         f"Decoding modes, one {PROFILES[first][2]} video ({duration(sample):.0f} s), one "
-        f"process, a frame a second turned into a {PREVIEW_SIDE}-pixel RGB array:"
+        "process, a frame a second turned into a 512-pixel RGB array:"
     )
     for label, options in (
         ("every frame decoded (no skipping), 1 thread", {"skip": "DEFAULT", "spacing": 0}),

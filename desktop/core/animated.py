@@ -23,9 +23,7 @@ SCAN_SECONDS = 10.0  # to read every frame's delay (not its pixels) before choos
 class AnimatedDecoder:
     """Frames of an animated picture, every one a keyframe (each is decoded cheaply)."""
 
-    def __init__(self, data: bytes, file_type: str, max_side: int = REDUCED_MAX_SIDE):
-        """`max_side`: longest side frames are reduced to."""
-        self.max_side = max_side
+    def __init__(self, data: bytes, file_type: str):
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             try:
@@ -90,7 +88,7 @@ class AnimatedDecoder:
                 continue
             try:
                 self.image.seek(number)
-                picture = shrink(self.image.convert("RGB"), self.max_side)
+                picture = shrink(self.image.convert("RGB"), REDUCED_MAX_SIDE)
             except Exception as error:  # noqa: BLE001 - a damaged frame ends the animation
                 self.damage.append(Damage(when, str(error) or type(error).__name__))
                 break

@@ -60,8 +60,7 @@ MAX_BACKWARD_JUMPS = 8  # timestamps going back by more than a few seconds: a sp
 BACKWARD_JUMP = 5.0
 MAX_FILL_FRAMES = 1500  # frames decoded to reach one chosen time (a minute at 25 fps)
 # The keyframe pass skips the loop filter when frames are reduced at least this much (a 1080p
-# frame to ingest's 256 pixels is 7.5 times; PDQ within 2 bits of the filtered frame's, as at
-# 512, on the benchmark's 1080p and 720p keyframes).
+# frame to ingest's 512 pixels is 3.75 times).
 LOOP_FILTER_SKIP_REDUCTION = 2.0
 
 _TRANSPOSE = {
@@ -133,11 +132,11 @@ class VideoDecoder:
         threads: int = 1,
         keyframe_threads: int = 1,
     ):
-        """`max_side`: longest side frames are reduced to (a picture's reduced size by default;
-        ingest asks for its frame size, video_ingest.FRAME_SIDE, a player for more).
-        `threads`: decoder threads (one per ingest worker). `keyframe_threads`: frame threads
-        for the keyframe pass (cores an ingest worker may borrow while others are idle; the
-        frames after it come from the container reopened with `threads`)."""
+        """`max_side`: longest side frames are reduced to (ingest's working size by default; a
+        player asks for more). `threads`: decoder threads (one per ingest worker).
+        `keyframe_threads`: frame threads for the keyframe pass (cores an ingest worker may
+        borrow while others are idle; the frames after it come from the container reopened
+        with `threads`)."""
         self.max_side, self.threads = max_side, threads
         self.keyframe_threads, self._scale_threads = keyframe_threads, threads
         self._source, self._file_type = source, file_type

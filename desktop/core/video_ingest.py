@@ -17,7 +17,7 @@ from desktop.core.frame_hashes import PackedHashes, pack
 from desktop.core.hashing import PerceptualHash, perceptual_hashes
 from desktop.core.limits import video_decode_budget
 from desktop.core.media import DecodeFailure
-from desktop.core.picture_hashes import PREVIEW_SIDE, picture_hashes
+from desktop.core.picture_hashes import picture_hashes
 from desktop.core.video_decode import (
     INDEXED_CONTAINERS,
     Budget,
@@ -49,13 +49,6 @@ THUMBNAIL_QUALITY = 80
 # A container whose data ends this much before the length its header gives was cut short.
 CUT_SHORT_SECONDS = 1.0
 CUT_SHORT_SHARE = 0.02
-# Frames are reduced straight to the engine's working size (a picture's thumbnail and working
-# copy), not to a picture's reduced decode (media.REDUCED_MAX_SIDE, 512): FFmpeg's scaler does
-# it in the same pass, and the frame needs no second reduction. pHash, dHash and PDQ of the
-# frame come from that copy: PDQ works on 64x64 either way. Measured on the benchmarks' videos:
-# video near-duplicates found as with 512 (benchmarks/video_edits.py, every kind the same
-# recall, precision 1.000), and a 1080p keyframe costs 2.6 ms less.
-FRAME_SIDE = PREVIEW_SIDE
 
 
 class FrameDecoder(Protocol):
@@ -184,13 +177,11 @@ def _see(frame: DecodedFrame, told: _Repeats | None = None) -> _Seen:
 def open_video(
     source: IO[bytes] | bytes, file_type: str, head: bytes, keyframe_threads: int = 1
 ) -> FrameDecoder:
-    """The decoder for a sniffed type, its frames FRAME_SIDE at most: PyAV for containers
-    (`keyframe_threads`: see VideoDecoder), Pillow for animated pictures."""
+    """The decoder for a sniffed type: PyAV for containers (`keyframe_threads`: see
+    VideoDecoder), Pillow for animated pictures."""
     if isinstance(source, bytes):
-        return AnimatedDecoder(source, file_type, max_side=FRAME_SIDE)
-    return VideoDecoder(
-        source, file_type, head, max_side=FRAME_SIDE, keyframe_threads=keyframe_threads
-    )
+        return AnimatedDecoder(source, file_type)
+    return VideoDecoder(source, file_type, head, keyframe_threads=keyframe_threads)
 
 
 def analyse_video(decoder: FrameDecoder, size: int) -> VideoOutcome:
