@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import av
-import numpy as np
 from av.video.reformatter import VideoReformatter
 from PIL import Image
 
@@ -266,15 +265,18 @@ class VideoDecoder:
         shown_width = width * float(self._sar) if self._sar and 0.2 < self._sar < 5 else width
         scale = min(1.0, self.max_side / max(shown_width, height))
         size = (max(1, round(shown_width * scale)), max(1, round(height * scale)))
+        # 32-bit pixels (rgb0): swscale's packed 24-bit output costs a 1080p frame reduced to
+        # 512 px about 0.5 ms more, and 32 bits a pixel is how Pillow holds RGB anyway
         rgb = self._scaler.reformat(
             frame,
             width=size[0],
             height=size[1],
-            format="rgb24",
+            format="rgb0",
             interpolation="AREA",
             threads=self._scale_threads,
         )
-        image = Image.fromarray(np.ascontiguousarray(rgb.to_ndarray()), "RGB")
+        plane = rgb.planes[0]
+        image = Image.frombytes("RGB", size, bytes(plane), "raw", "RGBX", plane.line_size, 1)
         turn = _TRANSPOSE.get(self.info.rotation)
         if turn is not None:
             image = image.transpose(turn)

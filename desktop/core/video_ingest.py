@@ -167,10 +167,13 @@ def _see(frame: DecodedFrame, told: _Repeats | None = None) -> _Seen:
     first = perceptual_hashes(frame.image)
     pdq = next(h for h in first if h.algorithm == "pdq" and h.variant == "original")
     words = tuple(int(pdq.hex[i : i + 16], 16) for i in range(0, 64, 16))
-    small = frame.image.resize(tile_size(*frame.image.size), Image.Resampling.BOX)
+    tile = tile_size(*frame.image.size)
     if told is not None and told(frame.time, words):
+        small = frame.image.resize(tile, Image.Resampling.BOX)
         return _Seen(frame.time, first, pdq.quality or 0, words, small, b"", repeat=True)
     hashes, preview = picture_hashes(frame.image, first=first)
+    # the storyboard tile from the engine's copy: a quarter of the frame's pixels to average
+    small = preview.resize(tile, Image.Resampling.BOX)
     return _Seen(frame.time, hashes, pdq.quality or 0, words, small, _jpeg(preview))
 
 
