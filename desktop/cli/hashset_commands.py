@@ -187,7 +187,7 @@ def cmd_key_new(args: argparse.Namespace) -> int:
     # the package commands import them here, not at the top: signatures (cryptography) would
     # cost every vigil command 30 ms to import
     from desktop.core.packages import PackageError
-    from desktop.jobs.packages import new_key_pair
+    from desktop.jobs.package_export import new_key_pair
 
     try:
         private, public, fingerprint = new_key_pair(Path(args.keyfile))
@@ -201,7 +201,7 @@ def cmd_key_new(args: argparse.Namespace) -> int:
 
 def cmd_package_export(args: argparse.Namespace) -> int:
     from desktop.core.packages import PackageError
-    from desktop.jobs.packages import export_package
+    from desktop.jobs.package_export import export_package
 
     db = open_case(args.case)
     try:
@@ -224,7 +224,7 @@ def cmd_package_export(args: argparse.Namespace) -> int:
 
 def cmd_package_import(args: argparse.Namespace) -> int:
     from desktop.core.packages import PackageError
-    from desktop.jobs.packages import import_package
+    from desktop.jobs.package_import import import_package
 
     db = open_case(args.case)
     try:

@@ -30,11 +30,16 @@ MAX_MANIFEST = 64 << 20  # bytes
 MAX_MEMBER = 16 << 30  # bytes: a million media's work is about 2 GiB; streamed, never held
 MAX_KEPT = 64 << 20  # bytes: the small members handed over in memory (case, entities)
 MAX_MEMBERS = 2_000_000
+# The members that carry a case's work (jobs.package_export writes them, jobs.package_import
+# reads them); thumbnails go under thumbnails/.
+MEDIA_MEMBER = "work/media.jsonl"
+CASE_MEMBER = "work/case.json"
+ENTITIES_MEMBER = "work/entities.json"
 # What each kind of member may hold, checked on the manifest before a byte is read (and while
 # reading, against a zip header that lies): member path prefix -> bytes. Others: MAX_MEMBER.
 MEMBER_LIMITS = {
-    "work/case.json": 1 << 20,
-    "work/entities.json": MAX_KEPT,
+    CASE_MEMBER: 1 << 20,
+    ENTITIES_MEMBER: MAX_KEPT,
     "thumbnails/": 8 << 20,  # a 256 px JPEG is about 20 KB
 }
 # A line of a streamed member (one media's work in work/media.jsonl: a few kilobytes, its

@@ -7,18 +7,18 @@ import zipfile
 
 import pytest
 
-from desktop.core.packages import PackageError, write_package
-from desktop.core.regions import Region
-from desktop.core.samples import jpeg_bytes, scene
-from desktop.jobs.ingest import ingest
-from desktop.jobs.packages import (
+from desktop.core.packages import (
     CASE_MEMBER,
     ENTITIES_MEMBER,
     MEDIA_MEMBER,
-    export_package,
-    import_package,
-    new_key_pair,
+    PackageError,
+    write_package,
 )
+from desktop.core.regions import Region
+from desktop.core.samples import jpeg_bytes, scene
+from desktop.jobs.ingest import ingest
+from desktop.jobs.package_export import export_package, new_key_pair
+from desktop.jobs.package_import import import_package
 from desktop.store import audit, clues, entities, known, links, origins, tags
 from desktop.store.db import get_info, open_case, set_info
 

@@ -11,7 +11,8 @@ import pytest
 from desktop.core.packages import MANIFEST, PackageError
 from desktop.jobs.hashset_import import import_hashset
 from desktop.jobs.match import match_media
-from desktop.jobs.packages import export_package, import_package, new_key_pair
+from desktop.jobs.package_export import export_package, new_key_pair
+from desktop.jobs.package_import import import_package
 from desktop.store import audit, entities, hashlibrary, items, known, links, tags
 from desktop.store.db import open_case
 

@@ -133,7 +133,7 @@ def test_package_export_signed_then_import_with_a_choice_per_conflict(window, sa
     import shutil
     import uuid
 
-    from desktop.jobs.packages import new_key_pair
+    from desktop.jobs.package_export import new_key_pair
     from desktop.store import review
     from desktop.store.db import open_case, set_info
 

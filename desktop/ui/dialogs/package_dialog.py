@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.packages import PackageError
-from desktop.jobs.packages import export_package, import_package
+from desktop.jobs.package_export import export_package
+from desktop.jobs.package_import import import_package
 from desktop.store.db import CaseError, open_case
 from desktop.ui.dialogs.job_panel import JobPanel
 
