@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,11 @@ from desktop.core.clue_export import EXPORT_FORMATS, crop_picture, encode_withou
 from desktop.core.ingest import open_evidence, read_and_digest
 from desktop.core.media import VIDEO_TYPES, DecodeFailure, decode_reduced
 from desktop.core.regions import Region, RegionError
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.store import audit
 from desktop.store.clues import get_clue
 from desktop.store.db import get_info, now_iso
 
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 _SUFFIX_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import platformdirs
 
 from desktop.core.samples import write_sample_evidence
-from desktop.jobs.ingest import Cancel, IngestSummary, Progress, ingest
+from desktop.jobs.ingest import IngestSummary, ingest
+from desktop.jobs.job_callbacks import Cancel, Progress
 
 DEMO_SCENES = 120
 # Written last, so a demo folder interrupted while being written is written again.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,9 @@ from desktop.core.categories import default_scheme_name
 from desktop.core.exif import tag_properties
 from desktop.core.vics import FORMS, VPDQ_NAME, name_text, write_vics
 from desktop.jobs.case_work import CaseWork, MediaWork
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.store import audit, items, videos
 from desktop.store.db import get_info, now_iso
-
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 
 class ExportCancelled(Exception):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,12 +13,11 @@ from sqlite_utils import Database
 from desktop import __version__
 from desktop.core.categories import default_scheme_name, scheme
 from desktop.core.clue_kinds import clue_kinds
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.store import analyst_work, audit, entities, tags
 from desktop.store.db import get_info, now_iso
 from desktop.store.links import media_for_entity, opted_out
 
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 WORK_FORMAT = "vigil-work"
 WORK_VERSION = 1
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import astuple, dataclass
 
 import numpy as np
@@ -26,14 +25,12 @@ from desktop.core.similarity import (
 from desktop.core.sorted_sets import unique_pairs, unique_sorted
 from desktop.core.thumbnail_batch import ThumbnailBatch
 from desktop.jobs.crop_candidates import crop_candidates
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.jobs.video_grouping import VIDEO_RULES, through_copies, video_relations
 from desktop.store import audit, fingerprint_columns, window_files
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError
 from desktop.store.media_view import thumbnails
-
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 _RULES = sorted((k, *astuple(v)) for k, v in STRICTNESS.items())
 THUMBNAIL_BATCH = 200  # thumbnails read at a time to confirm crops

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,10 @@ from sqlite_utils import Database
 from desktop.core.hashset_formats import detect_format, read_text_format
 from desktop.core.hashsets import FORMATS, SQLITE_HEADER, HashRecord, HashSetError, ReadReport
 from desktop.core.vics import read_vics
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.store import audit, hashlibrary
 from desktop.store.nsrl import read_nsrl
 
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 PROGRESS_EVERY = 5000
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +17,10 @@ from desktop.core.ingest import FileAnalysis, WalkEntry, display_path, walk
 from desktop.core.limits import file_time_budget
 from desktop.jobs.analysis_pool import AnalysisPool, Budget
 from desktop.jobs.analysis_worker import Analyse, analyse_in_worker
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.store import audit, items
 from desktop.store.db import CaseError, get_info, now_iso, open_case, set_info
 from desktop.store.ingest_lock import IngestLock
-
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 BATCH_FILES = 200  # files per write transaction: a crash loses at most this many
 BATCH_SECONDS = 2.0  # and at most this much work, so the GUI sees rows arrive while it runs

@@ -6,7 +6,7 @@ import itertools
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +19,10 @@ from desktop.core.hashing import AS_STORED
 from desktop.core.pdq_distances import EDIT_NAMES
 from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS
 from desktop.jobs import known_frames
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.jobs.known_frames import Hit
 from desktop.store import audit, hashlibrary, known, videos
 from desktop.store.db import open_case
-
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 # PDQ distance: the similarity engine's "normal" strictness. A perceptual match is only
 # "probably known", for the analyst to confirm, so the engine's usual strictness fits.

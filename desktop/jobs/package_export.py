@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,9 @@ from desktop.core.packages import (
     write_package,
 )
 from desktop.jobs.case_work import CaseWork, media_batches
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.store import audit, entities, items, known
 from desktop.store.db import get_info, now_iso
-
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 
 def new_key_pair(private_path: Path) -> tuple[Path, Path, str]:

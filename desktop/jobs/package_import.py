@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,14 +24,12 @@ from desktop.core.packages import (
     read_package,
 )
 from desktop.jobs.case_work import CaseWork
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.jobs.match import match_media
 from desktop.jobs.merge_report import Sender, conflict_key
 from desktop.jobs.package_merge import InvestigationMerge
 from desktop.store import audit, known, origins, review
 from desktop.store.db import get_info, now_iso
-
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 _HEX = {"sha256": 64, "md5": 32, "sha1": 40}
 IMPORT_BATCH = 1000

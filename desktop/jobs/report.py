@@ -4,7 +4,6 @@ blurred unless the analyst gave a reason, and audited."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,13 +11,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop.core.blur import DEFAULT_BLUR
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.jobs.report_content import Pictures, ReportContent
 from desktop.store import audit, entities, tags
 from desktop.store.investigation import check_media
 from desktop.store.report_rows import Scope
 
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 FORMATS = ("html", "pdf", "csv", "xlsx")
 
 

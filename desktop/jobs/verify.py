@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from desktop.core.hashing import MultiDigest
 from desktop.core.ingest import READ_CHUNK, NotRegularFile, open_evidence
+from desktop.jobs.job_callbacks import Cancel, Progress
 from desktop.store import audit
 from desktop.store.db import CaseDatabase
-
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 
 @dataclass

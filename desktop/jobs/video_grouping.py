@@ -4,7 +4,6 @@ each other decided (core/video_match.py: the same content, or one inside the oth
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,9 +20,8 @@ from desktop.core.similarity import (
     verify_pairs,
 )
 from desktop.core.video_match import PICTURE, Relation, Timeline, relate
+from desktop.jobs.job_callbacks import Cancel
 from desktop.store import video_groups, videos
-
-Cancel = Callable[[], bool]
 
 # PDQ cut into 8 chunks of 32 bits: frames within 7 bits always share one, and at 20 bits
 # nearly half of frame pairs do; a video needs one frame pair to meet. And the orientation-free
