@@ -31,7 +31,13 @@ from desktop.core import pdq
 from desktop.core.dct import DCT_KEEP, dct_basis
 from desktop.core.hashing import PerceptualHash, bits_to_hex
 from desktop.core.media import shrink
-from desktop.core.picture_framing import border_box, content_region, frame_angle
+from desktop.core.picture_framing import (
+    border_box,
+    channel_rows,
+    colour_box_counts,
+    content_region,
+    frame_angle,
+)
 from desktop.core.windows import (
     CROP_ALGORITHM,
     CROP_VARIANT,
@@ -195,14 +201,11 @@ def detail_score(work: np.ndarray) -> int:
     edges = ((down > jump).mean() + (across > jump).mean()) / 2
     if spread < MIN_SPREAD or (steps / (spread + 1) < MIN_ROUGHNESS and edges < MIN_EDGES):
         return 0
-    # channel by channel as flat rows (numpy's loops over a last axis of 3 cost several times
-    # more): 16 levels a channel, 4096 colour boxes, the most common one's centre
-    r, g, b = (work.reshape(-1, 3)[:, channel] for channel in range(3))
-    codes = ((r >> 4).astype(np.intp) << 8) | ((g >> 4).astype(np.intp) << 4) | (b >> 4)
-    dominant = int(np.bincount(codes, minlength=4096).argmax())
-    close = np.ones(len(codes), dtype=bool)
+    # the most common colour box's centre, and the pixels near it, channel by channel
+    dominant = int(colour_box_counts(work).argmax())
+    close = np.ones(work.shape[0] * work.shape[1], dtype=bool)
     levels = (dominant >> 8, dominant >> 4 & 15, dominant & 15)
-    for values, level in zip((r, g, b), levels, strict=True):
+    for values, level in zip(channel_rows(work), levels, strict=True):
         centre = level * 16 + 8  # within 16 levels of it
         close &= (values >= max(centre - 16, 0)) & (values <= min(centre + 16, 255))
     return max(1, int(round(100 * (1 - close.mean()))))

@@ -275,8 +275,8 @@ class VideoDecoder:
             interpolation="AREA",
             threads=self._scale_threads,
         )
-        plane = rgb.planes[0]
-        image = Image.frombytes("RGB", size, bytes(plane), "raw", "RGBX", plane.line_size, 1)
+        plane = rgb.planes[0]  # read in place: Pillow copies it into its own storage
+        image = Image.frombytes("RGB", size, memoryview(plane), "raw", "RGBX", plane.line_size, 1)
         turn = _TRANSPOSE.get(self.info.rotation)
         if turn is not None:
             image = image.transpose(turn)

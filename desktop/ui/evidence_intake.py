@@ -4,11 +4,11 @@ for the rows it commits."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop.jobs.ingest import IngestSummary
 from desktop.ui import workers
 from desktop.ui.models.media_model import MediaGridModel
 from desktop.ui.widgets.ingest_panel import IngestPanel
@@ -63,7 +63,7 @@ class EvidenceIntake(QObject):
         self.closed = True
         self.cancel()
 
-    def _done(self, summary: Any) -> None:
+    def _done(self, summary: IngestSummary) -> None:
         self.worker = None
         if self.closed:
             return

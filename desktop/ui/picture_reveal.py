@@ -65,8 +65,9 @@ class PictureReveal:
         return next((kind for kind in kinds if kind is not None), "picture")
 
     def _reveal_changed(self) -> None:
-        whole = [m for m in (self.revealed,) if m is not None and self.reveals.whole(m)]
-        self.model.set_revealed(whole[0] if whole and whole[0] in self.model.row_of else None)
+        media_id = self.revealed
+        whole = media_id is not None and self.reveals.whole(media_id)
+        self.model.set_revealed(media_id if whole and media_id in self.model.row_of else None)
         self.viewer.set_revealed(self.reveals.whole(self.viewer.media_id))
 
     def _hold_tile(self) -> None:
@@ -80,9 +81,6 @@ class PictureReveal:
             self.blur_all()
         else:
             self.reveal()
-
-    def end_hold(self) -> None:
-        self.reveals.end_hold()
 
     def blur_all(self) -> None:
         self.reveals.end()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.core.categories import Scheme
+from desktop.jobs.ingest import IngestSummary
 from desktop.store import browse, media_view
 from desktop.store.db import open_case
 from desktop.ui import workers
@@ -387,7 +388,7 @@ class CaseWorkspace(QWidget):
         if self.evidence.worker is not None:
             self._count()
 
-    def _evidence_added(self, summary: Any) -> None:
+    def _evidence_added(self, summary: IngestSummary) -> None:
         """An ingest finished (EvidenceIntake.finished): what shows the new media follows."""
         self.filter_bar.set_types(browse.file_types(self.db))
         self.model.reload()
