@@ -6,10 +6,11 @@ aligned PDQ is 34 bits from its window (texture: PDQ moves under any resampling)
 text whose corner crop lies 8 bits of its corner view's 64-bit hash away, a faint page saved at
 JPEG quality 50 whose PDQ is 32 bits from its own original. Their local features fail too
 (ORB's ratio test throws out the matches of a repeated texture). Yet the pixels agree: the
-crop, shrunk to the box the alignment found (crops._aligned) and moved a few pixels and a few
-percent in size around it, correlates with the original there at 0.93-1.00 (normalised
-cross-correlation of lightly blurred grey copies), and at 0.73-0.97 once the slow shading is
-taken out (a band-pass copy, at the best size: smooth gradients and the mean say nothing).
+crop, shrunk to the box the alignment found (crop_confirmation._aligned) and moved a few
+pixels and a few percent in size around it, correlates with the original there at 0.93-1.00
+(normalised cross-correlation of lightly blurred grey copies), and at 0.73-0.97 once the slow
+shading is taken out (a band-pass copy, at the best size: smooth gradients and the mean say
+nothing).
 Measured on benchmarks/near_duplicates.py's case, every crop candidate within 16 bits of a
 window (screenshots aside): 3,106 pairs of different pictures, at most 0.84 and 0.64, none
 over both thresholds; 69 of 71 true crops over both. Two faint pages with one shading and

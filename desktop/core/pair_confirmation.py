@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop.core.aligned_pixels import pixels_inside
-from desktop.core.crops import VIEW_FIRST, WHOLE, confirm_crop
+from desktop.core.crop_confirmation import WHOLE, confirm_crop
+from desktop.core.crops import VIEW_FIRST
 from desktop.core.hashing import hamming_hex
 from desktop.core.pdq import pdq_hash
 from desktop.core.pdq_distances import SHOWN_INSIDE

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import numpy as np
+import io
 
-from desktop.core.crops import thumbnail_pixels
+import numpy as np
+from PIL import Image
+
 from desktop.core.features import Features, local_features
 from desktop.core.picture_framing import content_region
 
 THUMBNAIL_MARGIN = 0.005  # of each side: how near its edges a thumbnail's region may come
+
+
+def thumbnail_pixels(jpeg: bytes) -> np.ndarray:
+    """A stored thumbnail as an (h, w, 3) array."""
+    with Image.open(io.BytesIO(jpeg)) as img:
+        return np.asarray(img.convert("RGB"))
 
 
 class ThumbnailBatch:

@@ -1,11 +1,12 @@
 """Windows for finding crops: their layout, and the `crop64` row of hashes of a picture.
 
 A window's hash meets a crop's within a few bits when the crop is within about 2.5% of the
-window's size and 1.5% of its place (see core/crops.py, which finds and confirms crops), so:
-a grid of WINDOW_GRID x WINDOW_GRID windows of WINDOW_SHARE of each side (crops of 76-81% of
-the area, cut on all sides), and bands along each side of BAND_SHARES of it (crops cut on one
-side; the masked views, 75%, are windows too). Each window is a span of the height by a span
-of the width, as (start, size) shares; span 0 is the whole side.
+window's size and 1.5% of its place (see core/crops.py, which finds crops, and
+core/crop_confirmation.py, which confirms them), so: a grid of WINDOW_GRID x WINDOW_GRID
+windows of WINDOW_SHARE of each side (crops of 76-81% of the area, cut on all sides), and
+bands along each side of BAND_SHARES of it (crops cut on one side; the masked views, 75%, are
+windows too). Each window is a span of the height by a span of the width, as (start, size)
+shares; span 0 is the whole side.
 """
 
 from __future__ import annotations

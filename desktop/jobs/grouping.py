@@ -8,7 +8,7 @@ from dataclasses import astuple, dataclass
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.crops import WHOLE
+from desktop.core.crop_confirmation import WHOLE
 from desktop.core.fingerprints import FINGERPRINT_VERSION
 from desktop.core.match_groups import group_matches, joined
 from desktop.core.pair_confirmation import PairJudge, taken_candidates, without_features

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from sqlite_utils import Database
 
-from desktop.core.crops import crop_candidates_for, thumbnail_pixels
+from desktop.core.crops import crop_candidates_for
 from desktop.core.fingerprints import MASKED_VARIANTS, ORIENTATION_VARIANTS, REGION_PREFIX
 from desktop.core.hamming import hex_to_words
 from desktop.core.media import (
@@ -24,7 +24,7 @@ from desktop.core.pdq import pdq_hash
 from desktop.core.picture_hashes import picture_hashes
 from desktop.core.similar_ranking import rank_similar
 from desktop.core.similarity import MIN_DETAIL, STRICTNESS, Columns, Fingerprints
-from desktop.core.thumbnail_batch import ThumbnailBatch
+from desktop.core.thumbnail_batch import ThumbnailBatch, thumbnail_pixels
 from desktop.core.windows import (
     CROP_ALGORITHM,
     CROP_ROW_BITS,

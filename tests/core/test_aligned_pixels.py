@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from desktop.core.aligned_pixels import correlations, pixels_agree
-from desktop.core.crops import NOT_CUT, WHOLE, confirm_crop
+from desktop.core.crop_confirmation import NOT_CUT, WHOLE, confirm_crop
 from desktop.core.media import decode_reduced, shrink
 from desktop.core.samples import jpeg_bytes
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from desktop.core.crops import VIEW_FIRST, crop_distance
+from desktop.core.crop_confirmation import crop_distance
+from desktop.core.crops import VIEW_FIRST
 from desktop.core.fingerprints import extra_hashes, working_copies
 from desktop.core.hamming import hex_to_words
 from desktop.core.media import decode_reduced, shrink

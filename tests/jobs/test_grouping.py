@@ -211,7 +211,7 @@ def test_corner_crop_other_shape_and_small_turn_join_and_say_so(tmp_path):
     similar` gives each pair one distance whichever side asks."""
     from PIL import Image
 
-    from desktop.core.crops import turned_inner
+    from desktop.core.crop_confirmation import turned_inner
     from desktop.jobs.similar_media import similar_to_media
 
     evidence = tmp_path / "evidence"

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from desktop.core.crops import NOT_CUT
+from desktop.core.crop_confirmation import NOT_CUT
 from desktop.core.samples import jpeg_bytes, scene
 from desktop.core.similarity import STRICTNESS
 from desktop.jobs.grouping import confirmed_crops
