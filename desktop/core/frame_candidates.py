@@ -4,7 +4,7 @@ media whose hash agrees exactly on one chunk of it.
 Frames come by the million (100,000 one-minute videos keep 6 million), where the pictures'
 exact search within 8 bits of 64 would cost minutes. A video, though, needs only one of its
 frames to meet one frame (or the picture) of the other media: every frame of the pair is then
-compared exhaustively (jobs/video_grouping.py). So frames are joined by exact agreement on
+compared exhaustively (jobs/video_comparison.py). So frames are joined by exact agreement on
 one of a few long chunks (a sort per chunk: linear in the frames), which two frames a few bits
 apart share with good odds, and frames with no detail (black, uniform) are left out. Pairs
 within chunks-1 bits always share one; further apart, one of many frame pairs does.

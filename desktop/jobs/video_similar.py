@@ -16,7 +16,8 @@ from desktop.core.ingest import analyse_file
 from desktop.core.similarity import DEFAULT_STRICTNESS, STRICTNESS
 from desktop.core.video_match import PICTURE, Relation, Timeline, clock_span
 from desktop.jobs.analysis_worker import MAX_DECODER_THREADS
-from desktop.jobs.video_grouping import Query, video_relations
+from desktop.jobs.video_comparison import Query
+from desktop.jobs.video_grouping import video_relations
 from desktop.store import groups as group_store
 from desktop.store.db import CaseError
 

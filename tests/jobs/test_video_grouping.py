@@ -140,7 +140,8 @@ def test_groups_json_has_times_and_containers(edits, capsys):
 
 def test_a_picture_inside_one_copy_is_compared_with_the_others(edits):
     from desktop.core.similarity import STRICTNESS
-    from desktop.jobs.video_grouping import VideoRelations, through_copies, video_relations
+    from desktop.jobs.video_comparison import VideoRelations
+    from desktop.jobs.video_grouping import through_copies, video_relations
 
     case, _, _ = edits
     db = open_case(case)
