@@ -1,16 +1,15 @@
-"""Video review inside an open case (a WorkspacePart): the player under the viewer's picture,
-the listen control, the videos/pictures filter, the contact sheet, and their keys; it plugs the
-tiles' video badges and storyboard stepping (desktop.ui.video_tiles) into the workspace.
-Frames are decoded in the player's thread and painted by the viewer's ImageView like any
-picture: blurred unless the reveal controller reveals them."""
+"""Video review inside an open case (a WorkspacePart): the player's controls under the viewer's
+picture wired to its playback (desktop.ui.video_playback), the keys, the storyboard and the
+loudness strip of the video shown, the listen control, the videos/pictures filter and the
+contact sheet; it plugs the tiles' video badges and storyboard stepping (desktop.ui.video_tiles)
+into the workspace. Sound is off until the analyst listens (desktop.ui.listening)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QComboBox, QMessageBox
 
@@ -18,24 +17,20 @@ from desktop.core.loudness import SPEECH, LoudnessStrip
 from desktop.core.media import DecodeFailure
 from desktop.core.regions import Region
 from desktop.core.video_audio import VideoSound
-from desktop.core.video_meta import frame_clock
 from desktop.store import videos
 from desktop.store.clues import Clue
-from desktop.ui import imaging, workers
+from desktop.ui import workers
 from desktop.ui.hosting import TileAction
 from desktop.ui.keys import Binding
 from desktop.ui.listening import ListenController
-from desktop.ui.reveal import PICTURE
-from desktop.ui.video_player import FrameEngine, Look, VideoUnavailable, open_video_file
+from desktop.ui.video_playback import VideoPlayback
+from desktop.ui.video_player import VideoUnavailable, open_video_file
 from desktop.ui.video_tiles import StoryboardSteps, VideoBadges
 from desktop.ui.widgets.video_controls import VideoControls
 
 if TYPE_CHECKING:
     from desktop.ui.dialogs.contact_sheet import ContactSheet
     from desktop.ui.workspace import CaseWorkspace
-
-TICK_MS = 15
-BEHIND = 1.0  # seconds the decoder may fall behind the clock before it skips ahead
 
 
 def measure_loudness(case_path: Path, media_id: int) -> bytes:
@@ -51,7 +46,9 @@ def measure_loudness(case_path: Path, media_id: int) -> bytes:
 
 
 class VideoPart(QObject):
-    """The player and everything else of video review for one workspace."""
+    """Video review for one workspace: owns the player's playback and wires the controls and
+    keys to it; keeps the side data of the video shown (storyboard, loudness), the listening,
+    the kind filter and the contact sheet."""
 
     def __init__(self, workspace: CaseWorkspace):
         super().__init__(workspace)
@@ -63,21 +60,11 @@ class VideoPart(QObject):
             workspace.case_path, workspace.reveals, lambda: workspace.settings.listen_seconds,
             self,
         )  # fmt: skip
-        self.media_id: int | None = None
-        self.details: dict[str, Any] | None = None
-        self.engine: FrameEngine | None = None
-        self.position = 0.0
-        self.playing = False
-        self._clock = (0.0, 0.0)  # (media time, monotonic) when the clock last started
-        self.scrubbing = False
-        self._resume = False
-        self.scenes: list[float] = []
+        self.playback = VideoPlayback(workspace, self.controls, self)
         self.loudness: LoudnessStrip | None = None
         self._agreed: set[int] = set()  # videos the analyst agreed to hear (toggle)
         self.sheet: ContactSheet | None = None
         self.steps = StoryboardSteps(workspace)
-        self._timer = QTimer(self, interval=TICK_MS)
-        self._timer.timeout.connect(self._tick)
         self.kind_filter = QComboBox()
         for text, value in (("Pictures and videos", None), ("Videos only", "videos"),
                             ("Pictures only", "pictures")):  # fmt: skip
@@ -86,8 +73,8 @@ class VideoPart(QObject):
         workspace.add_filter(self.kind_filter, self._filter_value)
         workspace.add_badges(VideoBadges())
         workspace.add_tile_action(TileAction("Contact sheet…", self._sheet_for, "S"))
-        workspace.reveals.changed.connect(self._reveal_changed)
-        workspace.look_changed.connect(self.apply_look)
+        workspace.reveals.changed.connect(self.playback.reveal_changed)
+        workspace.look_changed.connect(self.playback.apply_look)
         self._wire()
         self._bind_keys()
 
@@ -96,18 +83,18 @@ class VideoPart(QObject):
         return ("media_kind", value) if value else None
 
     def _wire(self) -> None:
-        c = self.controls
-        c.play.clicked.connect(self.toggle_play)
-        c.back.clicked.connect(lambda: self.step(-1))
-        c.forward.clicked.connect(lambda: self.step(1))
-        c.speed.currentIndexChanged.connect(lambda _: self._speed_changed())
-        c.next_scene.clicked.connect(lambda: self.jump_scene(1))
+        c, playback = self.controls, self.playback
+        c.play.clicked.connect(playback.toggle_play)
+        c.back.clicked.connect(lambda: playback.step(-1))
+        c.forward.clicked.connect(lambda: playback.step(1))
+        c.speed.currentIndexChanged.connect(lambda _: playback.speed_changed())
+        c.next_scene.clicked.connect(lambda: playback.jump_scene(1))
         c.next_speech.clicked.connect(self.next_speech)
         c.sheet.clicked.connect(self.open_sheet)
-        c.timeline.scrubbing.connect(self._scrubbing)
+        c.timeline.scrubbing.connect(playback.set_scrubbing)
         c.hidden.connect(self._hidden)
-        c.timeline.moved.connect(lambda t: self.seek(t, scrub=True))
-        c.timeline.released.connect(lambda t: self.seek(t))
+        c.timeline.moved.connect(lambda t: playback.seek(t, scrub=True))
+        c.timeline.released.connect(lambda t: playback.seek(t))
         c.hold_listen.pressed.connect(lambda: self.start_listening("held"))
         c.hold_listen.released.connect(self.listen.stop)
         c.listen.toggled.connect(self._listen_toggled)
@@ -119,24 +106,23 @@ class VideoPart(QObject):
     def _hidden(self) -> None:
         """Nothing plays or is heard off screen (a pause for a break hides the case)."""
         self.listen.stop()
-        if self.playing:
-            self.toggle_play()
+        self.playback.pause()
 
     def _clue_selected(self, clue: Clue | None) -> None:
         """A clue on a frame: the player goes to that frame, so its region fits the picture."""
-        if clue is not None and clue.time is not None and clue.media_id == self.media_id:
-            self.seek(clue.time)
+        if clue is not None and clue.time is not None and clue.media_id == self.playback.media_id:
+            self.playback.seek(clue.time)
 
     def _bind_keys(self) -> None:
-        bind = self.workspace.keys.bind
+        bind, playback = self.workspace.keys.bind, self.playback
         for keys, title, action in (
-            (("K",), "Video: play / pause", self.toggle_play),
-            ((",",), "Video: one frame back", lambda: self.step(-1)),
-            ((".",), "Video: one frame forward", lambda: self.step(1)),
+            (("K",), "Video: play / pause", playback.toggle_play),
+            ((",",), "Video: one frame back", lambda: playback.step(-1)),
+            ((".",), "Video: one frame forward", lambda: playback.step(1)),
             (("-",), "Video: slower", lambda: self.controls.change_speed(-1)),
             (("=", "+"), "Video: faster", lambda: self.controls.change_speed(1)),
-            (("]",), "Video: next scene", lambda: self.jump_scene(1)),
-            (("[",), "Video: previous scene", lambda: self.jump_scene(-1)),
+            (("]",), "Video: next scene", lambda: playback.jump_scene(1)),
+            (("[",), "Video: previous scene", lambda: playback.jump_scene(-1)),
             (("S",), "Video: contact sheet", self.open_sheet),
             (("Left",), "Previous (storyboard frame or frame of a video)", lambda: self.arrow(-1)),
             (("Right",), "Next (storyboard frame or frame of a video)", lambda: self.arrow(1)),
@@ -149,48 +135,38 @@ class VideoPart(QObject):
 
     def media_shown(self, media_id: int | None) -> None:
         self.listen.stop()  # sound never follows the selection
-        self._stop_engine()
+        self.playback.stop()
         self.steps.clear()
         details = videos.video_details(self.workspace.db, media_id) if media_id else None
         if details is not None and media_id is not None:
             self.steps.prefetch(media_id)  # Left/Right on its tile step without waiting
         is_video = details is not None and details["container"] not in ("gif", "webp", "png")
-        self.media_id = media_id if is_video else None
-        self.details = details if is_video else None
+        self.playback.load(media_id if is_video else None, details if is_video else None)
         self.controls.setVisible(is_video)
         self.controls.message.clear()
-        if self.sheet is not None and self.sheet.media_id != self.media_id:
+        if self.sheet is not None and self.sheet.media_id != self.playback.media_id:
             self.sheet.close()
         if not is_video or details is None or media_id is None:
             return
-        self.position, self.playing, self.loudness = 0.0, False, None
-        self.controls.play.setText("Play")
-        self.scenes = videos.scene_starts(self.workspace.db, media_id)
-        self.controls.timeline.set_video(float(details["duration"] or 0.0), self.scenes)
-        settings = self.workspace.settings
-        self.engine = FrameEngine(
-            self.workspace.case_path, media_id, Look(settings.blur_strength, settings.greyscale)
-        )
-        self.engine.seek(0.0)
-        self._timer.start()
-        self._update_time()
+        self.loudness = None
         self._load_side_data(media_id, details)
 
     def reveal_region(self, media_id: int) -> Region | None:
         return None
 
     def reveal_kind(self, media_id: int) -> str | None:
-        return "video" if media_id == self.media_id and media_id is not None else None
+        return "video" if media_id == self.playback.media_id and media_id is not None else None
 
     def frame_time(self, media_id: int) -> float | None:
-        return self.position if media_id == self.media_id and media_id is not None else None
+        playback = self.playback
+        return playback.position if media_id == playback.media_id and media_id is not None else None
 
     def case_changed(self) -> None:
         return None
 
     def close(self) -> None:
         self.listen.stop()
-        self._stop_engine()
+        self.playback.stop()
         if self.sheet is not None:
             self.sheet.close()
 
@@ -226,7 +202,7 @@ class VideoPart(QObject):
         self.controls.sound.setText("Muted" if enabled else "No sound")
 
     def _storyboard(self, media_id: int, result: tuple[list[QImage], list[float]]) -> None:
-        if media_id == self.media_id:
+        if media_id == self.playback.media_id:
             self.controls.timeline.set_storyboard(*result)
 
     def _measured(self, media_id: int, strip: bytes) -> None:
@@ -236,86 +212,20 @@ class VideoPart(QObject):
         self._loudness(media_id, strip)
 
     def _loudness(self, media_id: int, strip: bytes) -> None:
-        if media_id == self.media_id:
+        if media_id == self.playback.media_id:
             self.loudness = LoudnessStrip.from_bytes(strip)
             self.controls.set_loudness(self.loudness)
 
     def _say(self, message: str) -> None:
         self.controls.message.setText(message)
 
-    # ---- playing ------------------------------------------------------------------------------
-
-    def _stop_engine(self) -> None:
-        self._timer.stop()
-        self.playing = False
-        if self.engine is not None:
-            self.engine.stop()
-            self.engine = None
-
-    def clock(self) -> float:
-        if not self.playing:
-            return self.position
-        start, since = self._clock
-        return start + (time.monotonic() - since) * self.controls.speed_value()
-
-    def toggle_play(self) -> None:
-        if self.engine is None:
-            return
-        if self.playing:
-            self.position, self.playing = self.clock(), False
-            self.engine.seek(self.position)
-        else:
-            duration = float(self.details["duration"] or 0.0) if self.details else 0.0
-            if self.position >= duration - 0.05:
-                self.position = 0.0
-            self._start_clock(self.position)
-        self.controls.play.setText("Pause" if self.playing else "Play")
-
-    def _start_clock(self, at: float) -> None:
-        assert self.engine is not None
-        self.playing, self.position = True, at
-        self._clock = (at, time.monotonic())
-        self.engine.play(at)
-
-    def _speed_changed(self) -> None:
-        if self.playing:
-            self._clock = (self.clock(), time.monotonic())
-
-    def seek(self, seconds: float, scrub: bool = False) -> None:
-        if self.engine is None or self.details is None:
-            return
-        duration = float(self.details["duration"] or 0.0)
-        self.position = min(max(seconds, 0.0), max(duration - 0.001, 0.0))
-        if self.playing and not scrub:
-            self._start_clock(self.position)
-        else:
-            self.engine.seek(self.position, scrub=scrub)
-        self._update_time()
-
-    def step(self, frames: int) -> None:
-        if self.engine is None or self.details is None:
-            return
-        if self.playing:
-            self.toggle_play()
-        fps = float(self.details["fps"] or 25.0)
-        self.seek(self.position + frames / fps)
-
-    def jump_scene(self, direction: int) -> None:
-        here = self.clock()
-        if direction > 0:
-            later = [s for s in self.scenes if s > here + 0.05]
-            target = later[0] if later else None
-        else:
-            earlier = [s for s in self.scenes if s < here - 0.5]
-            target = earlier[-1] if earlier else 0.0
-        if target is not None:
-            self.seek(target)
+    # ---- moving by the sound and the arrows ---------------------------------------------------
 
     def next_speech(self) -> None:
         if self.loudness is not None:
-            start = self.loudness.next_start(SPEECH, self.clock())
+            start = self.loudness.next_start(SPEECH, self.playback.clock())
             if start is not None:
-                self.seek(start)
+                self.playback.seek(start)
             else:
                 self._say("No more speech after this point.")
 
@@ -324,90 +234,31 @@ class VideoPart(QObject):
         (the grid moves on past either end); the grid's own move elsewhere."""
         focus = self.workspace.focusWidget()
         viewer = self.workspace.viewer.image_view
-        if self.media_id is not None and focus is viewer:
-            self.step(direction)
+        if self.playback.media_id is not None and focus is viewer:
+            self.playback.step(direction)
         elif not self.steps.step_current(direction):
             self.workspace.move_cursor(direction)
-
-    def _tick(self) -> None:
-        engine = self.engine
-        if engine is None or self.media_id is None:
-            return
-        while not engine.failures.empty():
-            self._say(engine.failures.get_nowait())
-        frames = engine.take()
-        if self.playing:
-            now = self.clock()
-            duration = float(self.details["duration"] or 0.0) if self.details else 0.0
-            if now >= duration:
-                self.toggle_play()
-            due = [f for f in frames if f.time <= now + 0.02]
-            if frames and not due:
-                due = frames[:1]  # the decoder is ahead: show the next frame
-            if due:
-                self._show(due[-1].picture, due[-1].time)
-                if due[-1].time < now - BEHIND:
-                    self._start_clock(now)  # far behind: skip ahead from a keyframe
-            self.position = now
-        elif frames:
-            self._show(frames[-1].picture, frames[-1].time)
-        self._update_time()
-
-    def _show(self, picture: imaging.FramePicture, at: float) -> None:
-        if self.media_id is not None:
-            self.workspace.viewer.show_frame(self.media_id, picture)
-            if not self.playing:
-                self.position = at
-
-    def _update_time(self) -> None:
-        duration = float(self.details["duration"] or 0.0) if self.details else 0.0
-        here = self.clock()
-        self.controls.time.setText(f"{frame_clock(here)} / {frame_clock(duration)}")
-        self.controls.timeline.set_position(here)
-
-    def apply_look(self) -> None:
-        if self.engine is not None:
-            settings = self.workspace.settings
-            self.engine.set_look(Look(settings.blur_strength, settings.greyscale))
-            if not self.playing:
-                self.engine.seek(self.position)
-
-    # ---- scrubbing: nothing sharp while it lasts -----------------------------------------------
-
-    def _scrubbing(self, active: bool) -> None:
-        self.scrubbing = active
-        if active:
-            self._resume = self.playing
-            if self.playing:
-                self.toggle_play()
-            self.workspace.picture_reveal.blur_all()
-        elif self._resume:
-            self._resume = False
-            self.toggle_play()
-
-    def _reveal_changed(self) -> None:
-        if self.scrubbing and self.workspace.reveals.shows(self.media_id, PICTURE):
-            self.workspace.picture_reveal.blur_all()
 
     # ---- listening ----------------------------------------------------------------------------
 
     def start_listening(self, how: str) -> bool:
         """Sound from the current position (the picture stays as it is: blurred unless
         revealed); playing goes on at normal speed while listening."""
-        if self.media_id is None or not (self.details and self.details["has_audio"]):
+        playback = self.playback
+        if playback.media_id is None or not (playback.details and playback.details["has_audio"]):
             return False
-        if not self.listen.start(self.media_id, self.clock(), how):
+        if not self.listen.start(playback.media_id, playback.clock(), how):
             return False
         self.controls.speed.setCurrentIndex(self.controls.speed.findData(1.0))
-        if not self.playing:
-            self.toggle_play()
+        if not playback.playing:
+            playback.toggle_play()
         return True
 
     def _listen_toggled(self, on: bool) -> None:
         if not on:
             self.listen.stop()
             return
-        media_id = self.media_id
+        media_id = self.playback.media_id
         if media_id is not None and media_id not in self._agreed:
             answer = QMessageBox.question(
                 self.workspace, "Listen to this video?",
@@ -431,12 +282,13 @@ class VideoPart(QObject):
     def open_sheet(self) -> ContactSheet | None:
         from desktop.ui.dialogs.contact_sheet import ContactSheet
 
-        if self.media_id is None:
+        media_id = self.playback.media_id
+        if media_id is None:
             return None
-        if self.sheet is None or self.sheet.media_id != self.media_id:
+        if self.sheet is None or self.sheet.media_id != media_id:
             if self.sheet is not None:
                 self.sheet.close()
-            self.sheet = ContactSheet(self.workspace, self, self.media_id)
+            self.sheet = ContactSheet(self.workspace, self.playback, media_id)
         self.sheet.show()
         self.sheet.raise_()
         return self.sheet

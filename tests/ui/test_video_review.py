@@ -92,9 +92,9 @@ def test_a_painted_frame_is_blurred_unless_revealed_and_revealing_counts_as_vide
     window, video_case, qtbot, fake_output
 ):
     ws, clip = _open_clip(window, video_case, qtbot)
-    assert ws.video.controls.isVisible() and ws.video.media_id == clip
-    ws.video.seek(2.5)
-    qtbot.waitUntil(lambda: abs(ws.video.position - 2.5) < 0.05, timeout=5000)
+    assert ws.video.controls.isVisible() and ws.video.playback.media_id == clip
+    ws.video.playback.seek(2.5)
+    qtbot.waitUntil(lambda: abs(ws.video.playback.position - 2.5) < 0.05, timeout=5000)
     qtbot.wait(100)
     blurred = detail_level(_shown(ws))
     ws.grid.setFocus()
@@ -124,7 +124,7 @@ def test_scrubbing_never_shows_sharp_pixels(window, video_case, qtbot, fake_outp
     ws.picture_reveal.reveal()  # R while dragging: refused
     assert not ws.viewer.image_view.revealed
     qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=QPoint(timeline.width() // 2, 20))
-    assert 1.5 < ws.video.position < 3.0
+    assert 1.5 < ws.video.playback.position < 3.0
 
 
 def test_no_sound_output_until_listen_then_capped_audited_and_stopped_on_move(
@@ -135,7 +135,7 @@ def test_no_sound_output_until_listen_then_capped_audited_and_stopped_on_move(
     controls.play.click()
     qtbot.wait(300)
     controls.play.click()
-    ws.video.step(1)
+    ws.video.playback.step(1)
     ws.video.open_sheet()
     qtbot.waitUntil(lambda: not workers.busy(), timeout=10_000)
     assert not fake_output.opened and controls.sound.text() == "Muted"
@@ -148,7 +148,7 @@ def test_no_sound_output_until_listen_then_capped_audited_and_stopped_on_move(
         assert named == bool(spans), (kind, controls.legend.text())
     qtbot.mousePress(controls.hold_listen, Qt.MouseButton.LeftButton)
     (output,) = fake_output.opened
-    assert controls.sound.text() == "LISTENING" and ws.video.playing
+    assert controls.sound.text() == "LISTENING" and ws.video.playback.playing
     samples = np.concatenate([next(output.source) for _ in range(5)])
     assert samples.shape[1] == 2 and np.abs(samples).max() <= MAX_VOLUME
     qtbot.wait(200)
@@ -196,16 +196,16 @@ def test_a_clue_drawn_on_a_frame_keeps_its_time_and_brings_the_player_back(
     window, video_case, qtbot, fake_output
 ):
     ws, clip = _open_clip(window, video_case, qtbot)
-    ws.video.seek(2.5)
-    qtbot.waitUntil(lambda: abs(ws.video.position - 2.5) < 0.05, timeout=5000)
+    ws.video.playback.seek(2.5)
+    qtbot.waitUntil(lambda: abs(ws.video.playback.position - 2.5) < 0.05, timeout=5000)
     clue = ws.investigation.panel.add_clue("text", "sign on the wall", "", Region(8, 4, 40, 30))
     assert clue.time == pytest.approx(2.5, abs=0.05)
     assert clues.get_clue(ws.db, clue.id).time == clue.time
     whole = ws.investigation.panel.add_clue("object", "a whole-video note")
     assert whole.time is None
-    ws.video.seek(0.0)
+    ws.video.playback.seek(0.0)
     ws.investigation.panel.select_clue(clue.id)
-    qtbot.waitUntil(lambda: abs(ws.video.position - clue.time) < 0.05, timeout=5000)
+    qtbot.waitUntil(lambda: abs(ws.video.playback.position - clue.time) < 0.05, timeout=5000)
     assert "at 0:02.5" in ws.investigation.panel.clue_list.item(0).text()
 
 
@@ -281,7 +281,7 @@ def test_the_contact_sheet_reveals_one_frame_exports_it_and_marks_a_clue_on_it(
     assert [e for e in audit.events(ws.db) if e.action == "frame.export"]
     sheet.list.setCurrentRow(2)
     sheet.go_to_frame()
-    qtbot.waitUntil(lambda: abs(ws.video.position - 2.5) < 0.05, timeout=5000)
+    qtbot.waitUntil(lambda: abs(ws.video.playback.position - 2.5) < 0.05, timeout=5000)
     # mark a clue on the fourth frame: the sheet steps aside, the region is drawn on the viewer
     monkeypatch.setattr(
         investigation_dialogs.ClueDialog, "exec",
@@ -290,7 +290,7 @@ def test_the_contact_sheet_reveals_one_frame_exports_it_and_marks_a_clue_on_it(
     sheet.list.setCurrentRow(3)
     sheet.clue.click()
     assert not sheet.isVisible() and ws.investigation.overlay.is_drawing()
-    qtbot.waitUntil(lambda: abs(ws.video.position - 4.0) < 0.05, timeout=5000)
+    qtbot.waitUntil(lambda: abs(ws.video.playback.position - 4.0) < 0.05, timeout=5000)
     view = ws.viewer.image_view
     drag_over_picture(qtbot, view, (0.2, 0.2), (0.6, 0.7))
     (clue,) = clues.clues_for_media(ws.db, clip)
@@ -416,11 +416,11 @@ def test_exporting_a_clue_on_a_frame_shows_that_frame_whatever_the_player_shows(
     import av
 
     ws, clip = _open_clip(window, video_case, qtbot)
-    ws.video.seek(2.5)
-    qtbot.waitUntil(lambda: abs(ws.video.position - 2.5) < 0.05, timeout=5000)
+    ws.video.playback.seek(2.5)
+    qtbot.waitUntil(lambda: abs(ws.video.playback.position - 2.5) < 0.05, timeout=5000)
     clue = ws.investigation.panel.add_clue("text", "sign", "", Region(8, 4, 40, 30))
-    ws.video.seek(0.2)  # the player moves on to another shot
-    qtbot.waitUntil(lambda: abs(ws.video.position - 0.2) < 0.05, timeout=5000)
+    ws.video.playback.seek(0.2)  # the player moves on to another shot
+    qtbot.waitUntil(lambda: abs(ws.video.playback.position - 0.2) < 0.05, timeout=5000)
     dialog = ws.investigation.export_clue(clues.get_clue(ws.db, clue.id))
     qtbot.waitUntil(lambda: dialog.canvas.preview is not None, timeout=10_000)
     preview = dialog.canvas.preview

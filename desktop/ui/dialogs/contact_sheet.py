@@ -32,7 +32,7 @@ from desktop.ui.reveal import CONTACT_SHEET, Reveal
 from desktop.ui.video_player import open_video_file
 
 if TYPE_CHECKING:
-    from desktop.ui.video_hooks import VideoPart
+    from desktop.ui.video_playback import VideoPlayback
     from desktop.ui.workspace import CaseWorkspace
 
 SIDE = 200  # px: a frame's tile
@@ -71,10 +71,10 @@ class ContactSheet(RevealingDialog):
     """Space held or "Hold to look" reveals the selected frame while held, R until the
     selection moves (RevealingDialog: the dialogs' one way of revealing)."""
 
-    def __init__(self, workspace: CaseWorkspace, video: VideoPart, media_id: int):
+    def __init__(self, workspace: CaseWorkspace, playback: VideoPlayback, media_id: int):
         super().__init__(workspace.reveals, workspace)
         self.setWindowTitle(f"Contact sheet · media {media_id}")
-        self.workspace, self.video, self.media_id = workspace, video, media_id
+        self.workspace, self.playback, self.media_id = workspace, playback, media_id
         self.frames: list[tuple[float, QImage, QImage]] = []
         self.list = QListWidget()
         self.list.setObjectName("contactSheet")
@@ -153,8 +153,8 @@ class ContactSheet(RevealingDialog):
 
     def go_to_frame(self) -> None:
         seconds = self.selected_time()
-        if seconds is not None and self.video.media_id == self.media_id:
-            self.video.seek(seconds)
+        if seconds is not None and self.playback.media_id == self.media_id:
+            self.playback.seek(seconds)
 
     def mark_clue(self) -> None:
         """The player goes to the selected frame and the region is drawn there; the sheet
