@@ -54,7 +54,7 @@ class VideoPlayback(QObject):
         self.position, self.playing = 0.0, False
         self.controls.play.setText("Play")
         self.scenes = videos.scene_starts(self.workspace.db, media_id)
-        self.controls.timeline.set_video(float(details["duration"] or 0.0), self.scenes)
+        self.controls.timeline.set_video(self.duration, self.scenes)
         settings = self.workspace.settings
         self.engine = FrameEngine(
             self.workspace.case_path, media_id, Look(settings.blur_strength, settings.greyscale)
@@ -71,6 +71,11 @@ class VideoPlayback(QObject):
             self.engine.stop()
             self.engine = None
 
+    @property
+    def duration(self) -> float:
+        """Seconds of the video held (0 when none is, or its length is unknown)."""
+        return float(self.details["duration"] or 0.0) if self.details else 0.0
+
     def clock(self) -> float:
         if not self.playing:
             return self.position
@@ -84,8 +89,7 @@ class VideoPlayback(QObject):
             self.position, self.playing = self.clock(), False
             self.engine.seek(self.position)
         else:
-            duration = float(self.details["duration"] or 0.0) if self.details else 0.0
-            if self.position >= duration - 0.05:
+            if self.position >= self.duration - 0.05:
                 self.position = 0.0
             self._start_clock(self.position)
         self.controls.play.setText("Pause" if self.playing else "Play")
@@ -107,8 +111,7 @@ class VideoPlayback(QObject):
     def seek(self, seconds: float, scrub: bool = False) -> None:
         if self.engine is None or self.details is None:
             return
-        duration = float(self.details["duration"] or 0.0)
-        self.position = min(max(seconds, 0.0), max(duration - 0.001, 0.0))
+        self.position = min(max(seconds, 0.0), max(self.duration - 0.001, 0.0))
         if self.playing and not scrub:
             self._start_clock(self.position)
         else:
@@ -142,8 +145,7 @@ class VideoPlayback(QObject):
         frames = engine.take()
         if self.playing:
             now = self.clock()
-            duration = float(self.details["duration"] or 0.0) if self.details else 0.0
-            if now >= duration:
+            if now >= self.duration:
                 self.toggle_play()
             due = [f for f in frames if f.time <= now + 0.02]
             if frames and not due:
@@ -164,9 +166,8 @@ class VideoPlayback(QObject):
                 self.position = at
 
     def _update_time(self) -> None:
-        duration = float(self.details["duration"] or 0.0) if self.details else 0.0
         here = self.clock()
-        self.controls.time.setText(f"{frame_clock(here)} / {frame_clock(duration)}")
+        self.controls.time.setText(f"{frame_clock(here)} / {frame_clock(self.duration)}")
         self.controls.timeline.set_position(here)
 
     def apply_look(self) -> None:
